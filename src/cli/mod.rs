@@ -1,0 +1,243 @@
+//! The headless command line: `lakescope <command> [--format table|json|csv]`.
+
+mod output;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::generate::{GenerateOptions, generate_bad_lake, generate_lake};
+use crate::lake::{EventQuery, Lake, Scope, parse_time};
+pub use output::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lakescope",
+    version,
+    about = "Investigate AWS security lakes (Security Lake, CloudTrail, Config) from the terminal",
+    after_help = "With no command, prints a summary of the lake. Values given on the command line reach SQL only as bound parameters."
+)]
+pub struct Cli {
+    /// Lake directory: a lake root, an aws/ or AWSLogs/ folder, one source or partition [default: the bundled demo lake]
+    #[arg(long, env = "LAKESCOPE_LAKE", global = true, value_name = "DIR")]
+    pub lake: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "table", global = true)]
+    pub format: Format,
+    /// Only these accounts (repeat or separate with commas)
+    #[arg(long, global = true, value_delimiter = ',', value_name = "ID")]
+    pub account: Vec<String>,
+    /// Only these regions (repeat or separate with commas)
+    #[arg(long, global = true, value_delimiter = ',', value_name = "REGION")]
+    pub region: Vec<String>,
+    /// From this time (a UTC date like 2024-05-04, or RFC 3339)
+    #[arg(long, global = true, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Up to this time (a date includes the whole day)
+    #[arg(long, global = true, value_name = "TIME")]
+    pub to: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sources found in the lake, with accounts, regions, days and event counts
+    Sources,
+    /// Partitions (source, account, region, day) from paths, with file counts and sizes
+    Partitions,
+    /// One row per actor (IAM user, role session, root, service…)
+    Actors {
+        /// Fuzzy filter on the actor (ARN or key such as AWSService:ec2.amazonaws.com)
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// An actor's dossier: sessions, keys, IPs, resources and operations
+    Actor {
+        /// Actor ARN or key; a role ARN includes all its sessions
+        arn: String,
+    },
+    /// Actors and operations seen from a source IP (or service host)
+    Ip { ip: String },
+    /// Who used an access key, what it minted and what minted it
+    Key {
+        #[arg(value_name = "ACCESS_KEY_ID")]
+        key: String,
+    },
+    /// Actors and operations that touched a resource
+    Resource {
+        #[arg(value_name = "ID_OR_ARN")]
+        id: String,
+    },
+    /// Events matching all given criteria, oldest first
+    Events {
+        #[arg(long)]
+        actor: Option<String>,
+        #[arg(long)]
+        ip: Option<String>,
+        #[arg(long)]
+        key: Option<String>,
+        #[arg(long)]
+        resource: Option<String>,
+        #[arg(long)]
+        operation: Option<String>,
+        /// Only failed calls
+        #[arg(long)]
+        errors: bool,
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+    },
+    /// Write a deterministic synthetic lake (with TRUTH.json) for demos, tests and benchmarks
+    Generate {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[arg(long, default_value_t = GenerateOptions::default().events)]
+        events: u64,
+        #[arg(long, default_value_t = GenerateOptions::default().seed)]
+        seed: u64,
+        #[arg(long, default_value_t = GenerateOptions::default().days)]
+        days: u32,
+        /// Write the damaged-input lake (fixtures/bad) instead
+        #[arg(long)]
+        bad: bool,
+    },
+    /// Shell completions
+    Completions { shell: clap_complete::Shell },
+}
+
+/// The demo lake committed with the sources.
+pub fn demo_lake() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join("lake")
+}
+
+impl Cli {
+    fn scope(&self) -> Result<Scope> {
+        Ok(Scope {
+            accounts: self.account.clone(),
+            regions: self.region.clone(),
+            from_ms: self.from.as_deref().map(|t| parse_time(t, false)).transpose()?,
+            to_ms: self.to.as_deref().map(|t| parse_time(t, true)).transpose()?,
+        })
+    }
+
+    fn open_lake(&self) -> Result<Lake> {
+        let path = self.lake.clone().unwrap_or_else(demo_lake);
+        Lake::open(&path).with_context(|| format!("cannot open the lake at {}", path.display()))
+    }
+}
+
+/// Run the command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    let format = cli.format;
+    let emit = |value: &dyn erased::Emit, out: &mut dyn Write| -> Result<()> {
+        output::render(&value.to_value()?, format, out).context("cannot write the output")
+    };
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(*shell, &mut Cli::command(), "lakescope", &mut stdout);
+            return Ok(());
+        }
+        Some(Command::Generate {
+            out,
+            events,
+            seed,
+            days,
+            bad,
+        }) => {
+            let report = if *bad {
+                generate_bad_lake(out, *seed)?
+            } else {
+                generate_lake(&GenerateOptions {
+                    out: out.clone(),
+                    events: *events,
+                    seed: *seed,
+                    days: *days,
+                })?
+            };
+            eprintln!(
+                "wrote {} files ({} bytes, {} events) to {}",
+                report.files,
+                report.bytes,
+                report.events,
+                out.display()
+            );
+            return Ok(());
+        }
+        _ => {}
+    }
+    let scope = cli.scope()?;
+    let lake = cli.open_lake()?;
+    let session = lake.session()?;
+    match &cli.command {
+        None => {
+            let summary = crate::lake::summary::LakeSummary::build(&lake, &session, &scope)?;
+            emit(&summary, &mut stdout)?;
+        }
+        Some(Command::Sources) => emit(&session.sources(&scope)?, &mut stdout)?,
+        Some(Command::Partitions) => emit(&lake.partitions(&scope), &mut stdout)?,
+        Some(Command::Actors { search }) => emit(&session.actors(&scope, search.as_deref())?, &mut stdout)?,
+        Some(Command::Actor { arn }) => match session.actor(&scope, arn)? {
+            Some(dossier) => emit(&dossier, &mut stdout)?,
+            None => {
+                report_problems(&lake);
+                bail!("no events of actor {arn:?} in {}", scope.describe());
+            }
+        },
+        Some(Command::Ip { ip }) => emit(&session.ip(&scope, ip)?, &mut stdout)?,
+        Some(Command::Key { key }) => emit(&session.key(&scope, key)?, &mut stdout)?,
+        Some(Command::Resource { id }) => emit(&session.resource(&scope, id)?, &mut stdout)?,
+        Some(Command::Events {
+            actor,
+            ip,
+            key,
+            resource,
+            operation,
+            errors,
+            limit,
+            offset,
+        }) => {
+            let query = EventQuery {
+                actor: actor.clone(),
+                ip: ip.clone(),
+                key: key.clone(),
+                resource: resource.clone(),
+                operation: operation.clone(),
+                errors_only: *errors,
+                limit: *limit,
+                offset: *offset,
+            };
+            emit(&session.events(&scope, &query)?, &mut stdout)?;
+        }
+        Some(Command::Generate { .. } | Command::Completions { .. }) => {}
+    }
+    report_problems(&lake);
+    Ok(())
+}
+
+/// Unreadable files go to stderr, so that stdout stays valid JSON/CSV.
+fn report_problems(lake: &Lake) {
+    for problem in lake.problems() {
+        eprintln!(
+            "lakescope: skipped {}: {}",
+            crate::text::sanitize(&problem.path.display().to_string()),
+            crate::text::sanitize(&problem.problem)
+        );
+    }
+}
+
+/// Object-safe serialisation for `emit`.
+mod erased {
+    pub trait Emit {
+        fn to_value(&self) -> anyhow::Result<serde_json::Value>;
+    }
+    impl<T: serde::Serialize> Emit for T {
+        fn to_value(&self) -> anyhow::Result<serde_json::Value> {
+            Ok(serde_json::to_value(self)?)
+        }
+    }
+}

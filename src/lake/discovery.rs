@@ -1,0 +1,219 @@
+//! Walk a lake directory and list the files lakescope can read.
+//!
+//! Only paths are looked at, except for JSON files outside the AWS layouts,
+//! whose first bytes are sniffed to tell CloudTrail from anything else. No
+//! file is ever opened for writing.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+
+use super::error::{LakeError, Result};
+use super::layout::{PathKind, Partition, classify};
+
+/// How a file's events are read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SourceKind {
+    /// Security Lake parquet in its hive layout (`source`, e.g. `CLOUD_TRAIL_MGMT`).
+    SecurityLake {
+        source: String,
+        version: Option<String>,
+        custom: bool,
+    },
+    /// OCSF parquet outside the hive layout: its schema tells what it holds.
+    OcsfParquet,
+    /// CloudTrail delivery JSON: `{"Records": [...]}`.
+    CloudTrailJson,
+    /// CloudTrail records one per line (exports, SIEM dumps).
+    CloudTrailNdjson,
+    /// AWS Config delivery (history or snapshot) files.
+    ConfigJson { snapshot: bool },
+}
+
+impl SourceKind {
+    /// Short label used in listings, e.g. `CLOUD_TRAIL_MGMT 2.0`.
+    pub fn label(&self) -> String {
+        match self {
+            SourceKind::SecurityLake { source, version, .. } => match version {
+                Some(v) => format!("{source} {v}"),
+                None => source.clone(),
+            },
+            SourceKind::OcsfParquet => "OCSF parquet".into(),
+            SourceKind::CloudTrailJson => "CloudTrail".into(),
+            SourceKind::CloudTrailNdjson => "CloudTrail NDJSON".into(),
+            SourceKind::ConfigJson { snapshot: true } => "Config snapshot".into(),
+            SourceKind::ConfigJson { snapshot: false } => "Config history".into(),
+        }
+    }
+
+    pub fn is_parquet(&self) -> bool {
+        matches!(self, SourceKind::SecurityLake { .. } | SourceKind::OcsfParquet)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LakeFile {
+    pub path: PathBuf,
+    pub size: u64,
+    pub kind: SourceKind,
+    /// Partition values from the path, when the layout has them.
+    pub partition: Option<Partition>,
+}
+
+/// A file that was found but is not read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub files: Vec<LakeFile>,
+    /// Files that are not log data or cannot be read, with the reason.
+    pub skipped: Vec<Skipped>,
+    /// Known non-event files (digests, Iceberg metadata), counted per reason.
+    pub ignored: Vec<(String, u64)>,
+}
+
+/// How many decompressed bytes are enough to recognise a JSON file.
+const SNIFF_BYTES: u64 = 64 * 1024;
+
+pub fn discover(root: &Path) -> Result<Discovery> {
+    let root = root.canonicalize().map_err(|source| LakeError::Io {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let mut out = Discovery::default();
+    let mut ignored: std::collections::BTreeMap<&'static str, u64> = Default::default();
+    let walker = walkdir::WalkDir::new(&root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
+                out.skipped.push(Skipped {
+                    path,
+                    reason: format!("cannot be read: {err}"),
+                });
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path().to_path_buf();
+        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        let (kind, partition) = match classify(&path) {
+            PathKind::SecurityLake {
+                source,
+                version,
+                custom,
+                partition,
+            } => (SourceKind::SecurityLake { source, version, custom }, Some(partition)),
+            PathKind::LooseParquet => (SourceKind::OcsfParquet, None),
+            PathKind::CloudTrail { partition } => (SourceKind::CloudTrailJson, Some(partition)),
+            PathKind::ConfigDelivery { snapshot, partition } => {
+                (SourceKind::ConfigJson { snapshot }, Some(partition))
+            }
+            PathKind::LooseJson => match sniff_json(&path) {
+                Ok(Some(kind)) => (kind, None),
+                Ok(None) => {
+                    out.skipped.push(Skipped {
+                        path,
+                        reason: "JSON that is neither CloudTrail nor AWS Config".into(),
+                    });
+                    continue;
+                }
+                Err(reason) => {
+                    out.skipped.push(Skipped { path, reason });
+                    continue;
+                }
+            },
+            PathKind::Ignored(reason) => {
+                *ignored.entry(reason).or_default() += 1;
+                continue;
+            }
+            PathKind::Unknown => {
+                out.skipped.push(Skipped {
+                    path,
+                    reason: "not a log format lakescope reads".into(),
+                });
+                continue;
+            }
+        };
+        out.files.push(LakeFile {
+            path,
+            size,
+            kind,
+            partition,
+        });
+    }
+    out.ignored = ignored.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    Ok(out)
+}
+
+/// Look at the first bytes of a JSON file (gzip or not) to decide whether it
+/// holds CloudTrail records or Config items. `Ok(None)` = some other JSON.
+fn sniff_json(path: &Path) -> std::result::Result<Option<SourceKind>, String> {
+    let mut file = File::open(path).map_err(|e| format!("cannot be opened: {e}"))?;
+    let mut magic = [0u8; 2];
+    let n = file.read(&mut magic).map_err(|e| format!("cannot be read: {e}"))?;
+    drop(file);
+    let file = File::open(path).map_err(|e| format!("cannot be opened: {e}"))?;
+    let mut head = Vec::new();
+    let read = if n == 2 && magic == [0x1f, 0x8b] {
+        MultiGzDecoder::new(file).take(SNIFF_BYTES).read_to_end(&mut head)
+    } else {
+        file.take(SNIFF_BYTES).read_to_end(&mut head)
+    };
+    // A truncated gzip still yields its first bytes; only fail when none came.
+    if let Err(err) = read
+        && head.is_empty()
+    {
+        return Err(format!("not a readable gzip or JSON file: {err}"));
+    }
+    Ok(sniff_text(&head))
+}
+
+fn sniff_text(head: &[u8]) -> Option<SourceKind> {
+    let text = String::from_utf8_lossy(head);
+    let trimmed = text.trim_start();
+    if !trimmed.starts_with('{') {
+        return None;
+    }
+    if text.contains("\"Records\"") {
+        return Some(SourceKind::CloudTrailJson);
+    }
+    if text.contains("\"configurationItems\"") || text.contains("\"configurationItem\"") {
+        return Some(SourceKind::ConfigJson { snapshot: false });
+    }
+    if text.contains("\"eventVersion\"") && text.contains("\"eventName\"") {
+        return Some(SourceKind::CloudTrailNdjson);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_cloudtrail_shapes() {
+        assert_eq!(sniff_text(b"{\"Records\":[{}]}"), Some(SourceKind::CloudTrailJson));
+        assert_eq!(sniff_text(b"  {\n \"Records\": ["), Some(SourceKind::CloudTrailJson));
+        assert_eq!(
+            sniff_text(b"{\"eventVersion\":\"1.05\",\"eventName\":\"ListBuckets\"}\n{"),
+            Some(SourceKind::CloudTrailNdjson)
+        );
+        assert_eq!(sniff_text(b"{\"version\":\"1.1\",\"query_name\":\"a.com\"}"), None);
+        assert_eq!(sniff_text(b"id,name\n1,2"), None);
+    }
+}

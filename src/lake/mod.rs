@@ -1,0 +1,150 @@
+//! The lake engine: discovery, catalog, SQL and pivots. It knows nothing of
+//! terminals or output formats.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), lakescope::lake::LakeError> {
+//! let lake = lakescope::lake::Lake::open(std::path::Path::new("fixtures/lake"))?;
+//! let session = lake.session()?;
+//! let actors = session.actors(&Default::default(), None)?;
+//! # Ok(()) }
+//! ```
+
+mod catalog;
+pub mod discovery;
+mod error;
+pub mod layout;
+pub mod model;
+mod pivots;
+pub mod plan;
+pub mod projection;
+pub mod schema;
+pub mod scope;
+mod session;
+pub mod summary;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use duckdb::Connection;
+
+pub use catalog::{PartitionRow, SourceRow};
+pub use discovery::{Discovery, LakeFile, Skipped, SourceKind};
+pub use error::{LakeError, Result};
+pub use model::*;
+pub use pivots::{EventQuery, fuzzy_sort};
+pub use plan::FileProblem;
+pub use scope::{Filter, Scope, format_ms, parse_time};
+pub use session::Session;
+
+use plan::Plan;
+
+/// An opened lake. Cheap to clone; every clone shares the catalog and the
+/// list of files set aside as unreadable.
+#[derive(Clone)]
+pub struct Lake {
+    inner: Arc<LakeInner>,
+}
+
+pub(crate) struct LakeInner {
+    root: PathBuf,
+    discovery: Discovery,
+    db: Connection,
+    plan: RwLock<Plan>,
+}
+
+/// Settings applied to every DuckDB database lakescope opens.
+fn configure(conn: &Connection) -> Result<()> {
+    // No network: never try to download an extension (lake-data-spec §2).
+    conn.execute_batch(
+        "SET autoinstall_known_extensions = false;
+         SET autoload_known_extensions = false;
+         SET preserve_insertion_order = false;
+         SET enable_progress_bar = false;",
+    )
+    .map_err(LakeError::db)?;
+    // Spill files go to our cache directory, never next to the lake.
+    if let Some(dir) = spill_dir() {
+        let sql = format!("SET temp_directory = {}", projection::lit(&dir.to_string_lossy()));
+        conn.execute_batch(&sql).map_err(LakeError::db)?;
+    }
+    if let Ok(limit) = std::env::var("LAKESCOPE_MEMORY_LIMIT") {
+        let sql = format!("SET memory_limit = {}", projection::lit(&limit));
+        conn.execute_batch(&sql).map_err(LakeError::db)?;
+    }
+    Ok(())
+}
+
+fn spill_dir() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "lakescope")?;
+    let dir = dirs.cache_dir().join("duckdb-spill");
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(dir)
+}
+
+impl Lake {
+    /// Discover the files under `root` (a lake root, an `aws/` or `AWSLogs/`
+    /// folder, one source or partition, or a single file) and prepare the
+    /// scans. Reads file footers; reads no event data.
+    pub fn open(root: &Path) -> Result<Lake> {
+        if !root.exists() {
+            return Err(LakeError::NotALake { path: root.to_path_buf() });
+        }
+        let discovery = discovery::discover(root)?;
+        if discovery.files.is_empty() && discovery.skipped.is_empty() {
+            return Err(LakeError::Empty { path: root.to_path_buf() });
+        }
+        let db = Connection::open_in_memory().map_err(LakeError::db)?;
+        configure(&db)?;
+        let plan = Plan::build(&db, &discovery.files)?;
+        for problem in &plan.problems {
+            tracing::warn!(file = %problem.path.display(), problem = %problem.problem, "unreadable file");
+        }
+        Ok(Lake {
+            inner: Arc::new(LakeInner {
+                root: root.to_path_buf(),
+                discovery,
+                db,
+                plan: RwLock::new(plan),
+            }),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.inner.root
+    }
+
+    pub fn files(&self) -> &[LakeFile] {
+        &self.inner.discovery.files
+    }
+
+    /// Files found but not read, with the reason (not a log format…).
+    pub fn skipped(&self) -> &[Skipped] {
+        &self.inner.discovery.skipped
+    }
+
+    /// Known non-event files (digests, Iceberg metadata), counted by reason.
+    pub fn ignored(&self) -> &[(String, u64)] {
+        &self.inner.discovery.ignored
+    }
+
+    /// Files that could not be read so far, with DuckDB's message.
+    pub fn problems(&self) -> Vec<FileProblem> {
+        self.inner.plan.read().map(|p| p.problems.clone()).unwrap_or_default()
+    }
+
+    /// A new connection for one thread of queries.
+    pub fn session(&self) -> Result<Session> {
+        let conn = self.inner.db.try_clone().map_err(LakeError::db)?;
+        configure(&conn)?;
+        Ok(Session::new(self.inner.clone(), conn))
+    }
+}
+
+impl LakeInner {
+    /// A brand-new database, for a session whose database was invalidated.
+    fn connect_fresh(&self) -> Result<Connection> {
+        let conn = Connection::open_in_memory().map_err(LakeError::db)?;
+        configure(&conn)?;
+        Ok(conn)
+    }
+}

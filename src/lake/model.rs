@@ -1,0 +1,209 @@
+//! Results of the engine's queries. Field names are the JSON keys of the
+//! headless CLI (snake_case); times serialise as RFC 3339 UTC.
+
+use serde::{Serialize, Serializer};
+
+use super::scope::format_ms;
+
+/// Epoch milliseconds that serialise as an RFC 3339 UTC string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Millis(pub i64);
+
+impl Serialize for Millis {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format_ms(self.0))
+    }
+}
+
+impl std::fmt::Display for Millis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&format_ms(self.0))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActorRow {
+    pub arn: String,
+    #[serde(rename = "type")]
+    pub actor_type: Option<String>,
+    pub account: Option<String>,
+    pub events: u64,
+    pub errors: u64,
+    pub first_seen: Option<Millis>,
+    pub last_seen: Option<Millis>,
+    pub ip_count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionRow {
+    /// The session's ARN (`arn:aws:sts::…:assumed-role/<role>/<session>`).
+    pub name: String,
+    /// The role (or user) the session was issued from.
+    pub issuer: Option<String>,
+    pub access_key: Option<String>,
+    pub events: u64,
+    pub first_seen: Option<Millis>,
+    pub last_seen: Option<Millis>,
+    /// Accounts the session's key was seen in.
+    pub accounts: Vec<String>,
+    /// `own`: the actor is this session; `started`: the actor's credentials
+    /// minted it (AssumeRole and friends).
+    pub relation: String,
+    /// For started sessions: the key that made the call that minted it.
+    pub started_with_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyRow {
+    pub id: String,
+    /// `long-term` (AKIA…), `temporary` (ASIA…) or `other`.
+    pub kind: String,
+    pub events: u64,
+    pub first_seen: Option<Millis>,
+    pub last_seen: Option<Millis>,
+}
+
+pub fn key_kind(id: &str) -> &'static str {
+    if id.starts_with("AKIA") {
+        "long-term"
+    } else if id.starts_with("ASIA") {
+        "temporary"
+    } else {
+        "other"
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IpRow {
+    pub ip: String,
+    pub events: u64,
+    pub first_seen: Option<Millis>,
+    pub last_seen: Option<Millis>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResourceRow {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub resource_type: Option<String>,
+    pub events: u64,
+    pub operations: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OperationRow {
+    pub service: Option<String>,
+    pub operation: Option<String>,
+    pub events: u64,
+    pub errors: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Dossier {
+    pub arn: String,
+    #[serde(rename = "type")]
+    pub actor_type: Option<String>,
+    pub accounts: Vec<String>,
+    pub events: u64,
+    pub errors: u64,
+    pub first_seen: Option<Millis>,
+    pub last_seen: Option<Millis>,
+    pub sessions: Vec<SessionRow>,
+    pub access_keys: Vec<KeyRow>,
+    pub source_ips: Vec<IpRow>,
+    pub resources: Vec<ResourceRow>,
+    pub operations: Vec<OperationRow>,
+}
+
+/// An actor seen in a reverse pivot (from an IP, key or resource).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActorUse {
+    pub arn: String,
+    #[serde(rename = "type")]
+    pub actor_type: Option<String>,
+    pub events: u64,
+    pub errors: u64,
+    pub first_seen: Option<Millis>,
+    pub last_seen: Option<Millis>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserAgentRow {
+    pub user_agent: String,
+    pub events: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IpReport {
+    pub ip: String,
+    pub events: u64,
+    pub errors: u64,
+    pub first_seen: Option<Millis>,
+    pub last_seen: Option<Millis>,
+    pub accounts: Vec<String>,
+    pub actors: Vec<ActorUse>,
+    pub operations: Vec<OperationRow>,
+    pub user_agents: Vec<UserAgentRow>,
+}
+
+/// A credential minted by an STS call (key lineage).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mint {
+    pub parent_key: Option<String>,
+    pub parent_actor: String,
+    pub child_key: String,
+    pub session_arn: Option<String>,
+    pub role_arn: Option<String>,
+    pub operation: Option<String>,
+    pub account: Option<String>,
+    pub time: Option<Millis>,
+    pub event_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyReport {
+    pub id: String,
+    pub kind: String,
+    pub events: u64,
+    pub errors: u64,
+    pub first_seen: Option<Millis>,
+    pub last_seen: Option<Millis>,
+    pub accounts: Vec<String>,
+    /// Identities that used the key (the owner, or the session it belongs to).
+    pub owners: Vec<ActorUse>,
+    /// The call that minted this key, when it is in the lake.
+    pub minted_by: Option<Mint>,
+    /// Keys minted by calls made with this key.
+    pub minted: Vec<Mint>,
+    pub source_ips: Vec<IpRow>,
+    pub operations: Vec<OperationRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResourceReport {
+    pub id: String,
+    pub events: u64,
+    pub errors: u64,
+    pub first_seen: Option<Millis>,
+    pub last_seen: Option<Millis>,
+    pub accounts: Vec<String>,
+    pub actors: Vec<ActorUse>,
+    pub operations: Vec<OperationRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventRow {
+    pub time: Option<Millis>,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub actor: String,
+    pub actor_type: Option<String>,
+    pub access_key: Option<String>,
+    pub source_ip: Option<String>,
+    pub service: Option<String>,
+    pub operation: Option<String>,
+    pub error_code: Option<String>,
+    pub event_id: Option<String>,
+    pub source: Option<String>,
+    pub file: Option<String>,
+}

@@ -1,0 +1,271 @@
+//! Groups of files that can be scanned together, and the SQL that reads them.
+//!
+//! A group is one reader over files of one exact schema (parquet) or one
+//! trail partition (raw CloudTrail). Groups are found once when the lake is
+//! opened; each query then keeps, per group, only the files its scope needs.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use duckdb::Connection;
+
+use super::discovery::{LakeFile, SourceKind};
+use super::error::Result;
+use super::projection::{ACTOR_KEY_SQL, Flavor, lit, ocsf_select, raw_extract, raw_select};
+use super::schema::Schema;
+
+/// Largest JSON document DuckDB may hold at once (a whole trail file).
+pub const MAX_JSON_OBJECT: u64 = 256 * 1024 * 1024;
+
+/// Security Lake sources whose rows are actor activity.
+const ACTIVITY_SOURCES: &[&str] = &["CLOUD_TRAIL_MGMT", "LAMBDA_EXECUTION", "S3_DATA", "EKS_AUDIT"];
+
+#[derive(Debug, Clone)]
+pub enum Reader {
+    Ocsf { flavor: Flavor, schema: Schema, hive: bool },
+    RawJson { account: Option<String>, region: Option<String> },
+    RawNdjson,
+}
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub reader: Reader,
+    pub label: String,
+    /// Lower wins when the same event comes from several groups.
+    pub priority: i32,
+    pub files: Vec<LakeFile>,
+}
+
+/// A file that cannot be read, with DuckDB's (or our) explanation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileProblem {
+    pub path: PathBuf,
+    pub problem: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub groups: Vec<Group>,
+    /// Parquet files that are not activity (flows, findings, DNS…), by label.
+    pub other_parquet: Vec<LakeFile>,
+    pub problems: Vec<FileProblem>,
+}
+
+impl Plan {
+    pub fn build(conn: &Connection, files: &[LakeFile]) -> Result<Plan> {
+        let mut plan = Plan::default();
+        let mut parquet: Vec<&LakeFile> = Vec::new();
+        let mut raw: BTreeMap<(Option<String>, Option<String>), Vec<LakeFile>> = BTreeMap::new();
+        let mut ndjson = Vec::new();
+        for file in files {
+            match &file.kind {
+                SourceKind::SecurityLake { source, .. } if !ACTIVITY_SOURCES.contains(&source.as_str()) => {
+                    plan.other_parquet.push(file.clone());
+                }
+                SourceKind::SecurityLake { .. } | SourceKind::OcsfParquet => parquet.push(file),
+                SourceKind::CloudTrailJson => {
+                    let key = file
+                        .partition
+                        .as_ref()
+                        .map(|p| (Some(p.account.clone()), Some(p.region.clone())))
+                        .unwrap_or((None, None));
+                    raw.entry(key).or_default().push(file.clone());
+                }
+                SourceKind::CloudTrailNdjson => ndjson.push(file.clone()),
+                SourceKind::ConfigJson { .. } => {}
+            }
+        }
+        plan.add_parquet_groups(conn, &parquet)?;
+        for ((account, region), files) in raw {
+            plan.groups.push(Group {
+                label: "CloudTrail".into(),
+                priority: 0,
+                reader: Reader::RawJson { account, region },
+                files,
+            });
+        }
+        if !ndjson.is_empty() {
+            plan.groups.push(Group {
+                label: "CloudTrail NDJSON".into(),
+                priority: 0,
+                reader: Reader::RawNdjson,
+                files: ndjson,
+            });
+        }
+        Ok(plan)
+    }
+
+    /// Fingerprint every parquet footer, then describe one file per
+    /// fingerprint. Footer-damaged files are found here and set aside.
+    fn add_parquet_groups(&mut self, conn: &Connection, files: &[&LakeFile]) -> Result<()> {
+        if files.is_empty() {
+            return Ok(());
+        }
+        let prints = match fingerprints(conn, files) {
+            Ok(prints) => prints,
+            Err(_) => {
+                // Some footer is damaged: check files one by one.
+                let mut prints = BTreeMap::new();
+                for file in files {
+                    match fingerprints(conn, &[file]) {
+                        Ok(p) => prints.extend(p),
+                        Err(problem) => self.problems.push(FileProblem {
+                            path: file.path.clone(),
+                            problem,
+                        }),
+                    }
+                }
+                prints
+            }
+        };
+        // (fingerprint, source label) -> files; the label keeps versions apart in listings.
+        let mut by_print: BTreeMap<(String, String, bool), Vec<LakeFile>> = BTreeMap::new();
+        for file in files {
+            if let Some(print) = prints.get(&file.path) {
+                let hive = matches!(file.kind, SourceKind::SecurityLake { .. });
+                by_print
+                    .entry((print.clone(), file.kind.label(), hive))
+                    .or_default()
+                    .push((*file).clone());
+            }
+        }
+        for ((_, label, hive), files) in by_print {
+            let first = &files[0];
+            let schema = match describe(conn, &first.path) {
+                Ok(schema) => schema,
+                Err(problem) => {
+                    self.problems.extend(files.iter().map(|f| FileProblem {
+                        path: f.path.clone(),
+                        problem: problem.clone(),
+                    }));
+                    continue;
+                }
+            };
+            let (source, version) = match &first.kind {
+                SourceKind::SecurityLake { source, version, .. } => (Some(source.as_str()), version.as_deref()),
+                _ => (None, None),
+            };
+            match Flavor::detect(&schema, source, version) {
+                Some(flavor) => {
+                    let priority = match flavor {
+                        Flavor::CloudTrailV2 => 1,
+                        _ => 2,
+                    };
+                    self.groups.push(Group {
+                        reader: Reader::Ocsf { flavor, schema, hive },
+                        label,
+                        priority,
+                        files,
+                    });
+                }
+                None => self.other_parquet.extend(files),
+            }
+        }
+        Ok(())
+    }
+
+    /// Remove a file from every group (it failed while being read).
+    pub fn quarantine(&mut self, path: &Path, problem: String) {
+        for group in &mut self.groups {
+            group.files.retain(|f| f.path != path);
+        }
+        self.groups.retain(|g| !g.files.is_empty());
+        if !self.problems.iter().any(|p| p.path == path) {
+            self.problems.push(FileProblem {
+                path: path.to_path_buf(),
+                problem,
+            });
+        }
+    }
+}
+
+/// `[ 'a', 'b' ]` of file paths. Paths come from our own directory walk, never
+/// from user input; they are quoted, not bound, because DuckDB table
+/// functions take no parameters here (lake-data-spec §9, §10).
+pub fn file_list<'a>(files: impl IntoIterator<Item = &'a Path>) -> String {
+    let items: Vec<String> = files.into_iter().map(|p| lit(&p.to_string_lossy())).collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn fingerprints(conn: &Connection, files: &[&LakeFile]) -> std::result::Result<BTreeMap<PathBuf, String>, String> {
+    let list = file_list(files.iter().map(|f| f.path.as_path()));
+    // Row order inside parquet_schema is the footer's order; number the rows
+    // so that the aggregate sees them in that order.
+    let sql = format!(
+        "SELECT file_name, md5(string_agg(concat_ws(':', name, type, num_children, repetition_type), ',' ORDER BY n)) \
+         FROM (SELECT *, row_number() OVER () AS n FROM parquet_schema({list})) GROUP BY file_name"
+    );
+    let mut stmt = conn.prepare(&sql).map_err(|e| clean_error(&e.to_string()))?;
+    let rows = stmt
+        .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
+        .map_err(|e| clean_error(&e.to_string()))?;
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let (name, print) = row.map_err(|e| clean_error(&e.to_string()))?;
+        out.insert(PathBuf::from(name), print);
+    }
+    Ok(out)
+}
+
+fn describe(conn: &Connection, path: &Path) -> std::result::Result<Schema, String> {
+    let sql = format!("DESCRIBE SELECT * FROM read_parquet({})", lit(&path.to_string_lossy()));
+    let mut stmt = conn.prepare(&sql).map_err(|e| clean_error(&e.to_string()))?;
+    let rows = stmt
+        .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
+        .map_err(|e| clean_error(&e.to_string()))?;
+    let mut cols = Vec::new();
+    for row in rows {
+        cols.push(row.map_err(|e| clean_error(&e.to_string()))?);
+    }
+    Ok(Schema::from_describe(cols))
+}
+
+/// DuckDB messages can carry a stack trace and an "LINE 1: …" SQL echo;
+/// keep the first line, which names the error and usually the file.
+pub fn clean_error(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().to_string()
+}
+
+/// The hive types that keep partition values as text (`012345678901`).
+const HIVE_TYPES: &str = "{'region': VARCHAR, 'accountId': VARCHAR, 'eventDay': VARCHAR}";
+
+/// SQL for one group restricted to `files`, with the flat columns plus
+/// `actor_key` and `prio`, filtered by `filter` (a WHERE clause over the
+/// flat columns, with `$n` parameters).
+pub fn group_sql(group: &Group, files: &[&Path], filter: &str) -> String {
+    let list = file_list(files.iter().copied());
+    let inner = match &group.reader {
+        Reader::Ocsf { flavor, schema, hive } => {
+            let select = ocsf_select(schema, *flavor, *hive, &group.label);
+            let hive_opts = if *hive {
+                format!("hive_partitioning = true, hive_types = {HIVE_TYPES}")
+            } else {
+                "hive_partitioning = false".into()
+            };
+            format!("SELECT {select}\nFROM read_parquet({list}, {hive_opts}, filename = true) AS t")
+        }
+        Reader::RawJson { account, region } => {
+            let select = raw_select(account.as_deref(), region.as_deref(), &group.label);
+            format!(
+                "SELECT {select}\nFROM (SELECT filename, r, {extract} FROM (\
+                 SELECT filename, unnest(Records) AS r FROM read_json({list}, columns = {{'Records': 'JSON[]'}}, \
+                 maximum_object_size = {MAX_JSON_OBJECT}, filename = true, hive_partitioning = false)))\
+                 \nWHERE coalesce(v[23], '') <> 'AwsCloudTrailInsight'",
+                extract = raw_extract()
+            )
+        }
+        Reader::RawNdjson => {
+            let select = raw_select(None, None, &group.label);
+            format!(
+                "SELECT {select}\nFROM (SELECT filename, r, {extract} FROM (\
+                 SELECT filename, json AS r FROM read_json_objects({list}, format = 'auto', \
+                 maximum_object_size = {MAX_JSON_OBJECT}, filename = true, hive_partitioning = false)))",
+                extract = raw_extract()
+            )
+        }
+    };
+    format!(
+        "SELECT * FROM (SELECT *, {ACTOR_KEY_SQL} AS actor_key, {prio} AS prio FROM (\n{inner}\n)) WHERE {filter}",
+        prio = group.priority
+    )
+}

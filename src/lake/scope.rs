@@ -1,0 +1,231 @@
+//! The slice of the lake a view looks at, and SQL filters with bound values.
+
+use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
+use duckdb::types::Value;
+
+use super::discovery::LakeFile;
+use super::error::{LakeError, Result};
+
+/// Accounts, regions and a time range. Empty lists mean "all".
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Scope {
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    /// Inclusive lower bound, epoch milliseconds.
+    pub from_ms: Option<i64>,
+    /// Exclusive upper bound, epoch milliseconds.
+    pub to_ms: Option<i64>,
+}
+
+impl Scope {
+    /// Does a file's path partition fall inside the scope? Days are widened
+    /// by one on each side: a trail file is filed under its delivery day and
+    /// may hold events from just before midnight (lake-data-spec §3.3).
+    pub fn admits(&self, file: &LakeFile) -> bool {
+        let Some(p) = &file.partition else {
+            return true;
+        };
+        if !self.accounts.is_empty() && !self.accounts.contains(&p.account) {
+            return false;
+        }
+        if !self.regions.is_empty() && !self.regions.contains(&p.region) {
+            return false;
+        }
+        if let Some(from) = self.from_ms.and_then(|ms| day_string(ms, -1))
+            && p.day.as_str() < from.as_str()
+        {
+            return false;
+        }
+        if let Some(to) = self.to_ms.and_then(|ms| day_string(ms - 1, 1))
+            && p.day.as_str() > to.as_str()
+        {
+            return false;
+        }
+        true
+    }
+
+    /// Add the precise account/region/time conditions to a filter.
+    pub fn restrict(&self, filter: &mut Filter) {
+        if !self.accounts.is_empty() {
+            let list = filter.bind_list(&self.accounts);
+            filter.push(format!("account IN ({list})"));
+        }
+        if !self.regions.is_empty() {
+            let list = filter.bind_list(&self.regions);
+            filter.push(format!("region IN ({list})"));
+        }
+        if let Some(from) = self.from_ms {
+            let p = filter.bind(Value::BigInt(from));
+            filter.push(format!("time_ms >= {p}"));
+        }
+        if let Some(to) = self.to_ms {
+            let p = filter.bind(Value::BigInt(to));
+            filter.push(format!("time_ms < {p}"));
+        }
+    }
+
+    pub fn is_everything(&self) -> bool {
+        *self == Scope::default()
+    }
+
+    /// `account=… region=… from=… to=…`, as shown in headers.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.accounts.is_empty() {
+            parts.push(format!("account={}", self.accounts.join(",")));
+        }
+        if !self.regions.is_empty() {
+            parts.push(format!("region={}", self.regions.join(",")));
+        }
+        if let Some(ms) = self.from_ms {
+            parts.push(format!("from={}", format_ms(ms)));
+        }
+        if let Some(ms) = self.to_ms {
+            parts.push(format!("to={}", format_ms(ms)));
+        }
+        if parts.is_empty() { "whole lake".into() } else { parts.join(" ") }
+    }
+}
+
+fn day_string(ms: i64, shift: i64) -> Option<String> {
+    let t = Utc.timestamp_millis_opt(ms).single()?;
+    let d = if shift >= 0 {
+        t.date_naive().checked_add_days(Days::new(shift as u64))?
+    } else {
+        t.date_naive().checked_sub_days(Days::new(shift.unsigned_abs()))?
+    };
+    Some(d.format("%Y%m%d").to_string())
+}
+
+/// RFC 3339 UTC with a `Z`.
+pub fn format_ms(ms: i64) -> String {
+    match Utc.timestamp_millis_opt(ms).single() {
+        Some(t) if ms % 1000 == 0 => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        None => ms.to_string(),
+    }
+}
+
+/// Parse a user's time: `2024-05-04`, `2024-05-04T10:00:00Z` or any RFC 3339
+/// offset. A bare date as an upper bound means the end of that day.
+pub fn parse_time(text: &str, upper: bool) -> Result<i64> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc).timestamp_millis());
+    }
+    if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S") {
+        return Ok(t.and_utc().timestamp_millis());
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let d = if upper { d.checked_add_days(Days::new(1)).unwrap_or(d) } else { d };
+        return Ok(d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0));
+    }
+    Err(LakeError::InvalidInput {
+        what: "time",
+        detail: format!("{text:?} is neither a date (2024-05-04) nor an RFC 3339 time (2024-05-04T10:00:00Z)"),
+    })
+}
+
+/// A WHERE clause whose values travel as bound parameters (`$1`, `$2`, …).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    clauses: Vec<String>,
+    params: Vec<Value>,
+}
+
+impl Filter {
+    /// Bind a value; returns its placeholder.
+    pub fn bind(&mut self, value: Value) -> String {
+        self.params.push(value);
+        format!("${}", self.params.len())
+    }
+
+    pub fn bind_text(&mut self, text: &str) -> String {
+        self.bind(Value::Text(text.to_string()))
+    }
+
+    pub fn bind_list(&mut self, values: &[String]) -> String {
+        values.iter().map(|v| self.bind_text(v)).collect::<Vec<_>>().join(", ")
+    }
+
+    pub fn push(&mut self, clause: String) {
+        self.clauses.push(clause);
+    }
+
+    pub fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            "true".into()
+        } else {
+            self.clauses.iter().map(|c| format!("({c})")).collect::<Vec<_>>().join(" AND ")
+        }
+    }
+
+    pub fn params(&self) -> &[Value] {
+        &self.params
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lake::discovery::SourceKind;
+    use crate::lake::layout::Partition;
+
+    fn file(day: &str) -> LakeFile {
+        LakeFile {
+            path: "/x".into(),
+            size: 0,
+            kind: SourceKind::CloudTrailJson,
+            partition: Some(Partition {
+                account: "012345678901".into(),
+                region: "us-east-1".into(),
+                day: day.into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn day_pruning_is_widened_by_one_day() {
+        let scope = Scope {
+            from_ms: Some(parse_time("2024-05-04", false).unwrap()),
+            to_ms: Some(parse_time("2024-05-04", true).unwrap()),
+            ..Scope::default()
+        };
+        assert!(!scope.admits(&file("20240502")));
+        assert!(scope.admits(&file("20240503")));
+        assert!(scope.admits(&file("20240504")));
+        assert!(scope.admits(&file("20240505")));
+        assert!(!scope.admits(&file("20240506")));
+    }
+
+    #[test]
+    fn accounts_compare_as_text() {
+        let scope = Scope {
+            accounts: vec!["012345678901".into()],
+            ..Scope::default()
+        };
+        assert!(scope.admits(&file("20240504")));
+        let other = Scope {
+            accounts: vec!["12345678901".into()],
+            ..Scope::default()
+        };
+        assert!(!other.admits(&file("20240504")));
+    }
+
+    #[test]
+    fn times_parse_and_format_in_utc() {
+        assert_eq!(parse_time("2024-05-04T10:00:00+09:00", false).unwrap(), 1_714_784_400_000);
+        assert_eq!(format_ms(1_714_784_400_000), "2024-05-04T01:00:00Z");
+        assert_eq!(parse_time("2024-05-04", true).unwrap() - parse_time("2024-05-04", false).unwrap(), 86_400_000);
+        assert!(parse_time("yesterday", false).is_err());
+    }
+
+    #[test]
+    fn filters_bind_values_instead_of_splicing() {
+        let mut f = Filter::default();
+        let p = f.bind_text("arn:aws:iam::1:user/o'brien");
+        f.push(format!("actor_key = {p}"));
+        assert_eq!(f.sql(), "(actor_key = $1)");
+        assert_eq!(f.params().len(), 1);
+    }
+}

@@ -1,0 +1,224 @@
+//! One DuckDB connection over an opened lake, and query execution that
+//! survives bad files: a file that fails is named, set aside and the query
+//! is run again over the rest (lake-data-spec §3.6, §5.3).
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use duckdb::{Connection, InterruptHandle, Row, params_from_iter};
+
+use super::LakeInner;
+use super::error::{LakeError, Result};
+use super::plan::{Group, clean_error, group_sql};
+use super::projection::{ACTOR_KEY_SQL, FLAT_COLUMNS};
+use super::scope::{Filter, Scope};
+
+/// How many bad files one query may set aside before giving up.
+const MAX_RECOVERIES: usize = 64;
+
+pub struct Session {
+    pub(super) lake: Arc<LakeInner>,
+    conn: RefCell<Connection>,
+}
+
+impl Session {
+    pub(super) fn new(lake: Arc<LakeInner>, conn: Connection) -> Session {
+        Session {
+            lake,
+            conn: RefCell::new(conn),
+        }
+    }
+
+    /// Lets another thread cancel this session's running query.
+    pub fn interrupt_handle(&self) -> Arc<InterruptHandle> {
+        self.conn.borrow().interrupt_handle()
+    }
+
+    /// The `WITH ev AS (…)` prefix over the files the scope needs, or an
+    /// empty relation when none is left. Returns the files it reads.
+    fn events_cte(&self, scope: &Scope, filter: &Filter, dedupe: bool) -> Result<(String, Vec<PathBuf>)> {
+        let plan = self.lake.plan.read().map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+        let mut parts = Vec::new();
+        let mut used = Vec::new();
+        for group in &plan.groups {
+            let files: Vec<&Path> = group
+                .files
+                .iter()
+                .filter(|f| scope.admits(f))
+                .map(|f| f.path.as_path())
+                .collect();
+            if files.is_empty() {
+                continue;
+            }
+            used.extend(files.iter().map(|p| p.to_path_buf()));
+            parts.push(group_sql(group, &files, &filter.sql()));
+        }
+        let body = match parts.len() {
+            0 => empty_events(),
+            1 => format!("SELECT * EXCLUDE (prio) FROM ({})", parts[0]),
+            _ if !dedupe => format!("SELECT * EXCLUDE (prio) FROM ({})", parts.join("\nUNION ALL BY NAME\n")),
+            // The same event can come from several groups (Security Lake 1.0
+            // and 2.0 overlap, raw trail files): keep one copy, the best source.
+            // Operation and time are part of the key because sanitised real
+            // samples reuse one eventID for different events.
+            _ => format!(
+                "SELECT * EXCLUDE (prio) FROM ({}) \
+                 QUALIFY event_uid IS NULL OR row_number() OVER \
+                 (PARTITION BY event_uid, operation, time_ms ORDER BY prio, source_file) = 1",
+                parts.join("\nUNION ALL BY NAME\n")
+            ),
+        };
+        Ok((format!("WITH ev AS ({body})\n"), used))
+    }
+
+    /// Run `tail` (SQL reading the `ev` relation) over the scope's events.
+    pub fn query<T>(
+        &self,
+        scope: &Scope,
+        filter: &Filter,
+        tail: &str,
+        map: impl Fn(&Row<'_>) -> duckdb::Result<T>,
+    ) -> Result<Vec<T>> {
+        self.with_recovery(scope, filter, true, |sql_prefix| {
+            let sql = format!("{sql_prefix}{tail}");
+            self.rows(&sql, filter, &map)
+        })
+    }
+
+    /// Like [`Session::query`], but every copy of an event is kept (for
+    /// per-source counts).
+    pub fn query_all_copies<T>(
+        &self,
+        scope: &Scope,
+        filter: &Filter,
+        tail: &str,
+        map: impl Fn(&Row<'_>) -> duckdb::Result<T>,
+    ) -> Result<Vec<T>> {
+        self.with_recovery(scope, filter, false, |sql_prefix| {
+            let sql = format!("{sql_prefix}{tail}");
+            self.rows(&sql, filter, &map)
+        })
+    }
+
+    /// Materialise the scope's filtered events into a temp table, so that a
+    /// report's several aggregates scan the lake once.
+    pub fn materialize(&self, scope: &Scope, filter: &Filter, table: &str) -> Result<u64> {
+        self.with_recovery(scope, filter, true, |prefix| {
+            let sql = format!("CREATE OR REPLACE TEMP TABLE {table} AS {prefix}SELECT * FROM ev");
+            let conn = self.conn.borrow();
+            let mut stmt = conn.prepare(&sql).map_err(LakeError::db)?;
+            let n = stmt.execute(params_from_iter(filter.params())).map_err(LakeError::db)?;
+            Ok(n as u64)
+        })
+    }
+
+    /// A plain query (no lake scan) with bound parameters.
+    pub fn rows<T>(&self, sql: &str, filter: &Filter, map: impl Fn(&Row<'_>) -> duckdb::Result<T>) -> Result<Vec<T>> {
+        let conn = self.conn.borrow();
+        let mut stmt = conn.prepare(sql).map_err(LakeError::db)?;
+        let mut rows = stmt.query(params_from_iter(filter.params())).map_err(LakeError::db)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(LakeError::db)? {
+            out.push(map(row).map_err(LakeError::db)?);
+        }
+        Ok(out)
+    }
+
+    fn with_recovery<T>(
+        &self,
+        scope: &Scope,
+        filter: &Filter,
+        dedupe: bool,
+        run: impl Fn(&str) -> Result<T>,
+    ) -> Result<T> {
+        for _ in 0..MAX_RECOVERIES {
+            let (prefix, used) = self.events_cte(scope, filter, dedupe)?;
+            let err = match run(&prefix) {
+                Ok(v) => return Ok(v),
+                Err(LakeError::Db(msg)) => msg,
+                Err(other) => return Err(other),
+            };
+            if is_fatal(&err) {
+                // The database is unusable after an INTERNAL/FATAL error
+                // (lake-data-spec §2): start a fresh one for this session.
+                *self.conn.borrow_mut() = self.lake.connect_fresh()?;
+                return Err(LakeError::Db(format!(
+                    "{} (the query engine was restarted; please retry)",
+                    clean_error(&err)
+                )));
+            }
+            if !is_data_error(&err) {
+                return Err(LakeError::Db(clean_error(&err)));
+            }
+            let culprit = match used.iter().find(|p| err.contains(p.to_string_lossy().as_ref())) {
+                Some(path) => Some((path.clone(), clean_error(&err))),
+                None => self.find_bad_file(scope)?,
+            };
+            let Some((path, problem)) = culprit else {
+                return Err(LakeError::Db(clean_error(&err)));
+            };
+            tracing::warn!(file = %path.display(), %problem, "setting a bad file aside");
+            self.lake
+                .plan
+                .write()
+                .map_err(|_| LakeError::Db("lake state poisoned".into()))?
+                .quarantine(&path, problem);
+        }
+        Err(LakeError::Db("too many unreadable files; see `lakescope sources`".into()))
+    }
+
+    /// Read each file of the scope on its own until one fails. Only a file
+    /// that fails while others of its group pass is blamed.
+    fn find_bad_file(&self, scope: &Scope) -> Result<Option<(PathBuf, String)>> {
+        let groups: Vec<Group> = self
+            .lake
+            .plan
+            .read()
+            .map_err(|_| LakeError::Db("lake state poisoned".into()))?
+            .groups
+            .clone();
+        for group in &groups {
+            let mut failures = Vec::new();
+            let files: Vec<&Path> = group
+                .files
+                .iter()
+                .filter(|f| scope.admits(f))
+                .map(|f| f.path.as_path())
+                .collect();
+            for file in &files {
+                let sql = format!("SELECT count(*) FROM ({}) AS x WHERE hash(x) IS NOT NULL", group_sql(group, &[file], "true"));
+                if let Err(LakeError::Db(msg)) = self.rows(&sql, &Filter::default(), |r| r.get::<_, i64>(0)) {
+                    failures.push((file.to_path_buf(), clean_error(&msg)));
+                }
+            }
+            if !failures.is_empty() && (failures.len() < files.len() || files.len() == 1) {
+                return Ok(failures.into_iter().next());
+            }
+        }
+        Ok(None)
+    }
+}
+
+fn is_fatal(message: &str) -> bool {
+    message.contains("INTERNAL Error") || message.contains("FATAL Error") || message.contains("database has been invalidated")
+}
+
+/// Errors caused by a file's content, as opposed to a mistake in our SQL.
+fn is_data_error(message: &str) -> bool {
+    ["IO Error", "Invalid Input Error", "Conversion Error", "Invalid Error", "Serialization Error"]
+        .iter()
+        .any(|class| message.contains(class))
+}
+
+/// A relation with the flat columns and no rows.
+fn empty_events() -> String {
+    let cols: Vec<String> = FLAT_COLUMNS
+        .iter()
+        .map(|(name, ty)| format!("NULL::{ty} AS {name}"))
+        .collect();
+    format!(
+        "SELECT *, {ACTOR_KEY_SQL} AS actor_key FROM (SELECT {}) WHERE false",
+        cols.join(", ")
+    )
+}
