@@ -5,6 +5,7 @@
 //! ([`lake`]), the deterministic fixture generator ([`generate`]) and the
 //! command-line front end ([`cli`]).
 
+pub mod bench;
 pub mod cli;
 pub mod generate;
 pub mod lake;

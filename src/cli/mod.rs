@@ -107,6 +107,15 @@ pub enum Command {
     },
     /// Shell completions
     Completions { shell: clap_complete::Shell },
+    /// Time the pivots on a generated lake against plain DuckDB and jq (needs GNU time)
+    Bench {
+        /// Runs per query
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
+    /// The benchmark's baseline: hand-written DuckDB SQL over the lake's files
+    #[command(hide = true)]
+    BenchPlain { query: String, arg: String },
 }
 
 /// The demo lake committed with the sources.
@@ -168,6 +177,18 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             return Ok(());
         }
+        Some(Command::Bench { runs }) => {
+            let lake = cli.lake.clone().context("--lake DIR (a generated lake with TRUTH.json) is required")?;
+            let report = crate::bench::run(&crate::bench::BenchOptions { lake, runs: *runs })?;
+            writeln!(stdout, "{report}")?;
+            return Ok(());
+        }
+        Some(Command::BenchPlain { query, arg }) => {
+            let lake = cli.lake.clone().context("--lake is required")?;
+            let rows = crate::bench::plain::run(&lake, query, arg)?;
+            writeln!(stdout, "{rows}")?;
+            return Ok(());
+        }
         _ => {}
     }
     let scope = cli.scope()?;
@@ -213,7 +234,7 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             emit(&session.events(&scope, &query)?, &mut stdout)?;
         }
-        Some(Command::Generate { .. } | Command::Completions { .. }) => {}
+        Some(Command::Generate { .. } | Command::Completions { .. } | Command::Bench { .. } | Command::BenchPlain { .. }) => {}
     }
     report_problems(&lake);
     Ok(())

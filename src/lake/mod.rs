@@ -9,6 +9,7 @@
 //! # Ok(()) }
 //! ```
 
+mod cache;
 mod catalog;
 pub mod discovery;
 mod error;
@@ -50,6 +51,8 @@ pub(crate) struct LakeInner {
     discovery: Discovery,
     db: Connection,
     plan: RwLock<Plan>,
+    /// Where raw CloudTrail is kept in flat form; None reads JSON every time.
+    cache: Option<cache::FlatCache>,
 }
 
 /// Settings applied to every DuckDB database lakescope opens.
@@ -105,6 +108,7 @@ impl Lake {
                 discovery,
                 db,
                 plan: RwLock::new(plan),
+                cache: cache::FlatCache::locate(),
             }),
         })
     }

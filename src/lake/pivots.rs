@@ -471,12 +471,17 @@ pub struct EventQuery {
 }
 
 /// Keep fuzzy matches of `pattern`, best first (ties keep their order).
+/// As in fzf, every space-separated term must match; scores add up.
 pub fn fuzzy_sort<T>(rows: Vec<T>, pattern: &str, text: impl Fn(&T) -> &str) -> Vec<T> {
     let matcher = SkimMatcherV2::default().ignore_case();
+    let terms: Vec<&str> = pattern.split_whitespace().collect();
+    let score = |candidate: &str| -> Option<i64> {
+        terms.iter().map(|t| matcher.fuzzy_match(candidate, t)).sum()
+    };
     let mut scored: Vec<(i64, usize, T)> = rows
         .into_iter()
         .enumerate()
-        .filter_map(|(i, row)| matcher.fuzzy_match(text(&row), pattern).map(|s| (s, i, row)))
+        .filter_map(|(i, row)| score(text(&row)).map(|s| (s, i, row)))
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     scored.into_iter().map(|(_, _, row)| row).collect()

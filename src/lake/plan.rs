@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use duckdb::Connection;
 
+use super::cache::FlatCache;
 use super::discovery::{LakeFile, SourceKind};
 use super::error::Result;
 use super::projection::{ACTOR_KEY_SQL, Flavor, lit, ocsf_select, raw_extract, raw_select};
@@ -226,13 +227,25 @@ pub fn clean_error(message: &str) -> String {
     message.lines().next().unwrap_or(message).trim().to_string()
 }
 
+/// Raw CloudTrail `{"Records": [...]}` files projected to the flat shape.
+pub fn raw_scan_sql(list: &str, account: Option<&str>, region: Option<&str>, label: &str) -> String {
+    let select = raw_select(account, region, label);
+    format!(
+        "SELECT {select}\nFROM (SELECT filename, r, {extract} FROM (\
+         SELECT filename, unnest(Records) AS r FROM read_json({list}, columns = {{'Records': 'JSON[]'}}, \
+         maximum_object_size = {MAX_JSON_OBJECT}, filename = true, hive_partitioning = false)))\
+         \nWHERE coalesce(v[23], '') <> 'AwsCloudTrailInsight'",
+        extract = raw_extract()
+    )
+}
+
 /// The hive types that keep partition values as text (`012345678901`).
 const HIVE_TYPES: &str = "{'region': VARCHAR, 'accountId': VARCHAR, 'eventDay': VARCHAR}";
 
 /// SQL for one group restricted to `files`, with the flat columns plus
 /// `actor_key` and `prio`, filtered by `filter` (a WHERE clause over the
 /// flat columns, with `$n` parameters).
-pub fn group_sql(group: &Group, files: &[&Path], filter: &str) -> String {
+pub fn group_sql(group: &Group, files: &[&Path], filter: &str, cache: Option<&FlatCache>) -> String {
     let list = file_list(files.iter().copied());
     let inner = match &group.reader {
         Reader::Ocsf { flavor, schema, hive } => {
@@ -244,16 +257,22 @@ pub fn group_sql(group: &Group, files: &[&Path], filter: &str) -> String {
             };
             format!("SELECT {select}\nFROM read_parquet({list}, {hive_opts}, filename = true) AS t")
         }
-        Reader::RawJson { account, region } => {
-            let select = raw_select(account.as_deref(), region.as_deref(), &group.label);
-            format!(
-                "SELECT {select}\nFROM (SELECT filename, r, {extract} FROM (\
-                 SELECT filename, unnest(Records) AS r FROM read_json({list}, columns = {{'Records': 'JSON[]'}}, \
-                 maximum_object_size = {MAX_JSON_OBJECT}, filename = true, hive_partitioning = false)))\
-                 \nWHERE coalesce(v[23], '') <> 'AwsCloudTrailInsight'",
-                extract = raw_extract()
-            )
-        }
+        Reader::RawJson { account, region } => match cache {
+            // Already projected to the flat shape (see cache.rs).
+            Some(cache) => {
+                let entries: Vec<PathBuf> = group
+                    .files
+                    .iter()
+                    .filter(|f| files.contains(&f.path.as_path()))
+                    .map(|f| cache.entry(f, account.as_deref(), region.as_deref()))
+                    .collect();
+                format!(
+                    "SELECT * FROM read_parquet({})",
+                    file_list(entries.iter().map(PathBuf::as_path))
+                )
+            }
+            None => raw_scan_sql(&list, account.as_deref(), region.as_deref(), &group.label),
+        },
         Reader::RawNdjson => {
             let select = raw_select(None, None, &group.label);
             format!(

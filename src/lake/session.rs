@@ -10,7 +10,8 @@ use duckdb::{Connection, InterruptHandle, Row, params_from_iter};
 
 use super::LakeInner;
 use super::error::{LakeError, Result};
-use super::plan::{Group, clean_error, group_sql};
+use super::discovery::LakeFile;
+use super::plan::{Group, Reader, clean_error, group_sql};
 use super::projection::{ACTOR_KEY_SQL, FLAT_COLUMNS};
 use super::scope::{Filter, Scope};
 
@@ -38,6 +39,8 @@ impl Session {
     /// The `WITH ev AS (…)` prefix over the files the scope needs, or an
     /// empty relation when none is left. Returns the files it reads.
     fn events_cte(&self, scope: &Scope, filter: &Filter, dedupe: bool) -> Result<(String, Vec<PathBuf>)> {
+        self.fill_cache(scope)?;
+        let cache = self.lake.cache.as_ref();
         let plan = self.lake.plan.read().map_err(|_| LakeError::Db("lake state poisoned".into()))?;
         let mut parts = Vec::new();
         let mut used = Vec::new();
@@ -52,7 +55,7 @@ impl Session {
                 continue;
             }
             used.extend(files.iter().map(|p| p.to_path_buf()));
-            parts.push(group_sql(group, &files, &filter.sql()));
+            parts.push(group_sql(group, &files, &filter.sql(), cache));
         }
         let body = match parts.len() {
             0 => empty_events(),
@@ -70,6 +73,41 @@ impl Session {
             ),
         };
         Ok((format!("WITH ev AS ({body})\n"), used))
+    }
+
+    /// Convert the scope's raw CloudTrail files that are not in the flat
+    /// cache yet; files that fail are set aside with their error.
+    fn fill_cache(&self, scope: &Scope) -> Result<()> {
+        let Some(cache) = &self.lake.cache else { return Ok(()) };
+        let work: Vec<(Group, Vec<LakeFile>)> = {
+            let plan = self.lake.plan.read().map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+            plan.groups
+                .iter()
+                .filter(|g| matches!(g.reader, Reader::RawJson { .. }))
+                .map(|g| (g.clone(), g.files.iter().filter(|f| scope.admits(f)).cloned().collect()))
+                .collect()
+        };
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        for (group, files) in work {
+            let Reader::RawJson { account, region } = &group.reader else { continue };
+            let files: Vec<&LakeFile> = files.iter().collect();
+            let problems = cache.fill(
+                &self.conn.borrow(),
+                &group.label,
+                account.as_deref(),
+                region.as_deref(),
+                &files,
+                workers,
+            );
+            if !problems.is_empty() {
+                let mut plan = self.lake.plan.write().map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+                for p in problems {
+                    tracing::warn!(file = %p.path.display(), problem = %p.problem, "setting a bad file aside");
+                    plan.quarantine(&p.path, p.problem);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Run `tail` (SQL reading the `ev` relation) over the scope's events.
@@ -187,7 +225,10 @@ impl Session {
                 .map(|f| f.path.as_path())
                 .collect();
             for file in &files {
-                let sql = format!("SELECT count(*) FROM ({}) AS x WHERE hash(x) IS NOT NULL", group_sql(group, &[file], "true"));
+                let sql = format!(
+                    "SELECT count(*) FROM ({}) AS x WHERE hash(x) IS NOT NULL",
+                    group_sql(group, &[file], "true", self.lake.cache.as_ref())
+                );
                 if let Err(LakeError::Db(msg)) = self.rows(&sql, &Filter::default(), |r| r.get::<_, i64>(0)) {
                     failures.push((file.to_path_buf(), clean_error(&msg)));
                 }

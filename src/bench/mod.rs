@@ -1,0 +1,189 @@
+//! `lakescope bench`: time the pivots on a generated lake against plain
+//! DuckDB and against jq over the raw files, as a responder would run them.
+//!
+//! Every measurement is a separate process run under GNU `time`, so elapsed
+//! time and peak memory are those of that one command, start-up included.
+
+pub mod plain;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+
+pub struct BenchOptions {
+    pub lake: PathBuf,
+    pub runs: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Measure {
+    seconds: f64,
+    peak_mb: f64,
+}
+
+struct Row {
+    query: String,
+    lakescope: Measure,
+    plain: Measure,
+    jq: Option<Measure>,
+}
+
+/// The intruder's ARN and new IP, from the generator's TRUTH.json.
+fn story(lake: &Path) -> Result<(String, String)> {
+    let path = lake.join("TRUTH.json");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let truth: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    let get = |k: &str| truth["intrusion"][k].as_str().map(str::to_string);
+    match (get("intruder_arn"), get("new_ip")) {
+        (Some(arn), Some(ip)) => Ok((arn, ip)),
+        _ => bail!("{} has no intrusion.intruder_arn / intrusion.new_ip", path.display()),
+    }
+}
+
+/// Run `argv` under GNU time; stdout is discarded.
+fn measure(argv: &[String], envs: &[(&str, &Path)]) -> Result<Measure> {
+    let report = tempfile_path("time");
+    let mut cmd = Command::new("/usr/bin/time");
+    cmd.arg("-f").arg("%e %M").arg("-o").arg(&report).args(argv);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let status = cmd
+        .stdout(Stdio::null())
+        .status()
+        .context("cannot run /usr/bin/time (GNU time is needed for the benchmark)")?;
+    let text = std::fs::read_to_string(&report).unwrap_or_default();
+    let _ = std::fs::remove_file(&report);
+    if !status.success() {
+        bail!("{} failed: {text}", argv.join(" "));
+    }
+    let mut it = text.split_whitespace();
+    let seconds: f64 = it.next().and_then(|s| s.parse().ok()).context("no time reported")?;
+    let kb: f64 = it.next().and_then(|s| s.parse().ok()).context("no memory reported")?;
+    Ok(Measure {
+        seconds,
+        peak_mb: kb / 1024.0,
+    })
+}
+
+fn tempfile_path(tag: &str) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("lakescope-bench-{}-{tag}-{n}", std::process::id()))
+}
+
+/// Median time, largest peak memory over `runs` runs.
+fn repeat(runs: usize, argv: &[String], envs: &[(&str, &Path)]) -> Result<Measure> {
+    let mut all = Vec::new();
+    for _ in 0..runs.max(1) {
+        all.push(measure(argv, envs)?);
+    }
+    all.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    let peak = all.iter().map(|m| m.peak_mb).fold(0.0, f64::max);
+    Ok(Measure {
+        seconds: all[all.len() / 2].seconds,
+        peak_mb: peak,
+    })
+}
+
+fn jq_pipeline(lake: &Path, filter: &str, tail: &str) -> Vec<String> {
+    let script = format!(
+        "find {} -path '*/CloudTrail/*' -name '*_CloudTrail_*.json.gz' -print0 | xargs -0 zcat | jq -r {} {tail}",
+        shell_quote(&lake.join("AWSLogs").display().to_string()),
+        shell_quote(filter),
+    );
+    vec!["sh".into(), "-c".into(), script]
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+pub fn run(opts: &BenchOptions) -> Result<String> {
+    let exe = std::env::current_exe().context("cannot find the lakescope executable")?;
+    let exe = exe.display().to_string();
+    let lake = opts.lake.canonicalize().with_context(|| format!("no lake at {}", opts.lake.display()))?;
+    let lake_s = lake.display().to_string();
+    let (arn, ip) = story(&lake)?;
+    let cache = tempfile_path("cache");
+    std::fs::create_dir_all(&cache)?;
+    let envs = [("LAKESCOPE_CACHE_DIR", cache.as_path())];
+
+    let ls = |args: &[&str]| -> Vec<String> {
+        let mut v = vec![exe.clone(), "--lake".into(), lake_s.clone(), "--format".into(), "json".into()];
+        v.extend(args.iter().map(|s| s.to_string()));
+        v
+    };
+    let base = |query: &str, arg: &str| -> Vec<String> {
+        vec![exe.clone(), "bench-plain".into(), "--lake".into(), lake_s.clone(), query.into(), arg.into()]
+    };
+    // The first command also converts raw CloudTrail into the flat cache.
+    let cold = measure(&ls(&["actors"]), &envs)?;
+    let queries: Vec<(&str, Vec<String>, Vec<String>, Option<Vec<String>>)> = vec![
+        (
+            "actors",
+            ls(&["actors"]),
+            base("actors", ""),
+            Some(jq_pipeline(&lake, ".Records[] | .userIdentity.arn // .userIdentity.type", "| sort | uniq -c | sort -rn")),
+        ),
+        ("actor", ls(&["actor", &arn]), base("actor", &arn), None),
+        (
+            "ip",
+            ls(&["ip", &ip]),
+            base("ip", &ip),
+            Some(jq_pipeline(
+                &lake,
+                &format!(".Records[] | select(.sourceIPAddress == \"{ip}\") | [.userIdentity.arn, .eventName] | @tsv"),
+                "| sort | uniq -c",
+            )),
+        ),
+        (
+            "events",
+            ls(&["events", "--actor", &arn, "--limit", "100"]),
+            base("events", &arn),
+            Some(jq_pipeline(
+                &lake,
+                &format!(".Records[] | select(.userIdentity.arn == \"{arn}\") | [.eventTime, .eventName] | @tsv"),
+                "| sort | head -100",
+            )),
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (name, ours, theirs, jq) in queries {
+        eprintln!("bench: {name}");
+        rows.push(Row {
+            query: name.to_string(),
+            lakescope: repeat(opts.runs, &ours, &envs)?,
+            plain: repeat(opts.runs, &theirs, &envs)?,
+            jq: jq.map(|argv| measure(&argv, &envs)).transpose()?,
+        });
+    }
+    let _ = std::fs::remove_dir_all(&cache);
+    Ok(report(&lake, opts.runs, cold, &rows))
+}
+
+fn report(lake: &Path, runs: usize, cold: Measure, rows: &[Row]) -> String {
+    let mut out = format!(
+        "lake: {}\nruns per query: {runs} (median time, largest peak memory); every run is a fresh process\n\
+         first command on a cold cache (converts raw CloudTrail once): {:.2} s, peak {:.0} MB\n\n\
+         | query | lakescope s | plain DuckDB s | ratio | jq s | lakescope peak MB | DuckDB peak MB |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+        lake.display(),
+        cold.seconds,
+        cold.peak_mb
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "| {} | {:.2} | {:.2} | {:.2} | {} | {:.0} | {:.0} |\n",
+            r.query,
+            r.lakescope.seconds,
+            r.plain.seconds,
+            r.lakescope.seconds / r.plain.seconds.max(0.001),
+            r.jq.map_or("—".into(), |m| format!("{:.1}", m.seconds)),
+            r.lakescope.peak_mb,
+            r.plain.peak_mb,
+        ));
+    }
+    out
+}

@@ -1,0 +1,152 @@
+//! The `lakescope` binary as a user runs it: formats, exit codes, messages.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn real(sub: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real");
+    assert!(root.is_dir(), "REAL DATA MISSING: {} does not exist", root.display());
+    root.join(sub)
+}
+
+fn lakescope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lakescope"))
+        .args(args)
+        .env_remove("LAKESCOPE_LAKE")
+        .output()
+        .expect("run lakescope")
+}
+
+fn json(out: &Output) -> Value {
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
+}
+
+fn invictus() -> String {
+    real("invictus-aws").display().to_string()
+}
+
+#[test]
+fn actors_json_has_the_documented_keys_and_utc_times() {
+    let lake = invictus();
+    let v = json(&lakescope(&["--lake", &lake, "--format", "json", "actors"]));
+    let rows = v.as_array().expect("an array");
+    assert_eq!(rows.len(), 21);
+    let first = rows[0].as_object().unwrap();
+    let keys: Vec<&str> = first.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["arn", "type", "account", "events", "errors", "first_seen", "last_seen", "ip_count"]);
+    assert_eq!(first["arn"], "arn:aws:iam::123837392027:user/bert-jan");
+    assert_eq!(first["first_seen"].as_str().unwrap().len(), "2023-07-10T11:42:18Z".len());
+    assert!(first["first_seen"].as_str().unwrap().ends_with('Z'));
+}
+
+#[test]
+fn fuzzy_search_ranks_matches_and_drops_the_rest() {
+    let lake = invictus();
+    let v = json(&lakescope(&["--lake", &lake, "--format", "json", "actors", "--search", "stratus steal"]));
+    let arns: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["arn"].as_str().unwrap()).collect();
+    assert!(!arns.is_empty());
+    assert!(arns[0].contains("stratus-red-team-ec2-steal-credentials-role"), "{arns:?}");
+    assert!(arns.iter().all(|a| a.contains("stratus")), "{arns:?}");
+}
+
+#[test]
+fn dossier_and_reverse_pivots_agree() {
+    let lake = invictus();
+    let arn = "arn:aws:sts::123837392027:assumed-role/stratus-red-team-ec2-steal-credentials-role/i-0dbc91f429e48eeed";
+    let d = json(&lakescope(&["--lake", &lake, "--format", "json", "actor", arn]));
+    assert_eq!(d["events"], 15);
+    for key in ["sessions", "access_keys", "source_ips", "resources", "operations"] {
+        assert!(d[key].is_array(), "{key} missing in {d}");
+    }
+    let session = &d["sessions"][0];
+    assert_eq!(session["relation"], "own");
+    assert_eq!(session["issuer"], "arn:aws:iam::123837392027:role/stratus-red-team-ec2-steal-credentials-role");
+    // Back from each of the actor's keys and IPs, the actor is there.
+    for key in d["access_keys"].as_array().unwrap() {
+        let k = json(&lakescope(&["--lake", &lake, "--format", "json", "key", key["id"].as_str().unwrap()]));
+        assert!(k["owners"].as_array().unwrap().iter().any(|o| o["arn"] == arn), "{k}");
+        assert_eq!(k["events"], key["events"]);
+    }
+    for ip in d["source_ips"].as_array().unwrap() {
+        let r = json(&lakescope(&["--lake", &lake, "--format", "json", "ip", ip["ip"].as_str().unwrap()]));
+        let me = r["actors"].as_array().unwrap().iter().find(|o| o["arn"] == arn).expect("actor seen from its IP");
+        assert_eq!(me["events"], ip["events"]);
+    }
+}
+
+#[test]
+fn quotes_and_sql_in_user_values_are_data() {
+    let lake = invictus();
+    let out = lakescope(&["--lake", &lake, "actor", "arn:aws:iam::123837392027:user/o'brien"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no events of actor"), "{err}");
+    let v = json(&lakescope(&["--lake", &lake, "--format", "json", "events", "--actor", "x' OR '1'='1"]));
+    assert_eq!(v, Value::Array(vec![]));
+    let v = json(&lakescope(&["--lake", &lake, "--format", "json", "resource", "'); DROP TABLE ev; --"]));
+    assert_eq!(v["events"], 0);
+}
+
+#[test]
+fn exit_codes_distinguish_usage_errors_from_failures() {
+    assert_eq!(lakescope(&["actors", "--no-such-flag"]).status.code(), Some(2));
+    let out = lakescope(&["--lake", "/nonexistent/lake", "actors"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/lake"));
+    let lake = invictus();
+    let out = lakescope(&["--lake", &lake, "--from", "last tuesday", "actors"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("last tuesday"));
+}
+
+#[test]
+fn csv_and_table_formats() {
+    let lake = invictus();
+    let out = lakescope(&["--lake", &lake, "--format", "csv", "events", "--limit", "3"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("time,account,region,actor,actor_type,access_key,source_ip,service,operation,error_code,event_id,source,file")
+    );
+    assert_eq!(lines.count(), 3);
+    let out = lakescope(&["--lake", &lake, "sources"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("SOURCE      FILES"), "{text}");
+    assert!(text.contains("2900"));
+}
+
+#[test]
+fn time_scope_narrows_results() {
+    let lake = invictus();
+    let v = json(&lakescope(&[
+        "--lake",
+        &lake,
+        "--format",
+        "json",
+        "--from",
+        "2023-07-10T12:00:00Z",
+        "--to",
+        "2023-07-10T12:10:00Z",
+        "events",
+        "--limit",
+        "100000",
+    ]));
+    let rows = v.as_array().unwrap();
+    assert!(!rows.is_empty() && rows.len() < 2900);
+    for row in rows {
+        let t = row["time"].as_str().unwrap();
+        assert!(("2023-07-10T12:00:00Z".."2023-07-10T12:10:00Z").contains(&t), "{t}");
+    }
+}
+
+#[test]
+fn completions_are_generated() {
+    let out = lakescope(&["completions", "bash"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("lakescope"));
+}
