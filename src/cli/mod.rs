@@ -91,6 +91,13 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         offset: u64,
     },
+    /// Run SQL over `ev`: the scope's events, de-duplicated, in the flat shape (see `lakescope sql --help`)
+    #[command(long_about = "Run SQL over `ev`, the scope's de-duplicated events. Columns: event_uid, time_ms, \
+account, recipient_account, region, actor_key, actor_type, actor_arn, actor_name, actor_principal_id, actor_account, \
+on_behalf_of, access_key_id, session_issuer, session_mfa, session_created_ms, invoked_by, src_ip, src_domain, \
+user_agent, service, operation, error_code, error_message, resource_uids, resource_types, request_json, \
+response_json, event_type, source_kind, source_file.")]
+    Sql { query: String },
     /// Write a deterministic synthetic lake (with TRUTH.json) for demos, tests and benchmarks
     Generate {
         #[arg(long, value_name = "DIR")]
@@ -209,6 +216,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 bail!("no events of actor {arn:?} in {}", scope.describe());
             }
         },
+        Some(Command::Sql { query }) => emit(&session.sql(&scope, query)?, &mut stdout)?,
         Some(Command::Ip { ip }) => emit(&session.ip(&scope, ip)?, &mut stdout)?,
         Some(Command::Key { key }) => emit(&session.key(&scope, key)?, &mut stdout)?,
         Some(Command::Resource { id }) => emit(&session.resource(&scope, id)?, &mut stdout)?,

@@ -22,6 +22,7 @@ pub mod schema;
 pub mod scope;
 mod session;
 pub mod summary;
+pub mod worker;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -49,7 +50,8 @@ pub struct Lake {
 pub(crate) struct LakeInner {
     root: PathBuf,
     discovery: Discovery,
-    db: Connection,
+    /// The database every session's connection is cloned from.
+    db: std::sync::Mutex<Connection>,
     plan: RwLock<Plan>,
     /// Where raw CloudTrail is kept in flat form; None reads JSON every time.
     cache: Option<cache::FlatCache>,
@@ -106,7 +108,7 @@ impl Lake {
             inner: Arc::new(LakeInner {
                 root: root.to_path_buf(),
                 discovery,
-                db,
+                db: std::sync::Mutex::new(db),
                 plan: RwLock::new(plan),
                 cache: cache::FlatCache::locate(),
             }),
@@ -138,7 +140,13 @@ impl Lake {
 
     /// A new connection for one thread of queries.
     pub fn session(&self) -> Result<Session> {
-        let conn = self.inner.db.try_clone().map_err(LakeError::db)?;
+        let conn = self
+            .inner
+            .db
+            .lock()
+            .map_err(|_| LakeError::Db("lake state poisoned".into()))?
+            .try_clone()
+            .map_err(LakeError::db)?;
         configure(&conn)?;
         Ok(Session::new(self.inner.clone(), conn))
     }

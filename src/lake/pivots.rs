@@ -312,6 +312,20 @@ impl Session {
         })
     }
 
+    /// Ad-hoc SQL over `ev`, the scope's de-duplicated events (flat columns
+    /// plus `actor_key`). One JSON object per result row.
+    pub fn sql(&self, scope: &Scope, sql: &str) -> Result<Vec<serde_json::Value>> {
+        let mut f = Filter::default();
+        scope.restrict(&mut f);
+        let sql = sql.trim().trim_end_matches(';');
+        let tail = format!("SELECT to_json(q)::VARCHAR FROM ({sql}) AS q");
+        let rows = self.query(scope, &f, &tail, |r| r.get::<_, String>(0))?;
+        Ok(rows
+            .into_iter()
+            .map(|text| serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+            .collect())
+    }
+
     fn actors_in(&self, table: &str) -> Result<Vec<ActorUse>> {
         self.rows(
             &format!(

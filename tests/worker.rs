@@ -1,0 +1,66 @@
+//! The background query worker: ids, cancellation, shutdown.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use lakescope::lake::worker::{QueryWorker, Request, Response};
+use lakescope::lake::{Lake, LakeError, Scope};
+
+fn lake() -> Lake {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real/invictus-aws");
+    assert!(dir.is_dir(), "REAL DATA MISSING: {}", dir.display());
+    Lake::open(&dir).unwrap()
+}
+
+/// Seconds of work per event: far longer than any test waits.
+const SLOW_SQL: &str = "SELECT sum(hash(e.event_uid, r.range)) FROM ev AS e, range(1000000000) AS r";
+
+#[test]
+fn replies_carry_the_request_id() {
+    let mut worker = QueryWorker::spawn(&lake()).unwrap();
+    let first = worker.submit(Request::Actors { scope: Scope::default(), search: None });
+    let second = worker.submit(Request::Actors { scope: Scope::default(), search: Some("benjamin".into()) });
+    let a = worker.recv_timeout(Duration::from_secs(60)).unwrap();
+    let b = worker.recv_timeout(Duration::from_secs(60)).unwrap();
+    assert_eq!((a.id, b.id), (first, second));
+    match b.result.unwrap() {
+        Response::Actors(rows) => assert_eq!(rows[0].arn, "arn:aws:iam::123837392027:user/benjamin"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_running_query_can_be_cancelled_and_the_worker_goes_on() {
+    let mut worker = QueryWorker::spawn(&lake()).unwrap();
+    let slow = worker.submit(Request::Sql { scope: Scope::default(), sql: SLOW_SQL.into() });
+    let start = Instant::now();
+    while worker.running().is_none_or(|r| r.id != slow) {
+        assert!(start.elapsed() < Duration::from_secs(30), "query never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(worker.running().is_some(), "still running after 200 ms");
+    worker.cancel();
+    let reply = worker.recv_timeout(Duration::from_secs(30)).expect("a reply after cancel");
+    assert_eq!(reply.id, slow);
+    assert!(matches!(reply.result, Err(LakeError::Cancelled)), "{:?}", reply.result);
+    // The same worker answers the next request normally.
+    let next = worker.submit(Request::Actors { scope: Scope::default(), search: None });
+    let reply = worker.recv_timeout(Duration::from_secs(60)).unwrap();
+    assert_eq!(reply.id, next);
+    assert!(reply.result.is_ok());
+}
+
+#[test]
+fn dropping_the_worker_stops_its_query() {
+    let mut worker = QueryWorker::spawn(&lake()).unwrap();
+    worker.submit(Request::Sql { scope: Scope::default(), sql: SLOW_SQL.into() });
+    let start = Instant::now();
+    while worker.running().is_none() {
+        assert!(start.elapsed() < Duration::from_secs(30));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let start = Instant::now();
+    drop(worker);
+    assert!(start.elapsed() < Duration::from_secs(10), "drop took {:?}", start.elapsed());
+}
