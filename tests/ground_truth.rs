@@ -20,8 +20,11 @@ fn truth() -> &'static Value {
     })
 }
 
+/// One lake for all tests (opening reads every parquet footer); each test
+/// gets its own session, as the TUI's worker threads do.
 fn session() -> Session {
-    Lake::open(&demo()).expect("open the demo lake").session().expect("session")
+    static LAKE: OnceLock<Lake> = OnceLock::new();
+    LAKE.get_or_init(|| Lake::open(&demo()).expect("open the demo lake")).session().expect("session")
 }
 
 fn s(v: &Value) -> &str {

@@ -17,7 +17,7 @@ pub use output::Format;
     name = "lakescope",
     version,
     about = "Investigate AWS security lakes (Security Lake, CloudTrail, Config) from the terminal",
-    after_help = "With no command, prints a summary of the lake. Values given on the command line reach SQL only as bound parameters."
+    after_help = "With no command, opens the interactive workbench (like `lakescope tui`). Values given on the command line reach SQL only as bound parameters."
 )]
 pub struct Cli {
     /// Lake directory: a lake root, an aws/ or AWSLogs/ folder, one source or partition [default: the bundled demo lake]
@@ -38,14 +38,23 @@ pub struct Cli {
     /// Up to this time (a date includes the whole day)
     #[arg(long, global = true, value_name = "TIME")]
     pub to: Option<String>,
+    /// TUI colour theme: dark, light or high-contrast (NO_COLOR turns colours off)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The interactive workbench (also what runs with no command)
+    Tui,
+    /// Summary of the lake: sources, accounts, regions, days, event counts
+    Summary,
     /// Sources found in the lake, with accounts, regions, days and event counts
     Sources,
+    /// Read every file in scope completely and list the damaged ones (exit 1 if any)
+    Check,
     /// Partitions (source, account, region, day) from paths, with file counts and sizes
     Partitions,
     /// One row per actor (IAM user, role session, root, service…)
@@ -196,15 +205,31 @@ pub fn run(cli: Cli) -> Result<()> {
             writeln!(stdout, "{rows}")?;
             return Ok(());
         }
+        None | Some(Command::Tui) => {
+            let path = cli.lake.clone().unwrap_or_else(demo_lake);
+            let options = crate::tui::RunOptions {
+                theme: cli.theme.clone(),
+                scope: cli.scope()?,
+            };
+            return crate::tui::run(&path, &options);
+        }
         _ => {}
     }
     let scope = cli.scope()?;
     let lake = cli.open_lake()?;
     let session = lake.session()?;
     match &cli.command {
-        None => {
+        Some(Command::Summary) => {
             let summary = crate::lake::summary::LakeSummary::build(&lake, &session, &scope)?;
             emit(&summary, &mut stdout)?;
+        }
+        Some(Command::Check) => {
+            let problems = session.check(&scope)?;
+            emit(&problems, &mut stdout)?;
+            if !problems.is_empty() {
+                bail!("{} damaged or unreadable file(s) in {}", problems.len(), scope.describe());
+            }
+            return Ok(());
         }
         Some(Command::Sources) => emit(&session.sources(&scope)?, &mut stdout)?,
         Some(Command::Partitions) => emit(&lake.partitions(&scope), &mut stdout)?,
@@ -242,7 +267,14 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             emit(&session.events(&scope, &query)?, &mut stdout)?;
         }
-        Some(Command::Generate { .. } | Command::Completions { .. } | Command::Bench { .. } | Command::BenchPlain { .. }) => {}
+        None
+        | Some(
+            Command::Tui
+            | Command::Generate { .. }
+            | Command::Completions { .. }
+            | Command::Bench { .. }
+            | Command::BenchPlain { .. },
+        ) => {}
     }
     report_problems(&lake);
     Ok(())

@@ -1,11 +1,12 @@
 //! Raw CloudTrail converted once to the flat event shape.
 //!
-//! Parsing JSON is by far the slowest part of a scan, so each raw trail file
-//! is projected to parquet the first time a query needs it and read from
-//! there afterwards. Entries live in the user's cache directory (never in the
-//! lake) and are keyed by the file's path, size and modification time, so a
-//! changed file is converted again. A file that fails to convert is reported
-//! by name and left out; the others are unaffected.
+//! Parsing JSON is by far the slowest part of a scan, so the raw trail files
+//! of each folder (one account, region and day) are projected to one parquet
+//! file the first time a query needs them and read from there afterwards.
+//! Entries live in the user's cache directory (never in the lake) and are
+//! keyed by the files' paths, sizes and modification times, so a changed or
+//! new file means a new entry. A file that cannot be read is reported by name
+//! and its folder is converted without it.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -14,11 +15,14 @@ use duckdb::Connection;
 use sha2::{Digest, Sha256};
 
 use super::discovery::LakeFile;
-use super::plan::{FileProblem, clean_error, file_list, raw_scan_sql};
+use super::plan::{FileProblem, MAX_JSON_OBJECT, clean_error, file_list, is_data_error, raw_scan_sql};
 use super::projection::lit;
 
+/// DuckDB's own default; enough for any ordinary trail file.
+const SMALL_JSON_OBJECT: u64 = 16 * 1024 * 1024;
+
 /// Bump when the flat projection changes: old entries are then ignored.
-const LAYOUT_VERSION: &str = "flat-v1";
+const LAYOUT_VERSION: &str = "flat-v2";
 
 #[derive(Debug, Clone)]
 pub struct FlatCache {
@@ -38,31 +42,37 @@ impl FlatCache {
         Some(FlatCache { dir })
     }
 
-    /// Where the converted copy of `file` lives (whether or not it exists yet).
-    pub fn entry(&self, file: &LakeFile, account: Option<&str>, region: Option<&str>) -> PathBuf {
-        let modified = std::fs::metadata(&file.path)
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos());
+    /// Where the converted copy of one folder's files lives (whether or
+    /// not it exists yet): a hash of their paths, sizes and modification
+    /// times, so any change to the folder means a new entry.
+    pub fn entry(&self, files: &[&LakeFile], account: Option<&str>, region: Option<&str>) -> PathBuf {
         let mut hash = Sha256::new();
-        for part in [
-            file.path.to_string_lossy().as_ref(),
-            &file.size.to_string(),
-            &modified.to_string(),
-            account.unwrap_or(""),
-            region.unwrap_or(""),
-        ] {
+        for part in [account.unwrap_or(""), region.unwrap_or("")] {
             hash.update(part.as_bytes());
             hash.update([0]);
+        }
+        let mut files: Vec<&&LakeFile> = files.iter().collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        for file in files {
+            let modified = std::fs::metadata(&file.path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            for part in [file.path.to_string_lossy().as_ref(), &file.size.to_string(), &modified.to_string()] {
+                hash.update(part.as_bytes());
+                hash.update([0]);
+            }
         }
         let digest = hash.finalize();
         let name: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
         self.dir.join(&name[..2]).join(format!("{name}.parquet"))
     }
 
-    /// Convert the files that have no entry yet, `workers` at a time.
-    /// Returns the files that could not be converted.
+    /// Convert the folders that have no entry yet, `workers` at a time.
+    /// Returns the files that could not be read (the rest of their folder is
+    /// converted without them), or an error that is nobody's file's fault
+    /// (out of memory, disk full), which must not cost the user any data.
     pub fn fill(
         &self,
         conn: &Connection,
@@ -71,42 +81,107 @@ impl FlatCache {
         region: Option<&str>,
         files: &[&LakeFile],
         workers: usize,
-    ) -> Vec<FileProblem> {
-        let todo: Vec<(&LakeFile, PathBuf)> = files
-            .iter()
-            .map(|f| (*f, self.entry(f, account, region)))
-            .filter(|(_, entry)| !entry.exists())
+    ) -> Result<Vec<FileProblem>, String> {
+        let todo: Vec<Vec<&LakeFile>> = by_folder(files)
+            .into_iter()
+            .filter(|batch| !self.entry(batch, account, region).exists())
             .collect();
         if todo.is_empty() {
-            return Vec::new();
+            return Ok(Vec::new());
         }
-        if todo.len() > 20 {
-            tracing::info!(files = todo.len(), "converting raw CloudTrail to the flat cache");
-        }
+        tracing::info!(folders = todo.len(), "converting raw CloudTrail to the flat cache");
         let queue = Mutex::new(todo.into_iter());
         let problems = Mutex::new(Vec::new());
+        let failure: Mutex<Option<String>> = Mutex::new(None);
         std::thread::scope(|scope| {
             for _ in 0..workers.max(1) {
                 let Ok(conn) = conn.try_clone() else { continue };
-                let (queue, problems) = (&queue, &problems);
+                let (queue, problems, failure) = (&queue, &problems, &failure);
                 scope.spawn(move || {
                     loop {
                         let next = queue.lock().ok().and_then(|mut q| q.next());
-                        let Some((file, entry)) = next else { break };
-                        if let Err(problem) = convert(&conn, label, account, region, &file.path, &entry)
-                            && let Ok(mut p) = problems.lock()
-                        {
-                            p.push(FileProblem {
-                                path: file.path.clone(),
-                                problem,
-                            });
+                        let Some(batch) = next else { break };
+                        match self.convert_folder(&conn, label, account, region, batch) {
+                            Ok(found) => {
+                                if let Ok(mut p) = problems.lock() {
+                                    p.extend(found);
+                                }
+                            }
+                            Err(message) => {
+                                if let Ok(mut f) = failure.lock() {
+                                    f.get_or_insert(message);
+                                }
+                                break;
+                            }
                         }
                     }
                 });
             }
         });
-        problems.into_inner().unwrap_or_default()
+        if let Some(message) = failure.into_inner().ok().flatten() {
+            return Err(message);
+        }
+        Ok(problems.into_inner().unwrap_or_default())
     }
+
+    /// One COPY for the folder; on failure, set the culprit aside and retry.
+    fn convert_folder(
+        &self,
+        conn: &Connection,
+        label: &str,
+        account: Option<&str>,
+        region: Option<&str>,
+        mut batch: Vec<&LakeFile>,
+    ) -> Result<Vec<FileProblem>, String> {
+        let mut problems = Vec::new();
+        // DuckDB holds two buffers of this size per JSON file in flight: start
+        // small, go large only for a folder that has a huge record.
+        let mut object_size = SMALL_JSON_OBJECT;
+        while !batch.is_empty() {
+            let entry = self.entry(&batch, account, region);
+            let paths: Vec<&Path> = batch.iter().map(|f| f.path.as_path()).collect();
+            let Err(message) = convert(conn, label, account, region, &paths, &entry, object_size) else { break };
+            if message.contains("maximum_object_size") && object_size < MAX_JSON_OBJECT {
+                object_size = MAX_JSON_OBJECT;
+                continue;
+            }
+            if !is_data_error(&message) {
+                return Err(message);
+            }
+            // DuckDB names the file for gzip and JSON errors; otherwise try each alone.
+            let named = batch.iter().position(|f| message.contains(f.path.to_string_lossy().as_ref()));
+            let culprits: Vec<(usize, String)> = match named {
+                Some(i) => vec![(i, message.clone())],
+                None => batch
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, f)| {
+                        let probe = entry.with_extension(format!("probe{i}"));
+                        let result = convert(conn, label, account, region, &[f.path.as_path()], &probe, object_size);
+                        let _ = std::fs::remove_file(&probe);
+                        result.err().filter(|m| is_data_error(m)).map(|m| (i, m))
+                    })
+                    .collect(),
+            };
+            if culprits.is_empty() {
+                return Err(message);
+            }
+            for (i, problem) in culprits.iter().rev() {
+                let file = batch.remove(*i);
+                problems.push(FileProblem { path: file.path.clone(), problem: problem.clone() });
+            }
+        }
+        Ok(problems)
+    }
+}
+
+/// Files grouped by their folder (one trail partition per folder).
+pub fn by_folder<'a>(files: &[&'a LakeFile]) -> Vec<Vec<&'a LakeFile>> {
+    let mut folders: std::collections::BTreeMap<&Path, Vec<&'a LakeFile>> = Default::default();
+    for file in files {
+        folders.entry(file.path.parent().unwrap_or(Path::new(""))).or_default().push(file);
+    }
+    folders.into_values().collect()
 }
 
 fn convert(
@@ -114,8 +189,9 @@ fn convert(
     label: &str,
     account: Option<&str>,
     region: Option<&str>,
-    source: &Path,
+    sources: &[&Path],
     entry: &Path,
+    object_size: u64,
 ) -> Result<(), String> {
     let dir = entry.parent().ok_or("cache entry has no folder")?;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create cache folder {}: {e}", dir.display()))?;
@@ -123,7 +199,7 @@ fn convert(
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = entry.with_extension(format!("tmp{}-{n}", std::process::id()));
-    let select = raw_scan_sql(&file_list([source]), account, region, label);
+    let select = raw_scan_sql(&file_list(sources.iter().copied()), account, region, label, object_size);
     let sql = format!(
         "COPY ({select}) TO {} (FORMAT parquet, COMPRESSION zstd)",
         lit(&tmp.to_string_lossy())

@@ -221,6 +221,16 @@ fn describe(conn: &Connection, path: &Path) -> std::result::Result<Schema, Strin
     Ok(Schema::from_describe(cols))
 }
 
+/// Errors caused by a file's content, as opposed to a mistake in our SQL or
+/// a lack of memory or disk: only these may set a file aside.
+pub fn is_data_error(message: &str) -> bool {
+    ["IO Error", "Invalid Input Error", "Conversion Error", "Invalid Error", "Serialization Error"]
+        .iter()
+        .any(|class| message.contains(class))
+        && !message.contains("Out of Memory")
+        && !message.contains("No space left")
+}
+
 /// DuckDB messages can carry a stack trace and an "LINE 1: …" SQL echo;
 /// keep the first line, which names the error and usually the file.
 pub fn clean_error(message: &str) -> String {
@@ -228,12 +238,12 @@ pub fn clean_error(message: &str) -> String {
 }
 
 /// Raw CloudTrail `{"Records": [...]}` files projected to the flat shape.
-pub fn raw_scan_sql(list: &str, account: Option<&str>, region: Option<&str>, label: &str) -> String {
+pub fn raw_scan_sql(list: &str, account: Option<&str>, region: Option<&str>, label: &str, object_size: u64) -> String {
     let select = raw_select(account, region, label);
     format!(
         "SELECT {select}\nFROM (SELECT filename, r, {extract} FROM (\
          SELECT filename, unnest(Records) AS r FROM read_json({list}, columns = {{'Records': 'JSON[]'}}, \
-         maximum_object_size = {MAX_JSON_OBJECT}, filename = true, hive_partitioning = false)))\
+         maximum_object_size = {object_size}, filename = true, hive_partitioning = false)))\
          \nWHERE coalesce(v[23], '') <> 'AwsCloudTrailInsight'",
         extract = raw_extract()
     )
@@ -260,18 +270,17 @@ pub fn group_sql(group: &Group, files: &[&Path], filter: &str, cache: Option<&Fl
         Reader::RawJson { account, region } => match cache {
             // Already projected to the flat shape (see cache.rs).
             Some(cache) => {
-                let entries: Vec<PathBuf> = group
-                    .files
+                let wanted: Vec<&LakeFile> = group.files.iter().filter(|f| files.contains(&f.path.as_path())).collect();
+                let entries: Vec<PathBuf> = super::cache::by_folder(&wanted)
                     .iter()
-                    .filter(|f| files.contains(&f.path.as_path()))
-                    .map(|f| cache.entry(f, account.as_deref(), region.as_deref()))
+                    .map(|batch| cache.entry(batch, account.as_deref(), region.as_deref()))
                     .collect();
                 format!(
                     "SELECT * FROM read_parquet({})",
                     file_list(entries.iter().map(PathBuf::as_path))
                 )
             }
-            None => raw_scan_sql(&list, account.as_deref(), region.as_deref(), &group.label),
+            None => raw_scan_sql(&list, account.as_deref(), region.as_deref(), &group.label, MAX_JSON_OBJECT),
         },
         Reader::RawNdjson => {
             let select = raw_select(None, None, &group.label);

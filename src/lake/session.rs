@@ -11,7 +11,7 @@ use duckdb::{Connection, InterruptHandle, Row, params_from_iter};
 use super::LakeInner;
 use super::error::{LakeError, Result};
 use super::discovery::LakeFile;
-use super::plan::{Group, Reader, clean_error, group_sql};
+use super::plan::{Group, Reader, clean_error, group_sql, is_data_error};
 use super::projection::{ACTOR_KEY_SQL, FLAT_COLUMNS};
 use super::scope::{Filter, Scope};
 
@@ -87,18 +87,17 @@ impl Session {
                 .map(|g| (g.clone(), g.files.iter().filter(|f| scope.admits(f)).cloned().collect()))
                 .collect()
         };
-        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        // DuckDB already reads a folder's files in parallel; one conversion
+        // at a time keeps memory bounded.
+        let workers = 1;
         for (group, files) in work {
             let Reader::RawJson { account, region } = &group.reader else { continue };
             let files: Vec<&LakeFile> = files.iter().collect();
-            let problems = cache.fill(
-                &self.conn.borrow(),
-                &group.label,
-                account.as_deref(),
-                region.as_deref(),
-                &files,
-                workers,
-            );
+            let problems = cache
+                .fill(&self.conn.borrow(), &group.label, account.as_deref(), region.as_deref(), &files, workers)
+                .map_err(|message| {
+                    LakeError::Db(format!("cannot convert raw CloudTrail (no file was set aside): {message}"))
+                })?;
             if !problems.is_empty() {
                 let mut plan = self.lake.plan.write().map_err(|_| LakeError::Db("lake state poisoned".into()))?;
                 for p in problems {
@@ -108,6 +107,19 @@ impl Session {
             }
         }
         Ok(())
+    }
+
+    /// The lake files a query over `scope` reads (after path pruning and
+    /// without the files set aside as unreadable).
+    pub fn scan_files(&self, scope: &Scope) -> Result<Vec<PathBuf>> {
+        let plan = self.lake.plan.read().map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+        Ok(plan
+            .groups
+            .iter()
+            .flat_map(|g| g.files.iter())
+            .filter(|f| scope.admits(f))
+            .map(|f| f.path.clone())
+            .collect())
     }
 
     /// Run `tail` (SQL reading the `ev` relation) over the scope's events.
@@ -206,6 +218,39 @@ impl Session {
         Err(LakeError::Db("too many unreadable files; see `lakescope sources`".into()))
     }
 
+    /// Read every file of the scope completely (every column, every page)
+    /// and set aside the ones that fail. Queries only read the columns they
+    /// need, so page-level damage elsewhere in a file shows up only here.
+    /// Returns the lake's problems afterwards.
+    pub fn check(&self, scope: &Scope) -> Result<Vec<super::FileProblem>> {
+        self.fill_cache(scope)?;
+        let plan = self.lake.plan.read().map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+        let parquet: Vec<PathBuf> = plan
+            .groups
+            .iter()
+            .filter(|g| matches!(g.reader, Reader::Ocsf { .. }))
+            .flat_map(|g| g.files.iter())
+            .chain(plan.other_parquet.iter())
+            .filter(|f| scope.admits(f))
+            .map(|f| f.path.clone())
+            .collect();
+        drop(plan);
+        for path in parquet {
+            let sql = format!(
+                "SELECT count(*) FROM read_parquet({}) AS t WHERE hash(t) IS NOT NULL",
+                super::plan::file_list([path.as_path()])
+            );
+            if let Err(LakeError::Db(msg)) = self.rows(&sql, &Filter::default(), |r| r.get::<_, i64>(0)) {
+                self.lake
+                    .plan
+                    .write()
+                    .map_err(|_| LakeError::Db("lake state poisoned".into()))?
+                    .quarantine(&path, clean_error(&msg));
+            }
+        }
+        Ok(self.lake.plan.read().map(|p| p.problems.clone()).unwrap_or_default())
+    }
+
     /// Read each file of the scope on its own until one fails. Only a file
     /// that fails while others of its group pass is blamed.
     fn find_bad_file(&self, scope: &Scope) -> Result<Option<(PathBuf, String)>> {
@@ -245,12 +290,6 @@ fn is_fatal(message: &str) -> bool {
     message.contains("INTERNAL Error") || message.contains("FATAL Error") || message.contains("database has been invalidated")
 }
 
-/// Errors caused by a file's content, as opposed to a mistake in our SQL.
-fn is_data_error(message: &str) -> bool {
-    ["IO Error", "Invalid Input Error", "Conversion Error", "Invalid Error", "Serialization Error"]
-        .iter()
-        .any(|class| message.contains(class))
-}
 
 /// A relation with the flat columns and no rows.
 fn empty_events() -> String {
