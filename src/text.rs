@@ -59,7 +59,10 @@ mod tests {
 
     #[test]
     fn escapes_terminal_control_sequences() {
-        assert_eq!(sanitize("evil\u{1b}[31mRED\u{1b}[0m\u{7}"), "evil\\e[31mRED\\e[0m\\u{7}");
+        assert_eq!(
+            sanitize("evil\u{1b}[31mRED\u{1b}[0m\u{7}"),
+            "evil\\e[31mRED\\e[0m\\u{7}"
+        );
         assert_eq!(sanitize("a\u{202e}b\u{8}c\u{9b}"), "a\\u{202e}b\\u{8}c\\u{9b}");
         assert_eq!(sanitize("アカウント"), "アカウント");
     }

@@ -10,7 +10,10 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 fn bad_lake() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bad").canonicalize().expect("fixtures/bad")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/bad")
+        .canonicalize()
+        .expect("fixtures/bad")
 }
 
 fn expected() -> Value {
@@ -34,14 +37,20 @@ fn fingerprint(dir: &Path) -> BTreeMap<PathBuf, (u64, std::time::SystemTime, Str
 }
 
 fn all_events(lake: &Lake) -> usize {
-    let query = EventQuery { limit: 1_000_000, ..EventQuery::default() };
+    let query = EventQuery {
+        limit: 1_000_000,
+        ..EventQuery::default()
+    };
     lake.session().unwrap().events(&Scope::default(), &query).unwrap().len()
 }
 
 fn check_lake(dir: &Path) {
     let exp = expected();
     let lake = Lake::open(dir).unwrap();
-    assert_eq!(all_events(&lake) as u64, exp["good"]["cloudtrail_events"].as_u64().unwrap());
+    assert_eq!(
+        all_events(&lake) as u64,
+        exp["good"]["cloudtrail_events"].as_u64().unwrap()
+    );
     // Page-level damage in a column no query needed is found by a full check.
     let problems = lake.session().unwrap().check(&Scope::default()).unwrap();
     assert_eq!(problems, lake.problems());
@@ -53,7 +62,11 @@ fn check_lake(dir: &Path) {
             .unwrap_or_else(|| panic!("{} ({}) not reported: {problems:#?}", path.display(), bad["damage"]));
         assert!(!p.problem.is_empty());
     }
-    assert_eq!(problems.len(), exp["bad_files"].as_array().unwrap().len(), "{problems:#?}");
+    assert_eq!(
+        problems.len(),
+        exp["bad_files"].as_array().unwrap().len(),
+        "{problems:#?}"
+    );
 }
 
 #[test]
@@ -112,19 +125,29 @@ fn the_cli_names_each_bad_file_on_stderr_and_keeps_stdout_clean() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let listed: Value = serde_json::from_slice(&out.stdout).expect("check prints JSON");
-    assert_eq!(listed.as_array().unwrap().len(), expected()["bad_files"].as_array().unwrap().len());
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        expected()["bad_files"].as_array().unwrap().len()
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("damaged or unreadable file(s)"));
     for bad in expected()["bad_files"].as_array().unwrap() {
         let path = dir.join(bad["path"].as_str().unwrap());
         let name = path.display().to_string();
         assert!(
-            listed.as_array().unwrap().iter().any(|p| p["path"] == name.as_str() && p["problem"].as_str().is_some_and(|m| !m.is_empty())),
+            listed
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["path"] == name.as_str() && p["problem"].as_str().is_some_and(|m| !m.is_empty())),
             "check does not list {name}: {listed}"
         );
         // An ordinary query names every bad file it met; damage in a page no
         // query column lives on is only met by `check`.
         if bad["damage"] != "parquet_corrupt_data_page_footer_intact" {
-            assert!(actors_err.contains(&format!("skipped {name}:")), "{name} missing in:\n{actors_err}");
+            assert!(
+                actors_err.contains(&format!("skipped {name}:")),
+                "{name} missing in:\n{actors_err}"
+            );
         }
     }
 }
@@ -143,7 +166,10 @@ fn escape_sequences_never_reach_the_terminal_as_bytes() {
         out.stdout
     };
     let table = run("table");
-    assert!(!table.contains(&0x1b) && !table.contains(&0x07), "raw ESC/BEL in table output");
+    assert!(
+        !table.contains(&0x1b) && !table.contains(&0x07),
+        "raw ESC/BEL in table output"
+    );
     assert!(String::from_utf8_lossy(&table).contains("\\e["), "escaped form shown");
     let json = String::from_utf8(run("json")).unwrap();
     assert!(!json.contains('\u{1b}'));
@@ -164,6 +190,12 @@ fn large_and_drifted_files_are_read() {
             path.display().to_string().replace('\'', "''")
         );
         let rows = session.sql(&Scope::default(), &sql).unwrap();
-        assert_eq!(rows[0]["n"], special["events"], "{}: {}", special["kind"], path.display());
+        assert_eq!(
+            rows[0]["n"],
+            special["events"],
+            "{}: {}",
+            special["kind"],
+            path.display()
+        );
     }
 }

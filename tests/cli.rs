@@ -36,19 +36,50 @@ fn actors_json_has_the_documented_keys_and_utc_times() {
     assert_eq!(rows.len(), 21);
     let first = rows[0].as_object().unwrap();
     let keys: Vec<&str> = first.keys().map(String::as_str).collect();
-    assert_eq!(keys, ["arn", "type", "account", "events", "errors", "first_seen", "last_seen", "ip_count"]);
+    assert_eq!(
+        keys,
+        [
+            "arn",
+            "type",
+            "account",
+            "events",
+            "errors",
+            "first_seen",
+            "last_seen",
+            "ip_count"
+        ]
+    );
     assert_eq!(first["arn"], "arn:aws:iam::123837392027:user/bert-jan");
-    assert_eq!(first["first_seen"].as_str().unwrap().len(), "2023-07-10T11:42:18Z".len());
+    assert_eq!(
+        first["first_seen"].as_str().unwrap().len(),
+        "2023-07-10T11:42:18Z".len()
+    );
     assert!(first["first_seen"].as_str().unwrap().ends_with('Z'));
 }
 
 #[test]
 fn fuzzy_search_ranks_matches_and_drops_the_rest() {
     let lake = invictus();
-    let v = json(&lakescope(&["--lake", &lake, "--format", "json", "actors", "--search", "stratus steal"]));
-    let arns: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["arn"].as_str().unwrap()).collect();
+    let v = json(&lakescope(&[
+        "--lake",
+        &lake,
+        "--format",
+        "json",
+        "actors",
+        "--search",
+        "stratus steal",
+    ]));
+    let arns: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["arn"].as_str().unwrap())
+        .collect();
     assert!(!arns.is_empty());
-    assert!(arns[0].contains("stratus-red-team-ec2-steal-credentials-role"), "{arns:?}");
+    assert!(
+        arns[0].contains("stratus-red-team-ec2-steal-credentials-role"),
+        "{arns:?}"
+    );
     assert!(arns.iter().all(|a| a.contains("stratus")), "{arns:?}");
 }
 
@@ -63,16 +94,38 @@ fn dossier_and_reverse_pivots_agree() {
     }
     let session = &d["sessions"][0];
     assert_eq!(session["relation"], "own");
-    assert_eq!(session["issuer"], "arn:aws:iam::123837392027:role/stratus-red-team-ec2-steal-credentials-role");
+    assert_eq!(
+        session["issuer"],
+        "arn:aws:iam::123837392027:role/stratus-red-team-ec2-steal-credentials-role"
+    );
     // Back from each of the actor's keys and IPs, the actor is there.
     for key in d["access_keys"].as_array().unwrap() {
-        let k = json(&lakescope(&["--lake", &lake, "--format", "json", "key", key["id"].as_str().unwrap()]));
+        let k = json(&lakescope(&[
+            "--lake",
+            &lake,
+            "--format",
+            "json",
+            "key",
+            key["id"].as_str().unwrap(),
+        ]));
         assert!(k["owners"].as_array().unwrap().iter().any(|o| o["arn"] == arn), "{k}");
         assert_eq!(k["events"], key["events"]);
     }
     for ip in d["source_ips"].as_array().unwrap() {
-        let r = json(&lakescope(&["--lake", &lake, "--format", "json", "ip", ip["ip"].as_str().unwrap()]));
-        let me = r["actors"].as_array().unwrap().iter().find(|o| o["arn"] == arn).expect("actor seen from its IP");
+        let r = json(&lakescope(&[
+            "--lake",
+            &lake,
+            "--format",
+            "json",
+            "ip",
+            ip["ip"].as_str().unwrap(),
+        ]));
+        let me = r["actors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["arn"] == arn)
+            .expect("actor seen from its IP");
         assert_eq!(me["events"], ip["events"]);
     }
 }
@@ -84,9 +137,24 @@ fn quotes_and_sql_in_user_values_are_data() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no events of actor"), "{err}");
-    let v = json(&lakescope(&["--lake", &lake, "--format", "json", "events", "--actor", "x' OR '1'='1"]));
+    let v = json(&lakescope(&[
+        "--lake",
+        &lake,
+        "--format",
+        "json",
+        "events",
+        "--actor",
+        "x' OR '1'='1",
+    ]));
     assert_eq!(v, Value::Array(vec![]));
-    let v = json(&lakescope(&["--lake", &lake, "--format", "json", "resource", "'); DROP TABLE ev; --"]));
+    let v = json(&lakescope(&[
+        "--lake",
+        &lake,
+        "--format",
+        "json",
+        "resource",
+        "'); DROP TABLE ev; --",
+    ]));
     assert_eq!(v["events"], 0);
 }
 
@@ -111,7 +179,9 @@ fn csv_and_table_formats() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("time,account,region,actor,actor_type,access_key,source_ip,service,operation,error_code,event_id,source,file")
+        Some(
+            "time,account,region,actor,actor_type,access_key,source_ip,service,operation,error_code,event_id,source,file"
+        )
     );
     assert_eq!(lines.count(), 3);
     let out = lakescope(&["--lake", &lake, "sources"]);

@@ -24,7 +24,9 @@ fn truth() -> &'static Value {
 /// gets its own session, as the TUI's worker threads do.
 fn session() -> Session {
     static LAKE: OnceLock<Lake> = OnceLock::new();
-    LAKE.get_or_init(|| Lake::open(&demo()).expect("open the demo lake")).session().expect("session")
+    LAKE.get_or_init(|| Lake::open(&demo()).expect("open the demo lake"))
+        .session()
+        .expect("session")
 }
 
 fn s(v: &Value) -> &str {
@@ -40,7 +42,9 @@ fn cloudtrail_count(session: &Session, tail: &str) -> Vec<(String, u64)> {
     let mut f = Filter::default();
     f.push("source_kind NOT LIKE 'EKS%'".into());
     session
-        .query(&Scope::default(), &f, tail, |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
+        .query(&Scope::default(), &f, tail, |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })
         .unwrap()
 }
 
@@ -48,9 +52,16 @@ fn cloudtrail_count(session: &Session, tail: &str) -> Vec<(String, u64)> {
 fn lake_totals_match_the_generator() {
     let t = &truth()["cloudtrail"];
     let session = session();
-    let totals = cloudtrail_count(&session, "SELECT 'all', count(*) FROM ev UNION ALL SELECT 'errors', count(error_code) FROM ev UNION ALL SELECT 'actors', count(DISTINCT actor_key) FROM ev");
+    let totals = cloudtrail_count(
+        &session,
+        "SELECT 'all', count(*) FROM ev UNION ALL SELECT 'errors', count(error_code) FROM ev UNION ALL SELECT 'actors', count(DISTINCT actor_key) FROM ev",
+    );
     let totals: BTreeMap<String, u64> = totals.into_iter().collect();
-    assert_eq!(totals["all"], n(&t["events"]), "distinct CloudTrail events (Security Lake 1.0, 2.0 and raw copies counted once)");
+    assert_eq!(
+        totals["all"],
+        n(&t["events"]),
+        "distinct CloudTrail events (Security Lake 1.0, 2.0 and raw copies counted once)"
+    );
     assert_eq!(totals["errors"], n(&t["errors"]));
     assert_eq!(totals["actors"], n(&t["actors"]));
     let by_day: BTreeMap<String, u64> = cloudtrail_count(
@@ -59,20 +70,32 @@ fn lake_totals_match_the_generator() {
     )
     .into_iter()
     .collect();
-    let expected: BTreeMap<String, u64> =
-        t["events_by_day"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), n(v))).collect();
+    let expected: BTreeMap<String, u64> = t["events_by_day"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), n(v)))
+        .collect();
     assert_eq!(by_day, expected);
-    let by_account: BTreeMap<String, u64> =
-        cloudtrail_count(&session, "SELECT account, count(*) FROM ev GROUP BY 1").into_iter().collect();
-    let expected: BTreeMap<String, u64> =
-        t["events_by_account"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), n(v))).collect();
+    let by_account: BTreeMap<String, u64> = cloudtrail_count(&session, "SELECT account, count(*) FROM ev GROUP BY 1")
+        .into_iter()
+        .collect();
+    let expected: BTreeMap<String, u64> = t["events_by_account"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), n(v)))
+        .collect();
     assert_eq!(by_account, expected);
 }
 
 #[test]
 fn intruder_dossier_equals_truth() {
     let i = &truth()["intrusion"];
-    let d = session().actor(&Scope::default(), s(&i["intruder_arn"])).unwrap().expect("intruder found");
+    let d = session()
+        .actor(&Scope::default(), s(&i["intruder_arn"]))
+        .unwrap()
+        .expect("intruder found");
     let t = &i["dossier"];
     assert_eq!(d.events, n(&t["events"]));
     assert_eq!(d.errors, n(&t["errors"]));
@@ -83,13 +106,27 @@ fn intruder_dossier_equals_truth() {
     let keys: Vec<(String, u64, String, String)> = d
         .access_keys
         .iter()
-        .map(|k| (k.id.clone(), k.events, k.first_seen.unwrap().to_string(), k.last_seen.unwrap().to_string()))
+        .map(|k| {
+            (
+                k.id.clone(),
+                k.events,
+                k.first_seen.unwrap().to_string(),
+                k.last_seen.unwrap().to_string(),
+            )
+        })
         .collect();
     let expected: Vec<(String, u64, String, String)> = t["access_keys"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|k| (s(&k["id"]).into(), n(&k["events"]), s(&k["first_seen"]).into(), s(&k["last_seen"]).into()))
+        .map(|k| {
+            (
+                s(&k["id"]).into(),
+                n(&k["events"]),
+                s(&k["first_seen"]).into(),
+                s(&k["last_seen"]).into(),
+            )
+        })
         .collect();
     assert_eq!(keys, expected);
     assert_eq!(d.access_keys[0].id, s(&i["leaked_key"]));
@@ -97,13 +134,27 @@ fn intruder_dossier_equals_truth() {
     let mut ips: Vec<(String, u64, String, String)> = d
         .source_ips
         .iter()
-        .map(|k| (k.ip.clone(), k.events, k.first_seen.unwrap().to_string(), k.last_seen.unwrap().to_string()))
+        .map(|k| {
+            (
+                k.ip.clone(),
+                k.events,
+                k.first_seen.unwrap().to_string(),
+                k.last_seen.unwrap().to_string(),
+            )
+        })
         .collect();
     let mut expected: Vec<(String, u64, String, String)> = t["source_ips"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|k| (s(&k["ip"]).into(), n(&k["events"]), s(&k["first_seen"]).into(), s(&k["last_seen"]).into()))
+        .map(|k| {
+            (
+                s(&k["ip"]).into(),
+                n(&k["events"]),
+                s(&k["first_seen"]).into(),
+                s(&k["last_seen"]).into(),
+            )
+        })
         .collect();
     ips.sort();
     expected.sort();
@@ -111,13 +162,27 @@ fn intruder_dossier_equals_truth() {
     let ops: Vec<(String, String, u64, u64)> = d
         .operations
         .iter()
-        .map(|o| (o.service.clone().unwrap(), o.operation.clone().unwrap(), o.events, o.errors))
+        .map(|o| {
+            (
+                o.service.clone().unwrap(),
+                o.operation.clone().unwrap(),
+                o.events,
+                o.errors,
+            )
+        })
         .collect();
     let expected: Vec<(String, String, u64, u64)> = t["operations"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|o| (s(&o["service"]).into(), s(&o["operation"]).into(), n(&o["events"]), n(&o["errors"])))
+        .map(|o| {
+            (
+                s(&o["service"]).into(),
+                s(&o["operation"]).into(),
+                n(&o["events"]),
+                n(&o["errors"]),
+            )
+        })
         .collect();
     assert_eq!(ops, expected);
 }
@@ -127,9 +192,16 @@ fn new_ip_first_seen_and_actor() {
     let i = &truth()["intrusion"];
     let report = session().ip(&Scope::default(), s(&i["new_ip"])).unwrap();
     assert_eq!(report.first_seen.unwrap().to_string(), s(&i["new_ip_first_seen"]));
-    assert!(report.actors.iter().any(|a| a.arn == s(&i["intruder_arn"])), "{:#?}", report.actors);
+    assert!(
+        report.actors.iter().any(|a| a.arn == s(&i["intruder_arn"])),
+        "{:#?}",
+        report.actors
+    );
     // The intruder's known CI address is older than the new one.
-    let d = session().actor(&Scope::default(), s(&i["intruder_arn"])).unwrap().unwrap();
+    let d = session()
+        .actor(&Scope::default(), s(&i["intruder_arn"]))
+        .unwrap()
+        .unwrap();
     let new = d.source_ips.iter().find(|ip| ip.ip == s(&i["new_ip"])).unwrap();
     for known in i["known_ips"].as_array().unwrap() {
         let k = d.source_ips.iter().find(|ip| ip.ip == s(known)).unwrap();
@@ -157,23 +229,42 @@ fn role_chain_is_reached_by_pivots_alone() {
         assert_eq!(next.session_arn.as_deref(), Some(s(&hop["session_arn"])));
         assert_eq!(next.parent_key.as_deref(), Some(key.as_str()));
         let child = session.key(&scope, &next.child_key).unwrap();
-        assert_eq!(child.events, n(&hop["cloudtrail_events"]) + n(&hop["eks_events"]), "events of {}", next.child_key);
+        assert_eq!(
+            child.events,
+            n(&hop["cloudtrail_events"]) + n(&hop["eks_events"]),
+            "events of {}",
+            next.child_key
+        );
         assert_eq!(child.first_seen.unwrap().to_string(), s(&hop["first_seen"]));
         assert_eq!(child.last_seen.unwrap().to_string(), s(&hop["last_seen"]));
-        assert_eq!(child.minted_by.as_ref().map(|m| m.child_key.as_str()), Some(next.child_key.as_str()));
-        assert!(child.owners.iter().any(|o| o.arn == s(&hop["session_arn"])), "{:#?}", child.owners);
+        assert_eq!(
+            child.minted_by.as_ref().map(|m| m.child_key.as_str()),
+            Some(next.child_key.as_str())
+        );
+        assert!(
+            child.owners.iter().any(|o| o.arn == s(&hop["session_arn"])),
+            "{:#?}",
+            child.owners
+        );
         reached.extend(child.accounts.iter().cloned());
         key = next.child_key.clone();
     }
-    let expected: std::collections::BTreeSet<String> =
-        i["accounts_reached"].as_array().unwrap().iter().map(|a| s(a).to_string()).collect();
+    let expected: std::collections::BTreeSet<String> = i["accounts_reached"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| s(a).to_string())
+        .collect();
     assert_eq!(reached, expected);
 }
 
 #[test]
 fn dossier_lists_the_sessions_its_key_started() {
     let i = &truth()["intrusion"];
-    let d = session().actor(&Scope::default(), s(&i["intruder_arn"])).unwrap().unwrap();
+    let d = session()
+        .actor(&Scope::default(), s(&i["intruder_arn"]))
+        .unwrap()
+        .unwrap();
     let hop = &i["role_chain"][0];
     let started = d
         .sessions
@@ -196,6 +287,11 @@ fn story_resources_lead_back_to_the_session_that_changed_them() {
         let report = session.resource(&Scope::default(), id).unwrap();
         let actor = report.actors.iter().find(|a| a.arn == s(&c["actor_arn"]));
         assert!(actor.is_some(), "{change}: {:#?}", report.actors);
-        assert!(report.operations.iter().any(|o| o.operation.as_deref() == Some(s(&c["operation"]))));
+        assert!(
+            report
+                .operations
+                .iter()
+                .any(|o| o.operation.as_deref() == Some(s(&c["operation"])))
+        );
     }
 }

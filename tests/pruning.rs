@@ -28,7 +28,11 @@ fn account_region_and_day_select_only_matching_partitions() {
         assert_eq!(p.account, "012345678901");
         assert_eq!(p.region, "eu-west-1");
         // One day of slack on each side: trail files are filed by delivery time.
-        assert!(("20240502"..="20240504").contains(&p.day.as_str()), "{}", path.display());
+        assert!(
+            ("20240502"..="20240504").contains(&p.day.as_str()),
+            "{}",
+            path.display()
+        );
     }
     // The answer is the same as filtering everything, but read from fewer files.
     let pruned = session.actors(&scope, None).unwrap();
@@ -36,9 +40,15 @@ fn account_region_and_day_select_only_matching_partitions() {
     wide_scope.accounts.clear();
     wide_scope.regions.clear();
     let wide: Vec<_> = session
-        .sql(&wide_scope, "SELECT count(*) AS n FROM ev WHERE account = '012345678901' AND region = 'eu-west-1'")
+        .sql(
+            &wide_scope,
+            "SELECT count(*) AS n FROM ev WHERE account = '012345678901' AND region = 'eu-west-1'",
+        )
         .unwrap();
-    assert_eq!(pruned.iter().map(|a| a.events).sum::<u64>(), wide[0]["n"].as_u64().unwrap());
+    assert_eq!(
+        pruned.iter().map(|a| a.events).sum::<u64>(),
+        wide[0]["n"].as_u64().unwrap()
+    );
 }
 
 #[test]
@@ -50,14 +60,21 @@ fn queries_never_read_files_outside_the_scope() {
     let lake = Lake::open(&dir).unwrap();
     let expected: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("EXPECTED.json")).unwrap()).unwrap();
-    let bad_paths: Vec<String> =
-        expected["bad_files"].as_array().unwrap().iter().map(|b| b["path"].as_str().unwrap().to_string()).collect();
+    let bad_paths: Vec<String> = expected["bad_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["path"].as_str().unwrap().to_string())
+        .collect();
     let account = ["012345678901", "111122223333", "444455556666"]
         .into_iter()
         .find(|a| bad_paths.iter().all(|p| !p.contains(a)))
         .expect("an account without bad files");
     let before = lake.problems().len();
-    let scope = Scope { accounts: vec![account.into()], ..Scope::default() };
+    let scope = Scope {
+        accounts: vec![account.into()],
+        ..Scope::default()
+    };
     let actors = lake.session().unwrap().actors(&scope, None).unwrap();
     assert!(!actors.is_empty());
     assert_eq!(lake.problems().len(), before, "{:#?}", lake.problems());

@@ -32,22 +32,35 @@ fn every_security_lake_sample_opens_and_is_counted() {
     assert_eq!(parquet.len(), 38, "{parquet:#?}");
     assert!(lake.problems().is_empty(), "{:#?}", lake.problems());
     let sources = lake.session().unwrap().sources(&Scope::default()).unwrap();
-    let ocsf = sources.iter().find(|s| s.source == "OCSF parquet").expect("OCSF parquet source");
+    let ocsf = sources
+        .iter()
+        .find(|s| s.source == "OCSF parquet")
+        .expect("OCSF parquet source");
     assert_eq!(ocsf.files, 38);
     // One row per OCSF file, one per raw VPC input.
     assert_eq!(ocsf.events, Some(38), "{sources:#?}");
     // The 21 raw CloudTrail inputs beside the OCSF files are the same events.
     // Two of them (UnknownAPI, UpdateTrail) share one eventID: both must stay.
-    let raw = sources.iter().find(|s| s.source == "CloudTrail").expect("raw CloudTrail inputs");
+    let raw = sources
+        .iter()
+        .find(|s| s.source == "CloudTrail")
+        .expect("raw CloudTrail inputs");
     assert_eq!(raw.events, Some(21));
     // Activity: 21 CloudTrail events (each seen twice, counted once; the raw
     // copy is preferred) and the one EKS audit event, which only OCSF has.
     let events = all_events(&lake);
     assert_eq!(events.len(), 22, "{events:#?}");
-    let eks: Vec<_> = events.iter().filter(|e| e.source.as_deref() == Some("OCSF parquet")).collect();
+    let eks: Vec<_> = events
+        .iter()
+        .filter(|e| e.source.as_deref() == Some("OCSF parquet"))
+        .collect();
     assert_eq!(eks.len(), 1);
     assert_eq!(eks[0].actor, "KubernetesUser:system:node:ip-192-001-02-03.ec2.internal");
-    assert_eq!(eks[0].account.as_deref(), Some("123456789012"), "account taken from the ARN in cloud.account.uid");
+    assert_eq!(
+        eks[0].account.as_deref(),
+        Some("123456789012"),
+        "account taken from the ARN in cloud.account.uid"
+    );
 }
 
 /// For each CloudTrail OCSF row whose raw input sits beside it, both give the
@@ -61,7 +74,9 @@ fn raw_cloudtrail_and_ocsf_rows_agree() {
         for entry in std::fs::read_dir(&class).unwrap() {
             let parquet = entry.unwrap().path();
             let name = parquet.file_name().unwrap().to_string_lossy().to_string();
-            let Some(stem) = name.strip_suffix(".parquet") else { continue };
+            let Some(stem) = name.strip_suffix(".parquet") else {
+                continue;
+            };
             let raw = class.join("input").join(stem);
             assert!(raw.is_file(), "raw input missing for {}", parquet.display());
             let ocsf_rows = all_events(&Lake::open(&parquet).unwrap());
@@ -97,7 +112,10 @@ fn invictus_trail_opens_through_its_awslogs_layout_with_every_record() {
     };
     let actors = session.actors(&scope, None).unwrap();
     assert_eq!(actors.iter().map(|a| a.events).sum::<u64>(), 2900);
-    let bert = actors.iter().find(|a| a.arn == "arn:aws:iam::123837392027:user/bert-jan").unwrap();
+    let bert = actors
+        .iter()
+        .find(|a| a.arn == "arn:aws:iam::123837392027:user/bert-jan")
+        .unwrap();
     assert_eq!(bert.events, 2641);
     assert_eq!(bert.account.as_deref(), Some("123837392027"));
     // 42 records have a userIdentity without `type` but with invokedBy.
@@ -112,9 +130,16 @@ fn otrf_ndjson_without_event_time_is_read_and_the_csv_is_refused() {
     let events = all_events(&lake);
     assert_eq!(events.len(), 103);
     assert!(events.iter().all(|e| e.time.is_some()), "time comes from @timestamp");
-    let pedro = events.iter().filter(|e| e.actor == "arn:aws:iam::123456789123:user/pedro").count();
+    let pedro = events
+        .iter()
+        .filter(|e| e.actor == "arn:aws:iam::123456789123:user/pedro")
+        .count();
     assert_eq!(pedro, 87);
-    let csv = lake.skipped().iter().find(|s| s.path.to_string_lossy().ends_with(".csv")).unwrap();
+    let csv = lake
+        .skipped()
+        .iter()
+        .find(|s| s.path.to_string_lossy().ends_with(".csv"))
+        .unwrap();
     assert!(csv.reason.contains("not a log format"), "{csv:?}");
 }
 

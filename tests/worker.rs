@@ -18,8 +18,14 @@ const SLOW_SQL: &str = "SELECT sum(hash(e.event_uid, r.range)) FROM ev AS e, ran
 #[test]
 fn replies_carry_the_request_id() {
     let mut worker = QueryWorker::spawn(&lake()).unwrap();
-    let first = worker.submit(Request::Actors { scope: Scope::default(), search: None });
-    let second = worker.submit(Request::Actors { scope: Scope::default(), search: Some("benjamin".into()) });
+    let first = worker.submit(Request::Actors {
+        scope: Scope::default(),
+        search: None,
+    });
+    let second = worker.submit(Request::Actors {
+        scope: Scope::default(),
+        search: Some("benjamin".into()),
+    });
     let a = worker.recv_timeout(Duration::from_secs(60)).unwrap();
     let b = worker.recv_timeout(Duration::from_secs(60)).unwrap();
     assert_eq!((a.id, b.id), (first, second));
@@ -32,7 +38,10 @@ fn replies_carry_the_request_id() {
 #[test]
 fn a_running_query_can_be_cancelled_and_the_worker_goes_on() {
     let mut worker = QueryWorker::spawn(&lake()).unwrap();
-    let slow = worker.submit(Request::Sql { scope: Scope::default(), sql: SLOW_SQL.into() });
+    let slow = worker.submit(Request::Sql {
+        scope: Scope::default(),
+        sql: SLOW_SQL.into(),
+    });
     let start = Instant::now();
     while worker.running().is_none_or(|r| r.id != slow) {
         assert!(start.elapsed() < Duration::from_secs(30), "query never started");
@@ -41,11 +50,16 @@ fn a_running_query_can_be_cancelled_and_the_worker_goes_on() {
     std::thread::sleep(Duration::from_millis(200));
     assert!(worker.running().is_some(), "still running after 200 ms");
     worker.cancel();
-    let reply = worker.recv_timeout(Duration::from_secs(30)).expect("a reply after cancel");
+    let reply = worker
+        .recv_timeout(Duration::from_secs(30))
+        .expect("a reply after cancel");
     assert_eq!(reply.id, slow);
     assert!(matches!(reply.result, Err(LakeError::Cancelled)), "{:?}", reply.result);
     // The same worker answers the next request normally.
-    let next = worker.submit(Request::Actors { scope: Scope::default(), search: None });
+    let next = worker.submit(Request::Actors {
+        scope: Scope::default(),
+        search: None,
+    });
     let reply = worker.recv_timeout(Duration::from_secs(60)).unwrap();
     assert_eq!(reply.id, next);
     assert!(reply.result.is_ok());
@@ -54,7 +68,10 @@ fn a_running_query_can_be_cancelled_and_the_worker_goes_on() {
 #[test]
 fn dropping_the_worker_stops_its_query() {
     let mut worker = QueryWorker::spawn(&lake()).unwrap();
-    worker.submit(Request::Sql { scope: Scope::default(), sql: SLOW_SQL.into() });
+    worker.submit(Request::Sql {
+        scope: Scope::default(),
+        sql: SLOW_SQL.into(),
+    });
     let start = Instant::now();
     while worker.running().is_none() {
         assert!(start.elapsed() < Duration::from_secs(30));
@@ -62,5 +79,9 @@ fn dropping_the_worker_stops_its_query() {
     }
     let start = Instant::now();
     drop(worker);
-    assert!(start.elapsed() < Duration::from_secs(10), "drop took {:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "drop took {:?}",
+        start.elapsed()
+    );
 }

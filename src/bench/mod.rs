@@ -22,6 +22,10 @@ struct Measure {
     peak_mb: f64,
 }
 
+/// A query's name, its lakescope command, the plain DuckDB command and the
+/// jq pipeline (when there is a jq equivalent).
+type Comparison<'a> = (&'a str, Vec<String>, Vec<String>, Option<Vec<String>>);
+
 struct Row {
     query: String,
     lakescope: Measure,
@@ -33,7 +37,8 @@ struct Row {
 fn story(lake: &Path) -> Result<(String, String)> {
     let path = lake.join("TRUTH.json");
     let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let truth: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    let truth: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
     let get = |k: &str| truth["intrusion"][k].as_str().map(str::to_string);
     match (get("intruder_arn"), get("new_ip")) {
         (Some(arn), Some(ip)) => Ok((arn, ip)),
@@ -103,7 +108,10 @@ fn shell_quote(s: &str) -> String {
 pub fn run(opts: &BenchOptions) -> Result<String> {
     let exe = std::env::current_exe().context("cannot find the lakescope executable")?;
     let exe = exe.display().to_string();
-    let lake = opts.lake.canonicalize().with_context(|| format!("no lake at {}", opts.lake.display()))?;
+    let lake = opts
+        .lake
+        .canonicalize()
+        .with_context(|| format!("no lake at {}", opts.lake.display()))?;
     let lake_s = lake.display().to_string();
     let (arn, ip) = story(&lake)?;
     let cache = tempfile_path("cache");
@@ -111,21 +119,38 @@ pub fn run(opts: &BenchOptions) -> Result<String> {
     let envs = [("LAKESCOPE_CACHE_DIR", cache.as_path())];
 
     let ls = |args: &[&str]| -> Vec<String> {
-        let mut v = vec![exe.clone(), "--lake".into(), lake_s.clone(), "--format".into(), "json".into()];
+        let mut v = vec![
+            exe.clone(),
+            "--lake".into(),
+            lake_s.clone(),
+            "--format".into(),
+            "json".into(),
+        ];
         v.extend(args.iter().map(|s| s.to_string()));
         v
     };
     let base = |query: &str, arg: &str| -> Vec<String> {
-        vec![exe.clone(), "bench-plain".into(), "--lake".into(), lake_s.clone(), query.into(), arg.into()]
+        vec![
+            exe.clone(),
+            "bench-plain".into(),
+            "--lake".into(),
+            lake_s.clone(),
+            query.into(),
+            arg.into(),
+        ]
     };
     // The first command also converts raw CloudTrail into the flat cache.
     let cold = measure(&ls(&["actors"]), &envs)?;
-    let queries: Vec<(&str, Vec<String>, Vec<String>, Option<Vec<String>>)> = vec![
+    let queries: Vec<Comparison> = vec![
         (
             "actors",
             ls(&["actors"]),
             base("actors", ""),
-            Some(jq_pipeline(&lake, ".Records[] | .userIdentity.arn // .userIdentity.type", "| sort | uniq -c | sort -rn")),
+            Some(jq_pipeline(
+                &lake,
+                ".Records[] | .userIdentity.arn // .userIdentity.type",
+                "| sort | uniq -c | sort -rn",
+            )),
         ),
         ("actor", ls(&["actor", &arn]), base("actor", &arn), None),
         (

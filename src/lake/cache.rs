@@ -35,7 +35,9 @@ impl FlatCache {
     pub fn locate() -> Option<FlatCache> {
         let base = match std::env::var_os("LAKESCOPE_CACHE_DIR") {
             Some(dir) => PathBuf::from(dir),
-            None => directories::ProjectDirs::from("", "", "lakescope")?.cache_dir().to_path_buf(),
+            None => directories::ProjectDirs::from("", "", "lakescope")?
+                .cache_dir()
+                .to_path_buf(),
         };
         let dir = base.join(LAYOUT_VERSION);
         std::fs::create_dir_all(&dir).ok()?;
@@ -59,7 +61,11 @@ impl FlatCache {
                 .ok()
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                 .map_or(0, |d| d.as_nanos());
-            for part in [file.path.to_string_lossy().as_ref(), &file.size.to_string(), &modified.to_string()] {
+            for part in [
+                file.path.to_string_lossy().as_ref(),
+                &file.size.to_string(),
+                &modified.to_string(),
+            ] {
                 hash.update(part.as_bytes());
                 hash.update([0]);
             }
@@ -140,7 +146,9 @@ impl FlatCache {
         while !batch.is_empty() {
             let entry = self.entry(&batch, account, region);
             let paths: Vec<&Path> = batch.iter().map(|f| f.path.as_path()).collect();
-            let Err(message) = convert(conn, label, account, region, &paths, &entry, object_size) else { break };
+            let Err(message) = convert(conn, label, account, region, &paths, &entry, object_size) else {
+                break;
+            };
             if message.contains("maximum_object_size") && object_size < MAX_JSON_OBJECT {
                 object_size = MAX_JSON_OBJECT;
                 continue;
@@ -149,7 +157,9 @@ impl FlatCache {
                 return Err(message);
             }
             // DuckDB names the file for gzip and JSON errors; otherwise try each alone.
-            let named = batch.iter().position(|f| message.contains(f.path.to_string_lossy().as_ref()));
+            let named = batch
+                .iter()
+                .position(|f| message.contains(f.path.to_string_lossy().as_ref()));
             let culprits: Vec<(usize, String)> = match named {
                 Some(i) => vec![(i, message.clone())],
                 None => batch
@@ -168,7 +178,10 @@ impl FlatCache {
             }
             for (i, problem) in culprits.iter().rev() {
                 let file = batch.remove(*i);
-                problems.push(FileProblem { path: file.path.clone(), problem: problem.clone() });
+                problems.push(FileProblem {
+                    path: file.path.clone(),
+                    problem: problem.clone(),
+                });
             }
         }
         Ok(problems)
@@ -179,7 +192,10 @@ impl FlatCache {
 pub fn by_folder<'a>(files: &[&'a LakeFile]) -> Vec<Vec<&'a LakeFile>> {
     let mut folders: std::collections::BTreeMap<&Path, Vec<&'a LakeFile>> = Default::default();
     for file in files {
-        folders.entry(file.path.parent().unwrap_or(Path::new(""))).or_default().push(file);
+        folders
+            .entry(file.path.parent().unwrap_or(Path::new("")))
+            .or_default()
+            .push(file);
     }
     folders.into_values().collect()
 }

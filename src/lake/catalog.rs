@@ -39,8 +39,9 @@ pub struct SourceRow {
 impl Lake {
     /// One row per source, account, region and day, from paths (no scan).
     pub fn partitions(&self, scope: &Scope) -> Vec<PartitionRow> {
-        let mut rows: BTreeMap<(String, Option<String>, Option<String>, Option<String>), (u64, u64)> =
-            BTreeMap::new();
+        // (source, account, region, day) -> (files, bytes)
+        type Key = (String, Option<String>, Option<String>, Option<String>);
+        let mut rows: BTreeMap<Key, (u64, u64)> = BTreeMap::new();
         for file in self.files().iter().filter(|f| scope.admits(f)) {
             let p = file.partition.as_ref();
             let key = (
@@ -83,16 +84,35 @@ impl Session {
             .into_iter()
             .collect();
         let (other, problems) = {
-            let plan = self.lake.plan.read().map_err(|_| super::LakeError::Db("lake state poisoned".into()))?;
+            let plan = self
+                .lake
+                .plan
+                .read()
+                .map_err(|_| super::LakeError::Db("lake state poisoned".into()))?;
             (plan.other_parquet.clone(), plan.problems.clone())
         };
         let mut rows = Vec::new();
         for (label, files) in by_label {
-            let accounts: BTreeSet<String> = files.iter().filter_map(|f| f.partition.as_ref().map(|p| p.account.clone())).collect();
-            let regions: BTreeSet<String> = files.iter().filter_map(|f| f.partition.as_ref().map(|p| p.region.clone())).collect();
-            let days: BTreeSet<String> = files.iter().filter_map(|f| f.partition.as_ref().map(|p| p.day.clone())).collect();
-            let unreadable = files.iter().filter(|f| problems.iter().any(|p| p.path == f.path)).count() as u64;
-            let other_files: Vec<&LakeFile> = other.iter().filter(|o| files.iter().any(|f| f.path == o.path)).collect();
+            let accounts: BTreeSet<String> = files
+                .iter()
+                .filter_map(|f| f.partition.as_ref().map(|p| p.account.clone()))
+                .collect();
+            let regions: BTreeSet<String> = files
+                .iter()
+                .filter_map(|f| f.partition.as_ref().map(|p| p.region.clone()))
+                .collect();
+            let days: BTreeSet<String> = files
+                .iter()
+                .filter_map(|f| f.partition.as_ref().map(|p| p.day.clone()))
+                .collect();
+            let unreadable = files
+                .iter()
+                .filter(|f| problems.iter().any(|p| p.path == f.path))
+                .count() as u64;
+            let other_files: Vec<&LakeFile> = other
+                .iter()
+                .filter(|o| files.iter().any(|f| f.path == o.path))
+                .collect();
             let events = if let Some(n) = activity.get(&label) {
                 Some(*n + self.footer_rows(&other_files))
             } else if files.first().is_some_and(|f| f.kind.is_parquet()) {

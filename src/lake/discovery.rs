@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use flate2::read::MultiGzDecoder;
 
 use super::error::{LakeError, Result};
-use super::layout::{PathKind, Partition, classify};
+use super::layout::{Partition, PathKind, classify};
 
 /// How a file's events are read.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -117,12 +117,17 @@ pub fn discover(root: &Path) -> Result<Discovery> {
                 version,
                 custom,
                 partition,
-            } => (SourceKind::SecurityLake { source, version, custom }, Some(partition)),
+            } => (
+                SourceKind::SecurityLake {
+                    source,
+                    version,
+                    custom,
+                },
+                Some(partition),
+            ),
             PathKind::LooseParquet => (SourceKind::OcsfParquet, None),
             PathKind::CloudTrail { partition } => (SourceKind::CloudTrailJson, Some(partition)),
-            PathKind::ConfigDelivery { snapshot, partition } => {
-                (SourceKind::ConfigJson { snapshot }, Some(partition))
-            }
+            PathKind::ConfigDelivery { snapshot, partition } => (SourceKind::ConfigJson { snapshot }, Some(partition)),
             PathKind::LooseJson => match sniff_json(&path) {
                 Ok(Some(kind)) => (kind, None),
                 Ok(None) => {

@@ -12,7 +12,9 @@ pub enum LakeError {
     },
     #[error("{path} is not a directory or file lakescope can open")]
     NotALake { path: PathBuf },
-    #[error("no AWS log files found under {path} (looked for Security Lake parquet, AWSLogs/ CloudTrail and Config files)")]
+    #[error(
+        "no AWS log files found under {path} (looked for Security Lake parquet, AWSLogs/ CloudTrail and Config files)"
+    )]
     Empty { path: PathBuf },
     #[error("DuckDB: {0}")]
     Db(String),

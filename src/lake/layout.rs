@@ -29,10 +29,7 @@ pub enum PathKind {
     /// `AWSLogs/[o-…/]<acct>/CloudTrail/<region>/YYYY/MM/DD/<file>`
     CloudTrail { partition: Partition },
     /// `AWSLogs/<acct>/Config/<region>/Y/M/D/ConfigHistory|ConfigSnapshot/<file>`
-    ConfigDelivery {
-        snapshot: bool,
-        partition: Partition,
-    },
+    ConfigDelivery { snapshot: bool, partition: Partition },
     /// JSON (maybe gzip) outside the known layouts: its content decides.
     LooseJson,
     /// Known AWS files that hold no events, with the reason they are skipped.
@@ -43,10 +40,7 @@ pub enum PathKind {
 
 /// Classify one file by its absolute path.
 pub fn classify(path: &Path) -> PathKind {
-    let parts: Vec<&str> = path
-        .components()
-        .filter_map(|c| c.as_os_str().to_str())
-        .collect();
+    let parts: Vec<&str> = path.components().filter_map(|c| c.as_os_str().to_str()).collect();
     let Some(name) = parts.last().copied() else {
         return PathKind::Unknown;
     };
@@ -72,9 +66,17 @@ pub fn classify(path: &Path) -> PathKind {
 }
 
 fn is_json_name(lower: &str) -> bool {
-    [".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".gz"]
-        .iter()
-        .any(|ext| lower.ends_with(ext))
+    [
+        ".json",
+        ".json.gz",
+        ".jsonl",
+        ".jsonl.gz",
+        ".ndjson",
+        ".ndjson.gz",
+        ".gz",
+    ]
+    .iter()
+    .any(|ext| lower.ends_with(ext))
 }
 
 /// Finds `region=`, `accountId=`, `eventDay=` as the three folders above the
@@ -208,8 +210,12 @@ mod tests {
 
     #[test]
     fn custom_sources_have_no_version() {
-        let kind = classify(Path::new("/l/ext/my-src/region=eu-west-1/accountId=1/eventDay=20240101/f.parquet"));
-        assert!(matches!(kind, PathKind::SecurityLake { custom: true, version: None, ref source, .. } if source == "my-src"));
+        let kind = classify(Path::new(
+            "/l/ext/my-src/region=eu-west-1/accountId=1/eventDay=20240101/f.parquet",
+        ));
+        assert!(
+            matches!(kind, PathKind::SecurityLake { custom: true, version: None, ref source, .. } if source == "my-src")
+        );
     }
 
     #[test]
@@ -219,7 +225,9 @@ mod tests {
             PathKind::Ignored("Iceberg metadata")
         );
         assert_eq!(
-            classify(Path::new("/s/api_activity(general CT events)/UpdateTrail.test.gz.parquet")),
+            classify(Path::new(
+                "/s/api_activity(general CT events)/UpdateTrail.test.gz.parquet"
+            )),
             PathKind::LooseParquet
         );
     }
@@ -229,10 +237,24 @@ mod tests {
         let org = classify(Path::new(
             "/l/AWSLogs/o-abc/111122223333/CloudTrail/us-east-1/2024/05/04/111122223333_CloudTrail_us-east-1_20240504T1000Z_x.json.gz",
         ));
-        assert_eq!(org, PathKind::CloudTrail { partition: p("111122223333", "us-east-1", "20240504") });
-        let plain = classify(Path::new("/l/AWSLogs/444455556666/CloudTrail/eu-west-1/2024/05/04/odd-name.json.gz"));
-        assert_eq!(plain, PathKind::CloudTrail { partition: p("444455556666", "eu-west-1", "20240504") });
-        let digest = classify(Path::new("/l/AWSLogs/1/CloudTrail-Digest/us-east-1/2024/05/04/d.json.gz"));
+        assert_eq!(
+            org,
+            PathKind::CloudTrail {
+                partition: p("111122223333", "us-east-1", "20240504")
+            }
+        );
+        let plain = classify(Path::new(
+            "/l/AWSLogs/444455556666/CloudTrail/eu-west-1/2024/05/04/odd-name.json.gz",
+        ));
+        assert_eq!(
+            plain,
+            PathKind::CloudTrail {
+                partition: p("444455556666", "eu-west-1", "20240504")
+            }
+        );
+        let digest = classify(Path::new(
+            "/l/AWSLogs/1/CloudTrail-Digest/us-east-1/2024/05/04/d.json.gz",
+        ));
         assert!(matches!(digest, PathKind::Ignored(_)));
     }
 
@@ -243,7 +265,10 @@ mod tests {
         ));
         assert_eq!(
             kind,
-            PathKind::ConfigDelivery { snapshot: false, partition: p("012345678901", "us-east-1", "20240504") }
+            PathKind::ConfigDelivery {
+                snapshot: false,
+                partition: p("012345678901", "us-east-1", "20240504")
+            }
         );
         assert!(matches!(
             classify(Path::new("/l/AWSLogs/1/Config/ConfigWritabilityCheckFile")),

@@ -92,11 +92,15 @@ impl Lake {
     /// scans. Reads file footers; reads no event data.
     pub fn open(root: &Path) -> Result<Lake> {
         if !root.exists() {
-            return Err(LakeError::NotALake { path: root.to_path_buf() });
+            return Err(LakeError::NotALake {
+                path: root.to_path_buf(),
+            });
         }
         let discovery = discovery::discover(root)?;
         if discovery.files.is_empty() && discovery.skipped.is_empty() {
-            return Err(LakeError::Empty { path: root.to_path_buf() });
+            return Err(LakeError::Empty {
+                path: root.to_path_buf(),
+            });
         }
         let db = Connection::open_in_memory().map_err(LakeError::db)?;
         configure(&db)?;

@@ -212,14 +212,19 @@ impl Session {
         f.push(format!("access_key_id = {p}"));
         self.materialize(scope, &f, "pivot_ev")?;
         let none = Filter::default();
-        let s = self.rows(&format!("{SUMMARY_SQL} FROM pivot_ev"), &none, summary)?.into_iter().next();
+        let s = self
+            .rows(&format!("{SUMMARY_SQL} FROM pivot_ev"), &none, summary)?
+            .into_iter()
+            .next();
 
         // The minting call's response names the key; it was made by another
         // identity, so search the whole scope for it.
         let mut m = Filter::default();
         scope.restrict(&mut m);
         let p = m.bind_text(key);
-        m.push(format!("operation IN {MINTING_OPERATIONS} AND contains(coalesce(response_json, ''), {p})"));
+        m.push(format!(
+            "operation IN {MINTING_OPERATIONS} AND contains(coalesce(response_json, ''), {p})"
+        ));
         self.materialize(scope, &m, "mint_ev")?;
         let minted_by = self.mints_in("mint_ev")?.into_iter().find(|mint| mint.child_key == key);
 
@@ -244,7 +249,10 @@ impl Session {
         let f = resource_filter(scope, id);
         self.materialize(scope, &f, "pivot_ev")?;
         let none = Filter::default();
-        let s = self.rows(&format!("{SUMMARY_SQL} FROM pivot_ev"), &none, summary)?.into_iter().next();
+        let s = self
+            .rows(&format!("{SUMMARY_SQL} FROM pivot_ev"), &none, summary)?
+            .into_iter()
+            .next();
         Ok(ResourceReport {
             id: id.to_string(),
             events: s.as_ref().map_or(0, |s| s.events),
@@ -449,7 +457,15 @@ impl Session {
             &f,
             "SELECT access_key_id, count(*), min(time_ms), max(time_ms), \
              to_json(list(DISTINCT account ORDER BY account))::VARCHAR FROM ev GROUP BY 1",
-            |r| Ok((r.get::<_, String>(0)?, count(r, 1)?, ms(r, 2)?, ms(r, 3)?, strings(r, 4)?)),
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    count(r, 1)?,
+                    ms(r, 2)?,
+                    ms(r, 3)?,
+                    strings(r, 4)?,
+                ))
+            },
         )?;
         Ok(minted
             .iter()
@@ -489,9 +505,7 @@ pub struct EventQuery {
 pub fn fuzzy_sort<T>(rows: Vec<T>, pattern: &str, text: impl Fn(&T) -> &str) -> Vec<T> {
     let matcher = SkimMatcherV2::default().ignore_case();
     let terms: Vec<&str> = pattern.split_whitespace().collect();
-    let score = |candidate: &str| -> Option<i64> {
-        terms.iter().map(|t| matcher.fuzzy_match(candidate, t)).sum()
-    };
+    let score = |candidate: &str| -> Option<i64> { terms.iter().map(|t| matcher.fuzzy_match(candidate, t)).sum() };
     let mut scored: Vec<(i64, usize, T)> = rows
         .into_iter()
         .enumerate()

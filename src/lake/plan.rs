@@ -23,8 +23,15 @@ const ACTIVITY_SOURCES: &[&str] = &["CLOUD_TRAIL_MGMT", "LAMBDA_EXECUTION", "S3_
 
 #[derive(Debug, Clone)]
 pub enum Reader {
-    Ocsf { flavor: Flavor, schema: Schema, hive: bool },
-    RawJson { account: Option<String>, region: Option<String> },
+    Ocsf {
+        flavor: Flavor,
+        schema: Schema,
+        hive: bool,
+    },
+    RawJson {
+        account: Option<String>,
+        region: Option<String>,
+    },
     RawNdjson,
 }
 
@@ -224,9 +231,15 @@ fn describe(conn: &Connection, path: &Path) -> std::result::Result<Schema, Strin
 /// Errors caused by a file's content, as opposed to a mistake in our SQL or
 /// a lack of memory or disk: only these may set a file aside.
 pub fn is_data_error(message: &str) -> bool {
-    ["IO Error", "Invalid Input Error", "Conversion Error", "Invalid Error", "Serialization Error"]
-        .iter()
-        .any(|class| message.contains(class))
+    [
+        "IO Error",
+        "Invalid Input Error",
+        "Conversion Error",
+        "Invalid Error",
+        "Serialization Error",
+    ]
+    .iter()
+    .any(|class| message.contains(class))
         && !message.contains("Out of Memory")
         && !message.contains("No space left")
 }
@@ -270,7 +283,11 @@ pub fn group_sql(group: &Group, files: &[&Path], filter: &str, cache: Option<&Fl
         Reader::RawJson { account, region } => match cache {
             // Already projected to the flat shape (see cache.rs).
             Some(cache) => {
-                let wanted: Vec<&LakeFile> = group.files.iter().filter(|f| files.contains(&f.path.as_path())).collect();
+                let wanted: Vec<&LakeFile> = group
+                    .files
+                    .iter()
+                    .filter(|f| files.contains(&f.path.as_path()))
+                    .collect();
                 let entries: Vec<PathBuf> = super::cache::by_folder(&wanted)
                     .iter()
                     .map(|batch| cache.entry(batch, account.as_deref(), region.as_deref()))
@@ -280,7 +297,13 @@ pub fn group_sql(group: &Group, files: &[&Path], filter: &str, cache: Option<&Fl
                     file_list(entries.iter().map(PathBuf::as_path))
                 )
             }
-            None => raw_scan_sql(&list, account.as_deref(), region.as_deref(), &group.label, MAX_JSON_OBJECT),
+            None => raw_scan_sql(
+                &list,
+                account.as_deref(),
+                region.as_deref(),
+                &group.label,
+                MAX_JSON_OBJECT,
+            ),
         },
         Reader::RawNdjson => {
             let select = raw_select(None, None, &group.label);

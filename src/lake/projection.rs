@@ -125,7 +125,11 @@ fn unmapped(schema: &Schema, key: &str) -> Option<String> {
 }
 
 fn first_of(parts: Vec<Option<String>>, ty: &str) -> String {
-    let parts: Vec<String> = parts.into_iter().flatten().filter(|p| !p.starts_with("NULL::")).collect();
+    let parts: Vec<String> = parts
+        .into_iter()
+        .flatten()
+        .filter(|p| !p.starts_with("NULL::"))
+        .collect();
     match parts.len() {
         0 => format!("NULL::{ty}"),
         1 => parts.into_iter().next().unwrap_or_default(),
@@ -209,7 +213,10 @@ pub fn ocsf_select(schema: &Schema, flavor: Flavor, hive: bool, label: &str) -> 
                 v("actor_arn", pick(s, &[arn], "VARCHAR")),
                 v("actor_name", pick(s, &["actor.user.name"], "VARCHAR")),
                 v("actor_principal_id", pick(s, &[principal], "VARCHAR")),
-                v("actor_account", pick(s, &["actor.user.account_uid", "actor.user.account.uid"], "VARCHAR")),
+                v(
+                    "actor_account",
+                    pick(s, &["actor.user.account_uid", "actor.user.account.uid"], "VARCHAR"),
+                ),
                 v(
                     "on_behalf_of",
                     first_of(vec![unmapped(s, "userIdentity.onBehalfOf.userId")], "VARCHAR"),
@@ -218,11 +225,18 @@ pub fn ocsf_select(schema: &Schema, flavor: Flavor, hive: bool, label: &str) -> 
                     "access_key_id",
                     format!(
                         "nullif({}, '')",
-                        pick(s, &["actor.user.credential_uid", "actor.session.credential_uid"], "VARCHAR")
+                        pick(
+                            s,
+                            &["actor.user.credential_uid", "actor.session.credential_uid"],
+                            "VARCHAR"
+                        )
                     ),
                 ),
                 v("session_issuer", pick(s, &["actor.session.issuer"], "VARCHAR")),
-                v("session_mfa", pick(s, &["actor.session.mfa", "actor.session.is_mfa"], "BOOLEAN")),
+                v(
+                    "session_mfa",
+                    pick(s, &["actor.session.mfa", "actor.session.is_mfa"], "BOOLEAN"),
+                ),
                 v("session_created_ms", created),
                 v("invoked_by", pick(s, &["actor.invoked_by"], "VARCHAR")),
                 v("src_ip", pick(s, &["src_endpoint.ip"], "VARCHAR")),
@@ -237,21 +251,30 @@ pub fn ocsf_select(schema: &Schema, flavor: Flavor, hive: bool, label: &str) -> 
                 v(
                     "request_json",
                     first_of(
-                        vec![Some(pick(s, &["api.request.data"], "VARCHAR")), unmapped(s, "requestParameters")],
+                        vec![
+                            Some(pick(s, &["api.request.data"], "VARCHAR")),
+                            unmapped(s, "requestParameters"),
+                        ],
                         "VARCHAR",
                     ),
                 ),
                 v(
                     "response_json",
                     first_of(
-                        vec![Some(pick(s, &["api.response.data"], "VARCHAR")), unmapped(s, "responseElements")],
+                        vec![
+                            Some(pick(s, &["api.response.data"], "VARCHAR")),
+                            unmapped(s, "responseElements"),
+                        ],
                         "VARCHAR",
                     ),
                 ),
                 v(
                     "event_type",
                     first_of(
-                        vec![Some(pick(s, &["metadata.event_code"], "VARCHAR")), unmapped(s, "eventType")],
+                        vec![
+                            Some(pick(s, &["metadata.event_code"], "VARCHAR")),
+                            unmapped(s, "eventType"),
+                        ],
                         "VARCHAR",
                     ),
                 ),
@@ -271,7 +294,10 @@ pub fn ocsf_select(schema: &Schema, flavor: Flavor, hive: bool, label: &str) -> 
                 ),
                 v("actor_arn", format!("CASE WHEN {name} LIKE 'arn:%' THEN {name} END")),
                 v("actor_name", name.clone()),
-                v("actor_principal_id", format!("coalesce({name}, {})", pick(s, &["actor.user.uid"], "VARCHAR"))),
+                v(
+                    "actor_principal_id",
+                    format!("coalesce({name}, {})", pick(s, &["actor.user.uid"], "VARCHAR")),
+                ),
                 v("actor_account", "NULL::VARCHAR".into()),
                 v("on_behalf_of", "NULL::VARCHAR".into()),
                 v(
@@ -294,7 +320,10 @@ pub fn ocsf_select(schema: &Schema, flavor: Flavor, hive: bool, label: &str) -> 
                         pick(s, &["api.response.error"], "VARCHAR")
                     ),
                 ),
-                v("error_message", pick(s, &["api.response.message", "api.response.error_message"], "VARCHAR")),
+                v(
+                    "error_message",
+                    pick(s, &["api.response.message", "api.response.error_message"], "VARCHAR"),
+                ),
                 v("resource_uids", eks_resources(s)),
                 v("resource_types", resource_list(s, &["type"])),
                 v("request_json", pick(s, &["http_request.url.path"], "VARCHAR")),
@@ -435,10 +464,19 @@ mod tests {
     #[test]
     fn v1_reads_arn_from_uuid_and_never_from_uid() {
         let s = v1_schema();
-        assert_eq!(Flavor::detect(&s, Some("CLOUD_TRAIL_MGMT"), Some("2.0")), Some(Flavor::CloudTrailV1));
+        assert_eq!(
+            Flavor::detect(&s, Some("CLOUD_TRAIL_MGMT"), Some("2.0")),
+            Some(Flavor::CloudTrailV1)
+        );
         let sql = ocsf_select(&s, Flavor::CloudTrailV1, true, "x");
-        assert!(sql.contains("TRY_CAST(t.\"actor\".\"user\".\"uuid\" AS VARCHAR) AS actor_arn"), "{sql}");
-        assert!(sql.contains("NULL::VARCHAR AS user_agent"), "missing fields become NULL: {sql}");
+        assert!(
+            sql.contains("TRY_CAST(t.\"actor\".\"user\".\"uuid\" AS VARCHAR) AS actor_arn"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("NULL::VARCHAR AS user_agent"),
+            "missing fields become NULL: {sql}"
+        );
         assert!(sql.contains("t.\"unmapped\"['requestParameters']"));
     }
 

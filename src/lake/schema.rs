@@ -17,7 +17,10 @@ pub enum ColumnType {
 
 impl ColumnType {
     pub fn parse(text: &str) -> Option<ColumnType> {
-        let mut p = Parser { s: text.as_bytes(), i: 0 };
+        let mut p = Parser {
+            s: text.as_bytes(),
+            i: 0,
+        };
         let t = p.ty()?;
         p.ws();
         (p.i == p.s.len()).then_some(t)
@@ -230,6 +233,9 @@ mod tests {
         assert!(matches!(schema.get("resources"), Some(ColumnType::List(_))));
         assert!(matches!(schema.get("unmapped"), Some(ColumnType::Map(_, _))));
         assert!(schema.has_scalar("time"));
-        assert_eq!(schema.get("odd"), Some(&ColumnType::Scalar("TIMESTAMP WITH TIME ZONE".into())));
+        assert_eq!(
+            schema.get("odd"),
+            Some(&ColumnType::Scalar("TIMESTAMP WITH TIME ZONE".into()))
+        );
     }
 }

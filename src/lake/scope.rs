@@ -83,7 +83,11 @@ impl Scope {
         if let Some(ms) = self.to_ms {
             parts.push(format!("to={}", format_ms(ms)));
         }
-        if parts.is_empty() { "whole lake".into() } else { parts.join(" ") }
+        if parts.is_empty() {
+            "whole lake".into()
+        } else {
+            parts.join(" ")
+        }
     }
 }
 
@@ -117,8 +121,15 @@ pub fn parse_time(text: &str, upper: bool) -> Result<i64> {
         return Ok(t.and_utc().timestamp_millis());
     }
     if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        let d = if upper { d.checked_add_days(Days::new(1)).unwrap_or(d) } else { d };
-        return Ok(d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0));
+        let d = if upper {
+            d.checked_add_days(Days::new(1)).unwrap_or(d)
+        } else {
+            d
+        };
+        return Ok(d
+            .and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc().timestamp_millis())
+            .unwrap_or(0));
     }
     Err(LakeError::InvalidInput {
         what: "time",
@@ -156,7 +167,11 @@ impl Filter {
         if self.clauses.is_empty() {
             "true".into()
         } else {
-            self.clauses.iter().map(|c| format!("({c})")).collect::<Vec<_>>().join(" AND ")
+            self.clauses
+                .iter()
+                .map(|c| format!("({c})"))
+                .collect::<Vec<_>>()
+                .join(" AND ")
         }
     }
 
@@ -214,9 +229,15 @@ mod tests {
 
     #[test]
     fn times_parse_and_format_in_utc() {
-        assert_eq!(parse_time("2024-05-04T10:00:00+09:00", false).unwrap(), 1_714_784_400_000);
+        assert_eq!(
+            parse_time("2024-05-04T10:00:00+09:00", false).unwrap(),
+            1_714_784_400_000
+        );
         assert_eq!(format_ms(1_714_784_400_000), "2024-05-04T01:00:00Z");
-        assert_eq!(parse_time("2024-05-04", true).unwrap() - parse_time("2024-05-04", false).unwrap(), 86_400_000);
+        assert_eq!(
+            parse_time("2024-05-04", true).unwrap() - parse_time("2024-05-04", false).unwrap(),
+            86_400_000
+        );
         assert!(parse_time("yesterday", false).is_err());
     }
 

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use duckdb::{Connection, InterruptHandle, Row, params_from_iter};
 
 use super::LakeInner;
-use super::error::{LakeError, Result};
 use super::discovery::LakeFile;
+use super::error::{LakeError, Result};
 use super::plan::{Group, Reader, clean_error, group_sql, is_data_error};
 use super::projection::{ACTOR_KEY_SQL, FLAT_COLUMNS};
 use super::scope::{Filter, Scope};
@@ -41,7 +41,11 @@ impl Session {
     fn events_cte(&self, scope: &Scope, filter: &Filter, dedupe: bool) -> Result<(String, Vec<PathBuf>)> {
         self.fill_cache(scope)?;
         let cache = self.lake.cache.as_ref();
-        let plan = self.lake.plan.read().map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+        let plan = self
+            .lake
+            .plan
+            .read()
+            .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
         let mut parts = Vec::new();
         let mut used = Vec::new();
         for group in &plan.groups {
@@ -80,7 +84,11 @@ impl Session {
     fn fill_cache(&self, scope: &Scope) -> Result<()> {
         let Some(cache) = &self.lake.cache else { return Ok(()) };
         let work: Vec<(Group, Vec<LakeFile>)> = {
-            let plan = self.lake.plan.read().map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+            let plan = self
+                .lake
+                .plan
+                .read()
+                .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
             plan.groups
                 .iter()
                 .filter(|g| matches!(g.reader, Reader::RawJson { .. }))
@@ -91,15 +99,30 @@ impl Session {
         // at a time keeps memory bounded.
         let workers = 1;
         for (group, files) in work {
-            let Reader::RawJson { account, region } = &group.reader else { continue };
+            let Reader::RawJson { account, region } = &group.reader else {
+                continue;
+            };
             let files: Vec<&LakeFile> = files.iter().collect();
             let problems = cache
-                .fill(&self.conn.borrow(), &group.label, account.as_deref(), region.as_deref(), &files, workers)
+                .fill(
+                    &self.conn.borrow(),
+                    &group.label,
+                    account.as_deref(),
+                    region.as_deref(),
+                    &files,
+                    workers,
+                )
                 .map_err(|message| {
-                    LakeError::Db(format!("cannot convert raw CloudTrail (no file was set aside): {message}"))
+                    LakeError::Db(format!(
+                        "cannot convert raw CloudTrail (no file was set aside): {message}"
+                    ))
                 })?;
             if !problems.is_empty() {
-                let mut plan = self.lake.plan.write().map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+                let mut plan = self
+                    .lake
+                    .plan
+                    .write()
+                    .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
                 for p in problems {
                     tracing::warn!(file = %p.path.display(), problem = %p.problem, "setting a bad file aside");
                     plan.quarantine(&p.path, p.problem);
@@ -112,7 +135,11 @@ impl Session {
     /// The lake files a query over `scope` reads (after path pruning and
     /// without the files set aside as unreadable).
     pub fn scan_files(&self, scope: &Scope) -> Result<Vec<PathBuf>> {
-        let plan = self.lake.plan.read().map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+        let plan = self
+            .lake
+            .plan
+            .read()
+            .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
         Ok(plan
             .groups
             .iter()
@@ -215,7 +242,9 @@ impl Session {
                 .map_err(|_| LakeError::Db("lake state poisoned".into()))?
                 .quarantine(&path, problem);
         }
-        Err(LakeError::Db("too many unreadable files; see `lakescope sources`".into()))
+        Err(LakeError::Db(
+            "too many unreadable files; see `lakescope sources`".into(),
+        ))
     }
 
     /// Read every file of the scope completely (every column, every page)
@@ -224,7 +253,11 @@ impl Session {
     /// Returns the lake's problems afterwards.
     pub fn check(&self, scope: &Scope) -> Result<Vec<super::FileProblem>> {
         self.fill_cache(scope)?;
-        let plan = self.lake.plan.read().map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+        let plan = self
+            .lake
+            .plan
+            .read()
+            .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
         let parquet: Vec<PathBuf> = plan
             .groups
             .iter()
@@ -287,9 +320,10 @@ impl Session {
 }
 
 fn is_fatal(message: &str) -> bool {
-    message.contains("INTERNAL Error") || message.contains("FATAL Error") || message.contains("database has been invalidated")
+    message.contains("INTERNAL Error")
+        || message.contains("FATAL Error")
+        || message.contains("database has been invalidated")
 }
-
 
 /// A relation with the flat columns and no rows.
 fn empty_events() -> String {

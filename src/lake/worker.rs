@@ -3,8 +3,8 @@
 //! and the running query can be cancelled through DuckDB's interrupt.
 //! Dropping the worker cancels its query and stops its thread.
 
-use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -171,10 +171,7 @@ impl QueryWorker {
 
     /// A finished reply, if any, without waiting.
     pub fn try_recv(&self) -> Option<Reply> {
-        match self.replies.try_recv() {
-            Ok(reply) => Some(reply),
-            Err(TryRecvError::Empty | TryRecvError::Disconnected) => None,
-        }
+        self.replies.try_recv().ok()
     }
 
     /// Wait for the next reply (tests and headless use).
