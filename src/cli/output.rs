@@ -128,7 +128,10 @@ fn csv_value(value: &Value, out: &mut dyn Write) -> io::Result<()> {
         Value::Object(map) => {
             // A report: its scalar fields, then each list as its own block.
             let scalars: Vec<Value> = vec![Value::Object(
-                map.iter().filter(|(_, v)| !is_table(v)).map(|(k, v)| (k.clone(), v.clone())).collect(),
+                map.iter()
+                    .filter(|(_, v)| !is_table(v))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
             )];
             csv_rows(&scalars, clean, out)?;
             for (key, v) in map.iter().filter(|(_, v)| is_table(v)) {
@@ -177,7 +180,8 @@ mod tests {
 
     #[test]
     fn reports_print_fields_then_sections() {
-        let v = json!({"arn": "x", "events": 2, "source_ips": [{"ip": "1.2.3.4", "events": 2}], "accounts": ["1", "2"]});
+        let v =
+            json!({"arn": "x", "events": 2, "source_ips": [{"ip": "1.2.3.4", "events": 2}], "accounts": ["1", "2"]});
         let text = show(&v, Format::Table);
         assert!(text.starts_with("arn       x\nevents    2\naccounts  1, 2\n"), "{text}");
         assert!(text.contains("source_ips (1)\nIP       EVENTS\n1.2.3.4  2\n"), "{text}");
