@@ -3,10 +3,11 @@
 //!
 //! The library is split into an engine that knows nothing of presentation
 //! ([`lake`]), the deterministic fixture generator ([`generate`]) and the
-//! command-line front end ([`cli`]).
+//! command-line front end ([`cli`]) with its interactive workbench ([`tui`]).
 
 pub mod bench;
 pub mod cli;
 pub mod generate;
 pub mod lake;
 pub mod text;
+pub mod tui;

@@ -101,11 +101,13 @@ pub enum Command {
         offset: u64,
     },
     /// Run SQL over `ev`: the scope's events, de-duplicated, in the flat shape (see `lakescope sql --help`)
-    #[command(long_about = "Run SQL over `ev`, the scope's de-duplicated events. Columns: event_uid, time_ms, \
+    #[command(
+        long_about = "Run SQL over `ev`, the scope's de-duplicated events. Columns: event_uid, time_ms, \
 account, recipient_account, region, actor_key, actor_type, actor_arn, actor_name, actor_principal_id, actor_account, \
 on_behalf_of, access_key_id, session_issuer, session_mfa, session_created_ms, invoked_by, src_ip, src_domain, \
 user_agent, service, operation, error_code, error_message, resource_uids, resource_types, request_json, \
-response_json, event_type, source_kind, source_file.")]
+response_json, event_type, source_kind, source_file."
+    )]
     Sql { query: String },
     /// Write a deterministic synthetic lake (with TRUTH.json) for demos, tests and benchmarks
     Generate {
@@ -194,7 +196,10 @@ pub fn run(cli: Cli) -> Result<()> {
             return Ok(());
         }
         Some(Command::Bench { runs }) => {
-            let lake = cli.lake.clone().context("--lake DIR (a generated lake with TRUTH.json) is required")?;
+            let lake = cli
+                .lake
+                .clone()
+                .context("--lake DIR (a generated lake with TRUTH.json) is required")?;
             let report = crate::bench::run(&crate::bench::BenchOptions { lake, runs: *runs })?;
             writeln!(stdout, "{report}")?;
             return Ok(());
@@ -227,7 +232,11 @@ pub fn run(cli: Cli) -> Result<()> {
             let problems = session.check(&scope)?;
             emit(&problems, &mut stdout)?;
             if !problems.is_empty() {
-                bail!("{} damaged or unreadable file(s) in {}", problems.len(), scope.describe());
+                bail!(
+                    "{} damaged or unreadable file(s) in {}",
+                    problems.len(),
+                    scope.describe()
+                );
             }
             return Ok(());
         }

@@ -1,0 +1,237 @@
+//! The `:` command line: parsing and completion.
+
+use crate::lake::{Scope, parse_time};
+
+use super::views::target::{EventFilter, Subject};
+
+/// What a command line asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Open(Subject),
+    Scope(Scope),
+    Events(EventFilter),
+    Actors,
+    Partitions,
+    /// The user's own SQL over `ev`, as `lakescope sql` runs it.
+    Sql(String),
+    /// Files the engine could not read, with the reason.
+    Problems,
+    Quit,
+}
+
+pub const COMMANDS: [(&str, &str); 10] = [
+    ("actor", ":actor ARN       an actor's dossier"),
+    ("ip", ":ip IP           who came from an IP"),
+    ("key", ":key ID          who used a key, what it minted"),
+    ("resource", ":resource ID     who touched a resource"),
+    ("scope", ":scope account=… region=… from=… to=…   (nothing: whole lake)"),
+    ("events", ":events [actor=… ip=… key=… resource=… operation=… errors]"),
+    ("actors", ":actors          the actors table"),
+    (
+        "sql",
+        ":sql SELECT …    your SQL over ev (columns: lakescope sql --help)",
+    ),
+    ("problems", ":problems       unreadable files set aside, and why"),
+    ("quit", ":quit"),
+];
+
+pub fn parse(line: &str) -> Result<Command, String> {
+    let line = line.trim();
+    let (name, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    let rest = rest.trim();
+    let arg = |what: &str| -> Result<String, String> {
+        if rest.is_empty() {
+            Err(format!(":{name} needs {what}"))
+        } else {
+            Ok(rest.to_string())
+        }
+    };
+    Ok(match name {
+        "actor" | "a" => Command::Open(Subject::Actor(arg("an actor ARN or key")?)),
+        "ip" => Command::Open(Subject::Ip(arg("an IP address")?)),
+        "key" | "k" => Command::Open(Subject::Key(arg("an access key id")?)),
+        "resource" | "r" => Command::Open(Subject::Resource(arg("a resource id or ARN")?)),
+        "scope" => Command::Scope(parse_scope(rest)?),
+        "events" => Command::Events(parse_events(rest)?),
+        "actors" => Command::Actors,
+        "sql" => Command::Sql(arg("a SELECT over ev")?),
+        "partitions" => Command::Partitions,
+        "problems" => Command::Problems,
+        "q" | "quit" => Command::Quit,
+        "" => return Err("empty command".into()),
+        other => {
+            return Err(format!(
+                "unknown command :{other} (try :actor :ip :key :resource :scope :events)"
+            ));
+        }
+    })
+}
+
+fn pairs(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.split_whitespace().map(|w| w.split_once('=').unwrap_or((w, "")))
+}
+
+fn list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// `account=1,2 region=us-east-1 from=2024-05-04 to=2024-05-05`; `all` or nothing: the whole lake.
+pub fn parse_scope(text: &str) -> Result<Scope, String> {
+    let mut scope = Scope::default();
+    for (key, value) in pairs(text) {
+        match key {
+            "all" if value.is_empty() => {}
+            "account" | "accounts" => scope.accounts = list(value),
+            "region" | "regions" => scope.regions = list(value),
+            "from" => scope.from_ms = Some(parse_time(value, false).map_err(|e| e.to_string())?),
+            "to" => scope.to_ms = Some(parse_time(value, true).map_err(|e| e.to_string())?),
+            other => return Err(format!("unknown scope field {other:?} (account= region= from= to=)")),
+        }
+    }
+    Ok(scope)
+}
+
+fn parse_events(text: &str) -> Result<EventFilter, String> {
+    let mut f = EventFilter::default();
+    for (key, value) in pairs(text) {
+        let v = Some(value.to_string()).filter(|v| !v.is_empty());
+        match key {
+            "actor" => f.actor = v,
+            "ip" => f.ip = v,
+            "key" => f.key = v,
+            "resource" => f.resource = v,
+            "operation" => f.operation = v,
+            "errors" => f.errors_only = true,
+            other => return Err(format!("unknown events field {other:?}")),
+        }
+    }
+    Ok(f)
+}
+
+/// Values the completion can offer, gathered from what the app has seen.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    pub actors: Vec<String>,
+    pub ips: Vec<String>,
+    pub keys: Vec<String>,
+    pub resources: Vec<String>,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    pub days: Vec<String>,
+}
+
+/// Whole-line candidates for what is typed so far.
+pub fn complete(line: &str, known: &Known) -> Vec<String> {
+    let Some((name, rest)) = line.split_once(' ') else {
+        return COMMANDS
+            .iter()
+            .filter(|(c, _)| c.starts_with(line))
+            .map(|(c, _)| format!("{c} "))
+            .collect();
+    };
+    let values = match name {
+        "actor" | "a" => &known.actors,
+        "ip" => &known.ips,
+        "key" | "k" => &known.keys,
+        "resource" | "r" => &known.resources,
+        "scope" => return complete_scope(name, rest, known),
+        _ => return Vec::new(),
+    };
+    let needle = rest.to_lowercase();
+    values
+        .iter()
+        .filter(|v| v.to_lowercase().contains(&needle))
+        .map(|v| format!("{name} {v}"))
+        .collect()
+}
+
+fn complete_scope(name: &str, rest: &str, known: &Known) -> Vec<String> {
+    let (done, word) = match rest.rfind(' ') {
+        Some(i) => (&rest[..=i], &rest[i + 1..]),
+        None => ("", rest),
+    };
+    let options: Vec<String> = match word.split_once('=') {
+        None => ["account=", "region=", "from=", "to="]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        Some(("account", _)) => known.accounts.iter().map(|a| format!("account={a}")).collect(),
+        Some(("region", _)) => known.regions.iter().map(|r| format!("region={r}")).collect(),
+        Some(("from", _)) => known.days.iter().map(|d| format!("from={d}")).collect(),
+        Some(("to", _)) => known.days.iter().map(|d| format!("to={d}")).collect(),
+        Some(_) => Vec::new(),
+    };
+    options
+        .into_iter()
+        .filter(|o| o.starts_with(word))
+        .map(|o| format!("{name} {done}{o}"))
+        .collect()
+}
+
+/// The longest prefix all candidates share.
+pub fn common_prefix(candidates: &[String]) -> String {
+    let Some(first) = candidates.first() else {
+        return String::new();
+    };
+    let mut end = first.len();
+    for c in &candidates[1..] {
+        end = end.min(first.bytes().zip(c.bytes()).take_while(|(a, b)| a == b).count());
+    }
+    while !first.is_char_boundary(end) {
+        end -= 1;
+    }
+    first[..end].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_commands_and_scopes() {
+        assert_eq!(
+            parse("ip 203.0.113.66"),
+            Ok(Command::Open(Subject::Ip("203.0.113.66".into())))
+        );
+        assert!(parse("ip").is_err());
+        assert!(parse("fly away").is_err());
+        let Ok(Command::Scope(scope)) = parse("scope account=1,2 from=2024-05-04") else {
+            panic!()
+        };
+        assert_eq!(scope.accounts, vec!["1".to_string(), "2".to_string()]);
+        assert!(scope.from_ms.is_some() && scope.to_ms.is_none());
+        assert_eq!(parse("scope"), Ok(Command::Scope(Scope::default())));
+        assert!(parse("scope from=yesterday").is_err());
+    }
+
+    #[test]
+    fn completes_commands_and_values() {
+        let known = Known {
+            actors: vec!["arn:aws:iam::1:user/ci-deploy".into()],
+            accounts: vec!["111122223333".into()],
+            ..Known::default()
+        };
+        assert_eq!(
+            complete("ac", &known),
+            vec!["actor ".to_string(), "actors ".to_string()]
+        );
+        assert_eq!(
+            complete("actor deploy", &known),
+            vec!["actor arn:aws:iam::1:user/ci-deploy".to_string()]
+        );
+        assert_eq!(
+            complete("scope region=x acc", &known),
+            vec!["scope region=x account=".to_string()]
+        );
+        assert_eq!(
+            complete("scope account=1", &known),
+            vec!["scope account=111122223333".to_string()]
+        );
+        assert_eq!(common_prefix(&["actor ".into(), "actors ".into()]), "actor");
+    }
+}

@@ -1,0 +1,170 @@
+//! A page in the history: one view, the scope it was opened with, and the
+//! state of its query.
+
+use crate::lake::worker::{Request, Response};
+use crate::lake::{LakeError, Scope};
+
+use super::views::actors::ActorsView;
+use super::views::events::{EventsView, PAGE};
+use super::views::inspector::InspectorView;
+use super::views::list::ListState;
+use super::views::partitions::{COUNT_SQL, PartitionsView};
+use super::views::report::ReportView;
+use super::views::reports;
+use super::views::target::Subject;
+
+#[derive(Debug, Clone)]
+pub enum View {
+    Partitions(PartitionsView),
+    Actors(ActorsView),
+    Report(ReportView),
+    Events(EventsView),
+    Inspector(InspectorView),
+}
+
+impl View {
+    pub fn list(&self) -> &ListState {
+        match self {
+            View::Partitions(v) => &v.list,
+            View::Actors(v) => &v.list,
+            View::Report(v) => &v.list,
+            View::Events(v) => &v.list,
+            View::Inspector(v) => &v.list,
+        }
+    }
+
+    pub fn list_mut(&mut self) -> &mut ListState {
+        match self {
+            View::Partitions(v) => &mut v.list,
+            View::Actors(v) => &mut v.list,
+            View::Report(v) => &mut v.list,
+            View::Events(v) => &mut v.list,
+            View::Inspector(v) => &mut v.list,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many rows the cursor can be on.
+    pub fn len(&self) -> usize {
+        match self {
+            View::Partitions(v) => v.visible().len(),
+            View::Actors(v) => v.shown.len(),
+            View::Report(v) => v.report.as_ref().map_or(0, |r| r.rows().len()),
+            View::Events(v) => v.rows.len(),
+            View::Inspector(v) => v.nodes().len(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Load {
+    /// Nothing to load, or loaded.
+    Ready,
+    /// Waiting for the worker's reply with this id.
+    Pending(u64),
+    /// The reply was dropped (the user left); ask again when shown.
+    Stale,
+    Failed(String),
+    Cancelled,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub scope: Scope,
+    pub view: View,
+    pub load: Load,
+}
+
+impl Page {
+    pub fn new(scope: Scope, view: View) -> Page {
+        Page {
+            scope,
+            view,
+            load: Load::Stale,
+        }
+    }
+
+    /// The query that fills this view, if it needs one.
+    pub fn request(&self) -> Option<Request> {
+        let scope = self.scope.clone();
+        match &self.view {
+            // Counts always cover the whole lake: the tree is where a scope is chosen.
+            View::Partitions(_) => Some(Request::Sql {
+                scope: Scope::default(),
+                sql: COUNT_SQL.into(),
+            }),
+            View::Actors(_) => Some(Request::Actors { scope, search: None }),
+            View::Report(r) => Some(r.subject.request(&scope)),
+            View::Events(e) => Some(Request::Events {
+                scope,
+                query: e.filter.query(PAGE, e.offset),
+            }),
+            View::Inspector(i) => i.sql.clone().map(|sql| Request::Sql { scope, sql }),
+        }
+    }
+
+    /// Put a reply's result into the view.
+    pub fn apply(&mut self, result: Result<Response, LakeError>) {
+        let response = match result {
+            Ok(r) => r,
+            Err(LakeError::Cancelled) => {
+                self.load = Load::Cancelled;
+                return;
+            }
+            Err(e) => {
+                self.load = Load::Failed(e.to_string());
+                return;
+            }
+        };
+        self.load = Load::Ready;
+        match (&mut self.view, response) {
+            (View::Partitions(p), Response::Table(rows)) => p.set_counts(&rows),
+            (View::Actors(a), Response::Actors(rows)) => a.set_rows(rows),
+            (View::Report(r), Response::Dossier(Some(d))) => r.report = Some(reports::dossier(&d)),
+            (View::Report(r), Response::Dossier(None)) => {
+                self.load = Load::Failed(format!("no events of {} in this scope", r.subject.id()));
+            }
+            (View::Report(r), Response::Ip(ip)) => r.report = Some(reports::ip(&ip)),
+            (View::Report(r), Response::Key(key)) => r.report = Some(reports::key(&key)),
+            (View::Report(r), Response::Resource(res)) => r.report = Some(reports::resource(&res)),
+            (View::Events(e), Response::Events(rows)) => e.set_rows(rows),
+            (View::Inspector(i), Response::Table(rows)) => i.value = serde_json::Value::Array(rows),
+            (_, other) => {
+                tracing::warn!(?other, "reply of an unexpected kind");
+                self.load = Load::Failed("unexpected reply from the query worker".into());
+            }
+        }
+    }
+
+    /// Title for the breadcrumb line.
+    pub fn title(&self) -> String {
+        match &self.view {
+            View::Partitions(_) => "Partitions".into(),
+            View::Actors(a) if a.filter.is_empty() => "Actors".into(),
+            View::Actors(a) => format!("Actors /{}", a.filter),
+            View::Report(r) => match &r.subject {
+                Subject::Actor(arn) => format!("Dossier {arn}"),
+                other => format!("{} {}", capitalised(other.kind()), other.id()),
+            },
+            View::Events(e) if e.filter == Default::default() => "Events (all in scope)".into(),
+            View::Events(e) => format!("Events {}", e.filter.describe()),
+            View::Inspector(i) => i.title.clone(),
+        }
+    }
+}
+
+fn capitalised(word: &str) -> String {
+    match word {
+        "ip" => "IP".into(),
+        other => {
+            let mut chars = other.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        }
+    }
+}

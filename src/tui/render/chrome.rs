@@ -1,0 +1,148 @@
+//! The header (lake, scope, warnings), the breadcrumb line, the status line
+//! with the running query, and command-line completions.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::cells::clip;
+use crate::text::width;
+use crate::tui::action::Action;
+use crate::tui::app::{App, CommandLine, Mode, Severity};
+use crate::tui::page::Load;
+
+pub fn header(app: &App, frame: &mut Frame, area: Rect) {
+    let lake = app
+        .lake
+        .root()
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let problems = app.lake.problems().len();
+    let mut text = format!(
+        " lakescope │ {} │ scope: {}",
+        clip(&lake, 30),
+        clip(&app.scope().describe(), 80)
+    );
+    if problems > 0 {
+        text.push_str(&format!(" │ ⚠ {problems} unreadable"));
+    }
+    frame.render_widget(
+        Paragraph::new(clip(&text, area.width as usize)).style(app.theme.header),
+        area,
+    );
+}
+
+pub fn title(app: &App, frame: &mut Frame, area: Rect) {
+    let page = app.page();
+    let place = format!("[{}/{}] ", app.current + 1, app.history.len());
+    let state = match &page.load {
+        Load::Pending(_) => " ⟳",
+        Load::Failed(_) => " ✗",
+        Load::Cancelled => " (cancelled)",
+        Load::Ready | Load::Stale => "",
+    };
+    let room = (area.width as usize).saturating_sub(width(&place) + width(state));
+    let line = Line::from(vec![
+        Span::styled(place, app.theme.muted),
+        Span::styled(clip(&page.title(), room), app.theme.title),
+        Span::styled(state, app.theme.warning),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+pub fn status(app: &App, frame: &mut Frame, area: Rect) {
+    let w = area.width as usize;
+    let line = match &app.mode {
+        Mode::Filter { input, .. } => Line::from(vec![
+            Span::styled("/", app.theme.title),
+            Span::raw(clip(&input.text, w.saturating_sub(20))),
+            Span::styled("█", app.theme.muted),
+            Span::styled("  enter keeps · esc restores", app.theme.muted),
+        ]),
+        Mode::Command(line) => Line::from(vec![
+            Span::styled(":", app.theme.title),
+            Span::raw(clip(&line.input.text, w.saturating_sub(4))),
+            Span::styled("█", app.theme.muted),
+        ]),
+        _ => status_line(app, w),
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn status_line(app: &App, w: usize) -> Line<'static> {
+    // What runs, for how long, and how to stop it, always wins the right side.
+    let right = match app.worker.running() {
+        Some(r) if app.live_clock => format!("⟳ {} {:.1}s · esc cancels", r.what, r.since.elapsed().as_secs_f32()),
+        Some(r) => format!("⟳ {} · esc cancels", r.what),
+        None => match &app.last_query {
+            Some((what, took)) if app.live_clock => format!("{what}: {:.2}s", took.as_secs_f32()),
+            _ => String::new(),
+        },
+    };
+    let right = clip(&right, w / 2);
+    let room = w.saturating_sub(width(&right) + 1);
+    let (left, style) = match &app.status {
+        Some(s) => (
+            s.text.clone(),
+            match s.severity {
+                Severity::Info => app.theme.text,
+                Severity::Warning => app.theme.warning,
+                Severity::Error => app.theme.error,
+            },
+        ),
+        None => (hints(app), app.theme.muted),
+    };
+    let left = clip(&left, room);
+    let gap = w.saturating_sub(width(&left) + width(&right));
+    Line::from(vec![
+        Span::styled(left, style),
+        Span::raw(" ".repeat(gap)),
+        Span::styled(right, app.theme.warning),
+    ])
+}
+
+fn hints(app: &App) -> String {
+    let k = |a| app.keymap.hint(a);
+    let loading = matches!(app.page().load, Load::Pending(_));
+    let mut parts = vec![
+        format!("{} help", k(Action::Help)),
+        format!("{} command", k(Action::Command)),
+        format!("{} filter", k(Action::Filter)),
+        format!("{} open", k(Action::Select)),
+        format!("{} back", k(Action::Back)),
+        format!("{} quit", k(Action::Quit)),
+    ];
+    if loading {
+        parts.insert(0, format!("{} cancel", k(Action::Cancel)));
+    }
+    parts.join(" · ")
+}
+
+/// Completion candidates just above the command line.
+pub fn candidates(app: &App, frame: &mut Frame, body: Rect, line: &CommandLine) {
+    let shown = line.candidates.len().min(6).min(body.height as usize);
+    if shown == 0 {
+        return;
+    }
+    let area = Rect::new(body.x, body.y + body.height - shown as u16, body.width, shown as u16);
+    let start = line.choice.unwrap_or(0).saturating_sub(shown - 1);
+    let lines: Vec<Line> = line
+        .candidates
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(shown)
+        .map(|(i, c)| {
+            let style = if Some(i) == line.choice {
+                app.theme.selected
+            } else {
+                app.theme.text
+            };
+            Line::styled(format!(" {}", clip(c, (body.width as usize).saturating_sub(1))), style)
+        })
+        .collect();
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).style(app.theme.text), area);
+}

@@ -1,0 +1,79 @@
+//! A report (dossier, IP, key, resource): summary, then titled sections.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line as TextLine, Span};
+use ratatui::widgets::Paragraph;
+
+use super::cells::{clip, fit, fit_middle, widths};
+use crate::tui::app::App;
+use crate::tui::views::report::{Line, ReportView};
+
+pub fn render(app: &App, view: &ReportView, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let Some(report) = &view.report else { return };
+    let rows = report.rows();
+    let selected = rows.get(view.list.cursor).copied();
+    let total = area.width as usize;
+    let mut out = Vec::new();
+    for line in report
+        .lines()
+        .into_iter()
+        .skip(view.list.offset)
+        .take(area.height as usize)
+    {
+        out.push(match line {
+            Line::Summary(i) => {
+                let (label, value) = &report.summary[i];
+                TextLine::from(vec![
+                    Span::styled(format!("{label:>9}: "), theme.muted),
+                    Span::styled(clip(value, total.saturating_sub(11)), theme.text),
+                ])
+            }
+            Line::Blank => TextLine::raw(""),
+            Line::Heading(s) => TextLine::styled(clip(&report.sections[s].title, total), theme.heading),
+            Line::Nothing(_) => TextLine::styled("  (none)", theme.muted),
+            Line::Columns(s) => {
+                let section = &report.sections[s];
+                let w = column_widths(section, area.width);
+                let cells: Vec<String> = section.columns.iter().zip(&w).map(|(c, w)| fit(c.title, *w)).collect();
+                TextLine::styled(format!("  {}", cells.join(" ")), theme.column)
+            }
+            Line::Row(s, r) => {
+                let section = &report.sections[s];
+                let row = &section.rows[r];
+                let w = column_widths(section, area.width);
+                let mut spans = vec![Span::raw(if Some((s, r)) == selected { "▶ " } else { "  " })];
+                for (j, (cell, width)) in row.cells.iter().zip(&w).enumerate() {
+                    if j > 0 {
+                        spans.push(Span::raw(" "));
+                    }
+                    let style = if j == 0 && row.target.is_some() {
+                        theme.link
+                    } else {
+                        theme.text
+                    };
+                    let text = if section.columns[j].width.is_none() {
+                        fit_middle(cell, *width)
+                    } else {
+                        fit(cell, *width)
+                    };
+                    spans.push(Span::styled(text, style));
+                }
+                let mut line = TextLine::from(spans);
+                if Some((s, r)) == selected {
+                    for span in &mut line.spans {
+                        span.style = span.style.patch(theme.selected);
+                    }
+                }
+                line
+            }
+        });
+    }
+    frame.render_widget(Paragraph::new(out), area);
+}
+
+fn column_widths(section: &crate::tui::views::report::Section, width: u16) -> Vec<usize> {
+    let fixed: Vec<Option<u16>> = section.columns.iter().map(|c| c.width).collect();
+    widths(&fixed, width.saturating_sub(2), 30)
+}

@@ -1,0 +1,66 @@
+//! A table of text cells drawn line by line: header, rows, cursor.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::cells::{fit, fit_middle, widths};
+use crate::tui::theme::Theme;
+use crate::tui::views::list::ListState;
+
+pub struct Table<'a> {
+    /// Column titles and fixed widths (None: the flexible column).
+    pub columns: Vec<(String, Option<u16>)>,
+    /// Rows of cells; a row may bring its own spans for a column (highlights).
+    pub rows: Vec<Vec<Cell>>,
+    pub list: &'a ListState,
+    /// Shown instead of rows when there are none.
+    pub empty: String,
+}
+
+pub enum Cell {
+    Text(String, Style),
+    /// Pre-built spans for a cell (already escaped and fitted), built from the width.
+    Spans(Box<dyn Fn(usize) -> Vec<Span<'static>>>),
+}
+
+impl Table<'_> {
+    pub fn render(self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        let fixed: Vec<Option<u16>> = self.columns.iter().map(|c| c.1).collect();
+        let w = widths(&fixed, area.width, 16);
+        let mut lines = Vec::new();
+        let header: Vec<String> = w.iter().zip(&self.columns).map(|(w, c)| fit(&c.0, *w)).collect();
+        lines.push(Line::styled(header.join(" "), theme.column));
+        if self.rows.is_empty() {
+            lines.push(Line::styled(self.empty.clone(), theme.muted));
+        }
+        let height = area.height.saturating_sub(1) as usize;
+        for (i, row) in self.rows.into_iter().enumerate().skip(self.list.offset).take(height) {
+            let selected = i == self.list.cursor;
+            let mut spans = Vec::new();
+            for (j, (cell, width)) in row.into_iter().zip(&w).enumerate() {
+                if j > 0 {
+                    spans.push(Span::raw(" "));
+                }
+                match cell {
+                    Cell::Text(text, style) if fixed.get(j).is_some_and(Option::is_none) => {
+                        spans.push(Span::styled(fit_middle(&text, *width), style))
+                    }
+                    Cell::Text(text, style) => spans.push(Span::styled(fit(&text, *width), style)),
+                    Cell::Spans(build) => spans.extend(build(*width)),
+                }
+            }
+            let mut line = Line::from(spans);
+            if selected {
+                line = line.patch_style(theme.selected);
+                for span in &mut line.spans {
+                    span.style = span.style.patch(theme.selected);
+                }
+            }
+            lines.push(line);
+        }
+        frame.render_widget(Paragraph::new(lines), area);
+    }
+}

@@ -1,0 +1,149 @@
+//! An entity's report (actor dossier, IP, key, resource) as titled
+//! sections of rows; every row that names an entity leads to it.
+
+use super::list::ListState;
+use super::target::{EventFilter, Subject, Target};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub title: &'static str,
+    /// Cells wide; None takes what the fixed columns leave.
+    pub width: Option<u16>,
+}
+
+pub const fn col(title: &'static str, width: u16) -> Column {
+    Column {
+        title,
+        width: Some(width),
+    }
+}
+
+pub const fn flex(title: &'static str) -> Column {
+    Column { title, width: None }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRow {
+    pub cells: Vec<String>,
+    pub target: Option<Target>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub title: String,
+    pub columns: Vec<Column>,
+    pub rows: Vec<ReportRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// (label, value) lines above the sections.
+    pub summary: Vec<(&'static str, String)>,
+    pub sections: Vec<Section>,
+}
+
+/// One screen line of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Line {
+    Summary(usize),
+    Blank,
+    Heading(usize),
+    Columns(usize),
+    Row(usize, usize),
+    Nothing(usize),
+}
+
+impl Report {
+    pub fn lines(&self) -> Vec<Line> {
+        let mut out: Vec<Line> = (0..self.summary.len()).map(Line::Summary).collect();
+        for (s, section) in self.sections.iter().enumerate() {
+            out.push(Line::Blank);
+            out.push(Line::Heading(s));
+            if section.rows.is_empty() {
+                out.push(Line::Nothing(s));
+                continue;
+            }
+            if section.columns.iter().any(|c| !c.title.is_empty()) {
+                out.push(Line::Columns(s));
+            }
+            out.extend((0..section.rows.len()).map(|r| Line::Row(s, r)));
+        }
+        out
+    }
+
+    /// Every row, in order: what the cursor walks over.
+    pub fn rows(&self) -> Vec<(usize, usize)> {
+        self.sections
+            .iter()
+            .enumerate()
+            .flat_map(|(s, section)| (0..section.rows.len()).map(move |r| (s, r)))
+            .collect()
+    }
+
+    pub fn row(&self, at: (usize, usize)) -> Option<&ReportRow> {
+        self.sections.get(at.0).and_then(|s| s.rows.get(at.1))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportView {
+    pub subject: Subject,
+    pub report: Option<Report>,
+    pub list: ListState,
+}
+
+impl ReportView {
+    pub fn new(subject: Subject) -> ReportView {
+        ReportView {
+            subject,
+            report: None,
+            list: ListState::default(),
+        }
+    }
+
+    pub fn selected(&self) -> Option<&ReportRow> {
+        let report = self.report.as_ref()?;
+        let at = *report.rows().get(self.list.cursor)?;
+        report.row(at)
+    }
+
+    /// Move the cursor to the first row of the next (or previous) section that has rows.
+    pub fn jump_section(&mut self, forward: bool) {
+        let Some(report) = &self.report else { return };
+        let rows = report.rows();
+        let Some(&(current, _)) = rows.get(self.list.cursor) else {
+            return;
+        };
+        let found = if forward {
+            rows.iter().position(|(s, _)| *s > current)
+        } else {
+            let previous = rows.iter().rev().find(|(s, _)| *s < current).map(|(s, _)| *s);
+            previous.and_then(|p| rows.iter().position(|(s, _)| *s == p))
+        };
+        if let Some(i) = found {
+            self.list.cursor = i;
+        }
+    }
+
+    /// Index of the cursor's screen line (for scrolling).
+    pub fn cursor_line(&self) -> usize {
+        let Some(report) = &self.report else { return 0 };
+        let Some(at) = report.rows().get(self.list.cursor).copied() else {
+            return 0;
+        };
+        report
+            .lines()
+            .iter()
+            .position(|l| *l == Line::Row(at.0, at.1))
+            .unwrap_or(0)
+    }
+
+    /// Events of the selected row when it names an entity, else of the subject.
+    pub fn events_filter(&self) -> EventFilter {
+        match self.selected().and_then(|r| r.target.clone()) {
+            Some(Target::Events(f)) => f,
+            Some(Target::Open(subject)) => subject.events(),
+            None => self.subject.events(),
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! The real binary in a real terminal (tmux): what a responder sees, and a
+//! terminal given back intact on quit, on Ctrl-C and on a lake error.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn invictus() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real/invictus-aws");
+    assert!(dir.is_dir(), "REAL DATA MISSING: {}", dir.display());
+    dir
+}
+
+/// One private tmux server per test (its own socket), killed on drop.
+struct Tmux {
+    socket: String,
+    home: tempfile::TempDir,
+}
+
+impl Tmux {
+    fn start(name: &str, width: u16, height: u16, command: &str) -> Tmux {
+        Tmux::start_with(name, width, height, command, None)
+    }
+
+    /// Start with an optional `config.toml` in the (private) config directory.
+    fn start_with(name: &str, width: u16, height: u16, command: &str, config: Option<&str>) -> Tmux {
+        let probe = Command::new("tmux").arg("-V").output();
+        assert!(
+            probe.as_ref().is_ok_and(|o| o.status.success()),
+            "tmux is required for this test and was not found (apt-get install tmux; .ci/run installs it)"
+        );
+        let home = tempfile::tempdir().unwrap();
+        let tmux = Tmux {
+            socket: format!("lakescope-{name}-{}", std::process::id()),
+            home,
+        };
+        let h = tmux.home.path();
+        if let Some(text) = config {
+            std::fs::create_dir_all(h.join("config/lakescope")).unwrap();
+            std::fs::write(h.join("config/lakescope/config.toml"), text).unwrap();
+        }
+        // Clean config, data and cache dirs: no user bindings, the log in the
+        // temp dir, and a flat cache no other test process writes to.
+        let script = format!(
+            "{command}; echo EXIT=$?; stty -a > {stty}; sleep 60",
+            stty = h.join("stty.txt").display()
+        );
+        let out = tmux.run(&[
+            "new-session",
+            "-d",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+            "-e",
+            &format!("XDG_CONFIG_HOME={}", h.join("config").display()),
+            "-e",
+            &format!("XDG_DATA_HOME={}", h.join("data").display()),
+            "-e",
+            &format!("XDG_CACHE_HOME={}", h.join("cache").display()),
+            "-e",
+            "LAKESCOPE_LAKE=",
+            &script,
+        ]);
+        assert!(out.status.success(), "tmux: {}", String::from_utf8_lossy(&out.stderr));
+        tmux.run(&["set-option", "-g", "set-clipboard", "on"]);
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("run tmux")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p"]).stdout).to_string()
+    }
+
+    fn flag(&self, name: &str) -> String {
+        let out = self.run(&["display-message", "-p", &format!("#{{{name}}}")]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn send(&self, keys: &[&str]) {
+        for k in keys {
+            self.run(&["send-keys", k]);
+        }
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "waited 60 s for {text:?}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// After the program ended: the normal screen, cursor, cooked mode, no mouse.
+    fn assert_restored(&self) {
+        self.wait_for("EXIT=");
+        assert_eq!(self.flag("alternate_on"), "0", "still on the alternate screen");
+        assert_eq!(self.flag("cursor_flag"), "1", "cursor hidden");
+        assert_eq!(self.flag("mouse_any_flag"), "0", "mouse capture left on");
+        let stty_path = self.home.path().join("stty.txt");
+        let start = Instant::now();
+        while !stty_path.exists() {
+            assert!(start.elapsed() < Duration::from_secs(10), "no stty output");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        let stty = std::fs::read_to_string(&stty_path).unwrap();
+        assert!(
+            stty.contains(" icanon") && stty.contains(" echo "),
+            "raw mode left on: {stty}"
+        );
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_lakescope")
+}
+
+#[test]
+fn a_responder_session_in_a_real_terminal() {
+    let command = format!("{} --lake {}", bin(), invictus().display());
+    let tmux = Tmux::start("session", 120, 40, &command);
+    let screen = tmux.wait_for("user/bert-jan");
+    assert!(
+        screen.contains("lakescope │ invictus-aws │ scope: whole lake"),
+        "{screen}"
+    );
+    assert!(screen.contains("[1/1] Actors"), "{screen}");
+    assert_eq!(tmux.flag("alternate_on"), "1");
+
+    tmux.send(&["/", "steal cred", "Enter", "Enter"]);
+    let screen = tmux.wait_for("Source IPs (2)");
+    assert!(
+        screen.contains("[2/2] Dossier arn:aws:sts::123837392027:assumed-role/stratus-red-team-ec2-steal"),
+        "{screen}"
+    );
+
+    // Copy the selected row's value: OSC 52 lands in tmux's paste buffer.
+    tmux.send(&["y"]);
+    tmux.wait_for("copied");
+    let buffer = String::from_utf8_lossy(&tmux.run(&["show-buffer"]).stdout).to_string();
+    assert!(
+        buffer.starts_with("arn:aws:sts::123837392027:assumed-role/"),
+        "clipboard: {buffer:?}"
+    );
+
+    // A resize redraws at the new size.
+    tmux.run(&["resize-window", "-x", "80", "-y", "24"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let screen = tmux.wait_for("Sessions (2)");
+    assert!(screen.lines().all(|l| l.chars().count() <= 80), "{screen}");
+
+    tmux.send(&["BSpace"]);
+    tmux.wait_for("[1/2] Actors /steal cred");
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+    assert!(tmux.screen().contains("EXIT=0"), "{}", tmux.screen());
+    // Logs went to the data directory, not to the screen.
+    let log = std::fs::read_to_string(tmux.home.path().join("data/lakescope/tui.log")).expect("a log file");
+    assert!(log.contains("tui started") && log.contains("tui stopped"), "{log}");
+}
+
+#[test]
+fn the_config_file_rebinds_keys_and_help_shows_them() {
+    let command = format!("{} --lake {}", bin(), invictus().display());
+    let config = "theme = \"high-contrast\"\n[keys]\nback = [\"b\"]\nhelp = [\"H\"]\n";
+    let tmux = Tmux::start_with("config", 100, 30, &command, Some(config));
+    tmux.wait_for("user/bert-jan");
+    tmux.send(&["Enter"]);
+    tmux.wait_for("[2/2] Dossier arn:aws:iam::123837392027:user/bert-jan");
+    tmux.send(&["H"]);
+    // Help lists the user's back key.
+    let screen = tmux.wait_for("back to the previous view");
+    assert!(screen.contains("│b "), "{screen}");
+    tmux.send(&["Escape"]);
+    // ESC followed at once by a key reads as Alt+key: let the help close first.
+    let start = Instant::now();
+    while tmux.screen().contains("keys (from your bindings)") {
+        assert!(start.elapsed() < Duration::from_secs(10), "help did not close");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tmux.send(&["b"]);
+    tmux.wait_for("[1/2] Actors");
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+}
+
+#[test]
+fn a_bad_theme_name_is_a_message_before_the_screen_is_touched() {
+    let command = format!("{} --lake {} --theme neon", bin(), invictus().display());
+    let tmux = Tmux::start("theme", 80, 24, &command);
+    let screen = tmux.wait_for("EXIT=1");
+    assert!(screen.contains("unknown theme \"neon\""), "{screen}");
+    tmux.assert_restored();
+}
+
+#[test]
+fn ctrl_c_quits_and_restores_the_terminal() {
+    let command = format!("{} --lake {}", bin(), invictus().display());
+    let tmux = Tmux::start("ctrlc", 80, 24, &command);
+    tmux.wait_for("user/bert-jan");
+    tmux.send(&[":", "ac"]);
+    tmux.send(&["C-c"]);
+    tmux.assert_restored();
+    assert!(tmux.screen().contains("EXIT=0"), "{}", tmux.screen());
+}
+
+#[test]
+fn a_lake_error_is_a_message_and_the_terminal_is_untouched() {
+    let command = format!("{} --lake /nonexistent/lake", bin());
+    let tmux = Tmux::start("lakeerror", 80, 24, &command);
+    let screen = tmux.wait_for("EXIT=1");
+    assert!(screen.contains("cannot open the lake at /nonexistent/lake"), "{screen}");
+    tmux.assert_restored();
+}
