@@ -295,3 +295,36 @@ fn story_resources_lead_back_to_the_session_that_changed_them() {
         );
     }
 }
+
+#[test]
+fn the_original_record_of_an_event_is_one_bound_lookup_away() {
+    let i = &truth()["intrusion"];
+    let c = &i["security_group_change"];
+    let session = session();
+    let query = lakescope::lake::EventQuery {
+        resource: Some(s(&c["group_id"]).into()),
+        operation: Some(s(&c["operation"]).into()),
+        limit: 10,
+        ..Default::default()
+    };
+    let rows = session.events(&Scope::default(), &query).unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r.event_id.as_deref() == Some(s(&c["event_id"])))
+        .expect("the SG change");
+    let record = session
+        .event_detail(row.file.as_deref().unwrap(), row.event_id.as_deref().unwrap())
+        .unwrap()
+        .expect("record found");
+    // Raw CloudTrail is preferred over its Security Lake copies.
+    assert_eq!(record["eventName"], "AuthorizeSecurityGroupIngress");
+    assert_eq!(record["requestParameters"]["groupId"], s(&c["group_id"]));
+    assert_eq!(record["userIdentity"]["accessKeyId"], s(&c["access_key"]));
+    // A quote in the id is data, not SQL.
+    assert!(
+        session
+            .event_detail(row.file.as_deref().unwrap(), "x' OR '1'='1")
+            .unwrap()
+            .is_none()
+    );
+}

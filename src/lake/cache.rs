@@ -96,6 +96,14 @@ impl FlatCache {
             return Ok(Vec::new());
         }
         tracing::info!(folders = todo.len(), "converting raw CloudTrail to the flat cache");
+        if workers <= 1 {
+            // On the caller's own connection, so that its interrupt (cancel) reaches the COPY.
+            let mut problems = Vec::new();
+            for batch in todo {
+                problems.extend(self.convert_folder(conn, label, account, region, batch)?);
+            }
+            return Ok(problems);
+        }
         let queue = Mutex::new(todo.into_iter());
         let problems = Mutex::new(Vec::new());
         let failure: Mutex<Option<String>> = Mutex::new(None);
@@ -225,5 +233,13 @@ fn convert(
         let _ = std::fs::remove_file(&tmp);
         return Err(clean_error(&err.to_string()));
     }
-    std::fs::rename(&tmp, entry).map_err(|e| format!("cannot store cache entry {}: {e}", entry.display()))
+    // Never replace an existing entry: another process may be reading it,
+    // and DuckDB can reopen a path between the footer and the data.
+    let stored = match std::fs::hard_link(&tmp, entry) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(format!("cannot store cache entry {}: {e}", entry.display())),
+    };
+    let _ = std::fs::remove_file(&tmp);
+    stored
 }

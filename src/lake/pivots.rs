@@ -416,16 +416,21 @@ impl Session {
     }
 
     /// Keys minted by the STS calls in `table` (one row per minted key).
+    /// A cross-account call is recorded in both accounts at the same time:
+    /// ties are broken by event id, and a session's account is the one in
+    /// its ARN (where the session lives), not whichever copy came first.
     fn mints_in(&self, table: &str) -> Result<Vec<Mint>> {
         let sql = format!(
             "WITH m AS (SELECT *, TRY_CAST(response_json AS JSON) AS rs, TRY_CAST(request_json AS JSON) AS rq \
                         FROM {table} WHERE operation IN {MINTING_OPERATIONS} AND error_code IS NULL) \
+             , o AS (SELECT *, lpad(time_ms::VARCHAR, 16, '0') || event_uid AS ord, \
+                        coalesce(rs->>'$.assumedRoleUser.arn', rs->>'$.federatedUser.arn') AS session_arn FROM m) \
              SELECT rs->>'$.credentials.accessKeyId' AS child, \
-                    arg_min(access_key_id, time_ms), arg_min(actor_key, time_ms), \
-                    arg_min(coalesce(rs->>'$.assumedRoleUser.arn', rs->>'$.federatedUser.arn'), time_ms), \
-                    arg_min(rq->>'$.roleArn', time_ms), arg_min(operation, time_ms), \
-                    arg_min(recipient_account, time_ms), min(time_ms), arg_min(event_uid, time_ms) \
-             FROM m WHERE rs->>'$.credentials.accessKeyId' IS NOT NULL GROUP BY 1 ORDER BY min(time_ms)"
+                    arg_min(access_key_id, ord), arg_min(actor_key, ord), arg_min(session_arn, ord), \
+                    arg_min(rq->>'$.roleArn', ord), arg_min(operation, ord), \
+                    coalesce(nullif(split_part(arg_min(session_arn, ord), ':', 5), ''), arg_min(recipient_account, ord)), \
+                    min(time_ms), arg_min(event_uid, ord) \
+             FROM o WHERE rs->>'$.credentials.accessKeyId' IS NOT NULL GROUP BY 1 ORDER BY min(time_ms), 1"
         );
         self.rows(&sql, &Filter::default(), |r| {
             Ok(Mint {

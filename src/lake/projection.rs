@@ -159,6 +159,11 @@ fn resource_list(schema: &Schema, fields: &[&str]) -> String {
     "[]::VARCHAR[]".into()
 }
 
+/// The expression of an OCSF group's event id (for looking one event up).
+pub fn ocsf_event_uid(schema: &Schema) -> String {
+    pick(schema, &["metadata.uid", "api.request.uid"], "VARCHAR")
+}
+
 /// The SELECT list projecting one OCSF parquet group to the flat shape.
 pub fn ocsf_select(schema: &Schema, flavor: Flavor, hive: bool, label: &str) -> String {
     let s = schema;

@@ -62,7 +62,8 @@ impl Session {
             parts.push(group_sql(group, &files, &filter.sql(), cache));
         }
         let body = match parts.len() {
-            0 => empty_events(),
+            // Still mention the filter: its values are bound to this statement.
+            0 => format!("SELECT * FROM ({}) WHERE false AND ({})", empty_events(), filter.sql()),
             1 => format!("SELECT * EXCLUDE (prio) FROM ({})", parts[0]),
             _ if !dedupe => format!("SELECT * EXCLUDE (prio) FROM ({})", parts.join("\nUNION ALL BY NAME\n")),
             // The same event can come from several groups (Security Lake 1.0
@@ -113,9 +114,13 @@ impl Session {
                     workers,
                 )
                 .map_err(|message| {
-                    LakeError::Db(format!(
-                        "cannot convert raw CloudTrail (no file was set aside): {message}"
-                    ))
+                    if message.contains("INTERRUPT") {
+                        LakeError::Cancelled
+                    } else {
+                        LakeError::Db(format!(
+                            "cannot convert raw CloudTrail (no file was set aside): {message}"
+                        ))
+                    }
                 })?;
             if !problems.is_empty() {
                 let mut plan = self
@@ -282,6 +287,61 @@ impl Session {
             }
         }
         Ok(self.lake.plan.read().map(|p| p.problems.clone()).unwrap_or_default())
+    }
+
+    /// The original record of one event: the raw CloudTrail JSON, or the
+    /// whole OCSF row as JSON. `source_file` comes from an event row (our
+    /// own catalog); the event id is bound.
+    pub fn event_detail(&self, source_file: &str, event_uid: &str) -> Result<Option<serde_json::Value>> {
+        let group = {
+            let plan = self
+                .lake
+                .plan
+                .read()
+                .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+            plan.groups
+                .iter()
+                .find(|g| g.files.iter().any(|f| f.path.as_os_str() == source_file))
+                .cloned()
+        };
+        let Some(group) = group else {
+            return Err(LakeError::InvalidInput {
+                what: "source file",
+                detail: format!("{source_file} is not a readable file of this lake"),
+            });
+        };
+        let list = super::plan::file_list([Path::new(source_file)]);
+        let sql = match &group.reader {
+            Reader::Ocsf { schema, hive, .. } => {
+                let hive = if *hive {
+                    "hive_partitioning = true, hive_types = {'region': VARCHAR, 'accountId': VARCHAR, 'eventDay': VARCHAR}"
+                } else {
+                    "hive_partitioning = false"
+                };
+                format!(
+                    "SELECT to_json(t)::VARCHAR FROM read_parquet({list}, {hive}) AS t WHERE {} = $1 LIMIT 1",
+                    super::projection::ocsf_event_uid(schema)
+                )
+            }
+            Reader::RawJson { .. } => format!(
+                "SELECT r::VARCHAR FROM (SELECT unnest(Records) AS r FROM read_json({list}, \
+                 columns = {{'Records': 'JSON[]'}}, maximum_object_size = {}, hive_partitioning = false)) \
+                 WHERE r->>'eventID' = $1 LIMIT 1",
+                super::plan::MAX_JSON_OBJECT
+            ),
+            Reader::RawNdjson => format!(
+                "SELECT json::VARCHAR FROM read_json_objects({list}, format = 'auto', maximum_object_size = {}, \
+                 hive_partitioning = false) WHERE json->>'eventID' = $1 LIMIT 1",
+                super::plan::MAX_JSON_OBJECT
+            ),
+        };
+        let mut f = Filter::default();
+        f.bind_text(event_uid);
+        let rows = self.rows(&sql, &f, |r| r.get::<_, String>(0))?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .map(|text| serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))))
     }
 
     /// Read each file of the scope on its own until one fails. Only a file

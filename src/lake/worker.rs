@@ -21,13 +21,39 @@ use super::{Lake, SourceRow};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     Sources(Scope),
-    Actors { scope: Scope, search: Option<String> },
-    Actor { scope: Scope, arn: String },
-    Ip { scope: Scope, ip: String },
-    Key { scope: Scope, key: String },
-    Resource { scope: Scope, id: String },
-    Events { scope: Scope, query: EventQuery },
-    Sql { scope: Scope, sql: String },
+    Actors {
+        scope: Scope,
+        search: Option<String>,
+    },
+    Actor {
+        scope: Scope,
+        arn: String,
+    },
+    Ip {
+        scope: Scope,
+        ip: String,
+    },
+    Key {
+        scope: Scope,
+        key: String,
+    },
+    Resource {
+        scope: Scope,
+        id: String,
+    },
+    Events {
+        scope: Scope,
+        query: EventQuery,
+    },
+    Sql {
+        scope: Scope,
+        sql: String,
+    },
+    /// The original record of one event (from an `EventRow`'s file and id).
+    Event {
+        source_file: String,
+        event_uid: String,
+    },
 }
 
 impl Request {
@@ -42,6 +68,7 @@ impl Request {
             Request::Resource { id, .. } => format!("pivot from resource {id}"),
             Request::Events { .. } => "loading events".into(),
             Request::Sql { .. } => "running SQL".into(),
+            Request::Event { event_uid, .. } => format!("reading event {event_uid}"),
         }
     }
 }
@@ -56,6 +83,7 @@ pub enum Response {
     Resource(ResourceReport),
     Events(Vec<EventRow>),
     Table(Vec<serde_json::Value>),
+    Record(Option<serde_json::Value>),
 }
 
 #[derive(Debug)]
@@ -78,7 +106,7 @@ pub struct QueryWorker {
     replies: Receiver<Reply>,
     interrupt: Arc<InterruptHandle>,
     running: Arc<Mutex<Option<Running>>>,
-    /// Id of a request the caller cancelled (0: none).
+    /// Requests with an id up to this one are cancelled (0: none).
     cancel_id: Arc<AtomicU64>,
     next_id: u64,
     thread: Option<JoinHandle<()>>,
@@ -106,7 +134,7 @@ impl QueryWorker {
                             since: started,
                         });
                     }
-                    let result = if cancelled.load(Ordering::SeqCst) == id {
+                    let result = if id <= cancelled.load(Ordering::SeqCst) {
                         Err(LakeError::Cancelled)
                     } else {
                         execute(&session, request)
@@ -152,15 +180,24 @@ impl QueryWorker {
     /// so the request stays marked and [`QueryWorker::poll`] repeats it.
     pub fn cancel(&self) {
         if let Some(running) = self.running() {
-            self.cancel_id.store(running.id, Ordering::SeqCst);
+            self.cancel_id.fetch_max(running.id, Ordering::SeqCst);
+            self.interrupt.interrupt();
+        }
+    }
+
+    /// Cancel the running request and discard every queued one (the user
+    /// left the view they were for).
+    pub fn cancel_all(&self) {
+        self.cancel_id.fetch_max(self.next_id, Ordering::SeqCst);
+        if self.running().is_some() {
             self.interrupt.interrupt();
         }
     }
 
     /// Call regularly (each UI tick): re-sends a cancel that did not land yet.
     pub fn poll(&self) {
-        let wanted = self.cancel_id.load(Ordering::SeqCst);
-        if wanted != 0 && self.running().is_some_and(|r| r.id == wanted) {
+        let upto = self.cancel_id.load(Ordering::SeqCst);
+        if self.running().is_some_and(|r| r.id <= upto) {
             self.interrupt.interrupt();
         }
     }
@@ -204,5 +241,6 @@ fn execute(session: &super::Session, request: Request) -> Result<Response> {
         Request::Resource { scope, id } => Response::Resource(session.resource(&scope, &id)?),
         Request::Events { scope, query } => Response::Events(session.events(&scope, &query)?),
         Request::Sql { scope, sql } => Response::Table(session.sql(&scope, &sql)?),
+        Request::Event { source_file, event_uid } => Response::Record(session.event_detail(&source_file, &event_uid)?),
     })
 }
