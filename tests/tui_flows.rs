@@ -190,10 +190,25 @@ fn events_page_and_inspector_copy_with_osc52() {
     assert_eq!(events.rows.len(), 200, "only one page is held");
     h.keys("k");
     assert!(h.screen().contains("rows 1–200"));
-    h.keys("enter");
+    let View::Events(events) = &h.app.page().view else {
+        panic!()
+    };
+    let row = events.selected().unwrap().clone();
+    // Enter without waiting: the record is loading, the event's fields stand in.
+    h.app.handle_key(key("enter"));
     let screen = h.screen();
-    assert!(screen.contains("operation: "), "{screen}");
-    h.cursor_to_node("operation");
+    assert!(
+        matches!(h.app.page().load, Load::Ready) || screen.contains("loading record…"),
+        "{screen}"
+    );
+    h.settle();
+    let screen = h.screen();
+    // The inspector shows the ORIGINAL CloudTrail record, not our flat row.
+    assert!(screen.contains("original record · "), "{screen}");
+    assert!(screen.contains("eventName: "), "{screen}");
+    assert!(screen.contains("userIdentity: "), "{screen}");
+    assert!(!screen.contains("operation: "), "{screen}");
+    h.cursor_to_node("eventName");
     h.keys("y");
     let out = h.app.take_output();
     assert_eq!(out.len(), 1);
@@ -202,13 +217,76 @@ fn events_page_and_inspector_copy_with_osc52() {
         "{:?}",
         out[0]
     );
+    use base64::Engine;
+    let decode = |seq: &str| {
+        let payload = seq.trim_start_matches("\u{1b}]52;c;").trim_end_matches('\u{7}');
+        base64::engine::general_purpose::STANDARD.decode(payload).unwrap()
+    };
+    assert_eq!(
+        String::from_utf8(decode(&out[0])).unwrap(),
+        row.operation.clone().unwrap()
+    );
     h.keys("Y");
     let all = h.app.take_output();
-    use base64::Engine;
-    let payload = all[0].trim_start_matches("\u{1b}]52;c;").trim_end_matches('\u{7}');
-    let decoded = base64::engine::general_purpose::STANDARD.decode(payload).unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&decoded).unwrap();
-    assert!(json["event_id"].is_string(), "{json}");
+    let json: serde_json::Value = serde_json::from_slice(&decode(&all[0])).unwrap();
+    assert_eq!(json["eventID"].as_str(), row.event_id.as_deref(), "{json}");
+    assert!(json["userIdentity"].is_object(), "{json}");
+}
+
+#[test]
+fn leaving_a_page_discards_its_queued_request() {
+    let mut h = Harness::open(&invictus(), 120, 40);
+    // A long query runs…
+    h.keys(":");
+    h.type_text("sql SELECT sum(hash(e.event_uid, r.range)) AS n FROM ev AS e, range(1000000000) AS r");
+    h.app.handle_key(key("enter"));
+    let Load::Pending(long) = h.app.page().load else {
+        panic!("{:?}", h.app.page().load)
+    };
+    // …a dossier is opened (its request queues behind it)…
+    h.app.handle_key(key(":"));
+    for c in format!("actor {BENJAMIN}").chars() {
+        h.app.handle_key(ratatui::crossterm::event::KeyEvent::new(
+            ratatui::crossterm::event::KeyCode::Char(c),
+            ratatui::crossterm::event::KeyModifiers::NONE,
+        ));
+    }
+    h.app.handle_key(key("enter"));
+    let Load::Pending(dossier) = h.app.page().load else {
+        panic!("{:?}", h.app.page().load)
+    };
+    assert!(dossier > long);
+    // …and left at once for the actors: neither of them may run.
+    h.app.handle_key(key("2"));
+    h.settle();
+    assert!(h.screen().contains("user/bert-jan"));
+    let start = Instant::now();
+    while h
+        .app
+        .dropped_replies()
+        .iter()
+        .filter(|d| d.id == long || d.id == dossier)
+        .count()
+        < 2
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "replies: {:?}",
+            h.app.dropped_replies()
+        );
+        h.app.tick();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let dropped = h.app.dropped_replies();
+    assert!(
+        dropped.iter().any(|d| d.id == dossier && d.cancelled),
+        "the queued dossier was computed anyway: {dropped:?}"
+    );
+    assert!(dropped.iter().any(|d| d.id == long && d.cancelled), "{dropped:?}");
+    // Back on the dossier, it is asked for again and shown.
+    h.keys("backspace");
+    assert_eq!(h.title(), format!("Dossier {BENJAMIN}"));
+    assert!(h.screen().contains("events: 105 (14 errors)"));
 }
 
 #[test]

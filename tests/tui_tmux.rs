@@ -234,3 +234,33 @@ fn a_lake_error_is_a_message_and_the_terminal_is_untouched() {
     assert!(screen.contains("cannot open the lake at /nonexistent/lake"), "{screen}");
     tmux.assert_restored();
 }
+
+#[test]
+fn a_panic_restores_the_terminal_and_its_message_is_readable() {
+    // The trigger is read by debug builds only (tests build the dev profile).
+    let command = format!("LAKESCOPE_TEST_PANIC=1 {} --lake {}", bin(), invictus().display());
+    let tmux = Tmux::start("panic", 100, 30, &command);
+    tmux.assert_restored();
+    let screen = tmux.screen();
+    assert!(screen.contains("EXIT=101"), "{screen}");
+    assert!(
+        screen.contains("panicked at")
+            && screen.contains("LAKESCOPE_TEST_PANIC: deliberate panic after the first frame"),
+        "the panic message is on the normal screen:\n{screen}"
+    );
+    // Nothing printed afterwards overwrote it (leaving the alternate screen
+    // twice would send the cursor back to the top left).
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.starts_with("thread '") && l.contains("panicked at")),
+        "{screen}"
+    );
+    assert!(screen.lines().any(|l| l.trim_end() == "EXIT=101"), "{screen}");
+    // The message is plain text, not drawn through raw mode's staircase.
+    let line = screen
+        .lines()
+        .find(|l| l.contains("deliberate panic"))
+        .unwrap_or_default();
+    assert!(line.starts_with("LAKESCOPE_TEST_PANIC"), "{screen}");
+}

@@ -81,6 +81,19 @@ pub struct App {
     pub(super) outbox: Vec<String>,
     pub(super) quit: bool,
     problems_seen: usize,
+    /// The latest replies dropped because their page was left.
+    dropped: Vec<Dropped>,
+}
+
+/// How many dropped replies [`App::dropped_replies`] remembers.
+const DROPPED_KEPT: usize = 32;
+
+/// A reply that arrived for a page no longer waiting for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dropped {
+    pub id: u64,
+    /// The worker never ran it, or stopped it (`LakeError::Cancelled`).
+    pub cancelled: bool,
 }
 
 impl App {
@@ -116,6 +129,7 @@ impl App {
             outbox: Vec::new(),
             quit: false,
             problems_seen: 0,
+            dropped: Vec::new(),
         };
         app.push(Page::new(options.scope, View::Actors(ActorsView::default())));
         app.note_problems();
@@ -143,6 +157,11 @@ impl App {
         matches!(self.page().load, Load::Pending(_))
     }
 
+    /// The latest replies dropped because their page was left (oldest first).
+    pub fn dropped_replies(&self) -> &[Dropped] {
+        &self.dropped
+    }
+
     pub fn status(&self) -> Option<&Status> {
         self.status.as_ref()
     }
@@ -165,7 +184,15 @@ impl App {
         self.worker.poll();
         while let Some(reply) = self.worker.try_recv() {
             if self.page().load != Load::Pending(reply.id) {
-                tracing::debug!(id = reply.id, "dropping the reply of a view no longer shown");
+                let cancelled = matches!(reply.result, Err(LakeError::Cancelled));
+                tracing::debug!(id = reply.id, cancelled, "dropping the reply of a view no longer shown");
+                if self.dropped.len() == DROPPED_KEPT {
+                    self.dropped.remove(0);
+                }
+                self.dropped.push(Dropped {
+                    id: reply.id,
+                    cancelled,
+                });
                 continue;
             }
             let what = self.page().request().map(|r| r.describe()).unwrap_or_default();
@@ -264,10 +291,10 @@ impl App {
         let Some(page) = self.history.get_mut(self.current) else {
             return;
         };
-        if let Load::Pending(id) = page.load {
-            if self.worker.running().is_some_and(|r| r.id == id) {
-                self.worker.cancel();
-            }
+        if let Load::Pending(_) = page.load {
+            // Everything submitted so far was for pages being left: none of
+            // it may run (the page arrived at submits its own request after).
+            self.worker.cancel_all();
             page.load = Load::Stale;
         }
     }
@@ -289,6 +316,10 @@ impl App {
             self.page_mut().load = Load::Failed(text.clone());
             self.say(Severity::Warning, text);
             return;
+        }
+        if let Load::Pending(_) = self.page().load {
+            // A new request replaces the one still pending (another events page).
+            self.worker.cancel_all();
         }
         match self.page().request() {
             Some(request) => {

@@ -91,6 +91,12 @@ fn event_loop(guard: &mut terminal::Guard, app: &mut App) -> Result<()> {
             guard.write_raw(&sequence)?;
         }
         guard.terminal.draw(|frame| app.render(frame))?;
+        // Debug builds only: a panic after the first frame, for the test
+        // that the terminal comes back (tests/tui_tmux.rs).
+        #[cfg(debug_assertions)]
+        if std::env::var_os("LAKESCOPE_TEST_PANIC").is_some() {
+            panic!("LAKESCOPE_TEST_PANIC: deliberate panic after the first frame");
+        }
         if app.should_quit() {
             return Ok(());
         }

@@ -102,7 +102,17 @@ impl Page {
                 scope,
                 query: e.filter.query(PAGE, e.offset),
             }),
-            View::Inspector(i) => i.sql.clone().map(|sql| Request::Sql { scope, sql }),
+            View::Inspector(i) => match (&i.record, &i.sql) {
+                (Some((source_file, event_uid)), _) => Some(Request::Event {
+                    source_file: source_file.clone(),
+                    event_uid: event_uid.clone(),
+                }),
+                (None, Some(sql)) => Some(Request::Sql {
+                    scope,
+                    sql: sql.clone(),
+                }),
+                (None, None) => None,
+            },
         }
     }
 
@@ -115,6 +125,11 @@ impl Page {
                 return;
             }
             Err(e) => {
+                if let View::Inspector(i) = &mut self.view
+                    && i.record.is_some()
+                {
+                    i.note = format!("original record unreadable ({e}); event fields shown");
+                }
                 self.load = Load::Failed(e.to_string());
                 return;
             }
@@ -132,6 +147,15 @@ impl Page {
             (View::Report(r), Response::Resource(res)) => r.report = Some(reports::resource(&res)),
             (View::Events(e), Response::Events(rows)) => e.set_rows(rows),
             (View::Inspector(i), Response::Table(rows)) => i.value = serde_json::Value::Array(rows),
+            (View::Inspector(i), Response::Record(Some(record))) => {
+                i.value = record;
+                i.note = "original record".into();
+                i.folded.clear();
+                i.list = Default::default();
+            }
+            (View::Inspector(i), Response::Record(None)) => {
+                i.note = "original record not found in its file; event fields shown".into();
+            }
             (_, other) => {
                 tracing::warn!(?other, "reply of an unexpected kind");
                 self.load = Load::Failed("unexpected reply from the query worker".into());

@@ -3,6 +3,7 @@
 
 use std::io::{self, Stdout, Write};
 use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -19,6 +20,12 @@ pub struct Guard {
 
 static PANIC_HOOK: Once = Once::new();
 
+/// Is the terminal set up for the TUI? Restoring twice (the panic hook, then
+/// the guard dropped while unwinding) would leave the alternate screen twice:
+/// the second restores the cursor to the top left, and whatever is printed
+/// next (the shell prompt) overwrites the panic message.
+static ENTERED: AtomicBool = AtomicBool::new(false);
+
 pub fn enter() -> io::Result<Guard> {
     PANIC_HOOK.call_once(|| {
         let previous = std::panic::take_hook();
@@ -28,6 +35,7 @@ pub fn enter() -> io::Result<Guard> {
         }));
     });
     enable_raw_mode()?;
+    ENTERED.store(true, Ordering::SeqCst);
     let mut stdout = io::stdout();
     if let Err(e) = execute!(stdout, EnterAlternateScreen, EnableMouseCapture, cursor::Hide) {
         let _ = restore();
@@ -38,7 +46,11 @@ pub fn enter() -> io::Result<Guard> {
 }
 
 /// Leave raw mode, the alternate screen and mouse capture; show the cursor.
+/// Does nothing if the terminal is not (or no longer) set up.
 pub fn restore() -> io::Result<()> {
+    if !ENTERED.swap(false, Ordering::SeqCst) {
+        return Ok(());
+    }
     let mut stdout = io::stdout();
     let screen = execute!(stdout, DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
     let raw = disable_raw_mode();

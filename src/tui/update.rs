@@ -292,12 +292,17 @@ impl App {
                 let Some(row) = e.selected() else { return };
                 let title = format!("Event {}", row.event_id.clone().unwrap_or_else(|| "(no id)".into()));
                 let value = serde_json::to_value(row).unwrap_or_default();
+                // The original record is asked for when the page opens; the
+                // event's fields stand in until it comes (or if it cannot).
+                let record = row.file.clone().zip(row.event_id.clone());
                 let scope = self.scope().clone();
-                let note = "event fields";
-                self.push(Page::new(
-                    scope,
-                    View::Inspector(InspectorView::new(title, note, value)),
-                ));
+                let note = match record {
+                    Some(_) => "original record",
+                    None => "event fields (no file or id to find the original record)",
+                };
+                let mut view = InspectorView::new(title, note, value);
+                view.record = record;
+                self.push(Page::new(scope, View::Inspector(view)));
                 return;
             }
             View::Inspector(i) => {

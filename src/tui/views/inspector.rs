@@ -6,6 +6,9 @@ use serde_json::Value;
 
 use super::list::ListState;
 
+/// Characters of a string value shown in the tree; copy still takes all of it.
+pub const SHOWN_CHARS: usize = 200;
+
 /// One visible line of the tree.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -17,6 +20,9 @@ pub struct Node {
     pub text: String,
     pub container: bool,
     pub folded: bool,
+    /// For a string cut for display: its full size in bytes (`text` ends
+    /// with the "… (N bytes)" mark, which a narrow screen must keep).
+    pub cut: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -26,6 +32,9 @@ pub struct InspectorView {
     pub note: String,
     /// For `:sql` pages: the query whose result rows fill the tree.
     pub sql: Option<String>,
+    /// For event pages: (source file, event id) of the original record to
+    /// load; until it arrives (or if it cannot) `value` holds the event's fields.
+    pub record: Option<(String, String)>,
     pub value: Value,
     pub folded: BTreeSet<String>,
     pub list: ListState,
@@ -37,6 +46,7 @@ impl InspectorView {
             title,
             note: note.to_string(),
             sql: None,
+            record: None,
             value,
             folded: BTreeSet::new(),
             list: ListState::default(),
@@ -60,8 +70,12 @@ impl InspectorView {
             let (text, container) = match child {
                 Value::Object(m) => (format!("{{{}}}", m.len()), true),
                 Value::Array(a) => (format!("[{}]", a.len()), true),
-                Value::String(s) => (s.clone(), false),
+                Value::String(s) => (shown(s), false),
                 other => (other.to_string(), false),
+            };
+            let cut = match child {
+                Value::String(s) if s.char_indices().nth(SHOWN_CHARS).is_some() => Some(s.len()),
+                _ => None,
             };
             let folded = self.folded.contains(&child_path);
             out.push(Node {
@@ -71,6 +85,7 @@ impl InspectorView {
                 text,
                 container,
                 folded,
+                cut,
             });
             if container && !folded {
                 self.walk(child, &child_path, depth + 1, out);
@@ -108,6 +123,19 @@ impl InspectorView {
     }
 }
 
+/// A string as the tree shows it: a long one is cut, with its full size.
+fn shown(s: &str) -> String {
+    match s.char_indices().nth(SHOWN_CHARS) {
+        Some((cut, _)) => format!("{}{}", &s[..cut], cut_mark(s.len())),
+        None => s.to_string(),
+    }
+}
+
+/// What follows the shown part of a cut string.
+pub fn cut_mark(bytes: usize) -> String {
+    format!("… ({bytes} bytes)")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +153,27 @@ mod tests {
         view.set_folded(false);
         view.list.cursor = 2;
         assert_eq!(view.selected_text().unwrap(), "x/y");
+    }
+
+    #[test]
+    fn long_strings_are_cut_for_display_but_copied_whole() {
+        let big = "x".repeat(17 * 1024 * 1024);
+        let value = serde_json::json!({"requestParameters": {"policy": big}, "eventName": "PutBucketPolicy"});
+        let mut view = InspectorView::new("e".into(), "", value);
+        let start = std::time::Instant::now();
+        let nodes = view.nodes();
+        assert!(
+            start.elapsed() < std::time::Duration::from_millis(500),
+            "{:?}",
+            start.elapsed()
+        );
+        let policy = nodes.iter().find(|n| n.key == "policy").unwrap();
+        assert_eq!(
+            policy.text,
+            format!("{}… ({} bytes)", "x".repeat(SHOWN_CHARS), big.len())
+        );
+        view.list.cursor = nodes.iter().position(|n| n.key == "policy").unwrap();
+        assert_eq!(view.selected_text().unwrap().len(), big.len());
+        assert_eq!(shown("héllo"), "héllo");
     }
 }
