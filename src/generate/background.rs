@@ -5,10 +5,10 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 
 use super::catalog::{self, Op, Req};
-use super::ids::{self, Draw, DAY_MS, HOUR_MS};
+use super::ids::{self, DAY_MS, Draw, HOUR_MS};
 use super::record::{self, Identity, Record};
 use super::requests::{self, Cx};
-use super::world::{self, ActorDef, Agent, Net, Who, ACTORS};
+use super::world::{self, ACTORS, ActorDef, Agent, Net, Who};
 
 /// A blank successful management event; callers fill in the rest.
 pub fn new_record(ident: Identity, time_ms: i64, src: &str, name: &str, region: &str, recipient: &str) -> Record {
@@ -72,6 +72,19 @@ pub fn cell_weight(day_ms: i64, account: &str, region: &str, hour: u32) -> u64 {
         * world::hour_weight(hour)
 }
 
+/// 75..=125 %: keeps the diurnal shape without perfectly flat hours.
+pub fn cell_jitter(seed: u64, day_ms: i64, account: &str, region: &str, hour: u32) -> u64 {
+    let h = ids::hash128(&[
+        &seed.to_string(),
+        "jitter",
+        &day_ms.to_string(),
+        account,
+        region,
+        &hour.to_string(),
+    ]);
+    75 + (h % 51) as u64
+}
+
 pub fn user_agent(agent: Agent, host: Option<&str>) -> String {
     match agent {
         Agent::Cli => world::CLI_UA.into(),
@@ -133,7 +146,11 @@ impl Roster {
         }
         let weights = actors.iter().map(|a| a.0.weight).collect();
         let identities = actors.iter().map(|a| record::identity_for(seed, a.0, day_ms)).collect();
-        Roster { actors, weights, identities }
+        Roster {
+            actors,
+            weights,
+            identities,
+        }
     }
 }
 
@@ -160,10 +177,10 @@ pub fn cell_events(
         let op = ops[rng.weighted(ws)];
         let ident = roster.identities[ai].clone();
         // A session cannot act before its credentials were minted.
-        if let Some(sc) = &ident.session_context {
-            if t < sc.created_ms {
-                t = sc.created_ms + 1000 + (rng.below(59) as i64) * 1000;
-            }
+        if let Some(sc) = &ident.session_context
+            && t < sc.created_ms
+        {
+            t = sc.created_ms + 1000 + (rng.below(59) as i64) * 1000;
         }
         out.push(make_event(def, op, ident, t, account, region, &mut rng));
     }
@@ -190,7 +207,13 @@ pub fn make_event(
     // Failed console sign-ins carry no errorCode in CloudTrail; keep the
     // background ones successful so "error" always means errorCode present.
     let failed = op.req != Req::ConsoleLogin && rng.chance(fail_rate);
-    let mut cx = Cx { account, region, arn: arn.as_deref(), time_ms: t, rng };
+    let mut cx = Cx {
+        account,
+        region,
+        arn: arn.as_deref(),
+        time_ms: t,
+        rng,
+    };
     let built = requests::build(op, &mut cx);
     r.request_parameters = built.req;
     r.resources = built.resources;

@@ -9,7 +9,6 @@ pub enum Req {
     Null,
     S3Host,
     Bucket,
-    BucketObject,
     Instances,
     Sgs,
     Vpcs,
@@ -61,7 +60,14 @@ pub struct Op {
 }
 
 const fn op(src: &'static str, name: &'static str, ro: bool, global: bool, w: u32, req: Req) -> Op {
-    Op { src, name, ro, global, w, req }
+    Op {
+        src,
+        name,
+        ro,
+        global,
+        w,
+        req,
+    }
 }
 
 const IAM: &str = "iam.amazonaws.com";
@@ -164,7 +170,14 @@ const TERRAFORM: &[Op] = &[
 const APP: &[Op] = &[
     op(KMS, "Decrypt", true, false, 8, R::KmsDecrypt),
     op(KMS, "GenerateDataKey", true, false, 4, R::KmsDataKey),
-    op("secretsmanager.amazonaws.com", "GetSecretValue", true, false, 4, R::Secret),
+    op(
+        "secretsmanager.amazonaws.com",
+        "GetSecretValue",
+        true,
+        false,
+        4,
+        R::Secret,
+    ),
     op(SSM, "GetParameter", true, false, 3, R::Param),
     op(LOGS, "CreateLogStream", false, false, 2, R::LogStream),
     op("dynamodb.amazonaws.com", "DescribeTable", true, false, 2, R::Table),
@@ -280,5 +293,9 @@ pub fn ops_in_region(ops: &'static [Op], home: bool) -> impl Iterator<Item = &'s
 
 /// eventType and readOnly overrides that CloudTrail applies per API.
 pub fn event_type(op: &Op) -> &'static str {
-    if op.req == Req::ConsoleLogin { "AwsConsoleSignIn" } else { "AwsApiCall" }
+    if op.req == Req::ConsoleLogin {
+        "AwsConsoleSignIn"
+    } else {
+        "AwsApiCall"
+    }
 }

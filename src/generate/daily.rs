@@ -4,13 +4,13 @@
 //! record delivered in the next day's folder).
 
 use rand_chacha::ChaCha8Rng;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::background::{make_event, new_record, source_ip, user_agent};
 use super::catalog::{Op, Req};
 use super::ids::{self, Draw, HOUR_MS};
 use super::record::{self, Identity, Record, Resource};
-use super::world::{self, ActorDef, Mint, Who, ACTORS, HOME_REGION, IDENTITY, PROD};
+use super::world::{self, ACTORS, ActorDef, HOME_REGION, IDENTITY, Mint, PROD, Who};
 
 fn finish(mut r: Record, rng: &mut ChaCha8Rng) -> Record {
     r.request_id = rng.uuid();
@@ -36,7 +36,11 @@ fn mint_event(seed: u64, def: &ActorDef, day_ms: i64, rng: &mut ChaCha8Rng) -> O
     r.read_only = true;
     let creds = sts_credentials(&key, t, rng);
     match def.who {
-        Who::Role { role, session: name, mint } => {
+        Who::Role {
+            role,
+            session: name,
+            mint,
+        } => {
             let role_arn = world::role_arn(def.account, role);
             let assumed = json!({
                 "assumedRoleId": session.principal_id.clone().unwrap_or_default(),
@@ -46,7 +50,8 @@ fn mint_event(seed: u64, def: &ActorDef, day_ms: i64, rng: &mut ChaCha8Rng) -> O
             match mint {
                 Mint::Saml => {
                     let provider = r.user_identity.identity_provider.clone().unwrap_or_default();
-                    r.request_parameters = json!({"roleArn": role_arn, "principalArn": provider, "durationSeconds": 3600});
+                    r.request_parameters =
+                        json!({"roleArn": role_arn, "principalArn": provider, "durationSeconds": 3600});
                     r.response_elements = json!({
                         "credentials": creds, "assumedRoleUser": assumed,
                         "subject": name, "subjectType": "persistent",
@@ -59,7 +64,8 @@ fn mint_event(seed: u64, def: &ActorDef, day_ms: i64, rng: &mut ChaCha8Rng) -> O
                     r.user_agent = world::CONSOLE_UA.into();
                 }
                 Mint::User(_) | Mint::Service(_) => {
-                    r.request_parameters = json!({"roleArn": role_arn, "roleSessionName": name, "durationSeconds": 3600});
+                    r.request_parameters =
+                        json!({"roleArn": role_arn, "roleSessionName": name, "durationSeconds": 3600});
                     r.response_elements = json!({"credentials": creds, "assumedRoleUser": assumed});
                     if let Mint::Service(host) = mint {
                         r.source_ip = host.into();
@@ -93,7 +99,14 @@ fn actor(account: &str, pred: impl Fn(&ActorDef) -> bool) -> Option<&'static Act
 }
 
 fn iam_op(name: &'static str, ro: bool, req: Req) -> Op {
-    Op { src: "iam.amazonaws.com", name, ro, global: true, w: 1, req }
+    Op {
+        src: "iam.amazonaws.com",
+        name,
+        ro,
+        global: true,
+        w: 1,
+        req,
+    }
 }
 
 /// Everything planned for one day in the given accounts.
@@ -105,16 +118,31 @@ pub fn planned_for_day(seed: u64, day_index: u32, day_ms: i64, accounts: &[&str]
             out.push(r);
         }
     }
-    if accounts.contains(&IDENTITY) {
-        if let Some(ci) = actor(IDENTITY, |d| matches!(d.who, Who::IamUser(world::CI_USER))) {
-            let t = day_ms + 6 * HOUR_MS + (rng.below(600) as i64) * 1000;
-            let op = Op { src: "sts.amazonaws.com", name: "GetCallerIdentity", ro: true, global: true, w: 1, req: Req::Null };
-            out.push(make_event(ci, &op, record::identity_for(seed, ci, day_ms), t, IDENTITY, HOME_REGION, &mut rng));
-            // make_event may fail the call at random; the heartbeat always succeeds.
-            if let Some(last) = out.last_mut() {
-                last.error_code = None;
-                last.error_message = None;
-            }
+    if accounts.contains(&IDENTITY)
+        && let Some(ci) = actor(IDENTITY, |d| matches!(d.who, Who::IamUser(world::CI_USER)))
+    {
+        let t = day_ms + 6 * HOUR_MS + (rng.below(600) as i64) * 1000;
+        let op = Op {
+            src: "sts.amazonaws.com",
+            name: "GetCallerIdentity",
+            ro: true,
+            global: true,
+            w: 1,
+            req: Req::Null,
+        };
+        out.push(make_event(
+            ci,
+            &op,
+            record::identity_for(seed, ci, day_ms),
+            t,
+            IDENTITY,
+            HOME_REGION,
+            &mut rng,
+        ));
+        // make_event may fail the call at random; the heartbeat always succeeds.
+        if let Some(last) = out.last_mut() {
+            last.error_code = None;
+            last.error_message = None;
         }
     }
     if specials {
@@ -127,11 +155,46 @@ fn specials_for_day(seed: u64, day_index: u32, day_ms: i64, accounts: &[&str], r
     let mut out = Vec::new();
     let at = |h: i64, m: i64, s: i64| day_ms + h * HOUR_MS + m * 60_000 + s * 1000;
     let ident = |def: &ActorDef| -> Identity { record::identity_for(seed, def, day_ms) };
+    // Root signs in rarely: once per account, on days 1-3.
+    for (i, account) in world::ACCOUNTS.iter().enumerate() {
+        let root = actor(account, |d| matches!(d.who, Who::Root));
+        if let (Some(def), true) = (root, day_index == i as u32 + 1 && accounts.contains(account)) {
+            let login = Op {
+                src: "signin.amazonaws.com",
+                name: "ConsoleLogin",
+                ro: false,
+                global: true,
+                w: 1,
+                req: Req::ConsoleLogin,
+            };
+            let summary = Op {
+                src: "iam.amazonaws.com",
+                name: "GetAccountSummary",
+                ro: true,
+                global: true,
+                w: 1,
+                req: Req::Null,
+            };
+            for (op, t) in [(login, at(9, 12, 44)), (summary, at(9, 13, 20))] {
+                let mut r = make_event(def, &op, ident(def), t, account, HOME_REGION, rng);
+                r.error_code = None;
+                r.error_message = None;
+                out.push(r);
+            }
+        }
+    }
     match day_index {
         0 if accounts.contains(&PROD) => {
             // 23:58 record: lands in the hour file delivered in the next day's folder.
             if let Some(def) = actor(PROD, |d| matches!(d.who, Who::Service("config.amazonaws.com"))) {
-                let op = Op { src: "ec2.amazonaws.com", name: "DescribeSecurityGroups", ro: true, global: false, w: 1, req: Req::Sgs };
+                let op = Op {
+                    src: "ec2.amazonaws.com",
+                    name: "DescribeSecurityGroups",
+                    ro: true,
+                    global: false,
+                    w: 1,
+                    req: Req::Sgs,
+                };
                 let mut r = make_event(def, &op, ident(def), at(23, 58, 41), PROD, HOME_REGION, rng);
                 r.error_code = None;
                 r.error_message = None;
@@ -141,7 +204,14 @@ fn specials_for_day(seed: u64, day_index: u32, day_ms: i64, accounts: &[&str], r
         1 if accounts.contains(&IDENTITY) => {
             // Terminal escape sequences in a userAgent (spec §10).
             if let Some(def) = actor(IDENTITY, |d| matches!(d.who, Who::IamUser("carol"))) {
-                let mut r = new_record(ident(def), at(10, 17, 23), "iam.amazonaws.com", "ListUsers", HOME_REGION, IDENTITY);
+                let mut r = new_record(
+                    ident(def),
+                    at(10, 17, 23),
+                    "iam.amazonaws.com",
+                    "ListUsers",
+                    HOME_REGION,
+                    IDENTITY,
+                );
                 r.read_only = true;
                 r.source_ip = source_ip(def, rng);
                 r.user_agent = world::ESCAPE_UA.into();
@@ -152,9 +222,20 @@ fn specials_for_day(seed: u64, day_index: u32, day_ms: i64, accounts: &[&str], r
                 let statements: Vec<String> = (0..120)
                     .map(|i| format!("{{\"Sid\":\"AllowLogGroup{i:03}\",\"Effect\":\"Allow\",\"Action\":[\"logs:CreateLogStream\",\"logs:PutLogEvents\"],\"Resource\":\"arn:aws:logs:*:{IDENTITY}:log-group:/app/service-{i:03}:*\"}}"))
                     .collect();
-                let doc = format!("{{\"Version\":\"2012-10-17\",\"Statement\":[{}]}}", statements.join(","));
-                let mut r = new_record(ident(def), at(14, 2, 55), "iam.amazonaws.com", "PutRolePolicy", HOME_REGION, IDENTITY);
-                r.request_parameters = json!({"roleName": "app-logging-role", "policyName": "all-log-groups", "policyDocument": doc});
+                let doc = format!(
+                    "{{\"Version\":\"2012-10-17\",\"Statement\":[{}]}}",
+                    statements.join(",")
+                );
+                let mut r = new_record(
+                    ident(def),
+                    at(14, 2, 55),
+                    "iam.amazonaws.com",
+                    "PutRolePolicy",
+                    HOME_REGION,
+                    IDENTITY,
+                );
+                r.request_parameters =
+                    json!({"roleName": "app-logging-role", "policyName": "all-log-groups", "policyDocument": doc});
                 r.source_ip = world::TF_IP.into();
                 r.user_agent = user_agent(def.agent, None);
                 out.push(finish(r, rng));
@@ -182,7 +263,14 @@ fn specials_for_day(seed: u64, day_index: u32, day_ms: i64, accounts: &[&str], r
     if day_index == 1 && accounts.contains(&PROD) {
         // Non-ASCII text in a tag value.
         if let Some(def) = actor(PROD, |d| matches!(d.profile, world::Profile::Admin)) {
-            let mut r = new_record(ident(def), at(11, 5, 9), "ec2.amazonaws.com", "CreateTags", HOME_REGION, PROD);
+            let mut r = new_record(
+                ident(def),
+                at(11, 5, 9),
+                "ec2.amazonaws.com",
+                "CreateTags",
+                HOME_REGION,
+                PROD,
+            );
             r.request_parameters = json!({
                 "resourcesSet": {"items": [{"resourceId": "i-0d5e6f7a8b9c0d1e2"}]},
                 "tagSet": {"items": [{"key": "Owner", "value": "アカウント管理チーム"}]},

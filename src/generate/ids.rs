@@ -72,9 +72,7 @@ pub trait Draw {
     }
     fn uuid(&mut self) -> String;
     fn chars(&mut self, alphabet: &[u8], n: usize) -> String {
-        (0..n)
-            .map(|_| char::from(*self.pick(alphabet)))
-            .collect()
+        (0..n).map(|_| char::from(*self.pick(alphabet))).collect()
     }
 }
 
@@ -96,7 +94,14 @@ pub fn uuid_from(v: u128) -> String {
     let v = (v & !(0xf000u128 << 64)) | (0x4000u128 << 64); // version nibble
     let v = (v & !(0xc000u128 << 48)) | (0x8000u128 << 48); // variant bits
     let h = format!("{v:032x}");
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 pub const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -246,10 +251,7 @@ pub fn sts_time(ms: i64) -> String {
 
 /// Epoch ms of a UTC wall-clock time.
 pub fn at(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
-    days_from_civil(y, mo, d) * DAY_MS
-        + i64::from(h) * HOUR_MS
-        + i64::from(mi) * 60_000
-        + i64::from(s) * 1000
+    days_from_civil(y, mo, d) * DAY_MS + i64::from(h) * HOUR_MS + i64::from(mi) * 60_000 + i64::from(s) * 1000
 }
 
 /// Day of week, 0 = Monday.

@@ -1,9 +1,179 @@
-// TEMPORARY shim written by the engine author so the crate compiles while
-// helper-1 writes the real generator; helper-1: replace this file entirely.
+//! Deterministic synthetic lake generator: Security Lake Parquet (OCSF v1 and
+//! v2), raw CloudTrail and AWS Config deliveries, other Security Lake
+//! sources, and a TRUTH.json with the numbers an investigation should find.
+//! The same options always produce byte-identical trees.
+//!
+//! TRUTH.json semantics (all counted from the records as they are written):
+//! * `cloudtrail.*` counts distinct CloudTrail management events (eventIDs);
+//!   each exists once in raw trail files and once or twice (2024-05-04 is in
+//!   both Security Lake versions) in Parquet. An error is a record with an
+//!   `errorCode`. `events_by_hour`/`errors_by_hour` list only non-zero hours.
+//! * `actors` counts actor keys: `userIdentity.arn`, else
+//!   `AWSService:<invokedBy>`, `AWSAccount:<accountId>`,
+//!   `IdentityCenterUser:<onBehalfOf.userId>`, else `<type>:<principalId>`.
+//! * `dossier`: every record whose `userIdentity.arn` is the intruder's;
+//!   `accounts` are recipient accounts, lists are sorted by their key.
+//! * `role_chain[].cloudtrail_events` counts records made with the minted key,
+//!   `eks_events` EKS audit rows with that `actor.session.credential_uid`;
+//!   `first_seen`/`last_seen` span both.
+//! * `config` counts S3-delivered items (history + snapshots, duplicates
+//!   included), their relationship edges, and distinct `resourceId`s.
+
+mod background;
+mod bad;
+mod catalog;
+mod config;
+mod config_items;
+mod ct;
+mod daily;
+mod findings;
+mod fsutil;
+mod ids;
+mod ocsf;
+mod ocsf_rows;
+mod ocsf_v2;
+mod parquet;
+mod record;
+mod requests;
+mod schemas;
+mod sources;
+mod story;
+mod story_data;
+mod trail;
+mod truth;
+mod world;
+
 use std::path::{Path, PathBuf};
-pub struct GenerateOptions { pub out: PathBuf, pub events: u64, pub seed: u64, pub days: u32 }
-impl Default for GenerateOptions { fn default() -> Self { GenerateOptions { out: "lake".into(), events: 6000, seed: 1, days: 7 } } }
-pub struct GenerateReport { pub files: u64, pub bytes: u64, pub events: u64 }
-#[derive(Debug, thiserror::Error)] pub enum GenerateError { #[error("generator not written yet")] Missing }
-pub fn generate_lake(_: &GenerateOptions) -> Result<GenerateReport, GenerateError> { Err(GenerateError::Missing) }
-pub fn generate_bad_lake(_: &Path, _: u64) -> Result<GenerateReport, GenerateError> { Err(GenerateError::Missing) }
+
+use flate2::Compression;
+
+pub use bad::generate_bad_lake;
+
+#[derive(Clone, Debug)]
+pub struct GenerateOptions {
+    pub out: PathBuf,
+    /// Distinct CloudTrail management events (distinct eventIDs), story included.
+    pub events: u64,
+    pub seed: u64,
+    /// Consecutive UTC days starting 2024-05-01; at least 5 (story on 2024-05-05).
+    pub days: u32,
+}
+
+impl Default for GenerateOptions {
+    fn default() -> Self {
+        GenerateOptions {
+            out: PathBuf::from("lake"),
+            events: 6000,
+            seed: 1,
+            days: 7,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GenerateReport {
+    pub files: u64,
+    pub bytes: u64,
+    pub events: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    #[error("refusing to write into {path}: the directory is not empty (never overwrite evidence)")]
+    OutNotEmpty { path: PathBuf },
+    #[error("refusing to write into {path}: it exists and is not a directory")]
+    OutNotDirectory { path: PathBuf },
+    #[error("invalid generator options: {0}")]
+    Invalid(String),
+    #[error("I/O error on {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("JSON error on {path}: {source}")]
+    Json { path: PathBuf, source: serde_json::Error },
+    #[error("DuckDB error while {context}: {source}")]
+    DuckDb { context: String, source: duckdb::Error },
+}
+
+/// Above this many events the gzip level drops to "fast" (10M-event lakes).
+const FAST_GZIP_ABOVE: u64 = 200_000;
+/// Security Lake partitions with more rows are split into two files.
+const SPLIT_ROWS: u64 = 200_000;
+
+pub fn generate_lake(opts: &GenerateOptions) -> Result<GenerateReport, GenerateError> {
+    if opts.days < 5 {
+        return Err(GenerateError::Invalid(format!(
+            "--days must be at least 5 (the intrusion story happens on 2024-05-05), got {}",
+            opts.days
+        )));
+    }
+    if opts.days > 366 {
+        return Err(GenerateError::Invalid(format!(
+            "--days must be at most 366, got {}",
+            opts.days
+        )));
+    }
+    let mut out = fsutil::Out::create(&opts.out)?;
+    if opts.events > FAST_GZIP_ABOVE {
+        out.level = Compression::fast();
+    }
+    let (y, m, d) = world::FIRST_DAY;
+    let first_day_ms = ids::at(y, m, d, 0, 0, 0);
+    let story_day = first_day_ms + i64::from(world::STORY_DAY_INDEX) * ids::DAY_MS;
+    let story = story::build(opts.seed, story_day);
+    let last = opts.days - 1;
+
+    let mut pw = parquet::ParquetWriter::new()?;
+    let plan = ct::CtPlan {
+        seed: opts.seed,
+        first_day_ms,
+        days: opts.days,
+        accounts: &world::ACCOUNTS,
+        regions: &world::REGIONS,
+        events: opts.events,
+        v1_last: Some(world::OVERLAP_DAY_INDEX),
+        v2_first: Some(world::OVERLAP_DAY_INDEX),
+        specials: true,
+        story: Some(&story),
+        mismatch: Some((last, world::PROD, "ap-northeast-1", "us-west-2")),
+        pretty: Some((1, world::IDENTITY, "us-east-1")),
+        split_rows: SPLIT_ROWS,
+        digests: true,
+    };
+    let ct = ct::write_cloudtrail(&mut out, &plan, &[&story.k1, &story.k2])?;
+    trail::write_insight(&mut out, opts.seed, &story)?;
+    findings::write_iceberg_stub(&mut out, opts.seed, first_day_ms)?;
+    let eks = sources::write_eks(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story)?;
+    sources::write_vpc_flow(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story)?;
+    findings::write_findings(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story)?;
+    let config = config::write_config(&mut out, opts.seed, first_day_ms, opts.days, &story)?;
+
+    let truth = truth::render(&truth::TruthInput {
+        seed: opts.seed,
+        events: opts.events,
+        days: opts.days,
+        first_day_ms,
+        ct: &ct.truth,
+        story: &story,
+        eks: &eks,
+        config,
+    });
+    write_pretty_json(&mut out, "TRUTH.json", &truth)?;
+    Ok(GenerateReport {
+        files: out.files,
+        bytes: out.bytes,
+        events: ct.truth.events,
+    })
+}
+
+fn write_pretty_json(out: &mut fsutil::Out, rel: &str, value: &serde_json::Value) -> Result<(), GenerateError> {
+    let mut text = serde_json::to_string_pretty(value).map_err(|e| GenerateError::Json {
+        path: out.root().join(rel),
+        source: e,
+    })?;
+    text.push('\n');
+    out.write(rel, text.as_bytes())
+}
+
+/// Root-relative path helper for callers that want to show where files went.
+pub fn truth_path(out: &Path) -> PathBuf {
+    out.join("TRUTH.json")
+}

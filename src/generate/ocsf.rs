@@ -33,10 +33,10 @@ pub fn kind(r: &Record) -> Kind {
         const VERBS: [&str; 5] = ["Create", "Delete", "Attach", "Detach", "Put"];
         const NOUNS: [&str; 5] = ["User", "Role", "Policy", "AccessKey", "LoginProfile"];
         for verb in VERBS {
-            if let Some(rest) = r.event_name.strip_prefix(verb) {
-                if NOUNS.iter().any(|n| rest.starts_with(n)) {
-                    return Kind::AccountChange;
-                }
+            if let Some(rest) = r.event_name.strip_prefix(verb)
+                && NOUNS.iter().any(|n| rest.starts_with(n))
+            {
+                return Kind::AccountChange;
             }
         }
     }
@@ -53,7 +53,18 @@ pub fn api_activity(r: &Record) -> (i32, &'static str) {
         (1, "Create")
     } else if starts(&["Delete", "Terminate", "Remove", "Revoke"]) {
         (4, "Delete")
-    } else if starts(&["Update", "Put", "Modify", "Attach", "Authorize", "Set", "Stop", "Start", "Execute", "Tag"]) {
+    } else if starts(&[
+        "Update",
+        "Put",
+        "Modify",
+        "Attach",
+        "Authorize",
+        "Set",
+        "Stop",
+        "Start",
+        "Execute",
+        "Tag",
+    ]) {
         (3, "Update")
     } else {
         (99, "Other")
@@ -95,7 +106,11 @@ impl ClassInfo {
 }
 
 pub fn class_info(r: &Record, v2: bool) -> ClassInfo {
-    let (cat_uid, cat_name_iam) = if v2 { (3, "Identity & Access Management") } else { (3, "Audit Activity") };
+    let (cat_uid, cat_name_iam) = if v2 {
+        (3, "Identity & Access Management")
+    } else {
+        (3, "Audit Activity")
+    };
     match kind(r) {
         Kind::Authentication => ClassInfo {
             class_uid: 3002,
@@ -165,7 +180,10 @@ pub fn unmapped(r: &Record, with_payloads: bool) -> Unmapped<'_> {
     m.push(("readOnly", Cow::Borrowed(if r.read_only { "true" } else { "false" })));
     if let Some(obo) = &r.user_identity.on_behalf_of {
         m.push(("userIdentity.onBehalfOf.userId", Cow::Borrowed(obo.user_id.as_str())));
-        m.push(("userIdentity.onBehalfOf.identityStoreArn", Cow::Borrowed(obo.identity_store_arn.as_str())));
+        m.push((
+            "userIdentity.onBehalfOf.identityStoreArn",
+            Cow::Borrowed(obo.identity_store_arn.as_str()),
+        ));
     }
     if let Some(c) = &r.user_identity.credential_id {
         m.push(("userIdentity.credentialId", Cow::Borrowed(c.as_str())));
@@ -196,13 +214,19 @@ pub fn target_user(r: &Record) -> Option<(Option<String>, Option<String>, Option
                 let id = &r.user_identity;
                 Some((id.arn.clone(), id.principal_id.clone(), id.user_name.clone()))
             } else if r.event_name == "GetFederationToken" {
-                Some((s(&resp["federatedUser"]["arn"]), s(&resp["federatedUser"]["federatedUserId"]), s(&req["name"])))
+                Some((
+                    s(&resp["federatedUser"]["arn"]),
+                    s(&resp["federatedUser"]["federatedUserId"]),
+                    s(&req["name"]),
+                ))
             } else {
                 Some((s(&req["roleArn"]), None, s(&req["roleSessionName"])))
             }
         }
         Kind::AccountChange => {
-            let name = s(&req["userName"]).or_else(|| s(&req["roleName"])).or_else(|| s(&req["policyName"]));
+            let name = s(&req["userName"])
+                .or_else(|| s(&req["roleName"]))
+                .or_else(|| s(&req["policyName"]));
             let arn = s(&resp["user"]["arn"]).or_else(|| s(&resp["role"]["arn"]));
             let id = s(&resp["user"]["userId"]).or_else(|| s(&resp["role"]["roleId"]));
             Some((arn, id, name))
@@ -223,5 +247,8 @@ pub fn login_mfa(r: &Record) -> Option<bool> {
 }
 
 pub fn login_to(r: &Record) -> Option<&str> {
-    r.additional_event_data.as_ref().and_then(|e| e.get("LoginTo")).and_then(Value::as_str)
+    r.additional_event_data
+        .as_ref()
+        .and_then(|e| e.get("LoginTo"))
+        .and_then(Value::as_str)
 }

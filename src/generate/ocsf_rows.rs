@@ -44,17 +44,28 @@ pub struct UserAgent<'a> {
 
 #[derive(Serialize)]
 pub struct Src<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ip: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<&'a str>,
 }
 
 fn src(r: &Record) -> Src<'_> {
     let s = r.source_ip.as_str();
     if ocsf::is_ip(s) {
-        Src { uid: None, ip: Some(s), domain: None }
+        Src {
+            uid: None,
+            ip: Some(s),
+            domain: None,
+        }
     } else {
-        Src { uid: None, ip: None, domain: Some(s) }
+        Src {
+            uid: None,
+            ip: None,
+            domain: Some(s),
+        }
     }
 }
 
@@ -70,10 +81,12 @@ pub struct V1Row<'a> {
     time: i64,
     cloud: Cloud<'a>,
     api: V1Api<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     dst_endpoint: Option<SvcName<'a>>,
     actor: V1Actor<'a>,
     http_request: UserAgent<'a>,
     src_endpoint: Src<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     resources: Option<Vec<V1Resource<'a>>>,
     class_name: &'static str,
     class_uid: i32,
@@ -81,6 +94,7 @@ pub struct V1Row<'a> {
     category_uid: i32,
     severity_id: i32,
     severity: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     user: Option<TargetUser>,
     activity_name: &'static str,
     activity_id: i32,
@@ -88,6 +102,7 @@ pub struct V1Row<'a> {
     type_name: String,
     status: &'static str,
     status_id: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
     mfa: Option<bool>,
     unmapped: Unmapped<'a>,
 }
@@ -104,6 +119,7 @@ struct V1Meta<'a> {
 struct V1Api<'a> {
     response: V1Response<'a>,
     operation: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     version: Option<&'a str>,
     service: Named<'a>,
     request: V1Request<'a>,
@@ -111,7 +127,9 @@ struct V1Api<'a> {
 
 #[derive(Serialize)]
 struct V1Response<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'a str>,
 }
 
@@ -123,8 +141,11 @@ struct V1Request<'a> {
 #[derive(Serialize)]
 struct V1Actor<'a> {
     user: V1User<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     session: Option<V1Session<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     invoked_by: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     idp: Option<Named<'a>>,
 }
 
@@ -132,10 +153,15 @@ struct V1Actor<'a> {
 struct V1User<'a> {
     #[serde(rename = "type")]
     kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     uid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     uuid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     account_uid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     credential_uid: Option<&'a str>,
 }
 
@@ -149,6 +175,7 @@ struct V1Session<'a> {
 #[derive(Serialize)]
 struct V1Resource<'a> {
     uid: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     account_uid: Option<&'a str>,
     #[serde(rename = "type")]
     kind: &'a str,
@@ -158,11 +185,13 @@ struct V1Resource<'a> {
 /// v1 spells it {uid, uuid, name}; v2 {uid_alt, uid, name}.
 #[derive(Serialize)]
 pub struct TargetUser {
+    #[serde(skip_serializing_if = "Option::is_none")]
     uid: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     uuid: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     uid_alt: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
 }
 
@@ -183,9 +212,15 @@ pub fn v1_row(r: &Record) -> V1Row<'_> {
             version: "1.0.0-rc.2",
         },
         time: r.time_ms,
-        cloud: Cloud { region: &r.aws_region, provider: "AWS" },
+        cloud: Cloud {
+            region: &r.aws_region,
+            provider: "AWS",
+        },
         api: V1Api {
-            response: V1Response { error: r.error_code.as_deref(), message: r.error_message.as_deref() },
+            response: V1Response {
+                error: r.error_code.as_deref(),
+                message: r.error_message.as_deref(),
+            },
             operation: &r.event_name,
             version: None,
             service: Named { name: &r.event_source },
@@ -209,11 +244,17 @@ pub fn v1_row(r: &Record) -> V1Row<'_> {
             invoked_by: id.invoked_by.as_deref(),
             idp: id.identity_provider.as_deref().map(|n| Named { name: n }),
         },
-        http_request: UserAgent { user_agent: &r.user_agent },
+        http_request: UserAgent {
+            user_agent: &r.user_agent,
+        },
         src_endpoint: src(r),
         resources: r.resources.as_ref().map(|rs| {
             rs.iter()
-                .map(|x| V1Resource { uid: &x.arn, account_uid: x.account_id.as_deref(), kind: &x.kind })
+                .map(|x| V1Resource {
+                    uid: &x.arn,
+                    account_uid: x.account_id.as_deref(),
+                    kind: &x.kind,
+                })
                 .collect()
         }),
         class_name: class.class_name,
@@ -222,7 +263,12 @@ pub fn v1_row(r: &Record) -> V1Row<'_> {
         category_uid: class.category_uid,
         severity_id: 1,
         severity: "Informational",
-        user: ocsf::target_user(r).map(|(arn, uid, name)| TargetUser { uid, uuid: arn, uid_alt: None, name }),
+        user: ocsf::target_user(r).map(|(arn, uid, name)| TargetUser {
+            uid,
+            uuid: arn,
+            uid_alt: None,
+            name,
+        }),
         activity_name: class.activity_name,
         activity_id: class.activity_id,
         type_uid: class.type_uid(),
@@ -236,7 +282,12 @@ pub fn v1_row(r: &Record) -> V1Row<'_> {
 
 // Shared with the v2 module.
 pub(super) fn v2_target(r: &Record) -> Option<TargetUser> {
-    ocsf::target_user(r).map(|(arn, uid, name)| TargetUser { uid: arn, uuid: None, uid_alt: uid, name })
+    ocsf::target_user(r).map(|(arn, uid, name)| TargetUser {
+        uid: arn,
+        uuid: None,
+        uid_alt: uid,
+        name,
+    })
 }
 
 pub(super) fn v2_src(r: &Record) -> Src<'_> {

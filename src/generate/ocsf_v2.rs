@@ -4,7 +4,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::ocsf::{self, Unmapped};
-use super::ocsf_rows::{v2_src, v2_status, v2_target, v2_time_dt, Cloud, Feature, Named, Product, Src, SvcName, TargetUser, UserAgent};
+use super::ocsf_rows::{
+    Cloud, Feature, Named, Product, Src, SvcName, TargetUser, UserAgent, v2_src, v2_status, v2_target, v2_time_dt,
+};
 use super::record::Record;
 
 #[derive(Serialize)]
@@ -14,12 +16,16 @@ pub struct V2Row<'a> {
     time_dt: String,
     cloud: Cloud<'a>,
     api: Api<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     dst_endpoint: Option<SvcName<'a>>,
     actor: Actor<'a>,
     http_request: UserAgent<'a>,
     src_endpoint: Src<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     session: Option<Session>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     policy: Option<Uid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     resources: Option<Vec<Resource<'a>>>,
     class_name: &'static str,
     class_uid: i32,
@@ -27,12 +33,14 @@ pub struct V2Row<'a> {
     category_uid: i32,
     severity_id: i32,
     severity: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     user: Option<TargetUser>,
     activity_name: &'static str,
     activity_id: i32,
     type_uid: i64,
     type_name: String,
     status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     is_mfa: Option<bool>,
     unmapped: Unmapped<'a>,
     accountid: &'a str,
@@ -54,6 +62,7 @@ struct Meta<'a> {
 struct Api<'a> {
     response: Response<'a>,
     operation: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     version: Option<&'a str>,
     service: Named<'a>,
     request: Request<'a>,
@@ -61,13 +70,17 @@ struct Api<'a> {
 
 #[derive(Serialize)]
 struct Response<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     data: Option<String>,
 }
 
 #[derive(Serialize)]
 struct Request<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
     data: Option<String>,
     uid: &'a str,
 }
@@ -75,8 +88,11 @@ struct Request<'a> {
 #[derive(Serialize)]
 struct Actor<'a> {
     user: User<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     session: Option<ActorSession<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     invoked_by: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     idp: Option<Named<'a>>,
 }
 
@@ -84,10 +100,15 @@ struct Actor<'a> {
 struct User<'a> {
     #[serde(rename = "type")]
     kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     uid_alt: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     uid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     account: Option<Uid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     credential_uid: Option<&'a str>,
 }
 
@@ -100,9 +121,13 @@ struct ActorSession<'a> {
 
 #[derive(Serialize)]
 struct Session {
+    #[serde(skip_serializing_if = "Option::is_none")]
     uid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     uid_alt: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     credential_uid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     issuer: Option<String>,
 }
 
@@ -119,6 +144,7 @@ struct Owner {
 #[derive(Serialize)]
 struct Resource<'a> {
     uid: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     owner: Option<Owner>,
     #[serde(rename = "type")]
     kind: &'a str,
@@ -158,7 +184,12 @@ fn minted_session(r: &Record) -> Option<Session> {
             str_at(resp, &["assumedRoleUser", "assumedRoleId"]),
         ),
     };
-    Some(Session { uid, uid_alt, credential_uid: Some(key), issuer: str_at(&r.request_parameters, &["roleArn"]) })
+    Some(Session {
+        uid,
+        uid_alt,
+        credential_uid: Some(key),
+        issuer: str_at(&r.request_parameters, &["roleArn"]),
+    })
 }
 
 /// `region_override` writes a different in-file `region` column (the path
@@ -169,10 +200,20 @@ pub fn v2_row<'a>(r: &'a Record, region_override: Option<&'a str>) -> V2Row<'a> 
     let src = v2_src(r);
     let mut observables = Vec::new();
     if let Some(ip) = src.ip {
-        observables.push(Observable { name: "src_endpoint.ip", value: ip, kind: "IP Address", type_id: 2 });
+        observables.push(Observable {
+            name: "src_endpoint.ip",
+            value: ip,
+            kind: "IP Address",
+            type_id: 2,
+        });
     }
     if let Some(arn) = id.arn.as_deref() {
-        observables.push(Observable { name: "actor.user.uid", value: arn, kind: "Resource UID", type_id: 10 });
+        observables.push(Observable {
+            name: "actor.user.uid",
+            value: arn,
+            kind: "Resource UID",
+            type_id: 10,
+        });
     }
     let policy = if r.event_name.starts_with("Attach") || r.event_name.starts_with("Detach") {
         str_at(&r.request_parameters, &["policyArn"]).map(|uid| Uid { uid })
@@ -194,7 +235,10 @@ pub fn v2_row<'a>(r: &'a Record, region_override: Option<&'a str>) -> V2Row<'a> 
         },
         time: r.time_ms,
         time_dt: v2_time_dt(r.time_ms),
-        cloud: Cloud { region: &r.aws_region, provider: "AWS" },
+        cloud: Cloud {
+            region: &r.aws_region,
+            provider: "AWS",
+        },
         api: Api {
             response: Response {
                 error: r.error_code.as_deref(),
@@ -204,7 +248,10 @@ pub fn v2_row<'a>(r: &'a Record, region_override: Option<&'a str>) -> V2Row<'a> 
             operation: &r.event_name,
             version: None,
             service: Named { name: &r.event_source },
-            request: Request { data: ocsf::json_text(&r.request_parameters), uid: &r.request_id },
+            request: Request {
+                data: ocsf::json_text(&r.request_parameters),
+                uid: &r.request_id,
+            },
         },
         dst_endpoint: ocsf::login_to(r).map(|s| SvcName { svc_name: s }),
         actor: Actor {
@@ -224,7 +271,9 @@ pub fn v2_row<'a>(r: &'a Record, region_override: Option<&'a str>) -> V2Row<'a> 
             invoked_by: id.invoked_by.as_deref(),
             idp: id.identity_provider.as_deref().map(|n| Named { name: n }),
         },
-        http_request: UserAgent { user_agent: &r.user_agent },
+        http_request: UserAgent {
+            user_agent: &r.user_agent,
+        },
         src_endpoint: src,
         session: minted_session(r),
         policy,
@@ -232,7 +281,9 @@ pub fn v2_row<'a>(r: &'a Record, region_override: Option<&'a str>) -> V2Row<'a> 
             rs.iter()
                 .map(|x| Resource {
                     uid: &x.arn,
-                    owner: x.account_id.as_ref().map(|a| Owner { account: Uid { uid: a.clone() } }),
+                    owner: x.account_id.as_ref().map(|a| Owner {
+                        account: Uid { uid: a.clone() },
+                    }),
                     kind: &x.kind,
                 })
                 .collect()

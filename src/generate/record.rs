@@ -4,8 +4,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::ids::{self, access_key, label_id, UPPER_ALNUM};
-use super::world::{self, ActorDef, Mint, Who, EXTERNAL, IDENTITY};
+use super::ids::{self, UPPER_ALNUM, access_key, label_id};
+use super::world::{self, ActorDef, EXTERNAL, Mint, Who};
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -118,7 +118,11 @@ pub struct Resource {
 
 impl Resource {
     pub fn new(account: Option<&str>, kind: &str, arn: String) -> Resource {
-        Resource { account_id: account.map(str::to_string), kind: kind.to_string(), arn }
+        Resource {
+            account_id: account.map(str::to_string),
+            kind: kind.to_string(),
+            arn,
+        }
     }
 }
 
@@ -134,22 +138,26 @@ impl Identity {
         if let Some(arn) = &self.arn {
             return arn.clone();
         }
-        if self.kind == "AWSService" || (self.kind.is_empty() && self.invoked_by.is_some()) {
-            if let Some(by) = &self.invoked_by {
-                return format!("AWSService:{by}");
-            }
+        if (self.kind == "AWSService" || self.kind.is_empty())
+            && let Some(by) = &self.invoked_by
+        {
+            return format!("AWSService:{by}");
         }
-        if self.kind == "AWSAccount" {
-            if let Some(acct) = self.account_id.as_ref().or(self.principal_id.as_ref()) {
-                return format!("AWSAccount:{acct}");
-            }
+        if self.kind == "AWSAccount"
+            && let Some(acct) = self.account_id.as_ref().or(self.principal_id.as_ref())
+        {
+            return format!("AWSAccount:{acct}");
         }
-        if self.kind == "IdentityCenterUser" {
-            if let Some(obo) = &self.on_behalf_of {
-                return format!("IdentityCenterUser:{}", obo.user_id);
-            }
+        if self.kind == "IdentityCenterUser"
+            && let Some(obo) = &self.on_behalf_of
+        {
+            return format!("IdentityCenterUser:{}", obo.user_id);
         }
-        let kind = if self.kind.is_empty() { "Unknown" } else { self.kind.as_str() };
+        let kind = if self.kind.is_empty() {
+            "Unknown"
+        } else {
+            self.kind.as_str()
+        };
         let id = self
             .principal_id
             .as_deref()
@@ -184,14 +192,7 @@ pub fn iam_user(seed: u64, account: &str, user: &str) -> Identity {
 }
 
 /// An assumed-role session identity with an explicit key and creation time.
-pub fn assumed_role(
-    seed: u64,
-    account: &str,
-    role: &str,
-    session: &str,
-    key: &str,
-    created_ms: i64,
-) -> Identity {
+pub fn assumed_role(seed: u64, account: &str, role: &str, session: &str, key: &str, created_ms: i64) -> Identity {
     let rid = role_id(seed, account, role);
     Identity {
         kind: "AssumedRole".into(),
@@ -286,10 +287,7 @@ pub fn identity_for(seed: u64, def: &ActorDef, day_ms: i64) -> Identity {
             account_id: Some(def.account.into()),
             on_behalf_of: Some(OnBehalfOf {
                 user_id: user_id.into(),
-                identity_store_arn: format!(
-                    "arn:aws:identitystore::{}:identitystore/d-9067a1b2c3",
-                    def.account
-                ),
+                identity_store_arn: format!("arn:aws:identitystore::{}:identitystore/d-9067a1b2c3", def.account),
             }),
             credential_id: Some(label_id(seed, "idc-credential", "", UPPER_ALNUM, 26)),
             ..Identity::default()
@@ -304,7 +302,6 @@ pub fn minting_identity(seed: u64, def: &ActorDef) -> Option<(Identity, &'static
         Who::Federated { broker, .. } => (def.account, Mint::Federation(broker)),
         _ => return None,
     };
-    let _ = IDENTITY;
     Some(match mint {
         Mint::Saml => {
             let session = match def.who {

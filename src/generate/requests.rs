@@ -2,10 +2,10 @@
 //! operations, and the error codes CloudTrail shows for failed calls.
 
 use rand_chacha::ChaCha8Rng;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::catalog::{Op, Req};
-use super::ids::{self, hash128, Draw};
+use super::ids::{self, Draw, hash128};
 use super::record::Resource;
 use super::world::{self, DATA, IDENTITY, PROD};
 
@@ -49,7 +49,13 @@ fn kms_key(cx: &mut Cx) -> (String, String) {
 }
 
 fn role_name(cx: &mut Cx) -> &'static str {
-    cx.rng.pick(&["app-deploy-role", "prod-api-task-role", "order-processor-role", "ReadOnlyAudit"])
+    const ROLES: [&str; 4] = [
+        "app-deploy-role",
+        "prod-api-task-role",
+        "order-processor-role",
+        "ReadOnlyAudit",
+    ];
+    ROLES[cx.rng.below(ROLES.len() as u64) as usize]
 }
 
 fn bucket_res(account: &str, bucket: &str) -> Resource {
@@ -58,12 +64,17 @@ fn bucket_res(account: &str, bucket: &str) -> Resource {
 
 /// Builds the request/response/resources of a successful background call.
 pub fn build(op: &Op, cx: &mut Cx) -> Built {
-    let mut b = Built { req: Value::Null, resp: Value::Null, resources: None, extra: None };
+    let mut b = Built {
+        req: Value::Null,
+        resp: Value::Null,
+        resources: None,
+        extra: None,
+    };
     let (acct, region) = (cx.account.to_string(), cx.region.to_string());
     match op.req {
         Req::Null => {}
         Req::S3Host => b.req = json!({"Host": "s3.amazonaws.com"}),
-        Req::Bucket | Req::BucketObject => {
+        Req::Bucket => {
             let bucket = *cx.rng.pick(buckets(&acct));
             let host = format!("{bucket}.s3.{region}.amazonaws.com");
             b.req = match op.name {
@@ -98,7 +109,10 @@ pub fn build(op: &Op, cx: &mut Cx) -> Built {
         }
         Req::ListPolicies => b.req = json!({"scope": "Local", "onlyAttached": false}),
         Req::Trails => b.req = json!({"trailNameList": [], "includeShadowTrails": true}),
-        Req::Lookup => b.req = json!({"lookupAttributes": [{"attributeKey": "ReadOnly", "attributeValue": "false"}], "maxResults": 50}),
+        Req::Lookup => {
+            b.req =
+                json!({"lookupAttributes": [{"attributeKey": "ReadOnly", "attributeValue": "false"}], "maxResults": 50})
+        }
         Req::KmsKey => {
             let (_, arn) = kms_key(cx);
             b.req = json!({"keyId": arn});
@@ -114,20 +128,31 @@ pub fn build(op: &Op, cx: &mut Cx) -> Built {
             b.resources = Some(vec![Resource::new(Some(&acct), "AWS::KMS::Key", arn)]);
         }
         Req::Secret => {
-            let name = *cx.rng.pick(&["prod/db/password", "prod/api/stripe-key", "etl/warehouse-creds"]);
+            let name = *cx
+                .rng
+                .pick(&["prod/db/password", "prod/api/stripe-key", "etl/warehouse-creds"]);
             b.req = json!({"secretId": name});
         }
         Req::Param | Req::Params => {
-            let name = *cx.rng.pick(&["/app/config/feature-flags", "/app/config/db-host", "/ci/build/number"]);
+            let name = *cx
+                .rng
+                .pick(&["/app/config/feature-flags", "/app/config/db-host", "/ci/build/number"]);
             b.req = if op.req == Req::Param {
                 json!({"name": name, "withDecryption": true})
             } else {
                 json!({"names": [name], "withDecryption": false})
             };
         }
-        Req::LogGroup => b.req = json!({"logGroupName": "/aws/lambda/order-processor", "descending": true, "orderBy": "LastEventTime"}),
+        Req::LogGroup => {
+            b.req =
+                json!({"logGroupName": "/aws/lambda/order-processor", "descending": true, "orderBy": "LastEventTime"})
+        }
         Req::LogStream => {
-            let stream = format!("2024/05/{:02}/[$LATEST]{}", ids::civil(cx.time_ms).d, cx.rng.chars(b"0123456789abcdef", 32));
+            let stream = format!(
+                "2024/05/{:02}/[$LATEST]{}",
+                ids::civil(cx.time_ms).d,
+                cx.rng.chars(b"0123456789abcdef", 32)
+            );
             b.req = json!({"logGroupName": "/aws/lambda/order-processor", "logStreamName": stream});
         }
         Req::Function | Req::FunctionCode => {
@@ -143,7 +168,10 @@ pub fn build(op: &Op, cx: &mut Cx) -> Built {
         }
         Req::Stack | Req::ChangeSet => {
             let stack = *cx.rng.pick(&["web-frontend", "order-api", "shared-network"]);
-            let id = format!("arn:aws:cloudformation:{region}:{acct}:stack/{stack}/{}", ids::uuid_from(hash128(&["stack", &acct, &region, stack])));
+            let id = format!(
+                "arn:aws:cloudformation:{region}:{acct}:stack/{stack}/{}",
+                ids::uuid_from(hash128(&["stack", &acct, &region, stack]))
+            );
             b.req = if op.req == Req::Stack {
                 json!({"stackName": id})
             } else {
@@ -159,9 +187,14 @@ pub fn build(op: &Op, cx: &mut Cx) -> Built {
             b.resp = json!({"queryExecutionId": cx.rng.uuid()});
         }
         Req::AthenaGet => b.req = json!({"queryExecutionId": cx.rng.uuid()}),
-        Req::GlueTable => b.req = json!({"databaseName": "exports", "name": cx.rng.pick(&["daily_orders", "customers", "events_raw"])}),
+        Req::GlueTable => {
+            b.req =
+                json!({"databaseName": "exports", "name": cx.rng.pick(&["daily_orders", "customers", "events_raw"])})
+        }
         Req::Cluster => b.req = json!({"name": world::EKS_CLUSTER}),
-        Req::LfAccess => b.req = json!({"tableArn": format!("arn:aws:glue:{region}:{acct}:table/exports/daily_orders"), "permissions": ["SELECT"]}),
+        Req::LfAccess => {
+            b.req = json!({"tableArn": format!("arn:aws:glue:{region}:{acct}:table/exports/daily_orders"), "permissions": ["SELECT"]})
+        }
         Req::Tags => {
             let id = instance(cx);
             b.req = json!({"resourcesSet": {"items": [{"resourceId": id}]}, "tagSet": {"items": [{"key": "CostCenter", "value": format!("cc-{}", 100 + cx.rng.below(20))}]}});
@@ -188,11 +221,17 @@ pub fn build(op: &Op, cx: &mut Cx) -> Built {
         Req::ServiceAssume => {
             let role = role_name(cx);
             b.req = json!({"roleArn": world::role_arn(&acct, role), "roleSessionName": format!("svc-{}", cx.rng.chars(b"0123456789", 10))});
-            b.resources = Some(vec![Resource::new(Some(&acct), "AWS::IAM::Role", world::role_arn(&acct, role))]);
+            b.resources = Some(vec![Resource::new(
+                Some(&acct),
+                "AWS::IAM::Role",
+                world::role_arn(&acct, role),
+            )]);
         }
         Req::ConsoleLogin => {
             b.resp = json!({"ConsoleLogin": "Success"});
-            b.extra = Some(json!({"LoginTo": "https://console.aws.amazon.com/console/home?state=hashArgs%23&isauthcode=true", "MobileVersion": "No", "MFAUsed": "Yes"}));
+            b.extra = Some(
+                json!({"LoginTo": "https://console.aws.amazon.com/console/home?state=hashArgs%23&isauthcode=true", "MobileVersion": "No", "MFAUsed": "Yes"}),
+            );
         }
         Req::SsoAccount => {
             let target = *cx.rng.pick(&[PROD, IDENTITY, DATA]);
@@ -206,22 +245,35 @@ pub fn build(op: &Op, cx: &mut Cx) -> Built {
 pub fn error_for(op: &Op, cx: &mut Cx) -> (String, String) {
     let who = cx.arn.unwrap_or("an AWS principal");
     let action = format!("{}:{}", op.src.trim_end_matches(".amazonaws.com"), op.name);
-    let denied = format!("User: {who} is not authorized to perform: {action} because no identity-based policy allows the {action} action");
+    let denied = format!(
+        "User: {who} is not authorized to perform: {action} because no identity-based policy allows the {action} action"
+    );
     let (code, msg): (&str, String) = match op.src {
-        "ec2.amazonaws.com" if op.ro && cx.rng.chance(500) => ("Client.RequestLimitExceeded", "Request limit exceeded.".into()),
+        "ec2.amazonaws.com" if op.ro && cx.rng.chance(500) => {
+            ("Client.RequestLimitExceeded", "Request limit exceeded.".into())
+        }
         "ec2.amazonaws.com" => (
             "Client.UnauthorizedOperation",
-            format!("You are not authorized to perform this operation. User: {who} is not authorized to perform: {action} because no identity-based policy allows the {action} action. Encoded authorization failure message: {}", cx.rng.chars(ids::MIXED_ALNUM, 48)),
+            format!(
+                "You are not authorized to perform this operation. User: {who} is not authorized to perform: {action} because no identity-based policy allows the {action} action. Encoded authorization failure message: {}",
+                cx.rng.chars(ids::MIXED_ALNUM, 48)
+            ),
         ),
-        "s3.amazonaws.com" if op.name == "GetBucketPolicy" => ("NoSuchBucketPolicy", "The bucket policy does not exist".into()),
+        "s3.amazonaws.com" if op.name == "GetBucketPolicy" => {
+            ("NoSuchBucketPolicy", "The bucket policy does not exist".into())
+        }
         "s3.amazonaws.com" => ("AccessDenied", "Access Denied".into()),
-        "iam.amazonaws.com" if op.name.starts_with("Get") && cx.rng.chance(500) => {
-            ("NoSuchEntityException", "The role with name app-deploy-role cannot be found.".into())
+        "iam.amazonaws.com" if op.name.starts_with("Get") && cx.rng.chance(500) => (
+            "NoSuchEntityException",
+            "The role with name app-deploy-role cannot be found.".into(),
+        ),
+        "iam.amazonaws.com" | "sts.amazonaws.com" | "signin.amazonaws.com" | "cloudformation.amazonaws.com" => {
+            ("AccessDenied", denied)
         }
-        "iam.amazonaws.com" | "sts.amazonaws.com" | "signin.amazonaws.com" | "cloudformation.amazonaws.com" => ("AccessDenied", denied),
-        "secretsmanager.amazonaws.com" if cx.rng.chance(400) => {
-            ("ResourceNotFoundException", "Secrets Manager can't find the specified secret.".into())
-        }
+        "secretsmanager.amazonaws.com" if cx.rng.chance(400) => (
+            "ResourceNotFoundException",
+            "Secrets Manager can't find the specified secret.".into(),
+        ),
         _ if cx.rng.chance(450) => ("ThrottlingException", "Rate exceeded".into()),
         _ => ("AccessDeniedException", denied),
     };

@@ -37,8 +37,7 @@ pub const DATA_ROLE: &str = "DataAdmin";
 pub const BACKDOOR_USER: &str = "backup-svc";
 pub const EKS_CLUSTER: &str = "data-platform";
 
-pub const CLI_UA: &str =
-    "aws-cli/2.15.0 Python/3.11.6 Linux/5.15.0-1051-aws exe/x86_64.ubuntu.22 prompt/off";
+pub const CLI_UA: &str = "aws-cli/2.15.0 Python/3.11.6 Linux/5.15.0-1051-aws exe/x86_64.ubuntu.22 prompt/off";
 pub const KALI_UA: &str = "Boto3/1.34.84 md/Botocore#1.34.84 ua/2.0 os/linux#6.6.9-amd64-kali md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.84";
 pub const REQUESTS_UA: &str = "python-requests/2.31.0";
 pub const CONSOLE_UA: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
@@ -61,12 +60,21 @@ pub enum Mint {
 #[derive(Clone, Copy, Debug)]
 pub enum Who {
     IamUser(&'static str),
-    Role { role: &'static str, session: &'static str, mint: Mint },
-    Federated { name: &'static str, broker: &'static str },
+    Role {
+        role: &'static str,
+        session: &'static str,
+        mint: Mint,
+    },
+    Federated {
+        name: &'static str,
+        broker: &'static str,
+    },
     Root,
     Service(&'static str),
     External,
-    IdCenter { user_id: &'static str },
+    IdCenter {
+        user_id: &'static str,
+    },
 }
 
 /// Which operation table an actor draws from (see `catalog`).
@@ -118,40 +126,69 @@ pub struct ActorDef {
     pub agent: Agent,
 }
 
-const fn a(
-    account: &'static str,
-    who: Who,
-    weight: u32,
-    profile: Profile,
-    net: Net,
-    agent: Agent,
-) -> ActorDef {
-    ActorDef { account, who, weight, profile, net, agent }
+const fn a(account: &'static str, who: Who, weight: u32, profile: Profile, net: Net, agent: Agent) -> ActorDef {
+    ActorDef {
+        account,
+        who,
+        weight,
+        profile,
+        net,
+        agent,
+    }
 }
 
 use Agent as G;
 use Net as N;
 use Profile as P;
 
+/// Weight 0 = never drawn at random (root signs in only on planned days).
 pub const ACTORS: &[ActorDef] = &[
     // 111122223333: identity / dev account, where the IAM users live.
     a(IDENTITY, Who::IamUser("alice"), 10, P::Admin, N::Office, G::Cli),
     a(IDENTITY, Who::IamUser("bob"), 8, P::Developer, N::Home, G::Cli),
     a(IDENTITY, Who::IamUser("carol"), 6, P::ReadOnly, N::Office, G::Console),
     a(IDENTITY, Who::IamUser(CI_USER), 14, P::Ci, N::Ci, G::Cli),
-    a(IDENTITY, Who::IamUser("terraform"), 9, P::Terraform, N::Terraform, G::Terraform),
+    a(
+        IDENTITY,
+        Who::IamUser("terraform"),
+        9,
+        P::Terraform,
+        N::Terraform,
+        G::Terraform,
+    ),
     a(IDENTITY, Who::IamUser("broker"), 1, P::Broker, N::Office, G::Java),
     a(
         IDENTITY,
-        Who::Role { role: "Developer", session: "bob", mint: Mint::User("bob") },
+        Who::Role {
+            role: "Developer",
+            session: "bob",
+            mint: Mint::User("bob"),
+        },
         8,
         P::Developer,
         N::Home,
         G::Cli,
     ),
-    a(IDENTITY, Who::Federated { name: "dana", broker: "broker" }, 4, P::ReadOnly, N::Home, G::Java),
-    a(IDENTITY, Who::Service("cloudformation.amazonaws.com"), 3, P::Svc, N::Service, G::Service),
-    a(IDENTITY, Who::Root, 1, P::Root, N::Home, G::Console),
+    a(
+        IDENTITY,
+        Who::Federated {
+            name: "dana",
+            broker: "broker",
+        },
+        4,
+        P::ReadOnly,
+        N::Home,
+        G::Java,
+    ),
+    a(
+        IDENTITY,
+        Who::Service("cloudformation.amazonaws.com"),
+        3,
+        P::Svc,
+        N::Service,
+        G::Service,
+    ),
+    a(IDENTITY, Who::Root, 0, P::Root, N::Home, G::Console),
     // 012345678901: production (leading zero).
     a(
         PROD,
@@ -213,19 +250,42 @@ pub const ACTORS: &[ActorDef] = &[
         N::App,
         G::Java,
     ),
-    a(PROD, Who::Service("autoscaling.amazonaws.com"), 3, P::Svc, N::Service, G::Service),
-    a(PROD, Who::Service("config.amazonaws.com"), 3, P::Svc, N::Service, G::Service),
-    a(PROD, Who::Service("cloudtrail.amazonaws.com"), 2, P::Svc, N::Service, G::Service),
+    a(
+        PROD,
+        Who::Service("autoscaling.amazonaws.com"),
+        3,
+        P::Svc,
+        N::Service,
+        G::Service,
+    ),
+    a(
+        PROD,
+        Who::Service("config.amazonaws.com"),
+        3,
+        P::Svc,
+        N::Service,
+        G::Service,
+    ),
+    a(
+        PROD,
+        Who::Service("cloudtrail.amazonaws.com"),
+        2,
+        P::Svc,
+        N::Service,
+        G::Service,
+    ),
     a(PROD, Who::External, 3, P::External, N::External, G::Cli),
     a(
         PROD,
-        Who::IdCenter { user_id: "9067a1b2c3-4d5e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f" },
+        Who::IdCenter {
+            user_id: "9067a1b2c3-4d5e6f70-8a9b-4c0d-9e1f-2a3b4c5d6e7f",
+        },
         4,
         P::Sso,
         N::Office,
         G::Console,
     ),
-    a(PROD, Who::Root, 1, P::Root, N::Office, G::Console),
+    a(PROD, Who::Root, 0, P::Root, N::Office, G::Console),
     // 444455556666: data account.
     a(
         DATA,
@@ -263,14 +323,32 @@ pub const ACTORS: &[ActorDef] = &[
         N::App,
         G::Lambda,
     ),
-    a(DATA, Who::Service("s3.amazonaws.com"), 3, P::Svc, N::Service, G::Service),
-    a(DATA, Who::Service("athena.amazonaws.com"), 2, P::Svc, N::Service, G::Service),
+    a(
+        DATA,
+        Who::Service("s3.amazonaws.com"),
+        3,
+        P::Svc,
+        N::Service,
+        G::Service,
+    ),
+    a(
+        DATA,
+        Who::Service("athena.amazonaws.com"),
+        2,
+        P::Svc,
+        N::Service,
+        G::Service,
+    ),
     a(DATA, Who::External, 2, P::External, N::External, G::Cli),
-    a(DATA, Who::Root, 1, P::Root, N::Home, G::Console),
+    a(DATA, Who::Root, 0, P::Root, N::Home, G::Console),
 ];
 
 /// The background actor whose session makes the background EKS calls.
-pub const EKS_ACTOR_INDEX: usize = 21;
+pub fn eks_actor() -> Option<&'static ActorDef> {
+    ACTORS
+        .iter()
+        .find(|d| matches!(d.who, Who::Role { role, .. } if role.starts_with("AWSReservedSSO_DataEngineer")))
+}
 
 /// Relative activity of each account, region, and UTC hour (diurnal).
 pub fn account_weight(account: &str) -> u64 {
