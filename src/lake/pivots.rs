@@ -66,6 +66,7 @@ fn resource_filter(scope: &Scope, id: &str) -> Filter {
 const SUMMARY_SQL: &str = "SELECT count(*), count(error_code), min(time_ms), max(time_ms), \
      to_json(list(DISTINCT account ORDER BY account))::VARCHAR, mode(actor_type)";
 
+#[derive(Default)]
 struct Summary {
     events: u64,
     errors: u64,
@@ -87,6 +88,12 @@ fn summary(row: &Row<'_>) -> duckdb::Result<Summary> {
 }
 
 impl Session {
+    /// Totals of a materialised table (an aggregate: always one row).
+    fn summary_of(&self, table: &str) -> Result<Summary> {
+        let rows = self.rows(&format!("{SUMMARY_SQL} FROM {table}"), &Filter::default(), summary)?;
+        Ok(rows.into_iter().next().unwrap_or_default())
+    }
+
     /// One row per actor, busiest first; `search` keeps fuzzy matches only,
     /// best match first.
     pub fn actors(&self, scope: &Scope, search: Option<&str>) -> Result<Vec<ActorRow>> {
@@ -124,8 +131,7 @@ impl Session {
             return Ok(None);
         }
         let none = Filter::default();
-        let s = self.rows(&format!("{SUMMARY_SQL} FROM dossier_ev"), &none, summary)?;
-        let Some(s) = s.into_iter().next() else { return Ok(None) };
+        let s = self.summary_of("dossier_ev")?;
         let mut sessions = self.rows(
             "SELECT coalesce(actor_arn, actor_key), session_issuer, access_key_id, count(*), min(time_ms), max(time_ms), \
              to_json(list(DISTINCT account ORDER BY account))::VARCHAR \
@@ -185,15 +191,14 @@ impl Session {
         f.push(format!("src_ip = {p} OR src_domain = {p}"));
         self.materialize(scope, &f, "pivot_ev")?;
         let none = Filter::default();
-        let s = self.rows(&format!("{SUMMARY_SQL} FROM pivot_ev"), &none, summary)?;
-        let s = s.into_iter().next();
+        let s = self.summary_of("pivot_ev")?;
         Ok(IpReport {
             ip: ip.to_string(),
-            events: s.as_ref().map_or(0, |s| s.events),
-            errors: s.as_ref().map_or(0, |s| s.errors),
-            first_seen: s.as_ref().and_then(|s| s.first),
-            last_seen: s.as_ref().and_then(|s| s.last),
-            accounts: s.map(|s| s.accounts).unwrap_or_default(),
+            events: s.events,
+            errors: s.errors,
+            first_seen: s.first,
+            last_seen: s.last,
+            accounts: s.accounts,
             actors: self.actors_in("pivot_ev")?,
             operations: self.operations_in("pivot_ev")?,
             user_agents: self.rows(
@@ -211,11 +216,7 @@ impl Session {
         let p = f.bind_text(key);
         f.push(format!("access_key_id = {p}"));
         self.materialize(scope, &f, "pivot_ev")?;
-        let none = Filter::default();
-        let s = self
-            .rows(&format!("{SUMMARY_SQL} FROM pivot_ev"), &none, summary)?
-            .into_iter()
-            .next();
+        let s = self.summary_of("pivot_ev")?;
 
         // The minting call's response names the key; it was made by another
         // identity, so search the whole scope for it.
@@ -231,11 +232,11 @@ impl Session {
         Ok(KeyReport {
             id: key.to_string(),
             kind: key_kind(key).into(),
-            events: s.as_ref().map_or(0, |s| s.events),
-            errors: s.as_ref().map_or(0, |s| s.errors),
-            first_seen: s.as_ref().and_then(|s| s.first),
-            last_seen: s.as_ref().and_then(|s| s.last),
-            accounts: s.map(|s| s.accounts).unwrap_or_default(),
+            events: s.events,
+            errors: s.errors,
+            first_seen: s.first,
+            last_seen: s.last,
+            accounts: s.accounts,
             owners: self.actors_in("pivot_ev")?,
             minted_by,
             minted: self.mints_in("pivot_ev")?,
@@ -248,18 +249,14 @@ impl Session {
     pub fn resource(&self, scope: &Scope, id: &str) -> Result<ResourceReport> {
         let f = resource_filter(scope, id);
         self.materialize(scope, &f, "pivot_ev")?;
-        let none = Filter::default();
-        let s = self
-            .rows(&format!("{SUMMARY_SQL} FROM pivot_ev"), &none, summary)?
-            .into_iter()
-            .next();
+        let s = self.summary_of("pivot_ev")?;
         Ok(ResourceReport {
             id: id.to_string(),
-            events: s.as_ref().map_or(0, |s| s.events),
-            errors: s.as_ref().map_or(0, |s| s.errors),
-            first_seen: s.as_ref().and_then(|s| s.first),
-            last_seen: s.as_ref().and_then(|s| s.last),
-            accounts: s.map(|s| s.accounts).unwrap_or_default(),
+            events: s.events,
+            errors: s.errors,
+            first_seen: s.first,
+            last_seen: s.last,
+            accounts: s.accounts,
             actors: self.actors_in("pivot_ev")?,
             operations: self.operations_in("pivot_ev")?,
         })

@@ -162,10 +162,7 @@ impl Session {
         tail: &str,
         map: impl Fn(&Row<'_>) -> duckdb::Result<T>,
     ) -> Result<Vec<T>> {
-        self.with_recovery(scope, filter, true, |sql_prefix| {
-            let sql = format!("{sql_prefix}{tail}");
-            self.rows(&sql, filter, &map)
-        })
+        self.query_with(scope, filter, tail, true, map)
     }
 
     /// Like [`Session::query`], but every copy of an event is kept (for
@@ -177,7 +174,18 @@ impl Session {
         tail: &str,
         map: impl Fn(&Row<'_>) -> duckdb::Result<T>,
     ) -> Result<Vec<T>> {
-        self.with_recovery(scope, filter, false, |sql_prefix| {
+        self.query_with(scope, filter, tail, false, map)
+    }
+
+    fn query_with<T>(
+        &self,
+        scope: &Scope,
+        filter: &Filter,
+        tail: &str,
+        dedupe: bool,
+        map: impl Fn(&Row<'_>) -> duckdb::Result<T>,
+    ) -> Result<Vec<T>> {
+        self.with_recovery(scope, filter, dedupe, |sql_prefix| {
             let sql = format!("{sql_prefix}{tail}");
             self.rows(&sql, filter, &map)
         })
