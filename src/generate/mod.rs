@@ -121,7 +121,6 @@ pub fn generate_lake(opts: &GenerateOptions) -> Result<GenerateReport, GenerateE
     let story = story::build(opts.seed, story_day);
     let last = opts.days - 1;
 
-    let mut pw = parquet::ParquetWriter::new()?;
     let plan = ct::CtPlan {
         seed: opts.seed,
         first_day_ms,
@@ -140,6 +139,8 @@ pub fn generate_lake(opts: &GenerateOptions) -> Result<GenerateReport, GenerateE
     };
     let ct = ct::write_cloudtrail(&mut out, &plan, &[&story.k1, &story.k2])?;
     trail::write_insight(&mut out, opts.seed, &story)?;
+    // The CloudTrail workers have their own DuckDB connections; the small sources share this one.
+    let mut pw = parquet::ParquetWriter::new()?;
     findings::write_iceberg_stub(&mut out, opts.seed, first_day_ms)?;
     let eks = sources::write_eks(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story)?;
     sources::write_vpc_flow(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story)?;
