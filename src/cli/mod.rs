@@ -1,6 +1,7 @@
 //! The headless command line: `lakescope <command> [--format table|json|csv]`.
 
 mod output;
+mod timeline_cmd;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -92,6 +93,9 @@ pub enum Command {
         resource: Option<String>,
         #[arg(long)]
         operation: Option<String>,
+        /// Source kind by prefix, ignoring case and underscores: cloudtrail, eks, vpc…
+        #[arg(long)]
+        source: Option<String>,
         /// Only failed calls
         #[arg(long)]
         errors: bool,
@@ -99,6 +103,37 @@ pub enum Command {
         limit: u64,
         #[arg(long, default_value_t = 0)]
         offset: u64,
+    },
+    /// Events and errors per time bucket, empty buckets included, optionally in lanes
+    Timeline {
+        #[arg(long)]
+        actor: Option<String>,
+        #[arg(long)]
+        ip: Option<String>,
+        #[arg(long)]
+        key: Option<String>,
+        #[arg(long)]
+        resource: Option<String>,
+        #[arg(long)]
+        operation: Option<String>,
+        /// Source kind by prefix, ignoring case and underscores: cloudtrail, eks, vpc…
+        #[arg(long)]
+        source: Option<String>,
+        /// Only failed calls
+        #[arg(long)]
+        errors: bool,
+        /// Bucket width, 1m to 1d (1m 2m 5m 10m 15m 30m 1h 2h 3h 6h 12h 1d) [default: fits 200 buckets]
+        #[arg(long, value_name = "WIDTH")]
+        bucket: Option<String>,
+        /// Split into lanes: ip, session, key, account, region, operation or actor
+        #[arg(long, value_name = "LANE")]
+        by: Option<String>,
+        /// Busiest lanes shown; the others are summed in an "(other)" lane
+        #[arg(long, default_value_t = 12, value_name = "N")]
+        lanes: usize,
+        /// Clock for bucket edges: utc, local or an offset like +02:00 (JSON/CSV times stay UTC)
+        #[arg(long, default_value = "utc", value_name = "ZONE")]
+        tz: String,
     },
     /// Run SQL over `ev`: the scope's events, de-duplicated, in the flat shape (see `lakescope sql --help`)
     #[command(
@@ -260,6 +295,7 @@ pub fn run(cli: Cli) -> Result<()> {
             key,
             resource,
             operation,
+            source,
             errors,
             limit,
             offset,
@@ -270,11 +306,46 @@ pub fn run(cli: Cli) -> Result<()> {
                 key: key.clone(),
                 resource: resource.clone(),
                 operation: operation.clone(),
+                source: source.clone(),
                 errors_only: *errors,
                 limit: *limit,
                 offset: *offset,
             };
             emit(&session.events(&scope, &query)?, &mut stdout)?;
+        }
+        Some(Command::Timeline {
+            actor,
+            ip,
+            key,
+            resource,
+            operation,
+            source,
+            errors,
+            bucket,
+            by,
+            lanes,
+            tz,
+        }) => {
+            let query = crate::lake::TimelineQuery {
+                target: EventQuery {
+                    actor: actor.clone(),
+                    ip: ip.clone(),
+                    key: key.clone(),
+                    resource: resource.clone(),
+                    operation: operation.clone(),
+                    source: source.clone(),
+                    errors_only: *errors,
+                    ..EventQuery::default()
+                },
+                lanes: by.as_deref().map(str::parse).transpose()?,
+                max_lanes: *lanes,
+                width: bucket.as_deref().map(str::parse).transpose()?,
+                max_buckets: 200,
+                zone: tz.parse()?,
+                range: None,
+            };
+            let timeline = session.timeline(&scope, &query)?;
+            timeline_cmd::render(&timeline, format, &mut stdout).context("cannot write the output")?;
         }
         None
         | Some(

@@ -9,6 +9,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod buckets;
 mod cache;
 mod catalog;
 pub mod discovery;
@@ -22,6 +23,7 @@ pub mod schema;
 pub mod scope;
 mod session;
 pub mod summary;
+mod timeline;
 pub mod worker;
 
 use std::path::{Path, PathBuf};
@@ -37,6 +39,7 @@ pub use pivots::{EventQuery, fuzzy_sort};
 pub use plan::FileProblem;
 pub use scope::{Filter, Scope, format_ms, parse_time};
 pub use session::Session;
+pub use timeline::{BASELINE_MS, Bucket, FirstSeen, Lane, LaneBy, NO_VALUE_LANE, OTHER_LANE, Timeline, TimelineQuery};
 
 use plan::Plan;
 
