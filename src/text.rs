@@ -98,7 +98,7 @@ pub fn bar(value: u64, max: u64, cells: usize) -> String {
     }
     let eighths = ((value as u128 * cells as u128 * 8).div_ceil(max as u128)).max(1) as usize;
     let mut s = "█".repeat(eighths / 8);
-    if eighths % 8 > 0 {
+    if !eighths.is_multiple_of(8) {
         s.push(PARTS[eighths % 8 - 1]);
     }
     s

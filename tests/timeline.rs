@@ -306,3 +306,35 @@ fn bad_bucket_lane_and_zone_are_refused_with_a_reason() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn the_dossier_lists_what_is_new_since_the_actors_first_day() {
+    let t = truth();
+    let i = &t["intrusion"];
+    let intruder = i["intruder_arn"].as_str().unwrap();
+    let new_ip = i["new_ip"].as_str().unwrap();
+    let first_seen = parse_time(i["new_ip_first_seen"].as_str().unwrap(), false).unwrap();
+    let known = i["known_ips"][0].as_str().unwrap();
+    // Scoped to the day of the intrusion, the comparison is still with the
+    // whole lake: the known IP is not new that day.
+    for scope in [
+        Scope::default(),
+        Scope {
+            from_ms: Some(parse_time("2024-05-05", false).unwrap()),
+            to_ms: Some(parse_time("2024-05-05", true).unwrap()),
+            ..Scope::default()
+        },
+    ] {
+        let d = session().actor(&scope, intruder).unwrap().unwrap();
+        let ips: Vec<_> = d.new_sightings.iter().filter(|f| f.kind == "ip").collect();
+        assert_eq!(ips.len(), 1, "{:?}", d.new_sightings);
+        assert_eq!((ips[0].value.as_str(), ips[0].time.0), (new_ip, first_seen));
+        assert!(d.new_sightings.iter().all(|f| f.value != known && f.new));
+        // The recon after the new IP's arrival: its operations are new too.
+        assert!(
+            d.new_sightings
+                .iter()
+                .any(|f| f.kind == "operation" && f.value == "ListUsers")
+        );
+    }
+}

@@ -180,6 +180,14 @@ impl Session {
             source_ips: self.ips_in("dossier_ev")?,
             resources: self.resources_in("dossier_ev")?,
             operations: self.operations_in("dossier_ev")?,
+            // "Within the lake": a scoped dossier still compares with all of it.
+            new_sightings: match scope.is_everything() {
+                true => self.sightings_in("dossier_ev")?,
+                false => self.first_sightings(actor)?,
+            }
+            .into_iter()
+            .filter(|f| f.new)
+            .collect(),
         }))
     }
 

@@ -13,7 +13,7 @@ use duckdb::types::Value;
 
 use super::buckets::{BucketWidth, Zone, edges};
 use super::error::{LakeError, Result};
-use super::model::Millis;
+use super::model::{FirstSeen, Millis};
 use super::pivots::{EventQuery, event_filter};
 use super::scope::{Filter, Scope};
 use super::session::Session;
@@ -149,16 +149,6 @@ pub struct Lane {
     pub first_seen: Option<Millis>,
 }
 
-/// The first time an actor was seen from an IP, in a region or calling an
-/// operation, within the lake. `new` when it came after a day of baseline.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct FirstSeen {
-    pub kind: String,
-    pub value: String,
-    pub time: Millis,
-    pub new: bool,
-}
-
 /// A baseline of one day: what an actor does in its first day is its habit.
 pub const BASELINE_MS: i64 = 24 * 3_600_000;
 
@@ -184,6 +174,9 @@ impl Timeline {
         self.buckets.len() / self.lanes.len().max(1)
     }
 }
+
+/// (bucket start, lane, events, errors) of a non-empty bucket.
+type BucketCount = (i64, Option<String>, u64, u64);
 
 fn count(row: &duckdb::Row<'_>, i: usize) -> duckdb::Result<u64> {
     Ok(row.get::<_, Option<i64>>(i)?.unwrap_or(0).max(0) as u64)
@@ -273,12 +266,7 @@ impl Session {
     }
 
     /// (bucket start, lane, events, errors) for the non-empty buckets.
-    fn bucket_counts(
-        &self,
-        edges: &[i64],
-        lanes: &[Lane],
-        split: bool,
-    ) -> Result<Vec<(i64, Option<String>, u64, u64)>> {
+    fn bucket_counts(&self, edges: &[i64], lanes: &[Lane], split: bool) -> Result<Vec<BucketCount>> {
         let (Some(first), Some(last)) = (edges.first(), edges.last()) else {
             return Ok(Vec::new());
         };
@@ -313,18 +301,20 @@ impl Session {
         };
         let filter = event_filter(&everything, &query);
         self.fill_once("first_sightings", actor.to_string(), || {
-            self.materialize_select(
-                &everything,
-                &filter,
-                "first_sightings",
-                "SELECT k AS kind, v AS value, min(time_ms) AS t FROM ( \
-                   SELECT time_ms, unnest(['ip', 'region', 'operation']) AS k, \
-                          unnest([coalesce(src_ip, src_domain), region, operation]) AS v FROM ev) \
-                 WHERE v IS NOT NULL GROUP BY ALL",
-            )
+            self.materialize_select(&everything, &filter, "first_sightings", &sightings_sql("ev"))
         })?;
+        self.sightings_of("first_sightings")
+    }
+
+    /// First sightings from a table of one actor's events (a dossier's).
+    pub(super) fn sightings_in(&self, events_table: &str) -> Result<Vec<FirstSeen>> {
+        self.sightings_of(&format!("({})", sightings_sql(events_table)))
+    }
+
+    /// `relation` has columns kind, value and t (first time).
+    fn sightings_of(&self, relation: &str) -> Result<Vec<FirstSeen>> {
         let rows = self.rows(
-            "SELECT kind, value, t, min(t) OVER () FROM first_sightings ORDER BY t, kind, value",
+            &format!("SELECT kind, value, t, min(t) OVER () FROM {relation} ORDER BY t, kind, value"),
             &Filter::default(),
             |r| {
                 Ok((
@@ -345,6 +335,16 @@ impl Session {
             })
             .collect())
     }
+}
+
+/// Per kind and value, the first time in `table` (events in the flat shape).
+fn sightings_sql(table: &str) -> String {
+    format!(
+        "SELECT k AS kind, v AS value, min(time_ms) AS t FROM ( \
+           SELECT time_ms, unnest(['ip', 'region', 'operation']) AS k, \
+                  unnest([coalesce(src_ip, src_domain), region, operation]) AS v FROM {table}) \
+         WHERE v IS NOT NULL GROUP BY ALL"
+    )
 }
 
 /// The `max` busiest lanes, then one `(other)` lane for the rest, ordered by
@@ -376,7 +376,7 @@ fn keep_busiest(mut all: Vec<Lane>, max: usize, split: bool) -> Vec<Lane> {
 }
 
 /// Every bucket × lane, zeros where DuckDB found nothing.
-fn grid(edges: &[i64], lanes: &[Lane], counts: &[(i64, Option<String>, u64, u64)]) -> Vec<Bucket> {
+fn grid(edges: &[i64], lanes: &[Lane], counts: &[BucketCount]) -> Vec<Bucket> {
     let index: std::collections::HashMap<(i64, Option<&str>), (u64, u64)> = counts
         .iter()
         .map(|(start, lane, n, e)| ((*start, lane.as_deref()), (*n, *e)))

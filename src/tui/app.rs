@@ -341,6 +341,11 @@ impl App {
                 fresh.set_filter(&a.filter);
                 View::Actors(fresh)
             }
+            View::Timeline(t) => {
+                let mut fresh = super::views::timeline::TimelineView::new(t.filter.clone(), t.lanes, t.columns);
+                fresh.zone = t.zone;
+                View::Timeline(fresh)
+            }
             View::Partitions(_) | View::Inspector(_) => View::Actors(ActorsView::default()),
         };
         let text = format!("scope: {}", scope.describe());
@@ -363,6 +368,8 @@ impl App {
             View::Actors(a) => a.list.reveal(a.list.cursor, rows),
             View::Events(e) => e.list.reveal(e.list.cursor, rows),
             View::Inspector(i) => i.list.reveal(i.list.cursor, rows),
+            // Everything a timeline shows fits its body.
+            View::Timeline(_) => {}
             View::Report(r) => {
                 let line = r.cursor_line();
                 // Show a section's heading with its first row.
