@@ -187,6 +187,25 @@ fn lanes_cycle_and_the_clock_toggles() {
     );
     h.keys("z");
     assert!(h.screen().contains("· UTC ·"));
+    // A fixed offset from the command line; z then toggles between it and UTC.
+    command(&mut h, "tz +05:30");
+    let screen = h.screen();
+    assert!(screen.contains("· UTC+05:30 ·"), "{screen}");
+    let View::Timeline(v) = &h.app.page().view else {
+        panic!("a timeline")
+    };
+    let (start, _) = v.bucket_range(0).unwrap();
+    assert_eq!(
+        (start + 5 * 3_600_000 + 1_800_000) % (2 * 3_600_000),
+        0,
+        "2h buckets on the +05:30 wall clock"
+    );
+    h.keys("z");
+    assert!(h.screen().contains("· UTC ·"));
+    h.keys("z");
+    assert!(h.screen().contains("· UTC+05:30 ·"));
+    command(&mut h, "tz Mars/Olympus");
+    assert!(h.screen().contains("time zone"), "a bad zone is refused with a reason");
 }
 
 #[test]

@@ -148,14 +148,6 @@ impl Zone {
             },
         }
     }
-
-    /// The next zone for a toggle key: UTC → local → UTC.
-    pub fn toggled(self) -> Zone {
-        match self {
-            Zone::Utc => Zone::Local,
-            _ => Zone::Utc,
-        }
-    }
 }
 
 fn offset_text(o: FixedOffset) -> String {

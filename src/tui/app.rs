@@ -83,6 +83,8 @@ pub struct App {
     problems_seen: usize,
     /// The latest replies dropped because their page was left.
     dropped: Vec<Dropped>,
+    /// The clock `z` switches timelines to from UTC (`:tz` sets it).
+    pub(super) other_zone: crate::lake::buckets::Zone,
 }
 
 /// How many dropped replies [`App::dropped_replies`] remembers.
@@ -130,6 +132,7 @@ impl App {
             quit: false,
             problems_seen: 0,
             dropped: Vec::new(),
+            other_zone: crate::lake::buckets::Zone::Local,
         };
         app.push(Page::new(options.scope, View::Actors(ActorsView::default())));
         app.note_problems();

@@ -132,6 +132,20 @@ impl App {
             Command::Actors => self.open_actors(),
             Command::Partitions => self.open_partitions(),
             Command::Quit => self.quit = true,
+            Command::Zone(zone) => {
+                if zone != Zone::Utc {
+                    self.other_zone = zone;
+                }
+                let label = zone.label(0);
+                match &mut self.page_mut().view {
+                    View::Timeline(t) => {
+                        t.zone = zone;
+                        t.focus = t.bucket_range(t.cursor).map(|(s, _)| s);
+                        self.reload();
+                    }
+                    _ => self.say(Severity::Info, format!("timelines will use {label}")),
+                }
+            }
             Command::Problems => {
                 let problems = self.lake.problems();
                 let value = serde_json::Value::Array(
@@ -391,6 +405,7 @@ impl App {
     }
 
     fn timeline_action(&mut self, action: Action) {
+        let other_zone = self.other_zone;
         let View::Timeline(t) = &mut self.page_mut().view else {
             let hint = self.keymap.hint(Action::Timeline);
             self.say(
@@ -423,7 +438,7 @@ impl App {
             }
             Action::Clock => {
                 t.zone = match t.zone {
-                    Zone::Utc => Zone::Local,
+                    Zone::Utc => other_zone,
                     _ => Zone::Utc,
                 };
                 // Local days and hours have other edges: start again from
