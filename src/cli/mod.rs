@@ -1,6 +1,7 @@
 //! The headless command line: `lakescope <command> [--format table|json|csv]`.
 
 mod output;
+mod progress;
 mod timeline_cmd;
 
 use std::io::Write;
@@ -258,6 +259,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let scope = cli.scope()?;
     let lake = cli.open_lake()?;
     let session = lake.session()?;
+    let progress = progress::ConversionProgress::start(&lake);
     match &cli.command {
         Some(Command::Summary) => {
             let summary = crate::lake::summary::LakeSummary::build(&lake, &session, &scope)?;
@@ -356,6 +358,7 @@ pub fn run(cli: Cli) -> Result<()> {
             | Command::BenchPlain { .. },
         ) => {}
     }
+    drop(progress);
     report_problems(&lake);
     Ok(())
 }

@@ -58,6 +58,26 @@ pub(crate) struct LakeInner {
     plan: RwLock<Plan>,
     /// Where raw CloudTrail is kept in flat form; None reads JSON every time.
     cache: Option<cache::FlatCache>,
+    /// The raw CloudTrail conversion under way, for progress displays.
+    conversion: std::sync::Mutex<Option<Conversion>>,
+}
+
+/// Progress of the one-time conversion of a raw trail folder group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversion {
+    /// The trail (`CloudTrail <account> <region>`).
+    pub label: String,
+    /// Day folders converted so far, of `total`.
+    pub done: usize,
+    pub total: usize,
+}
+
+impl LakeInner {
+    fn set_conversion(&self, state: Option<Conversion>) {
+        if let Ok(mut c) = self.conversion.lock() {
+            *c = state;
+        }
+    }
 }
 
 /// Settings applied to every DuckDB database lakescope opens.
@@ -118,8 +138,14 @@ impl Lake {
                 db: std::sync::Mutex::new(db),
                 plan: RwLock::new(plan),
                 cache: cache::FlatCache::locate(),
+                conversion: std::sync::Mutex::new(None),
             }),
         })
+    }
+
+    /// The raw CloudTrail conversion running now, if any (any session).
+    pub fn conversion(&self) -> Option<Conversion> {
+        self.inner.conversion.lock().ok().and_then(|c| c.clone())
     }
 
     pub fn root(&self) -> &Path {

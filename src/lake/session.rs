@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use duckdb::{Connection, InterruptHandle, Row, params_from_iter};
 
-use super::LakeInner;
 use super::discovery::LakeFile;
 use super::error::{LakeError, Result};
 use super::plan::{Group, Reader, clean_error, group_sql, is_data_error};
 use super::projection::{ACTOR_KEY_SQL, FLAT_COLUMNS};
 use super::scope::{Filter, Scope};
+use super::{Conversion, LakeInner};
 
 /// How many bad files one query may set aside before giving up.
 const MAX_RECOVERIES: usize = 64;
@@ -100,32 +100,41 @@ impl Session {
                 .map(|g| (g.clone(), g.files.iter().filter(|f| scope.admits(f)).cloned().collect()))
                 .collect()
         };
-        // DuckDB already reads a folder's files in parallel; one conversion
-        // at a time keeps memory bounded.
-        let workers = 1;
         for (group, files) in work {
             let Reader::RawJson { account, region } = &group.reader else {
                 continue;
             };
             let files: Vec<&LakeFile> = files.iter().collect();
-            let problems = cache
-                .fill(
-                    &self.conn.borrow(),
-                    &group.label,
-                    account.as_deref(),
-                    region.as_deref(),
-                    &files,
-                    workers,
-                )
-                .map_err(|message| {
-                    if message.contains("INTERRUPT") {
-                        LakeError::Cancelled
-                    } else {
-                        LakeError::Db(format!(
-                            "cannot convert raw CloudTrail (no file was set aside): {message}"
-                        ))
-                    }
-                })?;
+            let progress = |done: usize, total: usize| {
+                self.lake.set_conversion(Some(Conversion {
+                    label: format!(
+                        "{} {} {}",
+                        group.label,
+                        account.as_deref().unwrap_or("-"),
+                        region.as_deref().unwrap_or("-")
+                    ),
+                    done,
+                    total,
+                }))
+            };
+            let result = cache.fill(
+                &self.conn.borrow(),
+                &group.label,
+                account.as_deref(),
+                region.as_deref(),
+                &files,
+                &progress,
+            );
+            self.lake.set_conversion(None);
+            let problems = result.map_err(|message| {
+                if message.contains("INTERRUPT") {
+                    LakeError::Cancelled
+                } else {
+                    LakeError::Db(format!(
+                        "cannot convert raw CloudTrail (no file was set aside): {message}"
+                    ))
+                }
+            })?;
             if !problems.is_empty() {
                 let mut plan = self
                     .lake
