@@ -84,22 +84,8 @@ pub enum Command {
     },
     /// Events matching all given criteria, oldest first
     Events {
-        #[arg(long)]
-        actor: Option<String>,
-        #[arg(long)]
-        ip: Option<String>,
-        #[arg(long)]
-        key: Option<String>,
-        #[arg(long)]
-        resource: Option<String>,
-        #[arg(long)]
-        operation: Option<String>,
-        /// Source kind by prefix, ignoring case and underscores: cloudtrail, eks, vpc…
-        #[arg(long)]
-        source: Option<String>,
-        /// Only failed calls
-        #[arg(long)]
-        errors: bool,
+        #[command(flatten)]
+        which: EventArgs,
         #[arg(long, default_value_t = 100)]
         limit: u64,
         #[arg(long, default_value_t = 0)]
@@ -107,22 +93,8 @@ pub enum Command {
     },
     /// Events and errors per time bucket, empty buckets included, optionally in lanes
     Timeline {
-        #[arg(long)]
-        actor: Option<String>,
-        #[arg(long)]
-        ip: Option<String>,
-        #[arg(long)]
-        key: Option<String>,
-        #[arg(long)]
-        resource: Option<String>,
-        #[arg(long)]
-        operation: Option<String>,
-        /// Source kind by prefix, ignoring case and underscores: cloudtrail, eks, vpc…
-        #[arg(long)]
-        source: Option<String>,
-        /// Only failed calls
-        #[arg(long)]
-        errors: bool,
+        #[command(flatten)]
+        which: EventArgs,
         /// Bucket width, 1m to 1d (1m 2m 5m 10m 15m 30m 1h 2h 3h 6h 12h 1d) [default: fits 200 buckets]
         #[arg(long, value_name = "WIDTH")]
         bucket: Option<String>,
@@ -170,6 +142,48 @@ response_json, event_type, source_kind, source_file."
     /// The benchmark's baseline: hand-written DuckDB SQL over the lake's files
     #[command(hide = true)]
     BenchPlain { query: String, arg: String },
+}
+
+/// Which events: every criterion given must hold.
+#[derive(Debug, clap::Args)]
+pub struct EventArgs {
+    /// Actor ARN or key; a role ARN includes all its sessions
+    #[arg(long, value_name = "ARN")]
+    actor: Option<String>,
+    /// Source IP (or service host name)
+    #[arg(long)]
+    ip: Option<String>,
+    /// Access key id (AKIA…, ASIA…)
+    #[arg(long, value_name = "ACCESS_KEY_ID")]
+    key: Option<String>,
+    /// Resource id, ARN or name, in resources or request parameters
+    #[arg(long, value_name = "ID_OR_ARN")]
+    resource: Option<String>,
+    /// API operation, any case (ConsoleLogin, AssumeRole…)
+    #[arg(long)]
+    operation: Option<String>,
+    /// Source kind by prefix, ignoring case and underscores: cloudtrail, eks, vpc…
+    #[arg(long)]
+    source: Option<String>,
+    /// Only failed calls
+    #[arg(long)]
+    errors: bool,
+}
+
+impl EventArgs {
+    fn query(&self, limit: u64, offset: u64) -> EventQuery {
+        EventQuery {
+            actor: self.actor.clone(),
+            ip: self.ip.clone(),
+            key: self.key.clone(),
+            resource: self.resource.clone(),
+            operation: self.operation.clone(),
+            source: self.source.clone(),
+            errors_only: self.errors,
+            limit,
+            offset,
+        }
+    }
 }
 
 /// The demo lake committed with the sources.
@@ -291,54 +305,18 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Ip { ip }) => emit(&session.ip(&scope, ip)?, &mut stdout)?,
         Some(Command::Key { key }) => emit(&session.key(&scope, key)?, &mut stdout)?,
         Some(Command::Resource { id }) => emit(&session.resource(&scope, id)?, &mut stdout)?,
-        Some(Command::Events {
-            actor,
-            ip,
-            key,
-            resource,
-            operation,
-            source,
-            errors,
-            limit,
-            offset,
-        }) => {
-            let query = EventQuery {
-                actor: actor.clone(),
-                ip: ip.clone(),
-                key: key.clone(),
-                resource: resource.clone(),
-                operation: operation.clone(),
-                source: source.clone(),
-                errors_only: *errors,
-                limit: *limit,
-                offset: *offset,
-            };
-            emit(&session.events(&scope, &query)?, &mut stdout)?;
+        Some(Command::Events { which, limit, offset }) => {
+            emit(&session.events(&scope, &which.query(*limit, *offset))?, &mut stdout)?
         }
         Some(Command::Timeline {
-            actor,
-            ip,
-            key,
-            resource,
-            operation,
-            source,
-            errors,
+            which,
             bucket,
             by,
             lanes,
             tz,
         }) => {
             let query = crate::lake::TimelineQuery {
-                target: EventQuery {
-                    actor: actor.clone(),
-                    ip: ip.clone(),
-                    key: key.clone(),
-                    resource: resource.clone(),
-                    operation: operation.clone(),
-                    source: source.clone(),
-                    errors_only: *errors,
-                    ..EventQuery::default()
-                },
+                target: which.query(0, 0),
                 lanes: by.as_deref().map(str::parse).transpose()?,
                 max_lanes: *lanes,
                 width: bucket.as_deref().map(str::parse).transpose()?,
