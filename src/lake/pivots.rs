@@ -367,7 +367,8 @@ impl Session {
     }
 
     /// Resources from `resources[]` and from well-known request fields
-    /// (EC2 and S3 calls often leave `resources[]` empty).
+    /// (EC2 and S3 calls often leave `resources[]` empty). A bucket named in
+    /// a request is given its ARN, as in `resources[]`, so it is listed once.
     fn resources_in(&self, table: &str) -> Result<Vec<ResourceRow>> {
         let sql = format!(
             "WITH e AS (SELECT event_uid, operation, resource_uids, resource_types, \
@@ -375,7 +376,7 @@ impl Session {
              r AS ( \
                SELECT event_uid, operation, unnest(resource_uids) AS id, unnest(resource_types) AS type FROM e \
                UNION ALL SELECT event_uid, operation, rq->>'$.groupId', 'AWS::EC2::SecurityGroup' FROM e \
-               UNION ALL SELECT event_uid, operation, rq->>'$.bucketName', 'AWS::S3::Bucket' FROM e \
+               UNION ALL SELECT event_uid, operation, 'arn:aws:s3:::' || (rq->>'$.bucketName'), 'AWS::S3::Bucket' FROM e \
                UNION ALL SELECT event_uid, operation, rq->>'$.roleArn', 'AWS::IAM::Role' FROM e \
                UNION ALL SELECT event_uid, operation, rq->>'$.instanceId', 'AWS::EC2::Instance' FROM e \
                UNION ALL SELECT event_uid, operation, rq->>'$.secretId', 'AWS::SecretsManager::Secret' FROM e \
