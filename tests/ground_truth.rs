@@ -345,3 +345,36 @@ fn a_bucket_named_in_requests_and_in_resources_is_listed_once() {
     assert_eq!(buckets[0].id, s(&c["arn"]));
     assert!(buckets[0].operations.iter().any(|o| o == s(&c["operation"])));
 }
+
+/// Files an Iceberg compaction replaced can stay in a copied lake next to
+/// the compacted file: the same events twice in one source and version.
+#[test]
+fn a_file_present_twice_in_one_source_counts_once() {
+    let day = demo().join("aws/CLOUD_TRAIL_MGMT/2.0/region=us-east-1/accountId=111122223333/eventDay=20240505");
+    let file = std::fs::read_dir(&day)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .expect("a 2.0 parquet file");
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp
+        .path()
+        .join("aws/CLOUD_TRAIL_MGMT/2.0/region=us-east-1/accountId=111122223333/eventDay=20240505");
+    std::fs::create_dir_all(&copy).unwrap();
+    std::fs::copy(&file, copy.join("part-00000.gz.parquet")).unwrap();
+    let once = Lake::open(tmp.path()).unwrap().session().unwrap();
+    let count = |s: &Session| {
+        s.query(
+            &Scope::default(),
+            &Filter::default(),
+            "SELECT 'n', count(*) FROM ev",
+            |r| r.get::<_, i64>(1),
+        )
+        .unwrap()[0]
+    };
+    let single = count(&once);
+    assert!(single > 0);
+    std::fs::copy(&file, copy.join("part-00001-compacted.gz.parquet")).unwrap();
+    let twice = Lake::open(tmp.path()).unwrap().session().unwrap();
+    assert_eq!(count(&twice), single, "the second copy adds nothing");
+}

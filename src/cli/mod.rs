@@ -270,6 +270,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         _ => {}
     }
+    crate::tui::logging::to_stderr_if_asked();
     let scope = cli.scope()?;
     let lake = cli.open_lake()?;
     let session = lake.session()?;

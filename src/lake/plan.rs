@@ -278,7 +278,9 @@ pub fn group_sql(group: &Group, files: &[&Path], filter: &str, cache: Option<&Fl
             } else {
                 "hive_partitioning = false".into()
             };
-            format!("SELECT {select}\nFROM read_parquet({list}, {hive_opts}, filename = true) AS t")
+            format!(
+                "SELECT {select}, t.file_index AS file_ord\nFROM read_parquet({list}, {hive_opts}, filename = true) AS t"
+            )
         }
         Reader::RawJson { account, region } => match cache {
             // Already projected to the flat shape (see cache.rs).
@@ -293,30 +295,37 @@ pub fn group_sql(group: &Group, files: &[&Path], filter: &str, cache: Option<&Fl
                     .map(|batch| cache.entry(batch, account.as_deref(), region.as_deref()))
                     .collect();
                 format!(
-                    "SELECT * FROM read_parquet({})",
+                    "SELECT *, file_index AS file_ord FROM read_parquet({})",
                     file_list(entries.iter().map(PathBuf::as_path))
                 )
             }
-            None => raw_scan_sql(
-                &list,
-                account.as_deref(),
-                region.as_deref(),
-                &group.label,
-                MAX_JSON_OBJECT,
+            None => format!(
+                "SELECT *, 0 AS file_ord FROM ({})",
+                raw_scan_sql(
+                    &list,
+                    account.as_deref(),
+                    region.as_deref(),
+                    &group.label,
+                    MAX_JSON_OBJECT,
+                )
             ),
         },
         Reader::RawNdjson => {
             let select = raw_select(None, None, &group.label);
             format!(
-                "SELECT {select}\nFROM (SELECT filename, r, {extract} FROM (\
+                "SELECT {select}, 0 AS file_ord\nFROM (SELECT filename, r, {extract} FROM (\
                  SELECT filename, json AS r FROM read_json_objects({list}, format = 'auto', \
                  maximum_object_size = {MAX_JSON_OBJECT}, filename = true, hive_partitioning = false)))",
                 extract = raw_extract()
             )
         }
     };
+    // `prio` orders the copies of an event: by source (raw, 2.0, 1.0), then
+    // by file. A file's index is 8 bytes where its path would be ~150 in the
+    // de-duplication window (3.4 GB instead of 5 GB at 10M events).
     format!(
-        "SELECT * FROM (SELECT *, {ACTOR_KEY_SQL} AS actor_key, {prio} AS prio FROM (\n{inner}\n)) WHERE {filter}",
+        "SELECT * EXCLUDE (file_ord) FROM (SELECT *, {ACTOR_KEY_SQL} AS actor_key, \
+         {prio} * 4294967296 + file_ord AS prio FROM (\n{inner}\n)) WHERE {filter}",
         prio = group.priority
     )
 }

@@ -68,16 +68,17 @@ impl Session {
         let body = match parts.len() {
             // Still mention the filter: its values are bound to this statement.
             0 => format!("SELECT * FROM ({}) WHERE false AND ({})", empty_events(), filter.sql()),
-            1 => format!("SELECT * EXCLUDE (prio) FROM ({})", parts[0]),
             _ if !dedupe => format!("SELECT * EXCLUDE (prio) FROM ({})", parts.join("\nUNION ALL BY NAME\n")),
             // The same event can come from several groups (Security Lake 1.0
-            // and 2.0 overlap, raw trail files): keep one copy, the best source.
+            // and 2.0 overlap, raw trail files), and twice from one (files an
+            // Iceberg compaction replaced, a trail delivered twice): keep one
+            // copy, the best source.
             // Operation and time are part of the key because sanitised real
             // samples reuse one eventID for different events.
             _ => format!(
                 "SELECT * EXCLUDE (prio) FROM ({}) \
                  QUALIFY event_uid IS NULL OR row_number() OVER \
-                 (PARTITION BY event_uid, operation, time_ms ORDER BY prio, source_file) = 1",
+                 (PARTITION BY event_uid, operation, time_ms ORDER BY prio) = 1",
                 parts.join("\nUNION ALL BY NAME\n")
             ),
         };
@@ -214,6 +215,7 @@ impl Session {
     pub fn materialize_select(&self, scope: &Scope, filter: &Filter, table: &str, select: &str) -> Result<u64> {
         self.with_recovery(scope, filter, true, |prefix| {
             let sql = format!("CREATE OR REPLACE TEMP TABLE {table} AS {prefix}{select}");
+            tracing::debug!(%sql, "materialise");
             let conn = self.conn.borrow();
             let mut stmt = conn.prepare(&sql).map_err(LakeError::db)?;
             let n = stmt.execute(params_from_iter(filter.params())).map_err(LakeError::db)?;
@@ -236,6 +238,7 @@ impl Session {
 
     /// A plain query (no lake scan) with bound parameters.
     pub fn rows<T>(&self, sql: &str, filter: &Filter, map: impl Fn(&Row<'_>) -> duckdb::Result<T>) -> Result<Vec<T>> {
+        tracing::debug!(%sql, "query");
         let conn = self.conn.borrow();
         let mut stmt = conn.prepare(sql).map_err(LakeError::db)?;
         let mut rows = stmt.query(params_from_iter(filter.params())).map_err(LakeError::db)?;

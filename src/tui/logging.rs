@@ -20,3 +20,15 @@ pub fn to_file(path: &Path) -> std::io::Result<()> {
         .try_init();
     Ok(())
 }
+
+/// Headless commands log to stderr, and only when `LAKESCOPE_LOG` is set
+/// (`LAKESCOPE_LOG=debug` shows every SQL statement): stdout stays data.
+pub fn to_stderr_if_asked() {
+    if let Ok(filter) = EnvFilter::try_from_env("LAKESCOPE_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
+}

@@ -13,7 +13,7 @@ pub mod config;
 pub mod input;
 pub mod keymap;
 pub mod layout;
-mod logging;
+pub mod logging;
 mod mouse;
 pub mod page;
 mod render;
