@@ -203,6 +203,11 @@ fn sniff_text(head: &[u8]) -> Option<SourceKind> {
     if text.contains("\"eventVersion\"") && text.contains("\"eventName\"") {
         return Some(SourceKind::CloudTrailNdjson);
     }
+    // Config items inside an SNS `Message` string (escaped quotes), or
+    // CloudTrail Lake rows of `eventCategory` ConfigurationItem.
+    if text.contains("configurationItemCaptureTime") || text.contains("\"baseConfigurationItems\"") {
+        return Some(SourceKind::ConfigJson { snapshot: false });
+    }
     None
 }
 
@@ -220,5 +225,10 @@ mod tests {
         );
         assert_eq!(sniff_text(b"{\"version\":\"1.1\",\"query_name\":\"a.com\"}"), None);
         assert_eq!(sniff_text(b"id,name\n1,2"), None);
+        let sns =
+            br#"{"Type":"Notification","Message":"{\"configurationItem\":{\"configurationItemCaptureTime\":\"x\"}}"}"#;
+        assert_eq!(sniff_text(sns), Some(SourceKind::ConfigJson { snapshot: false }));
+        let lake_row = br#"{"eventVersion":"1.09","eventCategory":"ConfigurationItem","eventData":{"configurationItemCaptureTime":"x"}}"#;
+        assert_eq!(sniff_text(lake_row), Some(SourceKind::ConfigJson { snapshot: false }));
     }
 }

@@ -11,6 +11,7 @@
 
 mod cache;
 mod catalog;
+pub mod config;
 pub mod discovery;
 mod error;
 pub mod layout;
