@@ -65,6 +65,10 @@ WINDOW w AS (PARTITION BY account, region, resource_type, resource_id, coalesce(
 QUALIFY row_number() OVER (PARTITION BY account, region, resource_type, resource_id,
         coalesce(state_id, capture_ms::VARCHAR) ORDER BY prio, file) = 1";
 
+/// Relationship entries of one raw item (0 when absent or not a list).
+const RELS: &str =
+    "CASE WHEN json_type(ci->'relationships') = 'ARRAY' THEN json_array_length(ci->'relationships') ELSE 0 END";
+
 /// Files read and what came out of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ConfigLoad {
@@ -78,8 +82,17 @@ pub struct ConfigLoad {
     pub items: u64,
     /// Distinct resources.
     pub resources: u64,
+    /// The same counts per spelling (`delivery`, `api`, `notification`…).
+    pub spellings: Vec<SpellingCount>,
     /// Files that were set aside, with the reason.
     pub problems: Vec<crate::lake::FileProblem>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SpellingCount {
+    pub spelling: String,
+    pub items_read: u64,
+    pub relationships_read: u64,
 }
 
 impl Session {
@@ -187,17 +200,27 @@ impl Session {
     }
 
     fn config_load_summary(&self) -> Result<ConfigLoad> {
+        let spellings = self.rows(
+            &format!("SELECT shape, count(*), sum({RELS})::BIGINT FROM config_raw GROUP BY shape ORDER BY shape"),
+            &Filter::default(),
+            |r| {
+                Ok(SpellingCount {
+                    spelling: r.get(0)?,
+                    items_read: r.get::<_, i64>(1)?.max(0) as u64,
+                    relationships_read: r.get::<_, Option<i64>>(2)?.unwrap_or(0).max(0) as u64,
+                })
+            },
+        )?;
         let sql = "SELECT (SELECT count(DISTINCT file) FROM config_docs WHERE file NOT IN \
                      (SELECT file FROM config_problems WHERE file IS NOT NULL)), \
                    (SELECT count(*) FROM config_raw), \
-                   (SELECT coalesce(sum(json_array_length(ci->'relationships')), 0) FROM config_raw \
-                     WHERE json_type(ci->'relationships') = 'ARRAY'), \
                    (SELECT count(*) FROM config_items), \
                    (SELECT count(*) FROM (SELECT DISTINCT account, region, resource_type, resource_id FROM config_items))";
         let counts = self.rows(sql, &Filter::default(), |r| {
-            Ok([0, 1, 2, 3, 4].map(|i| r.get::<_, Option<i64>>(i).ok().flatten().unwrap_or(0).max(0) as u64))
+            Ok([0, 1, 2, 3].map(|i| r.get::<_, Option<i64>>(i).ok().flatten().unwrap_or(0).max(0) as u64))
         })?;
-        let [files, items_read, relationships_read, items, resources] = counts.first().copied().unwrap_or_default();
+        let [files, items_read, items, resources] = counts.first().copied().unwrap_or_default();
+        let relationships_read = spellings.iter().map(|s| s.relationships_read).sum();
         let problems = self.rows(
             "SELECT file, problem FROM config_problems WHERE file IS NOT NULL ORDER BY file",
             &Filter::default(),
@@ -214,6 +237,7 @@ impl Session {
             relationships_read,
             items,
             resources,
+            spellings,
             problems,
         })
     }

@@ -24,7 +24,7 @@ use super::session::Session;
 pub use causes::{CauseEvent, ChangeCauses, DEFAULT_WINDOW_MS, is_read_only};
 pub use diff::{DiffKind, FieldChange, diff_items, diff_values};
 pub use graph::{GraphNode, RelationGroup, group_relationships, walk};
-pub use load::ConfigLoad;
+pub use load::{ConfigLoad, SpellingCount};
 pub use report::{ConfigOptions, ConfigReport};
 
 /// One resource: the key Config items share.
