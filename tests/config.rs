@@ -141,7 +141,9 @@ fn demo_counts_match_the_generator() {
 }
 
 /// An item as comparable values: identity, time, status, content.
-fn fingerprint(i: &ConfigItem) -> (String, Option<i64>, Option<String>, String, String, String) {
+type Fingerprint = (String, Option<i64>, Option<String>, String, String, String);
+
+fn fingerprint(i: &ConfigItem) -> Fingerprint {
     let rels: BTreeSet<String> = i
         .relationships
         .iter()
@@ -157,7 +159,7 @@ fn fingerprint(i: &ConfigItem) -> (String, Option<i64>, Option<String>, String, 
     )
 }
 
-fn all_items(session: &Session) -> BTreeSet<(String, Option<i64>, Option<String>, String, String, String)> {
+fn all_items(session: &Session) -> BTreeSet<Fingerprint> {
     let mut out = BTreeSet::new();
     for r in session.config_resources().unwrap() {
         for item in session.config_items(&r.key).unwrap() {
