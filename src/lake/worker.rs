@@ -54,6 +54,8 @@ pub enum Request {
         source_file: String,
         event_uid: String,
     },
+    /// A resource's AWS Config history, causing events and graph.
+    Config(super::config::ConfigTarget),
 }
 
 impl Request {
@@ -69,6 +71,7 @@ impl Request {
             Request::Events { .. } => "loading events".into(),
             Request::Sql { .. } => "running SQL".into(),
             Request::Event { event_uid, .. } => format!("reading event {event_uid}"),
+            Request::Config(target) => format!("AWS Config of {}", target.label()),
         }
     }
 }
@@ -84,6 +87,7 @@ pub enum Response {
     Events(Vec<EventRow>),
     Table(Vec<serde_json::Value>),
     Record(Option<serde_json::Value>),
+    Config(Box<super::config::ResourceConfig>),
 }
 
 #[derive(Debug)]
@@ -242,5 +246,6 @@ fn execute(session: &super::Session, request: Request) -> Result<Response> {
         Request::Events { scope, query } => Response::Events(session.events(&scope, &query)?),
         Request::Sql { scope, sql } => Response::Table(session.sql(&scope, &sql)?),
         Request::Event { source_file, event_uid } => Response::Record(session.event_detail(&source_file, &event_uid)?),
+        Request::Config(target) => Response::Config(Box::new(session.config_view(&target)?)),
     })
 }

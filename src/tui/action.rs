@@ -33,16 +33,22 @@ pub enum Action {
     Copy,
     CopyAll,
     Refresh,
+    ConfigResource,
+    WindowWider,
+    WindowNarrower,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 30] = [
         Action::Partitions,
         Action::Actors,
         Action::Events,
         Action::Select,
         Action::EventsOfSelection,
+        Action::ConfigResource,
+        Action::WindowWider,
+        Action::WindowNarrower,
         Action::Back,
         Action::Forward,
         Action::Filter,
@@ -97,6 +103,9 @@ impl Action {
             Action::Copy => "copy the selected value (OSC 52)",
             Action::CopyAll => "copy the whole record (OSC 52)",
             Action::Refresh => "run the view's query again",
+            Action::ConfigResource => "AWS Config view of the selected event's or row's resource",
+            Action::WindowWider => "Config view: widen the window before each change by 5 min",
+            Action::WindowNarrower => "Config view: narrow the window before each change by 5 min",
         }
     }
 

@@ -341,6 +341,10 @@ impl App {
                 fresh.set_filter(&a.filter);
                 View::Actors(fresh)
             }
+            View::Config(c) => View::Config(super::views::resource_config::ResourceView::new(
+                c.target.clone(),
+                c.trail.clone(),
+            )),
             View::Partitions(_) | View::Inspector(_) => View::Actors(ActorsView::default()),
         };
         let text = format!("scope: {}", scope.describe());
@@ -363,6 +367,8 @@ impl App {
             View::Actors(a) => a.list.reveal(a.list.cursor, rows),
             View::Events(e) => e.list.reveal(e.list.cursor, rows),
             View::Inspector(i) => i.list.reveal(i.list.cursor, rows),
+            // Its panes scroll themselves, each to its own cursor.
+            View::Config(_) => {}
             View::Report(r) => {
                 let line = r.cursor_line();
                 // Show a section's heading with its first row.

@@ -22,6 +22,7 @@ impl App {
             View::Report(r) => r.selected().and_then(|row| row.cells.first().cloned()),
             View::Events(e) => e.selected().and_then(|row| serde_json::to_string_pretty(row).ok()),
             View::Partitions(p) => p.selected().map(|n| n.path.join("/")),
+            View::Config(c) => c.selected_text(),
         };
         let Some(text) = text else {
             self.say(Severity::Info, "nothing to copy here");

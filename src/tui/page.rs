@@ -11,6 +11,7 @@ use super::views::list::ListState;
 use super::views::partitions::{COUNT_SQL, PartitionsView};
 use super::views::report::ReportView;
 use super::views::reports;
+use super::views::resource_config::ResourceView;
 use super::views::target::Subject;
 
 #[derive(Debug, Clone)]
@@ -20,6 +21,8 @@ pub enum View {
     Report(ReportView),
     Events(EventsView),
     Inspector(InspectorView),
+    /// A resource's AWS Config history with the events behind each change.
+    Config(ResourceView),
 }
 
 impl View {
@@ -30,6 +33,7 @@ impl View {
             View::Report(v) => &v.list,
             View::Events(v) => &v.list,
             View::Inspector(v) => &v.list,
+            View::Config(v) => &v.list,
         }
     }
 
@@ -40,6 +44,7 @@ impl View {
             View::Report(v) => &mut v.list,
             View::Events(v) => &mut v.list,
             View::Inspector(v) => &mut v.list,
+            View::Config(v) => &mut v.list,
         }
     }
 
@@ -55,6 +60,7 @@ impl View {
             View::Report(v) => v.report.as_ref().map_or(0, |r| r.rows().len()),
             View::Events(v) => v.rows.len(),
             View::Inspector(v) => v.nodes().len(),
+            View::Config(v) => v.items_len(),
         }
     }
 }
@@ -113,6 +119,7 @@ impl Page {
                 }),
                 (None, None) => None,
             },
+            View::Config(c) => Some(Request::Config(c.target.clone())),
         }
     }
 
@@ -146,6 +153,7 @@ impl Page {
             (View::Report(r), Response::Key(key)) => r.report = Some(reports::key(&key)),
             (View::Report(r), Response::Resource(res)) => r.report = Some(reports::resource(&res)),
             (View::Events(e), Response::Events(rows)) => e.set_rows(rows),
+            (View::Config(c), Response::Config(data)) => c.set_data(*data),
             (View::Inspector(i), Response::Table(rows)) => i.value = serde_json::Value::Array(rows),
             (View::Inspector(i), Response::Record(Some(record))) => {
                 i.value = record;
@@ -176,6 +184,7 @@ impl Page {
             View::Events(e) if e.filter == Default::default() => "Events (all in scope)".into(),
             View::Events(e) => format!("Events {}", e.filter.describe()),
             View::Inspector(i) => i.title.clone(),
+            View::Config(c) => format!("Config {}", c.label()),
         }
     }
 }

@@ -11,6 +11,7 @@ use super::views::events::EventsView;
 use super::views::inspector::InspectorView;
 use super::views::partitions::scope_of;
 use super::views::report::ReportView;
+use super::views::resource_config::Pane;
 use super::views::target::{EventFilter, Subject, Target};
 
 impl App {
@@ -195,6 +196,8 @@ impl App {
             Action::Copy | Action::CopyAll => self.copy(action == Action::CopyAll),
             Action::Select => self.select(),
             Action::EventsOfSelection => self.events_of_selection(),
+            Action::ConfigResource => self.open_config_of_selection(),
+            Action::WindowWider | Action::WindowNarrower => self.adjust_config_window(action == Action::WindowWider),
             Action::Sort | Action::ReverseSort => match &mut self.page_mut().view {
                 View::Actors(a) => {
                     if action == Action::Sort {
@@ -263,6 +266,7 @@ impl App {
                 Action::Collapse => i.set_folded(true),
                 _ => i.list.move_by(step, i.nodes().len()),
             },
+            View::Config(c) => c.navigate(action, step),
             View::Events(e) => {
                 let at_end = e.list.cursor + 1 >= e.rows.len();
                 let at_start = e.list.cursor == 0;
@@ -310,6 +314,19 @@ impl App {
                 i.set_folded(!folded);
                 return;
             }
+            View::Config(c) => match c.focus {
+                Pane::Timeline => {
+                    c.focus = Pane::Events;
+                    return;
+                }
+                Pane::Events => c
+                    .selected_event()
+                    .map(|e| Ok(Target::Open(Subject::Actor(e.actor.clone())))),
+                Pane::Graph => {
+                    self.open_config_of_selection();
+                    return;
+                }
+            },
         };
         match next {
             Some(Ok(Target::Open(subject))) => self.open(subject),
@@ -324,6 +341,7 @@ impl App {
             View::Actors(a) => a.selected().map(|r| Subject::Actor(r.arn.clone()).events()),
             View::Report(r) => Some(r.events_filter()),
             View::Partitions(_) => Some(EventFilter::default()),
+            View::Config(c) => c.events_resource().map(|r| Subject::Resource(r).events()),
             View::Events(_) | View::Inspector(_) => None,
         };
         match filter {

@@ -59,16 +59,29 @@ impl ChangeCauses {
     }
 }
 
-struct Candidate {
+/// An event that names the resource, before it is put under a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
     time_ms: i64,
     rank: i64,
     event: CauseEvent,
 }
 
+/// The widest window [`Session::config_candidates`] is asked for by views
+/// that let the user widen it without querying again.
+pub const MAX_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
+
 impl Session {
     /// For every item of a resource (oldest first), the events that touched
     /// it in `[capture - window, capture + 1 min]`, most likely first.
     pub fn config_causes(&self, key: &ResourceKey, items: &[ConfigItem], window_ms: i64) -> Result<Vec<ChangeCauses>> {
+        let found = self.config_candidates(key, items, window_ms)?;
+        Ok(assign_causes(items, &found, window_ms))
+    }
+
+    /// Every event naming the resource within `window_ms` before one of its
+    /// captures (to be put under changes with [`assign_causes`]).
+    pub fn config_candidates(&self, key: &ResourceKey, items: &[ConfigItem], window_ms: i64) -> Result<Vec<Candidate>> {
         let times: Vec<i64> = items.iter().filter_map(|i| i.capture.map(|c| c.0)).collect();
         let (Some(first), Some(last)) = (times.iter().min(), times.iter().max()) else {
             return Ok(Vec::new());
@@ -112,7 +125,7 @@ impl Session {
              error_code, event_uid, source_file, CASE WHEN {uids} THEN 3 WHEN {req} THEN 2 ELSE 1 END \
              FROM ev ORDER BY time_ms, event_uid"
         );
-        let found = self.query(&scope, &f, &tail, |r| {
+        self.query(&scope, &f, &tail, |r| {
             let rank: i64 = r.get(9)?;
             Ok(Candidate {
                 time_ms: r.get::<_, Option<i64>>(0)?.unwrap_or(i64::MIN),
@@ -136,14 +149,13 @@ impl Session {
                     source_file: r.get(8)?,
                 },
             })
-        })?;
-        Ok(assign(items, &found, window_ms))
+        })
     }
 }
 
 /// Put each candidate under every item whose window holds it; mark the
 /// likely causes: successful changing calls after the previous capture.
-fn assign(items: &[ConfigItem], found: &[Candidate], window_ms: i64) -> Vec<ChangeCauses> {
+pub fn assign_causes(items: &[ConfigItem], found: &[Candidate], window_ms: i64) -> Vec<ChangeCauses> {
     let mut out = Vec::new();
     let mut previous: Option<i64> = None;
     for (index, item) in items.iter().enumerate() {

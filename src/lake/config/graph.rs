@@ -57,7 +57,7 @@ pub struct GraphNode {
     pub key: Option<ResourceKey>,
     /// The node is one of its own ancestors: shown, not followed.
     pub cycle: bool,
-    /// Already expanded elsewhere in the tree: shown, not followed again.
+    /// Expanded elsewhere in the tree (nearer the root): shown, not followed again.
     pub repeat: bool,
 }
 

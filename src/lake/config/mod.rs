@@ -11,6 +11,7 @@ mod diff;
 mod graph;
 mod load;
 mod report;
+mod view;
 
 use duckdb::Row;
 use serde::Serialize;
@@ -21,11 +22,12 @@ use super::model::Millis;
 use super::scope::Filter;
 use super::session::Session;
 
-pub use causes::{CauseEvent, ChangeCauses, DEFAULT_WINDOW_MS, is_read_only};
+pub use causes::{Candidate, CauseEvent, ChangeCauses, DEFAULT_WINDOW_MS, MAX_WINDOW_MS, assign_causes, is_read_only};
 pub use diff::{DiffKind, FieldChange, diff_items, diff_values};
 pub use graph::{GraphNode, RelationGroup, group_relationships, walk};
 pub use load::{ConfigLoad, SpellingCount};
 pub use report::{ConfigOptions, ConfigReport};
+pub use view::{ConfigTarget, ResourceConfig};
 
 /// One resource: the key Config items share.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -163,7 +163,7 @@ pub fn related_rows(nodes: &[GraphNode]) -> Vec<RelatedRow> {
             note: if n.cycle {
                 "cycle (not followed)".into()
             } else if n.repeat {
-                "shown above".into()
+                "expanded elsewhere in the tree".into()
             } else {
                 String::new()
             },

@@ -8,6 +8,7 @@ mod help;
 mod inspector;
 mod partitions;
 mod report;
+mod resource_config;
 mod table;
 
 use ratatui::Frame;
@@ -66,6 +67,7 @@ impl App {
             View::Report(r) => report::render(self, r, frame, area),
             View::Events(e) => events::render(self, e, frame, area),
             View::Inspector(i) => inspector::render(self, i, frame, area),
+            View::Config(c) => resource_config::render(self, c, frame, area),
         }
     }
 }

@@ -8,4 +8,6 @@ pub mod list;
 pub mod partitions;
 pub mod report;
 pub mod reports;
+pub mod resource_config;
+mod resource_open;
 pub mod target;
