@@ -103,9 +103,9 @@ impl Action {
             Action::Copy => "copy the selected value (OSC 52)",
             Action::CopyAll => "copy the whole record (OSC 52)",
             Action::Refresh => "run the view's query again",
-            Action::ConfigResource => "AWS Config view of the selected event's or row's resource",
-            Action::WindowWider => "Config view: widen the window before each change by 5 min",
-            Action::WindowNarrower => "Config view: narrow the window before each change by 5 min",
+            Action::ConfigResource => "AWS Config view of this event / resource",
+            Action::WindowWider => "Config view: widen the cause window 5 min",
+            Action::WindowNarrower => "Config view: narrow the cause window 5 min",
         }
     }
 
