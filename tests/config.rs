@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use lakescope::lake::config::{ConfigItem, ConfigOptions, DEFAULT_WINDOW_MS, item_at};
-use lakescope::lake::{Lake, Session, parse_time};
+use lakescope::lake::{Lake, Scope, Session, parse_time};
 use serde_json::Value;
 
 fn demo() -> PathBuf {
@@ -47,7 +47,7 @@ fn s(v: &Value) -> &str {
 /// exactly the generator's.
 fn assert_change_caused_by(truth: &Value, resource: &str) {
     let session = demo_session();
-    let key = session.config_resource(resource).unwrap();
+    let key = session.config_resource(resource, &Scope::default()).unwrap();
     assert_eq!(key.account.as_deref(), Some(s(&truth["account"])));
     let items = session.config_items(&key).unwrap();
     let capture = parse_time(s(&truth["config_capture_time"]), false).unwrap();
@@ -92,6 +92,7 @@ fn security_group_opening_is_linked_to_its_event_and_actor() {
     let report = demo_session()
         .config_report(
             s(&t["group_id"]),
+            &Scope::default(),
             &ConfigOptions {
                 diff: true,
                 ..ConfigOptions::default()
@@ -120,8 +121,10 @@ fn bucket_policy_change_is_linked_to_its_event_and_actor() {
     // Found by ARN as well as by bucket name.
     assert_change_caused_by(t, s(&t["arn"]));
     assert_eq!(
-        demo_session().config_resource(s(&t["bucket"])).unwrap(),
-        demo_session().config_resource(s(&t["arn"])).unwrap()
+        demo_session()
+            .config_resource(s(&t["bucket"]), &Scope::default())
+            .unwrap(),
+        demo_session().config_resource(s(&t["arn"]), &Scope::default()).unwrap()
     );
 }
 
@@ -353,7 +356,9 @@ fn real_instance_walk_before_termination() {
     let expected = real_item(&dir.join("ec2.3.json")).expect("ec2.3.json");
     let at = parse_time("2019-02-22T21:20:00Z", false).unwrap();
     let session = Lake::open(&dir).unwrap().session().unwrap();
-    let key = session.config_resource("i-0a763ac3ee37d8d2b").unwrap();
+    let key = session
+        .config_resource("i-0a763ac3ee37d8d2b", &Scope::default())
+        .unwrap();
     let items = session.config_items(&key).unwrap();
     let shown = item_at(&items, Some(at)).unwrap();
     let expected_capture = parse_time(expected["configurationItemCaptureTime"].as_str().unwrap(), false).unwrap();
@@ -399,6 +404,30 @@ fn an_unreadable_config_file_is_named_and_the_rest_loads() {
     assert_eq!(load.problems[0].path, bad.canonicalize().unwrap());
     assert!(!load.problems[0].problem.is_empty());
     // The user's value is bound: a quote in it is just a miss.
-    assert!(session.config_resolve("sg-1' OR '1'='1").unwrap().is_empty());
-    assert_eq!(session.config_resolve("sg-1").unwrap().len(), 1);
+    assert!(
+        session
+            .config_resolve("sg-1' OR '1'='1", &Scope::default())
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(session.config_resolve("sg-1", &Scope::default()).unwrap().len(), 1);
+}
+
+#[test]
+fn an_id_shared_by_two_accounts_is_ambiguous_until_scoped() {
+    // elb.malformed.json carries the classic ELB with an empty account.
+    let session = Lake::open(&real_items()).unwrap().session().unwrap();
+    let err = session
+        .config_resource("config-test-elb", &Scope::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("names 2 resources"), "{err}");
+    assert!(err.contains("(no account us-west-2)"), "{err}");
+    let scoped = Scope {
+        accounts: vec!["123456789012".into()],
+        ..Scope::default()
+    };
+    let key = session.config_resource("config-test-elb", &scoped).unwrap();
+    assert_eq!(key.account.as_deref(), Some("123456789012"));
+    assert_eq!(session.config_items(&key).unwrap().len(), 3, "create, update, delete");
 }

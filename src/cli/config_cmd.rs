@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 
 use crate::lake::config::ConfigOptions;
-use crate::lake::{Session, parse_time};
+use crate::lake::{Scope, Session, parse_time};
 
 /// Arguments of `lakescope config`.
 #[derive(Debug, Clone, clap::Args)]
@@ -30,7 +30,7 @@ pub struct ConfigArgs {
 }
 
 /// The value `lakescope config` prints.
-pub fn run(session: &Session, args: &ConfigArgs) -> Result<serde_json::Value> {
+pub fn run(session: &Session, scope: &Scope, args: &ConfigArgs) -> Result<serde_json::Value> {
     if args.id == "list" {
         return Ok(serde_json::to_value(session.config_resources()?)?);
     }
@@ -42,7 +42,7 @@ pub fn run(session: &Session, args: &ConfigArgs) -> Result<serde_json::Value> {
         window_ms: i64::from(args.window) * 60_000,
     };
     let report = session
-        .config_report(&args.id, &options)
+        .config_report(&args.id, scope, &options)
         .with_context(|| format!("cannot show the AWS Config history of {:?}", args.id))?;
     Ok(serde_json::to_value(report)?)
 }

@@ -257,7 +257,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Ip { ip }) => emit(&session.ip(&scope, ip)?, &mut stdout)?,
         Some(Command::Key { key }) => emit(&session.key(&scope, key)?, &mut stdout)?,
         Some(Command::Resource { id }) => emit(&session.resource(&scope, id)?, &mut stdout)?,
-        Some(Command::Config(args)) => emit(&config_cmd::run(&session, args)?, &mut stdout)?,
+        Some(Command::Config(args)) => emit(&config_cmd::run(&session, &scope, args)?, &mut stdout)?,
         Some(Command::Events {
             actor,
             ip,

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use super::error::{LakeError, Result};
 use super::model::Millis;
-use super::scope::Filter;
+use super::scope::{Filter, Scope};
 use super::session::Session;
 
 pub use causes::{Candidate, CauseEvent, ChangeCauses, DEFAULT_WINDOW_MS, MAX_WINDOW_MS, assign_causes, is_read_only};
@@ -164,17 +164,24 @@ fn item_row(r: &Row<'_>) -> duckdb::Result<ConfigItem> {
 const ITEM_ORDER: &str = "ORDER BY capture_ms NULLS FIRST, try_cast(state_id AS HUGEINT) NULLS FIRST, state_id";
 
 impl Session {
-    /// Resources whose id, ARN or name is `query` (exact), or whose id ends
-    /// with `/query` (`AWS::Config::ResourceCompliance` ids). Bound, never spliced.
-    pub fn config_resolve(&self, query: &str) -> Result<Vec<ResourceKey>> {
+    /// Resources whose id, ARN or name is `query` (exact), within the
+    /// scope's accounts and regions. Values are bound, never spliced.
+    pub fn config_resolve(&self, query: &str, scope: &Scope) -> Result<Vec<ResourceKey>> {
         self.config_load()?;
         let mut f = Filter::default();
         let q = f.bind_text(query.trim());
+        let mut within = String::new();
+        if !scope.accounts.is_empty() {
+            within.push_str(&format!(" AND account IN ({})", f.bind_list(&scope.accounts)));
+        }
+        if !scope.regions.is_empty() {
+            within.push_str(&format!(" AND region IN ({})", f.bind_list(&scope.regions)));
+        }
         let sql = format!(
             "SELECT account, region, resource_type, resource_id, \
              max(CASE WHEN resource_id = {q} OR arn = {q} THEN 2 WHEN resource_name = {q} THEN 1 ELSE 0 END) AS m \
-             FROM config_items WHERE resource_id = {q} OR arn = {q} OR resource_name = {q} \
-             GROUP BY ALL ORDER BY m DESC, resource_type, resource_id, account, region"
+             FROM config_items WHERE (resource_id = {q} OR arn = {q} OR resource_name = {q}){within} \
+             GROUP BY ALL ORDER BY m DESC, resource_type, resource_id, account NULLS LAST, region"
         );
         let rows = self.rows(&sql, &f, |r| {
             Ok((
@@ -193,8 +200,8 @@ impl Session {
     }
 
     /// The one resource `query` names, or an error listing the candidates.
-    pub fn config_resource(&self, query: &str) -> Result<ResourceKey> {
-        let mut found = self.config_resolve(query)?;
+    pub fn config_resource(&self, query: &str, scope: &Scope) -> Result<ResourceKey> {
+        let mut found = self.config_resolve(query, scope)?;
         match found.len() {
             1 => Ok(found.remove(0)),
             0 => Err(LakeError::InvalidInput {
@@ -204,16 +211,15 @@ impl Session {
             _ => Err(LakeError::InvalidInput {
                 what: "resource",
                 detail: format!(
-                    "{query:?} names {} resources: {}",
+                    "{query:?} names {} resources (narrow with --account/--region): {}",
                     found.len(),
                     found
                         .iter()
-                        .map(|k| format!(
-                            "{} {} ({})",
-                            k.resource_type,
-                            k.resource_id,
-                            k.account.as_deref().unwrap_or("?")
-                        ))
+                        .map(|k| {
+                            let account = k.account.as_deref().unwrap_or("no account");
+                            let region = k.region.as_deref().unwrap_or("no region");
+                            format!("{} {} ({account} {region})", k.resource_type, k.resource_id)
+                        })
                         .collect::<Vec<_>>()
                         .join("; ")
                 ),

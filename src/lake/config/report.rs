@@ -10,6 +10,7 @@ use super::graph::{GraphNode, group_relationships};
 use super::{ConfigItem, ResourceKey, item_at};
 use crate::lake::error::Result;
 use crate::lake::model::Millis;
+use crate::lake::scope::Scope;
 use crate::lake::session::Session;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,8 +193,8 @@ pub fn cause_rows(causes: &[ChangeCauses]) -> Vec<CauseRow> {
 
 impl Session {
     /// The report on the resource `query` names (id, ARN or name).
-    pub fn config_report(&self, query: &str, options: &ConfigOptions) -> Result<ConfigReport> {
-        let key = self.config_resource(query)?;
+    pub fn config_report(&self, query: &str, scope: &Scope, options: &ConfigOptions) -> Result<ConfigReport> {
+        let key = self.config_resource(query, scope)?;
         let items = self.config_items(&key)?;
         let shown = item_at(&items, options.at);
         let diff = options.diff.then(|| {

@@ -47,7 +47,18 @@ const TREE_DEPTH: usize = 64;
 impl Session {
     pub fn config_view(&self, target: &ConfigTarget) -> Result<ResourceConfig> {
         let (key, others) = match target {
-            ConfigTarget::Resource(id) => (self.config_resource(id)?, Vec::new()),
+            ConfigTarget::Resource(id) => {
+                // The view opens the best match and names the others.
+                let mut found = self.config_resolve(id, &Scope::default())?;
+                if found.is_empty() {
+                    return Err(LakeError::InvalidInput {
+                        what: "resource",
+                        detail: format!("no AWS Config item has the id, ARN or name {id:?}"),
+                    });
+                }
+                let key = found.remove(0);
+                (key, found)
+            }
             ConfigTarget::Event { event_uid, scope } => {
                 let mut found = self.config_resources_of_event(scope, event_uid)?;
                 if found.is_empty() {

@@ -42,6 +42,10 @@ pub fn render(app: &App, view: &ResourceView, frame: &mut Frame, area: Rect) {
         app.keymap.hint(crate::tui::action::Action::WindowWider),
         app.keymap.hint(crate::tui::action::Action::WindowNarrower)
     );
+    let window = match data.others.len() {
+        0 => window,
+        n => format!("{window} · {n} other resource(s) match too"),
+    };
     let room = (area.width as usize).saturating_sub(crate::text::width(&window));
     frame.render_widget(
         Paragraph::new(Line::from(vec![
