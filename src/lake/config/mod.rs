@@ -136,14 +136,27 @@ const ITEM_COLUMNS: &str = "account, region, resource_type, resource_id, resourc
      state_id, availability_zone, configuration::VARCHAR, supplementary::VARCHAR, tags::VARCHAR, \
      relationships::VARCHAR, shape, file, copies";
 
+/// A resource key from the first four columns (account, region, type, id).
+pub(crate) fn key_row(r: &Row<'_>) -> duckdb::Result<ResourceKey> {
+    Ok(ResourceKey {
+        account: r.get(0)?,
+        region: r.get(1)?,
+        resource_type: r.get(2)?,
+        resource_id: r.get(3)?,
+    })
+}
+
+/// No item names `query`.
+pub(crate) fn not_found(query: &str) -> LakeError {
+    LakeError::InvalidInput {
+        what: "resource",
+        detail: format!("no AWS Config item has the id, ARN or name {query:?}"),
+    }
+}
+
 fn item_row(r: &Row<'_>) -> duckdb::Result<ConfigItem> {
     Ok(ConfigItem {
-        key: ResourceKey {
-            account: r.get(0)?,
-            region: r.get(1)?,
-            resource_type: r.get(2)?,
-            resource_id: r.get(3)?,
-        },
+        key: key_row(r)?,
         resource_name: r.get(4)?,
         arn: r.get(5)?,
         capture: r.get::<_, Option<i64>>(6)?.map(Millis),
@@ -183,17 +196,7 @@ impl Session {
              FROM config_items WHERE (resource_id = {q} OR arn = {q} OR resource_name = {q}){within} \
              GROUP BY ALL ORDER BY m DESC, resource_type, resource_id, account NULLS LAST, region"
         );
-        let rows = self.rows(&sql, &f, |r| {
-            Ok((
-                ResourceKey {
-                    account: r.get(0)?,
-                    region: r.get(1)?,
-                    resource_type: r.get(2)?,
-                    resource_id: r.get(3)?,
-                },
-                r.get::<_, i64>(4)?,
-            ))
-        })?;
+        let rows = self.rows(&sql, &f, |r| Ok((key_row(r)?, r.get::<_, i64>(4)?)))?;
         // An exact id/ARN match wins over resources that merely share a name.
         let best = rows.first().map(|r| r.1).unwrap_or(0);
         Ok(rows.into_iter().filter(|r| r.1 == best).map(|r| r.0).collect())
@@ -204,10 +207,7 @@ impl Session {
         let mut found = self.config_resolve(query, scope)?;
         match found.len() {
             1 => Ok(found.remove(0)),
-            0 => Err(LakeError::InvalidInput {
-                what: "resource",
-                detail: format!("no AWS Config item has the id, ARN or name {query:?}"),
-            }),
+            0 => Err(not_found(query)),
             _ => Err(LakeError::InvalidInput {
                 what: "resource",
                 detail: format!(
@@ -268,14 +268,7 @@ impl Session {
              WHERE {}) ORDER BY (account IS NOT DISTINCT FROM {acct}) DESC, account, region LIMIT 1",
             clauses.join(" AND ")
         );
-        let rows = self.rows(&sql, &f, |r| {
-            Ok(ResourceKey {
-                account: r.get(0)?,
-                region: r.get(1)?,
-                resource_type: r.get(2)?,
-                resource_id: r.get(3)?,
-            })
-        })?;
+        let rows = self.rows(&sql, &f, key_row)?;
         Ok(rows.into_iter().next())
     }
 
@@ -290,12 +283,7 @@ impl Session {
             &Filter::default(),
             |r| {
                 Ok(ResourceSummary {
-                    key: ResourceKey {
-                        account: r.get(0)?,
-                        region: r.get(1)?,
-                        resource_type: r.get(2)?,
-                        resource_id: r.get(3)?,
-                    },
+                    key: key_row(r)?,
                     resource_name: r.get(4)?,
                     arn: r.get(5)?,
                     items: r.get::<_, i64>(6)?.max(0) as u64,

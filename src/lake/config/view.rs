@@ -4,7 +4,7 @@
 
 use super::causes::{Candidate, MAX_WINDOW_MS};
 use super::graph::GraphNode;
-use super::{ConfigItem, ResourceKey};
+use super::{ConfigItem, ResourceKey, key_row};
 use crate::lake::error::{LakeError, Result};
 use crate::lake::model::Millis;
 use crate::lake::scope::{Filter, Scope};
@@ -51,10 +51,7 @@ impl Session {
                 // The view opens the best match and names the others.
                 let mut found = self.config_resolve(id, &Scope::default())?;
                 if found.is_empty() {
-                    return Err(LakeError::InvalidInput {
-                        what: "resource",
-                        detail: format!("no AWS Config item has the id, ARN or name {id:?}"),
-                    });
+                    return Err(super::not_found(id));
                 }
                 let key = found.remove(0);
                 (key, found)
@@ -106,13 +103,6 @@ impl Session {
                OR contains(coalesce(e.request_json, ''), '\"' || c.resource_id || '\"')) \
               AND (c.account IS NULL OR c.account = e.account OR c.account = e.recipient_account) \
              GROUP BY ALL ORDER BY rank, c.resource_type, c.resource_id";
-        self.query(scope, &f, tail, |r| {
-            Ok(ResourceKey {
-                account: r.get(0)?,
-                region: r.get(1)?,
-                resource_type: r.get(2)?,
-                resource_id: r.get(3)?,
-            })
-        })
+        self.query(scope, &f, tail, key_row)
     }
 }
