@@ -431,3 +431,34 @@ fn an_id_shared_by_two_accounts_is_ambiguous_until_scoped() {
     assert_eq!(key.account.as_deref(), Some("123456789012"));
     assert_eq!(session.config_items(&key).unwrap().len(), 3, "create, update, delete");
 }
+
+#[test]
+fn a_cloudtrail_lake_csv_export_is_named_not_guessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("config-items.csv");
+    std::fs::write(
+        &csv,
+        "# Execution Time: 1 ms Query Statement: SELECT * FROM eds\n\
+         eventVersion,eventCategory,eventType,eventID,eventTime,awsRegion,recipientAccountId,addendum,metadata,eventData\n\
+         1.09,ConfigurationItem,AwsConfigurationItem,x,2024-05-04 10:10:47.000,us-east-1,1,,,\"{resourceid=sg-1, configuration={groupid=sg-1}}\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("notes.csv"), "a,b\n1,2\n").unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let reasons: BTreeMap<String, String> = lake
+        .skipped()
+        .iter()
+        .map(|s| {
+            (
+                s.path.file_name().unwrap().to_string_lossy().to_string(),
+                s.reason.clone(),
+            )
+        })
+        .collect();
+    assert!(
+        reasons["config-items.csv"].starts_with("CloudTrail Lake CSV export"),
+        "{reasons:?}"
+    );
+    assert_eq!(reasons["notes.csv"], "not a log format lakescope reads");
+    assert_eq!(lake.session().unwrap().config_load().unwrap().items, 0);
+}

@@ -147,10 +147,8 @@ pub fn discover(root: &Path) -> Result<Discovery> {
                 continue;
             }
             PathKind::Unknown => {
-                out.skipped.push(Skipped {
-                    path,
-                    reason: "not a log format lakescope reads".into(),
-                });
+                let reason = unknown_reason(&path);
+                out.skipped.push(Skipped { path, reason });
                 continue;
             }
         };
@@ -186,6 +184,26 @@ fn sniff_json(path: &Path) -> std::result::Result<Option<SourceKind>, String> {
         return Err(format!("not a readable gzip or JSON file: {err}"));
     }
     Ok(sniff_text(&head))
+}
+
+/// Why a file is not read. A CloudTrail Lake CSV export is named as such:
+/// its nested values are `{key=value}` text, not JSON (lake-data-spec §1.5).
+fn unknown_reason(path: &Path) -> String {
+    let generic = "not a log format lakescope reads".to_string();
+    let lower = path.to_string_lossy().to_ascii_lowercase();
+    if !lower.ends_with(".csv") {
+        return generic;
+    }
+    let mut head = Vec::new();
+    let read = File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
+    let text = String::from_utf8_lossy(&head);
+    if read.is_ok() && text.contains("eventCategory") && text.contains("eventData") {
+        "CloudTrail Lake CSV export: its nested values are not JSON and cannot be read reliably; \
+         export the query results as JSON instead"
+            .into()
+    } else {
+        generic
+    }
 }
 
 fn sniff_text(head: &[u8]) -> Option<SourceKind> {
