@@ -180,3 +180,16 @@ fn resource_view_snapshots() {
         insta::assert_snapshot!(format!("resource_sg_graph_{w}x{h_}"), h.snapshot_text());
     }
 }
+
+/// Real published items: an instance's lifecycle, on its stop (ec2.3).
+#[test]
+fn real_instance_snapshot() {
+    let mut h = Harness::open(&tui_support::real("config-items"), 120, 40);
+    command(&mut h, "resource i-0a763ac3ee37d8d2b");
+    h.keys("c");
+    assert_eq!(h.title(), "Config AWS::EC2::Instance i-0a763ac3ee37d8d2b");
+    assert_eq!(config_view(&h).items_len(), 5);
+    // From the last item (terminated) up to the stop before it.
+    h.keys("G k");
+    insta::assert_snapshot!("resource_real_instance_120x40", h.snapshot_text());
+}

@@ -69,6 +69,13 @@ pub fn render(app: &App, view: &ResourceView, frame: &mut Frame, area: Rect) {
     render_graph(app, view, frame, graph);
 }
 
+/// `2019-02-22 20:43:10`: table times to the second (captures carry ms).
+fn seconds(t: Option<crate::lake::Millis>) -> String {
+    let mut text = short_time(t);
+    text.truncate(19);
+    text
+}
+
 /// A pane's title line; returns the area below it.
 fn pane_title(theme: &Theme, frame: &mut Frame, area: Rect, title: &str, focused: bool) -> Rect {
     let [head, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
@@ -99,11 +106,10 @@ fn render_timeline(view: &ResourceView, theme: &Theme, frame: &mut Frame, area: 
     // Narrow panes drop the year: `05-05 02:28:26`.
     let narrow = area.width < 50;
     let when = |t| {
-        let full = short_time(t);
-        if narrow && full.len() == 19 {
-            full[5..].to_string()
-        } else {
-            full
+        let full = seconds(t);
+        match full.get(5..) {
+            Some(rest) if narrow && full.len() == 19 => rest.to_string(),
+            _ => full,
         }
     };
     let rows = data
@@ -275,7 +281,7 @@ fn render_graph(app: &App, view: &ResourceView, frame: &mut Frame, area: Rect) {
     let Some(data) = &view.data else { return };
     let at = data
         .tree_at
-        .map(|t| format!(" as of {}", short_time(Some(t))))
+        .map(|t| format!(" as of {}", seconds(Some(t))))
         .unwrap_or_default();
     let title = format!("Relationships{at}");
     let area = pane_title(theme, frame, area, &title, view.focus == Pane::Graph);
