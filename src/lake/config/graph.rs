@@ -9,6 +9,9 @@ use super::{ConfigItem, Relationship, ResourceKey, item_at};
 use crate::lake::error::Result;
 use crate::lake::session::Session;
 
+/// Rows after which a walk stops expanding.
+pub const MAX_TREE_NODES: usize = 2000;
+
 /// Relationships of one item sharing a verb phrase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RelationGroup {
@@ -89,6 +92,11 @@ pub fn walk(
     let mut seen: BTreeSet<String> = BTreeSet::from([node_identity(&nodes[0])]);
     let mut queue = VecDeque::from([0usize]);
     while let Some(at) = queue.pop_front() {
+        // A whole region's VPC can reach thousands of resources: stop growing
+        // the tree (what is listed stays correct, deeper rows are left out).
+        if nodes.len() >= MAX_TREE_NODES {
+            break;
+        }
         let (Some(key), true) = (nodes[at].key.clone(), nodes[at].depth < depth) else {
             continue;
         };
