@@ -63,6 +63,13 @@ fn json_report_names_the_event_and_actor_behind_the_change() {
         related.iter().any(|r| r["note"].as_str().unwrap().starts_with("cycle")),
         "{related:#?}"
     );
+    // The compliance item names the group; the group does not name it back.
+    let compliance = related
+        .iter()
+        .find(|r| r["resource_type"] == "AWS::Config::ResourceCompliance")
+        .unwrap_or_else(|| panic!("no compliance row in {related:#?}"));
+    assert_eq!(compliance["via"], "  ← Is associated with");
+    assert_eq!(compliance["resource_id"], format!("AWS::EC2::SecurityGroup/{group}"));
 }
 
 #[test]

@@ -158,18 +158,22 @@ impl Session {
             };
             problems.push((PathBuf::from(file), why.to_string()));
         }
-        self.exec(&format!(
-            "CREATE OR REPLACE TEMP TABLE config_problems AS SELECT * FROM (VALUES {}) AS t(file, problem)",
-            if problems.is_empty() {
-                "(NULL::VARCHAR, NULL::VARCHAR)".to_string()
-            } else {
-                problems
-                    .iter()
-                    .map(|(p, why)| format!("({}, {})", lit(&p.to_string_lossy()), lit(why)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        ))?;
+        // File names and messages are data: bound, not spliced.
+        let mut f = Filter::default();
+        let mut values = vec!["(NULL::VARCHAR, NULL::VARCHAR)".to_string()];
+        for (path, why) in &problems {
+            let p = f.bind_text(&path.to_string_lossy());
+            let w = f.bind_text(why);
+            values.push(format!("({p}, {w})"));
+        }
+        self.rows(
+            &format!(
+                "CREATE OR REPLACE TEMP TABLE config_problems AS SELECT * FROM (VALUES {}) AS t(file, problem)",
+                values.join(", ")
+            ),
+            &f,
+            |_| Ok(()),
+        )?;
         let mut plan = self
             .lake
             .plan
@@ -241,8 +245,4 @@ impl Session {
             problems,
         })
     }
-}
-
-fn lit(text: &str) -> String {
-    crate::lake::projection::lit(text)
 }

@@ -34,7 +34,8 @@ pub struct ResourceConfig {
     pub items: Vec<ConfigItem>,
     pub candidates: Vec<Candidate>,
     /// The whole relationship tree (each resource expanded once), as of
-    /// `tree_at`: the latest item that has relationships.
+    /// `tree_at`: None = every resource's latest item; for a deleted
+    /// resource, its last item that had relationships.
     pub tree: Vec<GraphNode>,
     pub tree_at: Option<Millis>,
     /// Other recorded resources the target named (an event touching several).
@@ -70,12 +71,16 @@ impl Session {
         };
         let items = self.config_items(&key)?;
         let candidates = self.config_candidates(&key, &items, MAX_WINDOW_MS)?;
-        let tree_at = items
-            .iter()
-            .rev()
-            .find(|i| !i.relationships.is_empty())
-            .or(items.last())
-            .and_then(|i| i.capture);
+        // Neighbours as they are now; a deleted resource keeps its last ones.
+        let latest_has_edges = items.last().is_some_and(|i| !i.relationships.is_empty());
+        let tree_at = match latest_has_edges {
+            true => None,
+            false => items
+                .iter()
+                .rev()
+                .find(|i| !i.relationships.is_empty())
+                .and_then(|i| i.capture),
+        };
         let tree = self.config_walk(&key, TREE_DEPTH, tree_at.map(|t| t.0))?;
         Ok(ResourceConfig {
             key,

@@ -279,10 +279,10 @@ fn render_graph(app: &App, view: &ResourceView, frame: &mut Frame, area: Rect) {
     use crate::tui::action::Action;
     let theme = &app.theme;
     let Some(data) = &view.data else { return };
-    let at = data
-        .tree_at
-        .map(|t| format!(" as of {}", seconds(Some(t))))
-        .unwrap_or_default();
+    let at = match data.tree_at {
+        Some(t) => format!(" as of {}", seconds(Some(t))),
+        None => " (latest items)".to_string(),
+    };
     let title = format!("Relationships{at}");
     let area = pane_title(theme, frame, area, &title, view.focus == Pane::Graph);
     let rows = view
