@@ -1,5 +1,6 @@
 //! The headless command line: `lakescope <command> [--format table|json|csv]`.
 
+mod config_cmd;
 mod output;
 mod progress;
 mod timeline_cmd;
@@ -82,6 +83,8 @@ pub enum Command {
         #[arg(value_name = "ID_OR_ARN")]
         id: String,
     },
+    /// A resource's AWS Config history: timeline, diffs, relationships and causing events
+    Config(config_cmd::ConfigArgs),
     /// Events matching all given criteria, oldest first
     Events {
         #[command(flatten)]
@@ -306,6 +309,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Ip { ip }) => emit(&session.ip(&scope, ip)?, &mut stdout)?,
         Some(Command::Key { key }) => emit(&session.key(&scope, key)?, &mut stdout)?,
         Some(Command::Resource { id }) => emit(&session.resource(&scope, id)?, &mut stdout)?,
+        Some(Command::Config(args)) => emit(&config_cmd::run(&session, &scope, args)?, &mut stdout)?,
         Some(Command::Events { which, limit, offset }) => {
             emit(&session.events(&scope, &which.query(*limit, *offset))?, &mut stdout)?
         }

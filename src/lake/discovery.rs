@@ -147,10 +147,8 @@ pub fn discover(root: &Path) -> Result<Discovery> {
                 continue;
             }
             PathKind::Unknown => {
-                out.skipped.push(Skipped {
-                    path,
-                    reason: "not a log format lakescope reads".into(),
-                });
+                let reason = unknown_reason(&path);
+                out.skipped.push(Skipped { path, reason });
                 continue;
             }
         };
@@ -188,6 +186,26 @@ fn sniff_json(path: &Path) -> std::result::Result<Option<SourceKind>, String> {
     Ok(sniff_text(&head))
 }
 
+/// Why a file is not read. A CloudTrail Lake CSV export is named as such:
+/// its nested values are `{key=value}` text, not JSON (lake-data-spec §1.5).
+fn unknown_reason(path: &Path) -> String {
+    let generic = "not a log format lakescope reads".to_string();
+    let lower = path.to_string_lossy().to_ascii_lowercase();
+    if !lower.ends_with(".csv") {
+        return generic;
+    }
+    let mut head = Vec::new();
+    let read = File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
+    let text = String::from_utf8_lossy(&head);
+    if read.is_ok() && text.contains("eventCategory") && text.contains("eventData") {
+        "CloudTrail Lake CSV export: its nested values are not JSON and cannot be read reliably; \
+         export the query results as JSON instead"
+            .into()
+    } else {
+        generic
+    }
+}
+
 fn sniff_text(head: &[u8]) -> Option<SourceKind> {
     let text = String::from_utf8_lossy(head);
     let trimmed = text.trim_start();
@@ -202,6 +220,11 @@ fn sniff_text(head: &[u8]) -> Option<SourceKind> {
     }
     if text.contains("\"eventVersion\"") && text.contains("\"eventName\"") {
         return Some(SourceKind::CloudTrailNdjson);
+    }
+    // Config items inside an SNS `Message` string (escaped quotes), or
+    // CloudTrail Lake rows of `eventCategory` ConfigurationItem.
+    if text.contains("configurationItemCaptureTime") || text.contains("\"baseConfigurationItems\"") {
+        return Some(SourceKind::ConfigJson { snapshot: false });
     }
     None
 }
@@ -220,5 +243,10 @@ mod tests {
         );
         assert_eq!(sniff_text(b"{\"version\":\"1.1\",\"query_name\":\"a.com\"}"), None);
         assert_eq!(sniff_text(b"id,name\n1,2"), None);
+        let sns =
+            br#"{"Type":"Notification","Message":"{\"configurationItem\":{\"configurationItemCaptureTime\":\"x\"}}"}"#;
+        assert_eq!(sniff_text(sns), Some(SourceKind::ConfigJson { snapshot: false }));
+        let lake_row = br#"{"eventVersion":"1.09","eventCategory":"ConfigurationItem","eventData":{"configurationItemCaptureTime":"x"}}"#;
+        assert_eq!(sniff_text(lake_row), Some(SourceKind::ConfigJson { snapshot: false }));
     }
 }

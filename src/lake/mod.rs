@@ -12,6 +12,7 @@
 pub mod buckets;
 mod cache;
 mod catalog;
+pub mod config;
 pub mod discovery;
 mod error;
 pub mod layout;

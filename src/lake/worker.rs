@@ -59,6 +59,8 @@ pub enum Request {
         source_file: String,
         event_uid: String,
     },
+    /// A resource's AWS Config history, causing events and graph.
+    Config(super::config::ConfigTarget),
 }
 
 impl Request {
@@ -75,6 +77,7 @@ impl Request {
             Request::Sql { .. } => "running SQL".into(),
             Request::Timeline { .. } => "counting the timeline".into(),
             Request::Event { event_uid, .. } => format!("reading event {event_uid}"),
+            Request::Config(target) => format!("AWS Config of {}", target.label()),
         }
     }
 }
@@ -91,6 +94,7 @@ pub enum Response {
     Table(Vec<serde_json::Value>),
     Record(Option<serde_json::Value>),
     Timeline(Timeline),
+    Config(Box<super::config::ResourceConfig>),
 }
 
 #[derive(Debug)]
@@ -250,5 +254,6 @@ fn execute(session: &super::Session, request: Request) -> Result<Response> {
         Request::Sql { scope, sql } => Response::Table(session.sql(&scope, &sql)?),
         Request::Timeline { scope, query } => Response::Timeline(session.timeline(&scope, &query)?),
         Request::Event { source_file, event_uid } => Response::Record(session.event_detail(&source_file, &event_uid)?),
+        Request::Config(target) => Response::Config(Box::new(session.config_view(&target)?)),
     })
 }

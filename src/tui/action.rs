@@ -41,17 +41,19 @@ pub enum Action {
     Mark,
     Lanes,
     Clock,
+    ConfigResource,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 36] = [
         Action::Partitions,
         Action::Actors,
         Action::Events,
         Action::Timeline,
         Action::Select,
         Action::EventsOfSelection,
+        Action::ConfigResource,
         Action::Back,
         Action::Forward,
         Action::Filter,
@@ -114,13 +116,14 @@ impl Action {
             Action::CopyAll => "copy the whole record (OSC 52)",
             Action::Refresh => "run the view's query again",
             Action::Timeline => "timeline of the scope, entity or selected row",
-            Action::ZoomIn => "timeline: zoom in around the cursor",
-            Action::ZoomOut => "timeline: zoom out",
+            Action::ZoomIn => "timeline: zoom in around the cursor; Config: narrower cause window",
+            Action::ZoomOut => "timeline: zoom out; Config: wider cause window",
             Action::PanLeft => "timeline: pan back in time",
             Action::PanRight => "timeline: pan forward in time",
             Action::Mark => "timeline: start or clear a range selection",
             Action::Lanes => "timeline: lanes by ip, session, key, account, region, operation, actor, none",
             Action::Clock => "timeline: UTC or local time",
+            Action::ConfigResource => "AWS Config view of this event / resource",
         }
     }
 

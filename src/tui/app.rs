@@ -349,6 +349,10 @@ impl App {
                 fresh.zone = t.zone;
                 View::Timeline(fresh)
             }
+            View::Config(c) => View::Config(super::views::resource_config::ResourceView::new(
+                c.target.clone(),
+                c.trail.clone(),
+            )),
             View::Partitions(_) | View::Inspector(_) => View::Actors(ActorsView::default()),
         };
         let text = format!("scope: {}", scope.describe());
@@ -373,6 +377,8 @@ impl App {
             View::Inspector(i) => i.list.reveal(i.list.cursor, rows),
             // Everything a timeline shows fits its body.
             View::Timeline(_) => {}
+            // Its panes scroll themselves, each to its own cursor.
+            View::Config(_) => {}
             View::Report(r) => {
                 let line = r.cursor_line();
                 // Show a section's heading with its first row.

@@ -26,6 +26,7 @@ impl App {
                 t.selection()
                     .map(|(a, b)| format!("{} {}", crate::lake::format_ms(a), crate::lake::format_ms(b)))
             }),
+            View::Config(c) => c.selected_text(),
         };
         let Some(text) = text else {
             self.say(Severity::Info, "nothing to copy here");

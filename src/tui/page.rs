@@ -11,6 +11,7 @@ use super::views::list::ListState;
 use super::views::partitions::{COUNT_SQL, PartitionsView};
 use super::views::report::ReportView;
 use super::views::reports;
+use super::views::resource_config::ResourceView;
 use super::views::target::Subject;
 use super::views::timeline::TimelineView;
 
@@ -22,6 +23,8 @@ pub enum View {
     Events(EventsView),
     Inspector(InspectorView),
     Timeline(TimelineView),
+    /// A resource's AWS Config history with the events behind each change.
+    Config(ResourceView),
 }
 
 impl View {
@@ -33,6 +36,7 @@ impl View {
             View::Events(v) => &v.list,
             View::Inspector(v) => &v.list,
             View::Timeline(v) => &v.list,
+            View::Config(v) => &v.list,
         }
     }
 
@@ -44,6 +48,7 @@ impl View {
             View::Events(v) => &mut v.list,
             View::Inspector(v) => &mut v.list,
             View::Timeline(v) => &mut v.list,
+            View::Config(v) => &mut v.list,
         }
     }
 
@@ -60,6 +65,7 @@ impl View {
             View::Events(v) => v.rows.len(),
             View::Inspector(v) => v.nodes().len(),
             View::Timeline(v) => v.timeline.as_ref().map_or(0, |t| t.lanes.len() + 1),
+            View::Config(v) => v.items_len(),
         }
     }
 }
@@ -122,6 +128,7 @@ impl Page {
                 }),
                 (None, None) => None,
             },
+            View::Config(c) => Some(Request::Config(c.target.clone())),
         }
     }
 
@@ -156,6 +163,7 @@ impl Page {
             (View::Report(r), Response::Resource(res)) => r.report = Some(reports::resource(&res)),
             (View::Events(e), Response::Events(rows)) => e.set_rows(rows),
             (View::Timeline(t), Response::Timeline(timeline)) => t.set_timeline(timeline),
+            (View::Config(c), Response::Config(data)) => c.set_data(*data),
             (View::Inspector(i), Response::Table(rows)) => i.value = serde_json::Value::Array(rows),
             (View::Inspector(i), Response::Record(Some(record))) => {
                 i.value = record;
@@ -188,6 +196,7 @@ impl Page {
             View::Inspector(i) => i.title.clone(),
             View::Timeline(t) if t.filter == Default::default() => "Timeline (all in scope)".into(),
             View::Timeline(t) => format!("Timeline {}", t.filter.describe()),
+            View::Config(c) => format!("Config {}", c.label()),
         }
     }
 }

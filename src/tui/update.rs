@@ -11,6 +11,7 @@ use super::views::events::EventsView;
 use super::views::inspector::InspectorView;
 use super::views::partitions::scope_of;
 use super::views::report::ReportView;
+use super::views::resource_config::Pane;
 use super::views::target::{EventFilter, Subject, Target};
 use super::views::timeline::TimelineView;
 use crate::lake::LaneBy;
@@ -220,6 +221,7 @@ impl App {
             Action::Copy | Action::CopyAll => self.copy(action == Action::CopyAll),
             Action::Select => self.select(),
             Action::EventsOfSelection => self.events_of_selection(),
+            Action::ConfigResource => self.open_config_of_selection(),
             Action::Sort | Action::ReverseSort => match &mut self.page_mut().view {
                 View::Actors(a) => {
                     if action == Action::Sort {
@@ -296,6 +298,7 @@ impl App {
                     t.list.move_by(step, rows)
                 }
             },
+            View::Config(c) => c.navigate(action, step),
             View::Events(e) => {
                 let at_end = e.list.cursor + 1 >= e.rows.len();
                 let at_start = e.list.cursor == 0;
@@ -347,6 +350,19 @@ impl App {
                 self.events_of_timeline();
                 return;
             }
+            View::Config(c) => match c.focus {
+                Pane::Timeline => {
+                    c.focus = Pane::Events;
+                    return;
+                }
+                Pane::Events => c
+                    .selected_event()
+                    .map(|e| Ok(Target::Open(Subject::Actor(e.actor.clone())))),
+                Pane::Graph => {
+                    self.open_config_of_selection();
+                    return;
+                }
+            },
         };
         match next {
             Some(Ok(Target::Open(subject))) => self.open(subject),
@@ -366,6 +382,7 @@ impl App {
             View::Report(r) => Some(r.events_filter()),
             View::Partitions(_) => Some(EventFilter::default()),
             View::Events(_) | View::Inspector(_) | View::Timeline(_) => None,
+            View::Config(c) => c.events_resource().map(|r| Subject::Resource(r).events()),
         };
         match filter {
             Some(f) => self.open_events(f),
@@ -393,6 +410,10 @@ impl App {
             }
             View::Events(e) => (e.filter.clone(), None),
             View::Timeline(t) => (t.filter.clone(), t.lanes),
+            View::Config(c) => match c.events_resource() {
+                Some(id) => (Subject::Resource(id).events(), Some(LaneBy::Actor)),
+                None => (EventFilter::default(), None),
+            },
             View::Partitions(_) | View::Inspector(_) => (EventFilter::default(), None),
         };
         let label = super::render::timeline::label_width(self.size.width);
@@ -405,6 +426,11 @@ impl App {
     }
 
     fn timeline_action(&mut self, action: Action) {
+        // In a Config view, zooming is about the cause window: in is narrower.
+        if matches!(self.page().view, View::Config(_)) && matches!(action, Action::ZoomIn | Action::ZoomOut) {
+            self.adjust_config_window(action == Action::ZoomOut);
+            return;
+        }
         let other_zone = self.other_zone;
         let View::Timeline(t) = &mut self.page_mut().view else {
             let hint = self.keymap.hint(Action::Timeline);

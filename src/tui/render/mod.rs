@@ -8,6 +8,7 @@ mod help;
 mod inspector;
 mod partitions;
 mod report;
+mod resource_config;
 mod table;
 pub mod timeline;
 
@@ -68,6 +69,7 @@ impl App {
             View::Events(e) => events::render(self, e, frame, area),
             View::Inspector(i) => inspector::render(self, i, frame, area),
             View::Timeline(t) => timeline::render(self, t, frame, area),
+            View::Config(c) => resource_config::render(self, c, frame, area),
         }
     }
 }

@@ -8,5 +8,7 @@ pub mod list;
 pub mod partitions;
 pub mod report;
 pub mod reports;
+pub mod resource_config;
+mod resource_open;
 pub mod target;
 pub mod timeline;

@@ -1,0 +1,244 @@
+//! Everything the headless `config` command and the resource view show
+//! about one resource, in one serialisable report.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::causes::{ChangeCauses, DEFAULT_WINDOW_MS};
+use super::diff::{DiffKind, diff_items};
+use super::graph::{GraphNode, group_relationships};
+use super::{ConfigItem, ResourceKey, item_at};
+use crate::lake::error::Result;
+use crate::lake::model::Millis;
+use crate::lake::scope::Scope;
+use crate::lake::session::Session;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigOptions {
+    /// Show the state in force at this time (epoch ms); latest when None.
+    pub at: Option<i64>,
+    pub diff: bool,
+    /// Walk the relationship graph this deep.
+    pub related: Option<usize>,
+    pub events: bool,
+    pub window_ms: i64,
+}
+
+impl Default for ConfigOptions {
+    fn default() -> Self {
+        ConfigOptions {
+            at: None,
+            diff: false,
+            related: None,
+            events: false,
+            window_ms: DEFAULT_WINDOW_MS,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelineRow {
+    pub capture: Option<Millis>,
+    pub status: Option<String>,
+    pub state_id: Option<String>,
+    /// Fields that changed from the previous item.
+    pub changes: usize,
+    pub relationships: usize,
+    pub spelling: String,
+    pub copies: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DiffRow {
+    pub capture: Option<Millis>,
+    pub status: Option<String>,
+    pub change: DiffKind,
+    pub path: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RelationRow {
+    pub relationship: String,
+    pub resource_type: Option<String>,
+    pub resource_id: Option<String>,
+    pub resource_name: Option<String>,
+    /// The name exactly as AWS wrote it.
+    pub recorded_as: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RelatedRow {
+    pub depth: usize,
+    /// `Is attached to` etc., indented by depth in tables.
+    pub via: String,
+    pub resource_type: Option<String>,
+    pub resource_id: Option<String>,
+    pub resource_name: Option<String>,
+    pub recorded: bool,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CauseRow {
+    pub capture: Option<Millis>,
+    pub status: Option<String>,
+    pub likely: bool,
+    pub event_time: Option<Millis>,
+    pub operation: Option<String>,
+    pub actor: String,
+    pub error_code: Option<String>,
+    pub matched: String,
+    pub event_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConfigReport {
+    #[serde(flatten)]
+    pub key: ResourceKey,
+    pub resource_name: Option<String>,
+    pub arn: Option<String>,
+    pub items: usize,
+    pub first_capture: Option<Millis>,
+    pub last_capture: Option<Millis>,
+    /// The item shown (in force at `--at`, or the latest).
+    pub shown_capture: Option<Millis>,
+    pub status: Option<String>,
+    pub configuration: Value,
+    pub timeline: Vec<TimelineRow>,
+    pub relationships: Vec<RelationRow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<Vec<DiffRow>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related: Option<Vec<RelatedRow>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<CauseRow>>,
+}
+
+/// Table rows for the relationships of one item, grouped by verb.
+pub fn relation_rows(item: &ConfigItem) -> Vec<RelationRow> {
+    group_relationships(item)
+        .into_iter()
+        .flat_map(|g| g.relationships)
+        .map(|r| RelationRow {
+            relationship: r.verb,
+            resource_type: r.resource_type,
+            resource_id: r.resource_id,
+            resource_name: r.resource_name,
+            recorded_as: r.raw_name,
+        })
+        .collect()
+}
+
+pub fn timeline_rows(items: &[ConfigItem]) -> Vec<TimelineRow> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| TimelineRow {
+            capture: item.capture,
+            status: item.status.clone(),
+            state_id: item.state_id.clone(),
+            changes: diff_items(i.checked_sub(1).map(|p| &items[p]), item).len(),
+            relationships: item.relationships.len(),
+            spelling: item.spelling.clone(),
+            copies: item.copies,
+        })
+        .collect()
+}
+
+pub fn related_rows(nodes: &[GraphNode]) -> Vec<RelatedRow> {
+    nodes
+        .iter()
+        .map(|n| RelatedRow {
+            depth: n.depth,
+            via: format!(
+                "{}{}",
+                "  ".repeat(n.depth),
+                n.relationship.as_deref().unwrap_or("(root)")
+            ),
+            resource_type: n.resource_type.clone(),
+            resource_id: n.resource_id.clone(),
+            resource_name: n.resource_name.clone(),
+            recorded: n.key.is_some(),
+            note: if n.cycle {
+                "cycle (not followed)".into()
+            } else if n.repeat {
+                "expanded elsewhere in the tree".into()
+            } else {
+                String::new()
+            },
+        })
+        .collect()
+}
+
+pub fn cause_rows(causes: &[ChangeCauses]) -> Vec<CauseRow> {
+    causes
+        .iter()
+        .flat_map(|c| {
+            c.events.iter().map(|e| CauseRow {
+                capture: c.capture,
+                status: c.status.clone(),
+                likely: e.likely,
+                event_time: e.time,
+                operation: e.operation.clone(),
+                actor: e.actor.clone(),
+                error_code: e.error_code.clone(),
+                matched: e.matched.clone(),
+                event_id: e.event_id.clone(),
+            })
+        })
+        .collect()
+}
+
+impl Session {
+    /// The report on the resource `query` names (id, ARN or name).
+    pub fn config_report(&self, query: &str, scope: &Scope, options: &ConfigOptions) -> Result<ConfigReport> {
+        let key = self.config_resource(query, scope)?;
+        let items = self.config_items(&key)?;
+        let shown = item_at(&items, options.at);
+        let diff = options.diff.then(|| {
+            items
+                .iter()
+                .enumerate()
+                .flat_map(|(i, item)| {
+                    diff_items(i.checked_sub(1).map(|p| &items[p]), item)
+                        .into_iter()
+                        .map(|c| DiffRow {
+                            capture: item.capture,
+                            status: item.status.clone(),
+                            change: c.change,
+                            path: c.path,
+                            before: c.before,
+                            after: c.after,
+                        })
+                })
+                .collect()
+        });
+        let related = match options.related {
+            Some(depth) => Some(related_rows(&self.config_walk(&key, depth, options.at)?)),
+            None => None,
+        };
+        let events = match options.events {
+            true => Some(cause_rows(&self.config_causes(&key, &items, options.window_ms)?)),
+            false => None,
+        };
+        let latest = items.last();
+        Ok(ConfigReport {
+            resource_name: latest.and_then(|i| i.resource_name.clone()),
+            arn: items.iter().rev().find_map(|i| i.arn.clone()),
+            items: items.len(),
+            first_capture: items.first().and_then(|i| i.capture),
+            last_capture: latest.and_then(|i| i.capture),
+            shown_capture: shown.and_then(|i| i.capture),
+            status: shown.and_then(|i| i.status.clone()),
+            configuration: shown.map(|i| i.configuration.clone()).unwrap_or(Value::Null),
+            timeline: timeline_rows(&items),
+            relationships: shown.map(relation_rows).unwrap_or_default(),
+            diff,
+            related,
+            events,
+            key,
+        })
+    }
+}
