@@ -1,0 +1,208 @@
+//! `lakescope sync` and `verify` against moto's S3 server on loopback.
+
+mod sync_support;
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use sync_support::{BUCKET, Moto, assert_same_bytes, demo_lake, lake_files, lakescope, sync, tree};
+
+fn uploaded_demo(prefix: &str) -> Moto {
+    let moto = Moto::start();
+    moto.create_bucket(BUCKET);
+    let count = moto.upload_dir(BUCKET, prefix, &demo_lake());
+    assert!(count > 1000, "the demo lake has {count} files");
+    moto
+}
+
+fn fetched(summary: &str) -> u64 {
+    let words: Vec<&str> = summary.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|w| *w == "fetched")
+        .expect("summary names fetched");
+    words[at - 1].parse().expect("a count before 'fetched'")
+}
+
+#[test]
+fn full_sync_equals_the_lake_then_only_changes_are_fetched() {
+    let moto = uploaded_demo("org/security/");
+    let work = tempfile::tempdir().expect("tempdir");
+    let dest = work.path().join("copy");
+    let url = format!("s3://{BUCKET}/org/security");
+    let summary = sync(&moto, &url, &dest, &[]);
+
+    let want = lake_files(&demo_lake());
+    let got: Vec<String> = tree(&dest).into_keys().collect();
+    assert_eq!(got, want, "the copy holds exactly the lake layouts of the demo lake");
+    assert!(
+        !dest.join("TRUTH.json").exists(),
+        "files beside the lake layouts are not mirrored"
+    );
+    assert_eq!(assert_same_bytes(&dest, &demo_lake()), want.len());
+    assert_eq!(fetched(&summary), want.len() as u64, "{summary}");
+
+    // A second run fetches nothing; a changed object is fetched again.
+    assert_eq!(fetched(&sync(&moto, &url, &dest, &[])), 0);
+    let key = "AWSLogs/444455556666/Config/ConfigWritabilityCheckFile";
+    moto.put(BUCKET, &format!("org/security/{key}"), b"changed".to_vec());
+    assert_eq!(fetched(&sync(&moto, &url, &dest, &[])), 1);
+    assert_eq!(std::fs::read(dest.join(key)).expect("read"), b"changed");
+
+    // The synced copy opens as a lake.
+    let out = lakescope(&moto, work.path())
+        .arg("--lake")
+        .arg(&dest)
+        .args(["--format", "json", "partitions"])
+        .output()
+        .expect("run partitions");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let verify = lakescope(&moto, work.path())
+        .arg("verify")
+        .arg(&dest)
+        .output()
+        .expect("verify");
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+}
+
+/// What the filter below must select, worked out from the path text alone.
+fn expected_filtered(relative: &str) -> bool {
+    let parts: Vec<&str> = relative.split('/').collect();
+    let days = ["20240502", "20240503"];
+    if relative.starts_with("aws/CLOUD_TRAIL_MGMT/") {
+        return relative.contains("/metadata/")
+            || (relative.contains("/region=us-east-1/")
+                && relative.contains("/accountId=111122223333/")
+                && days.iter().any(|d| relative.contains(&format!("/eventDay={d}/"))));
+    }
+    let date = |i: usize| parts.get(i..i + 3).map(|d| d.join(""));
+    match parts.as_slice() {
+        ["AWSLogs", org, "111122223333", "CloudTrail", "us-east-1", ..] if org.starts_with("o-") => {
+            date(5).is_some_and(|d| days.contains(&d.as_str()))
+        }
+        ["AWSLogs", "111122223333", "CloudTrail", "us-east-1", ..] => {
+            date(4).is_some_and(|d| days.contains(&d.as_str()))
+        }
+        _ => false,
+    }
+}
+
+#[test]
+fn filtered_sync_fetches_only_matching_partitions() {
+    let moto = uploaded_demo("");
+    let work = tempfile::tempdir().expect("tempdir");
+    let dest = work.path().join("copy");
+    let filters = [
+        "--source",
+        "CLOUD_TRAIL_MGMT,CloudTrail",
+        "--account",
+        "111122223333",
+        "--region",
+        "us-east-1",
+        "--from",
+        "2024-05-02",
+        "--to-day",
+        "2024-05-03",
+    ];
+    let summary = sync(&moto, &format!("s3://{BUCKET}"), &dest, &filters);
+    let want: Vec<String> = lake_files(&demo_lake())
+        .into_iter()
+        .filter(|f| expected_filtered(f))
+        .collect();
+    assert!(want.iter().any(|f| f.starts_with("aws/")) && want.iter().any(|f| f.starts_with("AWSLogs/")));
+    let got: Vec<String> = tree(&dest).into_keys().collect();
+    assert_eq!(got, want, "{summary}");
+    assert_same_bytes(&dest, &demo_lake());
+    // Partition-aware: far fewer list requests than prefixes in the bucket.
+    let requests: u64 = summary
+        .trim()
+        .split(", ")
+        .find_map(|part| part.strip_suffix(" list requests"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("summary counts list requests");
+    assert!(requests < 60, "{requests} list requests: {summary}");
+}
+
+#[test]
+fn a_sync_killed_midway_resumes_complete_and_identical() {
+    let moto = uploaded_demo("");
+    let work = tempfile::tempdir().expect("tempdir");
+    let dest = work.path().join("copy");
+    let url = format!("s3://{BUCKET}");
+    let mut child = lakescope(&moto, work.path())
+        .args(["sync", &url, "--to"])
+        .arg(&dest)
+        .args(["--endpoint-url", &moto.endpoint, "--jobs", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start sync");
+    let manifest = dest.join(".lakescope-sync").join("manifest.jsonl");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let lines = std::fs::read_to_string(&manifest)
+            .map(|s| s.lines().count())
+            .unwrap_or(0);
+        if lines >= 100 {
+            break;
+        }
+        assert!(
+            child.try_wait().expect("poll").is_none(),
+            "sync ended before it could be killed"
+        );
+        assert!(Instant::now() < deadline, "sync made no progress in 120 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("kill sync");
+    child.wait().expect("reap sync");
+
+    let want = lake_files(&demo_lake());
+    let partial = assert_same_bytes(&dest, &demo_lake());
+    assert!(partial < want.len(), "the kill came after the end ({partial} files)");
+
+    sync(&moto, &url, &dest, &[]);
+    let got: Vec<String> = tree(&dest).into_keys().collect();
+    assert_eq!(got, want);
+    assert_same_bytes(&dest, &demo_lake());
+    let verify = lakescope(&moto, work.path())
+        .arg("verify")
+        .arg(&dest)
+        .output()
+        .expect("verify");
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+}
+
+fn verify_output(moto: &Moto, home: &Path, dest: &Path) -> (bool, String) {
+    let out = lakescope(moto, home).arg("verify").arg(dest).output().expect("verify");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn verify_catches_a_changed_byte_a_missing_file_and_an_extra_one() {
+    let moto = uploaded_demo("");
+    let work = tempfile::tempdir().expect("tempdir");
+    let dest = work.path().join("copy");
+    sync(&moto, &format!("s3://{BUCKET}"), &dest, &["--account", "444455556666"]);
+    let (ok, out) = verify_output(&moto, work.path(), &dest);
+    assert!(ok, "{out}");
+
+    let files: Vec<String> = tree(&dest).into_keys().collect();
+    assert!(files.len() > 10);
+    let changed = &files[3];
+    let mut bytes = std::fs::read(dest.join(changed)).expect("read");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(dest.join(changed), &bytes).expect("write");
+    let (ok, out) = verify_output(&moto, work.path(), &dest);
+    assert!(!ok);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with(&format!("{changed}: SHA-256")), "{out}");
+
+    std::fs::remove_file(dest.join(&files[5])).expect("remove");
+    std::fs::write(dest.join("AWSLogs").join("planted.json"), b"{}").expect("plant");
+    let (ok, out) = verify_output(&moto, work.path(), &dest);
+    assert!(!ok);
+    assert!(out.contains(&format!("{}: missing", files[5])), "{out}");
+    assert!(out.contains("AWSLogs/planted.json: not in the manifest"), "{out}");
+}
