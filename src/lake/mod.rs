@@ -22,6 +22,7 @@ pub mod schema;
 pub mod scope;
 mod session;
 pub mod summary;
+pub mod watch;
 pub mod worker;
 
 use std::path::{Path, PathBuf};

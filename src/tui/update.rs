@@ -191,7 +191,7 @@ impl App {
             Action::Partitions => self.open_partitions(),
             Action::Actors => self.open_actors(),
             Action::Events => self.open_events(EventFilter::default()),
-            Action::Refresh => self.reload(),
+            Action::Refresh => self.refresh(),
             Action::Copy | Action::CopyAll => self.copy(action == Action::CopyAll),
             Action::Select => self.select(),
             Action::EventsOfSelection => self.events_of_selection(),
