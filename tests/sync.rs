@@ -2,11 +2,12 @@
 
 mod sync_support;
 
-use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use sync_support::{BUCKET, Moto, assert_same_bytes, demo_lake, lake_files, lakescope, sync, tree};
+use sync_support::{
+    BUCKET, Moto, assert_same_bytes, assert_verified, demo_lake, lake_files, lakescope, sync, tree, verify, workspace,
+};
 
 fn uploaded_demo(prefix: &str) -> Moto {
     let moto = Moto::start();
@@ -28,8 +29,7 @@ fn fetched(summary: &str) -> u64 {
 #[test]
 fn full_sync_equals_the_lake_then_only_changes_are_fetched() {
     let moto = uploaded_demo("org/security/");
-    let work = tempfile::tempdir().expect("tempdir");
-    let dest = work.path().join("copy");
+    let (work, dest) = workspace();
     let url = format!("s3://{BUCKET}/org/security");
     let summary = sync(&moto, &url, &dest, &[]);
 
@@ -51,19 +51,14 @@ fn full_sync_equals_the_lake_then_only_changes_are_fetched() {
     assert_eq!(std::fs::read(dest.join(key)).expect("read"), b"changed");
 
     // The synced copy opens as a lake.
-    let out = lakescope(&moto, work.path())
+    let out = lakescope(work.path())
         .arg("--lake")
         .arg(&dest)
         .args(["--format", "json", "partitions"])
         .output()
         .expect("run partitions");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let verify = lakescope(&moto, work.path())
-        .arg("verify")
-        .arg(&dest)
-        .output()
-        .expect("verify");
-    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    assert_verified(work.path(), &dest);
 }
 
 /// What the filter below must select, worked out from the path text alone.
@@ -91,8 +86,7 @@ fn expected_filtered(relative: &str) -> bool {
 #[test]
 fn filtered_sync_fetches_only_matching_partitions() {
     let moto = uploaded_demo("");
-    let work = tempfile::tempdir().expect("tempdir");
-    let dest = work.path().join("copy");
+    let (_work, dest) = workspace();
     let filters = [
         "--source",
         "CLOUD_TRAIL_MGMT,CloudTrail",
@@ -127,10 +121,9 @@ fn filtered_sync_fetches_only_matching_partitions() {
 #[test]
 fn a_sync_killed_midway_resumes_complete_and_identical() {
     let moto = uploaded_demo("");
-    let work = tempfile::tempdir().expect("tempdir");
-    let dest = work.path().join("copy");
+    let (work, dest) = workspace();
     let url = format!("s3://{BUCKET}");
-    let mut child = lakescope(&moto, work.path())
+    let mut child = lakescope(work.path())
         .args(["sync", &url, "--to"])
         .arg(&dest)
         .args(["--endpoint-url", &moto.endpoint, "--jobs", "1"])
@@ -165,26 +158,15 @@ fn a_sync_killed_midway_resumes_complete_and_identical() {
     let got: Vec<String> = tree(&dest).into_keys().collect();
     assert_eq!(got, want);
     assert_same_bytes(&dest, &demo_lake());
-    let verify = lakescope(&moto, work.path())
-        .arg("verify")
-        .arg(&dest)
-        .output()
-        .expect("verify");
-    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
-}
-
-fn verify_output(moto: &Moto, home: &Path, dest: &Path) -> (bool, String) {
-    let out = lakescope(moto, home).arg("verify").arg(dest).output().expect("verify");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    assert_verified(work.path(), &dest);
 }
 
 #[test]
 fn verify_catches_a_changed_byte_a_missing_file_and_an_extra_one() {
     let moto = uploaded_demo("");
-    let work = tempfile::tempdir().expect("tempdir");
-    let dest = work.path().join("copy");
+    let (work, dest) = workspace();
     sync(&moto, &format!("s3://{BUCKET}"), &dest, &["--account", "444455556666"]);
-    let (ok, out) = verify_output(&moto, work.path(), &dest);
+    let (ok, out) = verify(work.path(), &dest);
     assert!(ok, "{out}");
 
     let files: Vec<String> = tree(&dest).into_keys().collect();
@@ -194,14 +176,14 @@ fn verify_catches_a_changed_byte_a_missing_file_and_an_extra_one() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x01;
     std::fs::write(dest.join(changed), &bytes).expect("write");
-    let (ok, out) = verify_output(&moto, work.path(), &dest);
+    let (ok, out) = verify(work.path(), &dest);
     assert!(!ok);
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.starts_with(&format!("{changed}: SHA-256")), "{out}");
 
     std::fs::remove_file(dest.join(&files[5])).expect("remove");
     std::fs::write(dest.join("AWSLogs").join("planted.json"), b"{}").expect("plant");
-    let (ok, out) = verify_output(&moto, work.path(), &dest);
+    let (ok, out) = verify(work.path(), &dest);
     assert!(!ok);
     assert!(out.contains(&format!("{}: missing", files[5])), "{out}");
     assert!(out.contains("AWSLogs/planted.json: not in the manifest"), "{out}");

@@ -11,7 +11,7 @@ use aws_sdk_s3::types::{
     S3KeyFilter, TopicConfiguration,
 };
 use aws_sdk_sqs::types::QueueAttributeName;
-use sync_support::{BUCKET, INSTALL, Moto, demo_lake, lakescope};
+use sync_support::{BUCKET, INSTALL, Moto, assert_verified, demo_lake, lakescope, workspace};
 
 const MALFORMED: &str = "this is not an S3 event";
 
@@ -127,11 +127,10 @@ fn follow_fetches_objects_announced_directly_and_through_sns_and_leaves_a_malfor
         .block_on(sqs.send_message().queue_url(&queue).message_body(MALFORMED).send())
         .expect("send malformed");
 
-    let work = tempfile::tempdir().expect("tempdir");
-    let dest = work.path().join("copy");
+    let (work, dest) = workspace();
     let log_path = work.path().join("follow.log");
     let log = std::fs::File::create(&log_path).expect("log file");
-    let mut follower = lakescope(&moto, work.path())
+    let mut follower = lakescope(work.path())
         .args(["sync", &format!("s3://{BUCKET}"), "--to"])
         .arg(&dest)
         .args(["--endpoint-url", &moto.endpoint, "--follow", "--sqs-queue", &queue])
@@ -180,6 +179,10 @@ fn follow_fetches_objects_announced_directly_and_through_sns_and_leaves_a_malfor
     }
     let log = log_text();
     assert!(log.contains("left in the queue"), "{log}");
+    assert!(
+        log.contains(&format!("last {via_sns_key}")),
+        "each object followed is logged: {log}"
+    );
     assert!(log.contains("s3:TestEvent"), "test events are logged: {log}");
     // The one message left is the malformed one, untouched.
     let left = moto
@@ -188,10 +191,5 @@ fn follow_fetches_objects_announced_directly_and_through_sns_and_leaves_a_malfor
         .expect("receive");
     let bodies: Vec<&str> = left.messages().iter().filter_map(|m| m.body()).collect();
     assert_eq!(bodies, [MALFORMED]);
-    let verify = lakescope(&moto, work.path())
-        .arg("verify")
-        .arg(&dest)
-        .output()
-        .expect("verify");
-    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    assert_verified(work.path(), &dest);
 }

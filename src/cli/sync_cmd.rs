@@ -106,7 +106,11 @@ pub fn run_sync(args: &SyncArgs, accounts: &[String], regions: &[String], from: 
         }
         if let (true, Some(queue)) = (args.follow, &args.sqs_queue) {
             let sqs = client::sqs(&config);
-            mirror.follow(&sqs, queue, &Lines::default()).await?;
+            let lines = Lines {
+                every_object: true,
+                ..Lines::default()
+            };
+            mirror.follow(&sqs, queue, &lines).await?;
         }
         Ok(())
     })
@@ -138,6 +142,8 @@ pub fn run_verify(dir: &Path, out: &mut dyn Write) -> Result<()> {
 /// Timestamped lines on stderr (follow mode, and sync when not on a terminal).
 #[derive(Default)]
 struct Lines {
+    /// A line for every object (follow mode), else one every two seconds.
+    every_object: bool,
     state: Mutex<(usize, u64, Option<Instant>)>,
 }
 
@@ -161,7 +167,7 @@ impl Observer for Lines {
         let Ok(mut state) = self.state.lock() else { return };
         state.0 += 1;
         state.1 += bytes;
-        let due = state.2.is_none_or(|t| t.elapsed() >= Duration::from_secs(2));
+        let due = self.every_object || state.2.is_none_or(|t| t.elapsed() >= Duration::from_secs(2));
         if due {
             state.2 = Some(Instant::now());
             eprintln!(

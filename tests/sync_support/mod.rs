@@ -158,7 +158,7 @@ pub fn tree(dir: &Path) -> BTreeMap<String, PathBuf> {
 
 /// `lakescope` with moto's endpoint and throwaway credentials, isolated from
 /// any AWS configuration of the machine.
-pub fn lakescope(moto: &Moto, home: &Path) -> Command {
+pub fn lakescope(home: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_lakescope"));
     for var in [
         "AWS_PROFILE",
@@ -177,14 +177,13 @@ pub fn lakescope(moto: &Moto, home: &Path) -> Command {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("HOME", home)
         .stdin(Stdio::null());
-    let _ = moto;
     command
 }
 
 /// Run `lakescope sync s3://BUCKET/PREFIX --to DIR ARGS…` and return its stdout.
 pub fn sync(moto: &Moto, url: &str, dest: &Path, args: &[&str]) -> String {
     let home = dest.parent().expect("dest has a parent");
-    let output = lakescope(moto, home)
+    let output = lakescope(home)
         .args(["sync", url, "--to"])
         .arg(dest)
         .args(["--endpoint-url", &moto.endpoint])
@@ -216,4 +215,22 @@ pub fn lake_files(dir: &Path) -> Vec<String> {
         .into_keys()
         .filter(|k| k.starts_with("aws/") || k.starts_with("ext/") || k.starts_with("AWSLogs/"))
         .collect()
+}
+
+/// A scratch folder (also the commands' HOME) and the sync directory in it.
+pub fn workspace() -> (tempfile::TempDir, PathBuf) {
+    let work = tempfile::tempdir().expect("tempdir");
+    let dest = work.path().join("copy");
+    (work, dest)
+}
+
+/// `lakescope verify DIR`: success and stdout.
+pub fn verify(home: &Path, dest: &Path) -> (bool, String) {
+    let out = lakescope(home).arg("verify").arg(dest).output().expect("run verify");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+pub fn assert_verified(home: &Path, dest: &Path) {
+    let (ok, out) = verify(home, dest);
+    assert!(ok, "verify found differences: {out}");
 }
