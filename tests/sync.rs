@@ -50,6 +50,24 @@ fn full_sync_equals_the_lake_then_only_changes_are_fetched() {
     assert_eq!(fetched(&sync(&moto, &url, &dest, &[])), 1);
     assert_eq!(std::fs::read(dest.join(key)).expect("read"), b"changed");
 
+    // Nothing local goes without --delete, and then only files sync fetched, within the filters.
+    let gone = want
+        .iter()
+        .find(|k| k.starts_with("AWSLogs/444455556666/CloudTrail/"))
+        .expect("a trail file");
+    moto.delete(BUCKET, &format!("org/security/{gone}"));
+    sync(&moto, &url, &dest, &[]);
+    assert!(dest.join(gone).is_file(), "deleted without --delete");
+    sync(&moto, &url, &dest, &["--delete", "--account", "012345678901"]);
+    assert!(dest.join(gone).is_file(), "deleted outside the filters");
+    let planted = dest.join("AWSLogs/444455556666/CloudTrail/notes.txt");
+    std::fs::write(&planted, b"mine").expect("plant");
+    let summary = sync(&moto, &url, &dest, &["--delete"]);
+    assert!(summary.contains(" 1 deleted"), "{summary}");
+    assert!(!dest.join(gone).exists(), "{summary}");
+    assert!(planted.is_file(), "a file sync did not fetch was deleted");
+    std::fs::remove_file(&planted).expect("unplant");
+
     // The synced copy opens as a lake.
     let out = lakescope(work.path())
         .arg("--lake")

@@ -139,6 +139,23 @@ fn follow_fetches_objects_announced_directly_and_through_sns_and_leaves_a_malfor
         .spawn()
         .expect("start follower");
 
+    // Announce only once the initial sync is over, so that the objects
+    // really come through the queue.
+    let log_text = || std::fs::read_to_string(&log_path).unwrap_or_default();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !log_text().contains("following") {
+        assert!(
+            follower.try_wait().expect("poll").is_none(),
+            "follower stopped: {}",
+            log_text()
+        );
+        assert!(
+            Instant::now() < deadline,
+            "the initial sync did not end within 60 s: {}",
+            log_text()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let lake = demo_lake();
     let direct = "aws/VPC_FLOW/2.0/region=us-east-1/accountId=012345678901/eventDay=20240501";
     let direct = std::fs::read_dir(lake.join(direct))
@@ -157,7 +174,6 @@ fn follow_fetches_objects_announced_directly_and_through_sns_and_leaves_a_malfor
     }
 
     let deadline = Instant::now() + Duration::from_secs(90);
-    let log_text = || std::fs::read_to_string(&log_path).unwrap_or_default();
     while !(dest.join(&direct_key).is_file() && dest.join(via_sns_key).is_file() && messages_in(&moto, &queue) == 1) {
         assert!(
             follower.try_wait().expect("poll").is_none(),

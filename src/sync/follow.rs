@@ -11,9 +11,13 @@ use super::{Mirror, Observer, SyncError, download, plan};
 
 /// Seconds a receive call waits for messages (the SQS maximum).
 const WAIT_SECONDS: i32 = 20;
+/// Pause after a receive that failed once the queue was known to work.
+const RETRY_PAUSE: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Mirror {
-    /// Run until the process is stopped or SQS fails beyond the SDK's retries.
+    /// Run until the process is stopped. A first receive that fails (a wrong
+    /// queue URL, no permission) is an error; later failures, past the SDK's
+    /// own retries, are logged and retried after a pause.
     pub async fn follow(
         &mut self,
         sqs: &aws_sdk_sqs::Client,
@@ -21,6 +25,7 @@ impl Mirror {
         observer: &dyn Observer,
     ) -> Result<(), SyncError> {
         observer.note(&format!("following {queue_url}"));
+        let mut received_once = false;
         loop {
             let output = sqs
                 .receive_message()
@@ -28,11 +33,23 @@ impl Mirror {
                 .max_number_of_messages(10)
                 .wait_time_seconds(WAIT_SECONDS)
                 .send()
-                .await
-                .map_err(|e| SyncError::Sqs {
-                    operation: "ReceiveMessage",
-                    message: describe(&e),
-                })?;
+                .await;
+            let output = match output {
+                Ok(output) => output,
+                Err(err) => {
+                    let error = SyncError::Sqs {
+                        operation: "ReceiveMessage",
+                        message: describe(&err),
+                    };
+                    if !received_once {
+                        return Err(error);
+                    }
+                    observer.note(&format!("{error}; trying again in {RETRY_PAUSE:?}"));
+                    tokio::time::sleep(RETRY_PAUSE).await;
+                    continue;
+                }
+            };
+            received_once = true;
             for message in output.messages() {
                 if self.handle(message, observer).await {
                     delete(sqs, queue_url, message, observer).await;

@@ -102,6 +102,13 @@ impl Moto {
             .unwrap_or_else(|e| panic!("put {key}: {e:?}"));
     }
 
+    pub fn delete(&self, bucket: &str, key: &str) {
+        let s3 = self.s3();
+        self.runtime
+            .block_on(s3.delete_object().bucket(bucket).key(key).send())
+            .unwrap_or_else(|e| panic!("delete {key}: {e:?}"));
+    }
+
     /// Upload every file of `dir` under `prefix`, 16 at a time.
     pub fn upload_dir(&self, bucket: &str, prefix: &str, dir: &Path) -> usize {
         let files = tree(dir);
