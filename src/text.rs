@@ -74,3 +74,54 @@ mod tests {
         assert_eq!(width("アカ"), 4);
     }
 }
+
+const EIGHTHS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// One character per value, height relative to the largest; zero is a
+/// space, so that empty buckets show as gaps.
+pub fn sparkline(values: &[u64]) -> String {
+    let max = values.iter().copied().max().unwrap_or(0).max(1);
+    values
+        .iter()
+        .map(|v| match *v {
+            0 => ' ',
+            v => EIGHTHS[((v * 8).div_ceil(max) as usize).clamp(1, 8) - 1],
+        })
+        .collect()
+}
+
+/// A horizontal bar `cells` wide at most, in eighths of a cell.
+pub fn bar(value: u64, max: u64, cells: usize) -> String {
+    const PARTS: [char; 8] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'];
+    if value == 0 || max == 0 {
+        return String::new();
+    }
+    let eighths = ((value as u128 * cells as u128 * 8).div_ceil(max as u128)).max(1) as usize;
+    let mut s = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        s.push(PARTS[eighths % 8 - 1]);
+    }
+    s
+}
+
+#[cfg(test)]
+mod chart_tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_shows_gaps_and_scales_to_the_max() {
+        assert_eq!(sparkline(&[0, 1, 4, 8]), " ▁▄█");
+        assert_eq!(sparkline(&[]), "");
+        assert_eq!(sparkline(&[0, 0]), "  ");
+        // A tiny non-zero value is still visible.
+        assert_eq!(sparkline(&[1, 1000]), "▁█");
+    }
+
+    #[test]
+    fn bars_are_proportional() {
+        assert_eq!(bar(10, 10, 4), "████");
+        assert_eq!(bar(5, 10, 4), "██");
+        assert_eq!(bar(1, 1000, 4), "▏");
+        assert_eq!(bar(0, 10, 4), "");
+    }
+}

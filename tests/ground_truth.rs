@@ -328,3 +328,20 @@ fn the_original_record_of_an_event_is_one_bound_lookup_away() {
             .is_none()
     );
 }
+
+#[test]
+fn a_bucket_named_in_requests_and_in_resources_is_listed_once() {
+    let c = &truth()["intrusion"]["bucket_policy_change"];
+    let d = session()
+        .actor(&Scope::default(), s(&c["actor_arn"]))
+        .unwrap()
+        .expect("the actor who changed the policy");
+    let rows: Vec<_> = d.resources.iter().filter(|r| r.id.contains(s(&c["bucket"]))).collect();
+    let buckets: Vec<_> = rows
+        .iter()
+        .filter(|r| r.resource_type.as_deref() == Some("AWS::S3::Bucket"))
+        .collect();
+    assert_eq!(buckets.len(), 1, "{rows:?}");
+    assert_eq!(buckets[0].id, s(&c["arn"]));
+    assert!(buckets[0].operations.iter().any(|o| o == s(&c["operation"])));
+}

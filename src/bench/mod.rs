@@ -161,6 +161,19 @@ pub fn run(opts: &BenchOptions) -> Result<String> {
             base("events", &arn),
             None,
         ),
+        // The whole lake's CloudTrail per hour, and the intruder's per hour and IP.
+        (
+            "timeline",
+            ls(&["timeline", "--source", "cloudtrail", "--bucket", "1h"]),
+            base("timeline", ""),
+            Some(jq_pipeline(&lake, ".Records[] | .eventTime[0:13]", "| sort | uniq -c")),
+        ),
+        (
+            "timeline --actor --by ip",
+            ls(&["timeline", "--actor", &arn, "--by", "ip", "--bucket", "1h"]),
+            base("timeline-actor", &arn),
+            None,
+        ),
     ];
     let mut rows = Vec::new();
     for (name, ours, theirs, jq) in queries {

@@ -95,6 +95,14 @@ pub fn run(root: &Path, query: &str, arg: &str) -> anyhow::Result<u64> {
              WHERE src_ip = $1 GROUP BY ALL",
         ),
         "events" => count("SELECT * FROM ev WHERE actor_arn = $1 ORDER BY time_ms, event_uid LIMIT 100"),
+        "timeline" => count(
+            "SELECT time_ms // 3600000 * 3600000 AS h, count(*), count(error_code) FROM ev \
+             WHERE $1 = $1 GROUP BY 1 ORDER BY 1",
+        ),
+        "timeline-actor" => count(
+            "SELECT time_ms // 3600000 * 3600000 AS h, src_ip, count(*), count(error_code) FROM ev \
+             WHERE actor_arn = $1 OR session_issuer = $1 GROUP BY ALL ORDER BY 1",
+        ),
         other => anyhow::bail!("unknown baseline query {other:?}"),
     }
 }

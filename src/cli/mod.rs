@@ -1,7 +1,9 @@
 //! The headless command line: `lakescope <command> [--format table|json|csv]`.
 
 mod output;
+mod progress;
 mod sync_cmd;
+mod timeline_cmd;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -83,23 +85,29 @@ pub enum Command {
     },
     /// Events matching all given criteria, oldest first
     Events {
-        #[arg(long)]
-        actor: Option<String>,
-        #[arg(long)]
-        ip: Option<String>,
-        #[arg(long)]
-        key: Option<String>,
-        #[arg(long)]
-        resource: Option<String>,
-        #[arg(long)]
-        operation: Option<String>,
-        /// Only failed calls
-        #[arg(long)]
-        errors: bool,
+        #[command(flatten)]
+        which: EventArgs,
         #[arg(long, default_value_t = 100)]
         limit: u64,
         #[arg(long, default_value_t = 0)]
         offset: u64,
+    },
+    /// Events and errors per time bucket, empty buckets included, optionally in lanes
+    Timeline {
+        #[command(flatten)]
+        which: EventArgs,
+        /// Bucket width, 1m to 1d (1m 2m 5m 10m 15m 30m 1h 2h 3h 6h 12h 1d) [default: fits 200 buckets]
+        #[arg(long, value_name = "WIDTH")]
+        bucket: Option<String>,
+        /// Split into lanes: ip, session, key, account, region, operation or actor
+        #[arg(long, value_name = "LANE")]
+        by: Option<String>,
+        /// Busiest lanes shown; the others are summed in an "(other)" lane
+        #[arg(long, default_value_t = 12, value_name = "N")]
+        lanes: usize,
+        /// Clock for bucket edges: utc, local or an offset like +02:00 (JSON/CSV times stay UTC)
+        #[arg(long, default_value = "utc", value_name = "ZONE")]
+        tz: String,
     },
     /// Run SQL over `ev`: the scope's events, de-duplicated, in the flat shape (see `lakescope sql --help`)
     #[command(
@@ -142,6 +150,48 @@ response_json, event_type, source_kind, source_file."
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+}
+
+/// Which events: every criterion given must hold.
+#[derive(Debug, clap::Args)]
+pub struct EventArgs {
+    /// Actor ARN or key; a role ARN includes all its sessions
+    #[arg(long, value_name = "ARN")]
+    actor: Option<String>,
+    /// Source IP (or service host name)
+    #[arg(long)]
+    ip: Option<String>,
+    /// Access key id (AKIA…, ASIA…)
+    #[arg(long, value_name = "ACCESS_KEY_ID")]
+    key: Option<String>,
+    /// Resource id, ARN or name, in resources or request parameters
+    #[arg(long, value_name = "ID_OR_ARN")]
+    resource: Option<String>,
+    /// API operation, any case (ConsoleLogin, AssumeRole…)
+    #[arg(long)]
+    operation: Option<String>,
+    /// Source kind by prefix, ignoring case and underscores: cloudtrail, eks, vpc…
+    #[arg(long)]
+    source: Option<String>,
+    /// Only failed calls
+    #[arg(long)]
+    errors: bool,
+}
+
+impl EventArgs {
+    fn query(&self, limit: u64, offset: u64) -> EventQuery {
+        EventQuery {
+            actor: self.actor.clone(),
+            ip: self.ip.clone(),
+            key: self.key.clone(),
+            resource: self.resource.clone(),
+            operation: self.operation.clone(),
+            source: self.source.clone(),
+            errors_only: self.errors,
+            limit,
+            offset,
+        }
+    }
 }
 
 /// The demo lake committed with the sources.
@@ -233,6 +283,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let scope = cli.scope()?;
     let lake = cli.open_lake()?;
     let session = lake.session()?;
+    let progress = progress::ConversionProgress::start(&lake);
     match &cli.command {
         Some(Command::Summary) => {
             let summary = crate::lake::summary::LakeSummary::build(&lake, &session, &scope)?;
@@ -264,27 +315,27 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Ip { ip }) => emit(&session.ip(&scope, ip)?, &mut stdout)?,
         Some(Command::Key { key }) => emit(&session.key(&scope, key)?, &mut stdout)?,
         Some(Command::Resource { id }) => emit(&session.resource(&scope, id)?, &mut stdout)?,
-        Some(Command::Events {
-            actor,
-            ip,
-            key,
-            resource,
-            operation,
-            errors,
-            limit,
-            offset,
+        Some(Command::Events { which, limit, offset }) => {
+            emit(&session.events(&scope, &which.query(*limit, *offset))?, &mut stdout)?
+        }
+        Some(Command::Timeline {
+            which,
+            bucket,
+            by,
+            lanes,
+            tz,
         }) => {
-            let query = EventQuery {
-                actor: actor.clone(),
-                ip: ip.clone(),
-                key: key.clone(),
-                resource: resource.clone(),
-                operation: operation.clone(),
-                errors_only: *errors,
-                limit: *limit,
-                offset: *offset,
+            let query = crate::lake::TimelineQuery {
+                target: which.query(0, 0),
+                lanes: by.as_deref().map(str::parse).transpose()?,
+                max_lanes: *lanes,
+                width: bucket.as_deref().map(str::parse).transpose()?,
+                max_buckets: 200,
+                zone: tz.parse()?,
+                range: None,
             };
-            emit(&session.events(&scope, &query)?, &mut stdout)?;
+            let timeline = session.timeline(&scope, &query)?;
+            timeline_cmd::render(&timeline, format, &mut stdout).context("cannot write the output")?;
         }
         None
         | Some(
@@ -297,6 +348,7 @@ pub fn run(cli: Cli) -> Result<()> {
             | Command::Verify { .. },
         ) => {}
     }
+    drop(progress);
     report_problems(&lake);
     Ok(())
 }

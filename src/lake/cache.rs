@@ -9,7 +9,6 @@
 //! and its folder is converted without it.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use duckdb::Connection;
 use sha2::{Digest, Sha256};
@@ -75,10 +74,10 @@ impl FlatCache {
         self.dir.join(&name[..2]).join(format!("{name}.parquet"))
     }
 
-    /// Convert the folders that have no entry yet, `workers` at a time.
-    /// Returns the files that could not be read (the rest of their folder is
-    /// converted without them), or an error that is nobody's file's fault
-    /// (out of memory, disk full), which must not cost the user any data.
+    /// Convert the folders that have no entry yet, one at a time on the
+    /// caller's connection: its interrupt (cancel) reaches the COPY, and
+    /// DuckDB already reads a folder's files in parallel with bounded
+    /// memory. `progress(done, total)` is called before each folder.
     pub fn fill(
         &self,
         conn: &Connection,
@@ -86,56 +85,22 @@ impl FlatCache {
         account: Option<&str>,
         region: Option<&str>,
         files: &[&LakeFile],
-        workers: usize,
+        progress: &dyn Fn(usize, usize),
     ) -> Result<Vec<FileProblem>, String> {
         let todo: Vec<Vec<&LakeFile>> = by_folder(files)
             .into_iter()
             .filter(|batch| !self.entry(batch, account, region).exists())
             .collect();
-        if todo.is_empty() {
-            return Ok(Vec::new());
+        if !todo.is_empty() {
+            tracing::info!(folders = todo.len(), "converting raw CloudTrail to the flat cache");
         }
-        tracing::info!(folders = todo.len(), "converting raw CloudTrail to the flat cache");
-        if workers <= 1 {
-            // On the caller's own connection, so that its interrupt (cancel) reaches the COPY.
-            let mut problems = Vec::new();
-            for batch in todo {
-                problems.extend(self.convert_folder(conn, label, account, region, batch)?);
-            }
-            return Ok(problems);
+        let total = todo.len();
+        let mut problems = Vec::new();
+        for (done, batch) in todo.into_iter().enumerate() {
+            progress(done, total);
+            problems.extend(self.convert_folder(conn, label, account, region, batch)?);
         }
-        let queue = Mutex::new(todo.into_iter());
-        let problems = Mutex::new(Vec::new());
-        let failure: Mutex<Option<String>> = Mutex::new(None);
-        std::thread::scope(|scope| {
-            for _ in 0..workers.max(1) {
-                let Ok(conn) = conn.try_clone() else { continue };
-                let (queue, problems, failure) = (&queue, &problems, &failure);
-                scope.spawn(move || {
-                    loop {
-                        let next = queue.lock().ok().and_then(|mut q| q.next());
-                        let Some(batch) = next else { break };
-                        match self.convert_folder(&conn, label, account, region, batch) {
-                            Ok(found) => {
-                                if let Ok(mut p) = problems.lock() {
-                                    p.extend(found);
-                                }
-                            }
-                            Err(message) => {
-                                if let Ok(mut f) = failure.lock() {
-                                    f.get_or_insert(message);
-                                }
-                                break;
-                            }
-                        }
-                    }
-                });
-            }
-        });
-        if let Some(message) = failure.into_inner().ok().flatten() {
-            return Err(message);
-        }
-        Ok(problems.into_inner().unwrap_or_default())
+        Ok(problems)
     }
 
     /// One COPY for the folder; on failure, set the culprit aside and retry.

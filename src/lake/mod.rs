@@ -9,6 +9,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod buckets;
 mod cache;
 mod catalog;
 pub mod discovery;
@@ -22,6 +23,7 @@ pub mod schema;
 pub mod scope;
 mod session;
 pub mod summary;
+mod timeline;
 pub mod watch;
 pub mod worker;
 
@@ -38,6 +40,7 @@ pub use pivots::{EventQuery, fuzzy_sort};
 pub use plan::FileProblem;
 pub use scope::{Filter, Scope, format_ms, parse_time};
 pub use session::Session;
+pub use timeline::{BASELINE_MS, Bucket, Lane, LaneBy, NO_VALUE_LANE, OTHER_LANE, Timeline, TimelineQuery};
 
 use plan::Plan;
 
@@ -56,6 +59,26 @@ pub(crate) struct LakeInner {
     plan: RwLock<Plan>,
     /// Where raw CloudTrail is kept in flat form; None reads JSON every time.
     cache: Option<cache::FlatCache>,
+    /// The raw CloudTrail conversion under way, for progress displays.
+    conversion: std::sync::Mutex<Option<Conversion>>,
+}
+
+/// Progress of the one-time conversion of a raw trail folder group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversion {
+    /// The trail (`CloudTrail <account> <region>`).
+    pub label: String,
+    /// Day folders converted so far, of `total`.
+    pub done: usize,
+    pub total: usize,
+}
+
+impl LakeInner {
+    fn set_conversion(&self, state: Option<Conversion>) {
+        if let Ok(mut c) = self.conversion.lock() {
+            *c = state;
+        }
+    }
 }
 
 /// Settings applied to every DuckDB database lakescope opens.
@@ -116,8 +139,14 @@ impl Lake {
                 db: std::sync::Mutex::new(db),
                 plan: RwLock::new(plan),
                 cache: cache::FlatCache::locate(),
+                conversion: std::sync::Mutex::new(None),
             }),
         })
+    }
+
+    /// The raw CloudTrail conversion running now, if any (any session).
+    pub fn conversion(&self) -> Option<Conversion> {
+        self.inner.conversion.lock().ok().and_then(|c| c.clone())
     }
 
     pub fn root(&self) -> &Path {

@@ -113,6 +113,19 @@ pub struct Dossier {
     pub source_ips: Vec<IpRow>,
     pub resources: Vec<ResourceRow>,
     pub operations: Vec<OperationRow>,
+    /// First sightings after the baseline day, within the lake.
+    pub new_sightings: Vec<FirstSeen>,
+}
+
+/// The first time an actor was seen from an IP, in a region or calling an
+/// operation, within the lake. `new` when it came after a day of baseline
+/// (what an actor does in its first day is its habit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FirstSeen {
+    pub kind: String,
+    pub value: String,
+    pub time: Millis,
+    pub new: bool,
 }
 
 /// An actor seen in a reverse pivot (from an IP, key or resource).

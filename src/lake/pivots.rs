@@ -180,6 +180,14 @@ impl Session {
             source_ips: self.ips_in("dossier_ev")?,
             resources: self.resources_in("dossier_ev")?,
             operations: self.operations_in("dossier_ev")?,
+            // "Within the lake": a scoped dossier still compares with all of it.
+            new_sightings: match scope.is_everything() {
+                true => self.sightings_in("dossier_ev")?,
+                false => self.first_sightings(actor)?,
+            }
+            .into_iter()
+            .filter(|f| f.new)
+            .collect(),
         }))
     }
 
@@ -264,33 +272,7 @@ impl Session {
 
     /// Events matching all given criteria, oldest first.
     pub fn events(&self, scope: &Scope, query: &EventQuery) -> Result<Vec<EventRow>> {
-        let mut f = match &query.resource {
-            Some(id) => resource_filter(scope, id),
-            None => {
-                let mut f = Filter::default();
-                scope.restrict(&mut f);
-                f
-            }
-        };
-        if let Some(actor) = &query.actor {
-            let p = f.bind_text(actor);
-            f.push(format!("actor_key = {p} OR session_issuer = {p}"));
-        }
-        if let Some(ip) = &query.ip {
-            let p = f.bind_text(ip);
-            f.push(format!("src_ip = {p} OR src_domain = {p}"));
-        }
-        if let Some(key) = &query.key {
-            let p = f.bind_text(key);
-            f.push(format!("access_key_id = {p}"));
-        }
-        if let Some(op) = &query.operation {
-            let p = f.bind_text(op);
-            f.push(format!("lower(operation) = lower({p})"));
-        }
-        if query.errors_only {
-            f.push("error_code IS NOT NULL".into());
-        }
+        let mut f = event_filter(scope, query);
         let limit = f.bind(duckdb::types::Value::BigInt(query.limit.min(i64::MAX as u64) as i64));
         let offset = f.bind(duckdb::types::Value::BigInt(query.offset.min(i64::MAX as u64) as i64));
         let tail = format!(
@@ -385,7 +367,8 @@ impl Session {
     }
 
     /// Resources from `resources[]` and from well-known request fields
-    /// (EC2 and S3 calls often leave `resources[]` empty).
+    /// (EC2 and S3 calls often leave `resources[]` empty). A bucket named in
+    /// a request is given its ARN, as in `resources[]`, so it is listed once.
     fn resources_in(&self, table: &str) -> Result<Vec<ResourceRow>> {
         let sql = format!(
             "WITH e AS (SELECT event_uid, operation, resource_uids, resource_types, \
@@ -393,7 +376,7 @@ impl Session {
              r AS ( \
                SELECT event_uid, operation, unnest(resource_uids) AS id, unnest(resource_types) AS type FROM e \
                UNION ALL SELECT event_uid, operation, rq->>'$.groupId', 'AWS::EC2::SecurityGroup' FROM e \
-               UNION ALL SELECT event_uid, operation, rq->>'$.bucketName', 'AWS::S3::Bucket' FROM e \
+               UNION ALL SELECT event_uid, operation, 'arn:aws:s3:::' || (rq->>'$.bucketName'), 'AWS::S3::Bucket' FROM e \
                UNION ALL SELECT event_uid, operation, rq->>'$.roleArn', 'AWS::IAM::Role' FROM e \
                UNION ALL SELECT event_uid, operation, rq->>'$.instanceId', 'AWS::EC2::Instance' FROM e \
                UNION ALL SELECT event_uid, operation, rq->>'$.secretId', 'AWS::SecretsManager::Secret' FROM e \
@@ -489,6 +472,45 @@ impl Session {
     }
 }
 
+/// The scope and an event query's criteria (not its limit and offset).
+pub(super) fn event_filter(scope: &Scope, query: &EventQuery) -> Filter {
+    let mut f = match &query.resource {
+        Some(id) => resource_filter(scope, id),
+        None => {
+            let mut f = Filter::default();
+            scope.restrict(&mut f);
+            f
+        }
+    };
+    if let Some(actor) = &query.actor {
+        let p = f.bind_text(actor);
+        f.push(format!("actor_key = {p} OR session_issuer = {p}"));
+    }
+    if let Some(ip) = &query.ip {
+        let p = f.bind_text(ip);
+        f.push(format!("src_ip = {p} OR src_domain = {p}"));
+    }
+    if let Some(key) = &query.key {
+        let p = f.bind_text(key);
+        f.push(format!("access_key_id = {p}"));
+    }
+    if let Some(op) = &query.operation {
+        let p = f.bind_text(op);
+        f.push(format!("lower(operation) = lower({p})"));
+    }
+    if let Some(source) = &query.source {
+        let squashed: String = source.chars().filter(char::is_ascii_alphanumeric).collect();
+        let p = f.bind_text(&squashed.to_ascii_lowercase());
+        f.push(format!(
+            "starts_with(regexp_replace(lower(source_kind), '[^a-z0-9]', '', 'g'), {p})"
+        ));
+    }
+    if query.errors_only {
+        f.push("error_code IS NOT NULL".into());
+    }
+    f
+}
+
 /// Criteria of `lakescope events`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventQuery {
@@ -497,6 +519,9 @@ pub struct EventQuery {
     pub key: Option<String>,
     pub resource: Option<String>,
     pub operation: Option<String>,
+    /// Source kind, ignoring case, spaces and underscores, by prefix:
+    /// `cloudtrail` matches raw CloudTrail and CLOUD_TRAIL_MGMT 1.0/2.0.
+    pub source: Option<String>,
     pub errors_only: bool,
     pub limit: u64,
     pub offset: u64,

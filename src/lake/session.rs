@@ -3,17 +3,18 @@
 //! is run again over the rest (lake-data-spec §3.6, §5.3).
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use duckdb::{Connection, InterruptHandle, Row, params_from_iter};
 
-use super::LakeInner;
 use super::discovery::LakeFile;
 use super::error::{LakeError, Result};
 use super::plan::{Group, Reader, clean_error, group_sql, is_data_error};
 use super::projection::{ACTOR_KEY_SQL, FLAT_COLUMNS};
 use super::scope::{Filter, Scope};
+use super::{Conversion, LakeInner};
 
 /// How many bad files one query may set aside before giving up.
 const MAX_RECOVERIES: usize = 64;
@@ -21,6 +22,8 @@ const MAX_RECOVERIES: usize = 64;
 pub struct Session {
     pub(super) lake: Arc<LakeInner>,
     conn: RefCell<Connection>,
+    /// What each reusable temp table was filled from (see [`Session::fill_once`]).
+    filled: RefCell<HashMap<&'static str, String>>,
 }
 
 impl Session {
@@ -28,6 +31,7 @@ impl Session {
         Session {
             lake,
             conn: RefCell::new(conn),
+            filled: RefCell::new(HashMap::new()),
         }
     }
 
@@ -96,32 +100,41 @@ impl Session {
                 .map(|g| (g.clone(), g.files.iter().filter(|f| scope.admits(f)).cloned().collect()))
                 .collect()
         };
-        // DuckDB already reads a folder's files in parallel; one conversion
-        // at a time keeps memory bounded.
-        let workers = 1;
         for (group, files) in work {
             let Reader::RawJson { account, region } = &group.reader else {
                 continue;
             };
             let files: Vec<&LakeFile> = files.iter().collect();
-            let problems = cache
-                .fill(
-                    &self.conn.borrow(),
-                    &group.label,
-                    account.as_deref(),
-                    region.as_deref(),
-                    &files,
-                    workers,
-                )
-                .map_err(|message| {
-                    if message.contains("INTERRUPT") {
-                        LakeError::Cancelled
-                    } else {
-                        LakeError::Db(format!(
-                            "cannot convert raw CloudTrail (no file was set aside): {message}"
-                        ))
-                    }
-                })?;
+            let progress = |done: usize, total: usize| {
+                self.lake.set_conversion(Some(Conversion {
+                    label: format!(
+                        "{} {} {}",
+                        group.label,
+                        account.as_deref().unwrap_or("-"),
+                        region.as_deref().unwrap_or("-")
+                    ),
+                    done,
+                    total,
+                }))
+            };
+            let result = cache.fill(
+                &self.conn.borrow(),
+                &group.label,
+                account.as_deref(),
+                region.as_deref(),
+                &files,
+                &progress,
+            );
+            self.lake.set_conversion(None);
+            let problems = result.map_err(|message| {
+                if message.contains("INTERRUPT") {
+                    LakeError::Cancelled
+                } else {
+                    LakeError::Db(format!(
+                        "cannot convert raw CloudTrail (no file was set aside): {message}"
+                    ))
+                }
+            })?;
             if !problems.is_empty() {
                 let mut plan = self
                     .lake
@@ -194,13 +207,31 @@ impl Session {
     /// Materialise the scope's filtered events into a temp table, so that a
     /// report's several aggregates scan the lake once.
     pub fn materialize(&self, scope: &Scope, filter: &Filter, table: &str) -> Result<u64> {
+        self.materialize_select(scope, filter, table, "SELECT * FROM ev")
+    }
+
+    /// Materialise `select` (SQL reading `ev`) into a temp table.
+    pub fn materialize_select(&self, scope: &Scope, filter: &Filter, table: &str, select: &str) -> Result<u64> {
         self.with_recovery(scope, filter, true, |prefix| {
-            let sql = format!("CREATE OR REPLACE TEMP TABLE {table} AS {prefix}SELECT * FROM ev");
+            let sql = format!("CREATE OR REPLACE TEMP TABLE {table} AS {prefix}{select}");
             let conn = self.conn.borrow();
             let mut stmt = conn.prepare(&sql).map_err(LakeError::db)?;
             let n = stmt.execute(params_from_iter(filter.params())).map_err(LakeError::db)?;
             Ok(n as u64)
         })
+    }
+
+    /// Fill `table` with `fill` unless it was last filled for the same `key`
+    /// (zooming a timeline re-reads a small table, not the lake). A failed
+    /// fill forgets the key.
+    pub fn fill_once(&self, table: &'static str, key: String, fill: impl FnOnce() -> Result<u64>) -> Result<()> {
+        if self.filled.borrow().get(table) == Some(&key) {
+            return Ok(());
+        }
+        self.filled.borrow_mut().remove(table);
+        fill()?;
+        self.filled.borrow_mut().insert(table, key);
+        Ok(())
     }
 
     /// A plain query (no lake scan) with bound parameters.
@@ -233,6 +264,7 @@ impl Session {
                 // The database is unusable after an INTERNAL/FATAL error
                 // (lake-data-spec §2): start a fresh one for this session.
                 *self.conn.borrow_mut() = self.lake.connect_fresh()?;
+                self.filled.borrow_mut().clear();
                 return Err(LakeError::Db(format!(
                     "{} (the query engine was restarted; please retry)",
                     clean_error(&err)

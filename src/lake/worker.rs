@@ -15,6 +15,7 @@ use super::error::{LakeError, Result};
 use super::model::*;
 use super::pivots::EventQuery;
 use super::scope::Scope;
+use super::timeline::{Timeline, TimelineQuery};
 use super::{Lake, SourceRow};
 
 /// What to compute.
@@ -49,6 +50,10 @@ pub enum Request {
         scope: Scope,
         sql: String,
     },
+    Timeline {
+        scope: Scope,
+        query: TimelineQuery,
+    },
     /// The original record of one event (from an `EventRow`'s file and id).
     Event {
         source_file: String,
@@ -68,6 +73,7 @@ impl Request {
             Request::Resource { id, .. } => format!("pivot from resource {id}"),
             Request::Events { .. } => "loading events".into(),
             Request::Sql { .. } => "running SQL".into(),
+            Request::Timeline { .. } => "counting the timeline".into(),
             Request::Event { event_uid, .. } => format!("reading event {event_uid}"),
         }
     }
@@ -84,6 +90,7 @@ pub enum Response {
     Events(Vec<EventRow>),
     Table(Vec<serde_json::Value>),
     Record(Option<serde_json::Value>),
+    Timeline(Timeline),
 }
 
 #[derive(Debug)]
@@ -241,6 +248,7 @@ fn execute(session: &super::Session, request: Request) -> Result<Response> {
         Request::Resource { scope, id } => Response::Resource(session.resource(&scope, &id)?),
         Request::Events { scope, query } => Response::Events(session.events(&scope, &query)?),
         Request::Sql { scope, sql } => Response::Table(session.sql(&scope, &sql)?),
+        Request::Timeline { scope, query } => Response::Timeline(session.timeline(&scope, &query)?),
         Request::Event { source_file, event_uid } => Response::Record(session.event_detail(&source_file, &event_uid)?),
     })
 }

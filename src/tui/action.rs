@@ -33,14 +33,23 @@ pub enum Action {
     Copy,
     CopyAll,
     Refresh,
+    Timeline,
+    ZoomIn,
+    ZoomOut,
+    PanLeft,
+    PanRight,
+    Mark,
+    Lanes,
+    Clock,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 35] = [
         Action::Partitions,
         Action::Actors,
         Action::Events,
+        Action::Timeline,
         Action::Select,
         Action::EventsOfSelection,
         Action::Back,
@@ -59,6 +68,13 @@ impl Action {
         Action::PrevSection,
         Action::Expand,
         Action::Collapse,
+        Action::ZoomIn,
+        Action::ZoomOut,
+        Action::PanLeft,
+        Action::PanRight,
+        Action::Mark,
+        Action::Lanes,
+        Action::Clock,
         Action::Copy,
         Action::CopyAll,
         Action::Refresh,
@@ -80,8 +96,8 @@ impl Action {
             Action::PageDown => "page down (events: next page)",
             Action::Top => "first row",
             Action::Bottom => "last row",
-            Action::Collapse => "fold (tree, JSON)",
-            Action::Expand => "unfold (tree, JSON)",
+            Action::Collapse => "fold (tree, JSON); timeline: previous bucket",
+            Action::Expand => "unfold (tree, JSON); timeline: next bucket",
             Action::Select => "open / pivot to the selected row",
             Action::NextSection => "next section",
             Action::PrevSection => "previous section",
@@ -97,6 +113,14 @@ impl Action {
             Action::Copy => "copy the selected value (OSC 52)",
             Action::CopyAll => "copy the whole record (OSC 52)",
             Action::Refresh => "run the view's query again",
+            Action::Timeline => "timeline of the scope, entity or selected row",
+            Action::ZoomIn => "timeline: zoom in around the cursor",
+            Action::ZoomOut => "timeline: zoom out",
+            Action::PanLeft => "timeline: pan back in time",
+            Action::PanRight => "timeline: pan forward in time",
+            Action::Mark => "timeline: start or clear a range selection",
+            Action::Lanes => "timeline: lanes by ip, session, key, account, region, operation, actor, none",
+            Action::Clock => "timeline: UTC or local time",
         }
     }
 

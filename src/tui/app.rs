@@ -83,6 +83,8 @@ pub struct App {
     problems_seen: usize,
     /// The latest replies dropped because their page was left.
     dropped: Vec<Dropped>,
+    /// The clock `z` switches timelines to from UTC (`:tz` sets it).
+    pub(super) other_zone: crate::lake::buckets::Zone,
     /// Watching the lake directory for new partitions (`lake_refresh.rs`).
     pub(super) refresh: super::lake_refresh::LakeRefresh,
 }
@@ -137,6 +139,7 @@ impl App {
             quit: false,
             problems_seen: 0,
             dropped: Vec::new(),
+            other_zone: crate::lake::buckets::Zone::Local,
             refresh: Default::default(),
         };
         app.push(Page::new(options.scope, View::Actors(ActorsView::default())));
@@ -350,6 +353,11 @@ impl App {
                 fresh.set_filter(&a.filter);
                 View::Actors(fresh)
             }
+            View::Timeline(t) => {
+                let mut fresh = super::views::timeline::TimelineView::new(t.filter.clone(), t.lanes, t.columns);
+                fresh.zone = t.zone;
+                View::Timeline(fresh)
+            }
             View::Partitions(_) | View::Inspector(_) => View::Actors(ActorsView::default()),
         };
         let text = format!("scope: {}", scope.describe());
@@ -372,6 +380,8 @@ impl App {
             View::Actors(a) => a.list.reveal(a.list.cursor, rows),
             View::Events(e) => e.list.reveal(e.list.cursor, rows),
             View::Inspector(i) => i.list.reveal(i.list.cursor, rows),
+            // Everything a timeline shows fits its body.
+            View::Timeline(_) => {}
             View::Report(r) => {
                 let line = r.cursor_line();
                 // Show a section's heading with its first row.

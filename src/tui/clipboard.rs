@@ -22,6 +22,10 @@ impl App {
             View::Report(r) => r.selected().and_then(|row| row.cells.first().cloned()),
             View::Events(e) => e.selected().and_then(|row| serde_json::to_string_pretty(row).ok()),
             View::Partitions(p) => p.selected().map(|n| n.path.join("/")),
+            View::Timeline(t) => t.selected_lane().map(str::to_string).or_else(|| {
+                t.selection()
+                    .map(|(a, b)| format!("{} {}", crate::lake::format_ms(a), crate::lake::format_ms(b)))
+            }),
         };
         let Some(text) = text else {
             self.say(Severity::Info, "nothing to copy here");

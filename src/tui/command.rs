@@ -16,10 +16,12 @@ pub enum Command {
     Sql(String),
     /// Files the engine could not read, with the reason.
     Problems,
+    /// The clock of timelines: UTC, local or a fixed offset.
+    Zone(crate::lake::buckets::Zone),
     Quit,
 }
 
-pub const COMMANDS: [(&str, &str); 10] = [
+pub const COMMANDS: [(&str, &str); 11] = [
     ("actor", ":actor ARN       an actor's dossier"),
     ("ip", ":ip IP           who came from an IP"),
     ("key", ":key ID          who used a key, what it minted"),
@@ -32,6 +34,10 @@ pub const COMMANDS: [(&str, &str); 10] = [
         ":sql SELECT …    your SQL over ev (columns: lakescope sql --help)",
     ),
     ("problems", ":problems       unreadable files set aside, and why"),
+    (
+        "tz",
+        ":tz utc|local|+05:30   the clock of timelines (z toggles it with UTC)",
+    ),
     ("quit", ":quit"),
 ];
 
@@ -57,6 +63,11 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "sql" => Command::Sql(arg("a SELECT over ev")?),
         "partitions" => Command::Partitions,
         "problems" => Command::Problems,
+        "tz" => Command::Zone(
+            arg("utc, local or an offset like +02:00")?
+                .parse()
+                .map_err(|e| format!("{e}"))?,
+        ),
         "q" | "quit" => Command::Quit,
         "" => return Err("empty command".into()),
         other => {

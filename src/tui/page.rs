@@ -12,6 +12,7 @@ use super::views::partitions::{COUNT_SQL, PartitionsView};
 use super::views::report::ReportView;
 use super::views::reports;
 use super::views::target::Subject;
+use super::views::timeline::TimelineView;
 
 #[derive(Debug, Clone)]
 pub enum View {
@@ -20,6 +21,7 @@ pub enum View {
     Report(ReportView),
     Events(EventsView),
     Inspector(InspectorView),
+    Timeline(TimelineView),
 }
 
 impl View {
@@ -30,6 +32,7 @@ impl View {
             View::Report(v) => &v.list,
             View::Events(v) => &v.list,
             View::Inspector(v) => &v.list,
+            View::Timeline(v) => &v.list,
         }
     }
 
@@ -40,6 +43,7 @@ impl View {
             View::Report(v) => &mut v.list,
             View::Events(v) => &mut v.list,
             View::Inspector(v) => &mut v.list,
+            View::Timeline(v) => &mut v.list,
         }
     }
 
@@ -55,6 +59,7 @@ impl View {
             View::Report(v) => v.report.as_ref().map_or(0, |r| r.rows().len()),
             View::Events(v) => v.rows.len(),
             View::Inspector(v) => v.nodes().len(),
+            View::Timeline(v) => v.timeline.as_ref().map_or(0, |t| t.lanes.len() + 1),
         }
     }
 }
@@ -102,6 +107,10 @@ impl Page {
                 scope,
                 query: e.filter.query(PAGE, e.offset),
             }),
+            View::Timeline(t) => Some(Request::Timeline {
+                scope,
+                query: t.query(),
+            }),
             View::Inspector(i) => match (&i.record, &i.sql) {
                 (Some((source_file, event_uid)), _) => Some(Request::Event {
                     source_file: source_file.clone(),
@@ -146,6 +155,7 @@ impl Page {
             (View::Report(r), Response::Key(key)) => r.report = Some(reports::key(&key)),
             (View::Report(r), Response::Resource(res)) => r.report = Some(reports::resource(&res)),
             (View::Events(e), Response::Events(rows)) => e.set_rows(rows),
+            (View::Timeline(t), Response::Timeline(timeline)) => t.set_timeline(timeline),
             (View::Inspector(i), Response::Table(rows)) => i.value = serde_json::Value::Array(rows),
             (View::Inspector(i), Response::Record(Some(record))) => {
                 i.value = record;
@@ -176,6 +186,8 @@ impl Page {
             View::Events(e) if e.filter == Default::default() => "Events (all in scope)".into(),
             View::Events(e) => format!("Events {}", e.filter.describe()),
             View::Inspector(i) => i.title.clone(),
+            View::Timeline(t) if t.filter == Default::default() => "Timeline (all in scope)".into(),
+            View::Timeline(t) => format!("Timeline {}", t.filter.describe()),
         }
     }
 }

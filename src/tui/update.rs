@@ -12,6 +12,9 @@ use super::views::inspector::InspectorView;
 use super::views::partitions::scope_of;
 use super::views::report::ReportView;
 use super::views::target::{EventFilter, Subject, Target};
+use super::views::timeline::TimelineView;
+use crate::lake::LaneBy;
+use crate::lake::buckets::Zone;
 
 impl App {
     pub fn handle_key(&mut self, key: KeyEvent) {
@@ -129,6 +132,20 @@ impl App {
             Command::Actors => self.open_actors(),
             Command::Partitions => self.open_partitions(),
             Command::Quit => self.quit = true,
+            Command::Zone(zone) => {
+                if zone != Zone::Utc {
+                    self.other_zone = zone;
+                }
+                let label = zone.label(0);
+                match &mut self.page_mut().view {
+                    View::Timeline(t) => {
+                        t.zone = zone;
+                        t.focus = t.bucket_range(t.cursor).map(|(s, _)| s);
+                        self.reload();
+                    }
+                    _ => self.say(Severity::Info, format!("timelines will use {label}")),
+                }
+            }
             Command::Problems => {
                 let problems = self.lake.problems();
                 let value = serde_json::Value::Array(
@@ -192,6 +209,14 @@ impl App {
             Action::Actors => self.open_actors(),
             Action::Events => self.open_events(EventFilter::default()),
             Action::Refresh => self.refresh(),
+            Action::Timeline => self.open_timeline(),
+            Action::ZoomIn
+            | Action::ZoomOut
+            | Action::PanLeft
+            | Action::PanRight
+            | Action::Mark
+            | Action::Lanes
+            | Action::Clock => self.timeline_action(action),
             Action::Copy | Action::CopyAll => self.copy(action == Action::CopyAll),
             Action::Select => self.select(),
             Action::EventsOfSelection => self.events_of_selection(),
@@ -263,6 +288,14 @@ impl App {
                 Action::Collapse => i.set_folded(true),
                 _ => i.list.move_by(step, i.nodes().len()),
             },
+            View::Timeline(t) => match action {
+                Action::Collapse => reload = t.move_cursor(-1),
+                Action::Expand => reload = t.move_cursor(1),
+                _ => {
+                    let rows = t.timeline.as_ref().map_or(0, |x| x.lanes.len() + 1);
+                    t.list.move_by(step, rows)
+                }
+            },
             View::Events(e) => {
                 let at_end = e.list.cursor + 1 >= e.rows.len();
                 let at_start = e.list.cursor == 0;
@@ -310,6 +343,10 @@ impl App {
                 i.set_folded(!folded);
                 return;
             }
+            View::Timeline(_) => {
+                self.events_of_timeline();
+                return;
+            }
         };
         match next {
             Some(Ok(Target::Open(subject))) => self.open(subject),
@@ -320,15 +357,113 @@ impl App {
     }
 
     fn events_of_selection(&mut self) {
+        if matches!(self.page().view, View::Timeline(_)) {
+            self.events_of_timeline();
+            return;
+        }
         let filter = match &self.page().view {
             View::Actors(a) => a.selected().map(|r| Subject::Actor(r.arn.clone()).events()),
             View::Report(r) => Some(r.events_filter()),
             View::Partitions(_) => Some(EventFilter::default()),
-            View::Events(_) | View::Inspector(_) => None,
+            View::Events(_) | View::Inspector(_) | View::Timeline(_) => None,
         };
         match filter {
             Some(f) => self.open_events(f),
             None => self.say(Severity::Info, "no events to open from here"),
+        }
+    }
+}
+
+impl App {
+    /// The timeline of what the current view shows: the selected actor,
+    /// the report's entity, the events' filter, or the whole scope. An
+    /// entity's timeline starts with the lanes that tell its story.
+    fn open_timeline(&mut self) {
+        let (filter, lanes) = match &self.page().view {
+            View::Actors(a) => match a.selected() {
+                Some(r) => (Subject::Actor(r.arn.clone()).events(), Some(LaneBy::Ip)),
+                None => (EventFilter::default(), None),
+            },
+            View::Report(r) => {
+                let lanes = match &r.subject {
+                    Subject::Actor(_) | Subject::Key(_) => LaneBy::Ip,
+                    Subject::Ip(_) | Subject::Resource(_) => LaneBy::Actor,
+                };
+                (r.subject.events(), Some(lanes))
+            }
+            View::Events(e) => (e.filter.clone(), None),
+            View::Timeline(t) => (t.filter.clone(), t.lanes),
+            View::Partitions(_) | View::Inspector(_) => (EventFilter::default(), None),
+        };
+        let label = super::render::timeline::label_width(self.size.width);
+        let columns = (self.size.width as usize).saturating_sub(label + 1);
+        let scope = self.scope().clone();
+        self.push(Page::new(
+            scope,
+            View::Timeline(TimelineView::new(filter, lanes, columns)),
+        ));
+    }
+
+    fn timeline_action(&mut self, action: Action) {
+        let other_zone = self.other_zone;
+        let View::Timeline(t) = &mut self.page_mut().view else {
+            let hint = self.keymap.hint(Action::Timeline);
+            self.say(
+                Severity::Info,
+                format!("zoom, pan and lanes work on a timeline ({hint} opens one)"),
+            );
+            return;
+        };
+        let (reload, note) = match action {
+            Action::ZoomIn => match t.zoom(true) {
+                true => (true, None),
+                false => (false, Some("one-minute buckets are the finest")),
+            },
+            Action::ZoomOut => match t.zoom(false) {
+                true => (true, None),
+                false => (false, Some("one-day buckets are the coarsest")),
+            },
+            Action::PanLeft | Action::PanRight => match t.pan(action == Action::PanRight) {
+                true => (true, None),
+                false => (false, Some("at the edge of the data")),
+            },
+            Action::Mark => {
+                t.toggle_mark();
+                (false, None)
+            }
+            Action::Lanes => {
+                t.lanes = LaneBy::cycle(t.lanes);
+                t.list = Default::default();
+                (true, None)
+            }
+            Action::Clock => {
+                t.zone = match t.zone {
+                    Zone::Utc => other_zone,
+                    _ => Zone::Utc,
+                };
+                // Local days and hours have other edges: start again from
+                // the same width and cursor time.
+                t.focus = t.bucket_range(t.cursor).map(|(s, _)| s);
+                (true, None)
+            }
+            _ => (false, None),
+        };
+        if let Some(note) = note {
+            self.say(Severity::Info, note);
+        }
+        if reload {
+            self.reload();
+        }
+    }
+
+    /// Enter on a timeline: the events of the cursor's bucket (or the
+    /// selected range, and the selected lane) in a page whose scope is that
+    /// time range, so that further pivots keep it.
+    fn events_of_timeline(&mut self) {
+        let View::Timeline(t) = &self.page().view else { return };
+        match t.events_of_selection(self.scope()) {
+            Some((scope, filter)) => self.push(Page::new(scope, View::Events(EventsView::new(filter)))),
+            None => self.say(Severity::Info, "no bucket under the cursor yet"),
         }
     }
 }

@@ -73,9 +73,20 @@ pub fn status(app: &App, frame: &mut Frame, area: Rect) {
 
 fn status_line(app: &App, w: usize) -> Line<'static> {
     // What runs, for how long, and how to stop it, always wins the right side.
+    // A first query over raw CloudTrail converts it once: say how far it is.
+    let what = |r: &crate::lake::worker::Running| match app.lake.conversion() {
+        Some(c) => format!(
+            "{} — converting {}: day folder {}/{}",
+            r.what,
+            c.label,
+            c.done + 1,
+            c.total
+        ),
+        None => r.what.clone(),
+    };
     let right = match app.worker.running() {
-        Some(r) if app.live_clock => format!("⟳ {} {:.1}s · esc cancels", r.what, r.since.elapsed().as_secs_f32()),
-        Some(r) => format!("⟳ {} · esc cancels", r.what),
+        Some(r) if app.live_clock => format!("⟳ {} {:.1}s · esc cancels", what(&r), r.since.elapsed().as_secs_f32()),
+        Some(r) => format!("⟳ {} · esc cancels", what(&r)),
         None => match &app.last_query {
             Some((what, took)) if app.live_clock => format!("{what}: {:.2}s", took.as_secs_f32()),
             _ => String::new(),

@@ -9,6 +9,7 @@ mod inspector;
 mod partitions;
 mod report;
 mod table;
+pub mod timeline;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -66,6 +67,7 @@ impl App {
             View::Report(r) => report::render(self, r, frame, area),
             View::Events(e) => events::render(self, e, frame, area),
             View::Inspector(i) => inspector::render(self, i, frame, area),
+            View::Timeline(t) => timeline::render(self, t, frame, area),
         }
     }
 }

@@ -9,3 +9,4 @@ pub mod partitions;
 pub mod report;
 pub mod reports;
 pub mod target;
+pub mod timeline;

@@ -2,7 +2,7 @@
 
 use super::report::{Report, ReportRow, Section, col, flex};
 use super::target::{EventFilter, Subject, Target, short_time};
-use crate::lake::{ActorUse, Dossier, IpReport, IpRow, KeyReport, Millis, OperationRow, ResourceReport};
+use crate::lake::{ActorUse, Dossier, FirstSeen, IpReport, IpRow, KeyReport, Millis, OperationRow, ResourceReport};
 
 fn seen(first: Option<Millis>, last: Option<Millis>) -> String {
     format!("{} → {}", short_time(first), short_time(last))
@@ -240,6 +240,8 @@ pub fn dossier(d: &Dossier) -> Report {
             })
             .collect(),
     };
+    // Shown only when there is something new: it is where to look first.
+    let sightings = (!d.new_sightings.is_empty()).then(|| sightings_section(&d.new_sightings, &base));
     Report {
         summary: vec![
             ("actor", d.arn.clone()),
@@ -248,15 +250,41 @@ pub fn dossier(d: &Dossier) -> Report {
             ("events", counts(d.events, d.errors)),
             ("seen", seen(d.first_seen, d.last_seen)),
         ],
-        sections: vec![
-            sessions,
-            keys,
-            ips_section(&d.source_ips),
-            resources,
-            operations_section(&d.operations, &base),
-            errors_section(&d.operations, &base),
-            events_section("actor", d.events, d.errors, &base),
-        ],
+        sections: sightings
+            .into_iter()
+            .chain([
+                sessions,
+                keys,
+                ips_section(&d.source_ips),
+                resources,
+                operations_section(&d.operations, &base),
+                errors_section(&d.operations, &base),
+                events_section("actor", d.events, d.errors, &base),
+            ])
+            .collect(),
+    }
+}
+
+/// First sightings after the actor's first day: a new IP, region or
+/// operation is where an investigation often starts.
+fn sightings_section(sightings: &[FirstSeen], base: &EventFilter) -> Section {
+    Section {
+        title: format!("New since its first day ({})", sightings.len()),
+        columns: vec![col("FIRST SEEN", 19), col("KIND", 9), flex("VALUE")],
+        rows: sightings
+            .iter()
+            .map(|f| {
+                let target = match f.kind.as_str() {
+                    "ip" => open(Subject::Ip(f.value.clone())),
+                    "operation" => Some(Target::Events(EventFilter {
+                        operation: Some(f.value.clone()),
+                        ..base.clone()
+                    })),
+                    _ => None,
+                };
+                row(vec![short_time(Some(f.time)), f.kind.clone(), f.value.clone()], target)
+            })
+            .collect(),
     }
 }
 

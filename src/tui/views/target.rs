@@ -22,6 +22,7 @@ impl EventFilter {
             key: self.key.clone(),
             resource: self.resource.clone(),
             operation: self.operation.clone(),
+            source: None,
             errors_only: self.errors_only,
             limit,
             offset,
