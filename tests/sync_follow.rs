@@ -156,6 +156,16 @@ fn follow_fetches_objects_announced_directly_and_through_sns_and_leaves_a_malfor
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    // A second sync into the same directory is refused while this one runs.
+    let second = lakescope(work.path())
+        .args(["sync", &format!("s3://{BUCKET}"), "--to"])
+        .arg(&dest)
+        .args(["--endpoint-url", &moto.endpoint])
+        .output()
+        .expect("second sync");
+    assert!(!second.status.success());
+    let message = String::from_utf8_lossy(&second.stderr);
+    assert!(message.contains("another lakescope sync is writing to"), "{message}");
     let lake = demo_lake();
     let direct = "aws/VPC_FLOW/2.0/region=us-east-1/accountId=012345678901/eventDay=20240501";
     let direct = std::fs::read_dir(lake.join(direct))

@@ -91,23 +91,49 @@ pub struct Mirror {
     s3: aws_sdk_s3::Client,
     manifest: Manifest,
     tmp: PathBuf,
+    /// Held (locked) while the mirror lives.
+    _lock: std::fs::File,
 }
 
 impl Mirror {
-    /// Prepare the directory: state folder, manifest, and no part files left
-    /// over from a killed run.
+    /// Prepare the directory: state folder, lock, manifest, and no part
+    /// files left over from a killed run.
     pub fn open(options: SyncOptions, s3: aws_sdk_s3::Client) -> Result<Mirror, SyncError> {
-        let tmp = options.dest.join(STATE_DIR).join("tmp");
-        if tmp.exists() {
-            std::fs::remove_dir_all(&tmp).map_err(|source| SyncError::Io {
-                path: tmp.clone(),
-                source,
-            })?;
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| SyncError::Io { path, source }
+        };
+        let state = options.dest.join(STATE_DIR);
+        let tmp = state.join("tmp");
+        std::fs::create_dir_all(&state).map_err(io(&state))?;
+        // Two syncs into one directory would clear each other's part files
+        // and lose manifest lines; the OS drops the lock if we are killed.
+        let lock_path = state.join("lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io(&lock_path))?;
+        match fs4::FileExt::try_lock(&lock) {
+            Ok(()) => {}
+            Err(fs4::TryLockError::WouldBlock) => {
+                return Err(SyncError::Usage(format!(
+                    "another lakescope sync is writing to {}",
+                    options.dest.display()
+                )));
+            }
+            Err(fs4::TryLockError::Error(source)) => {
+                return Err(SyncError::Io {
+                    path: lock_path,
+                    source,
+                });
+            }
         }
-        std::fs::create_dir_all(&tmp).map_err(|source| SyncError::Io {
-            path: tmp.clone(),
-            source,
-        })?;
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+        }
+        std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
         let mut manifest = Manifest::load(&options.dest)?;
         manifest.compact()?;
         Ok(Mirror {
@@ -115,6 +141,7 @@ impl Mirror {
             s3,
             manifest,
             tmp,
+            _lock: lock,
         })
     }
 
