@@ -9,5 +9,6 @@ pub mod bench;
 pub mod cli;
 pub mod generate;
 pub mod lake;
+pub mod sync;
 pub mod text;
 pub mod tui;

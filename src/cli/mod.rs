@@ -3,6 +3,7 @@
 mod config_cmd;
 mod output;
 mod progress;
+mod sync_cmd;
 mod timeline_cmd;
 
 use std::io::Write;
@@ -145,6 +146,13 @@ response_json, event_type, source_kind, source_file."
     /// The benchmark's baseline: hand-written DuckDB SQL over the lake's files
     #[command(hide = true)]
     BenchPlain { query: String, arg: String },
+    /// Mirror an S3 lake (Security Lake or trail bucket) into a local directory; --follow an SQS queue
+    Sync(sync_cmd::SyncArgs),
+    /// Re-check every file of a synced directory against its evidence manifest (exit 1 on any difference)
+    Verify {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 /// Which events: every criterion given must hold.
@@ -263,6 +271,8 @@ pub fn run(cli: Cli) -> Result<()> {
             writeln!(stdout, "{rows}")?;
             return Ok(());
         }
+        Some(Command::Sync(args)) => return sync_cmd::run_sync(args, &cli.account, &cli.region, cli.from.as_deref()),
+        Some(Command::Verify { dir }) => return sync_cmd::run_verify(dir, &mut stdout),
         None | Some(Command::Tui) => {
             let path = cli.lake.clone().unwrap_or_else(demo_lake);
             let options = crate::tui::RunOptions {
@@ -338,7 +348,9 @@ pub fn run(cli: Cli) -> Result<()> {
             | Command::Generate { .. }
             | Command::Completions { .. }
             | Command::Bench { .. }
-            | Command::BenchPlain { .. },
+            | Command::BenchPlain { .. }
+            | Command::Sync(_)
+            | Command::Verify { .. },
         ) => {}
     }
     drop(progress);

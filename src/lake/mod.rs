@@ -25,6 +25,7 @@ pub mod scope;
 mod session;
 pub mod summary;
 mod timeline;
+pub mod watch;
 pub mod worker;
 
 use std::path::{Path, PathBuf};

@@ -85,6 +85,8 @@ pub struct App {
     dropped: Vec<Dropped>,
     /// The clock `z` switches timelines to from UTC (`:tz` sets it).
     pub(super) other_zone: crate::lake::buckets::Zone,
+    /// Watching the lake directory for new partitions (`lake_refresh.rs`).
+    pub(super) refresh: super::lake_refresh::LakeRefresh,
 }
 
 /// How many dropped replies [`App::dropped_replies`] remembers.
@@ -98,23 +100,28 @@ pub struct Dropped {
     pub cancelled: bool,
 }
 
+/// Accounts, regions and days of the lake's partitions, for completion.
+pub(super) fn known_of(lake: &Lake) -> Known {
+    let mut known = Known::default();
+    for p in &lake.partitions(&Scope::default()) {
+        known.accounts.extend(p.account.clone());
+        known.regions.extend(p.region.clone());
+        if let Some(d) = p.day.as_ref().filter(|d| d.len() == 8) {
+            known.days.push(format!("{}-{}-{}", &d[0..4], &d[4..6], &d[6..8]));
+        }
+    }
+    for list in [&mut known.accounts, &mut known.regions, &mut known.days] {
+        list.sort();
+        list.dedup();
+    }
+    known
+}
+
 impl App {
     /// Start on the actors of the whole lake.
     pub fn new(lake: Lake, options: Options) -> Result<App, LakeError> {
         let worker = QueryWorker::spawn(&lake)?;
-        let partitions = lake.partitions(&Scope::default());
-        let mut known = Known::default();
-        for p in &partitions {
-            known.accounts.extend(p.account.clone());
-            known.regions.extend(p.region.clone());
-            if let Some(d) = p.day.as_ref().filter(|d| d.len() == 8) {
-                known.days.push(format!("{}-{}-{}", &d[0..4], &d[4..6], &d[6..8]));
-            }
-        }
-        for list in [&mut known.accounts, &mut known.regions, &mut known.days] {
-            list.sort();
-            list.dedup();
-        }
+        let known = known_of(&lake);
         let mut app = App {
             lake,
             worker,
@@ -133,6 +140,7 @@ impl App {
             problems_seen: 0,
             dropped: Vec::new(),
             other_zone: crate::lake::buckets::Zone::Local,
+            refresh: Default::default(),
         };
         app.push(Page::new(options.scope, View::Actors(ActorsView::default())));
         app.note_problems();
@@ -184,6 +192,7 @@ impl App {
     /// Drain the worker's replies; a reply is kept only by the page that is
     /// showing and waiting for that id: results for views the user left are dropped.
     pub fn tick(&mut self) {
+        self.poll_lake();
         self.worker.poll();
         while let Some(reply) = self.worker.try_recv() {
             if self.page().load != Load::Pending(reply.id) {

@@ -12,6 +12,7 @@ pub mod command;
 pub mod config;
 pub mod input;
 pub mod keymap;
+mod lake_refresh;
 pub mod layout;
 pub mod logging;
 mod mouse;
@@ -35,6 +36,9 @@ use crate::lake::Lake;
 
 /// How often the screen is redrawn and the worker polled while idle.
 const TICK: Duration = Duration::from_millis(50);
+
+/// How often the lake directory is checked for new partitions.
+const LAKE_POLL: Duration = Duration::from_secs(2);
 
 /// What the command line passes to the TUI.
 #[derive(Debug, Clone, Default)]
@@ -76,6 +80,7 @@ pub fn run(lake_path: &Path, run: &RunOptions) -> Result<()> {
     let (w, h) = ratatui::crossterm::terminal::size().context("not a terminal")?;
     let options = load_options(run, Rect::new(0, 0, w, h))?;
     let mut app = App::new(lake, options).context("cannot start the query worker")?;
+    app.watch_lake(LAKE_POLL);
     let mut guard = terminal::enter().context("cannot set up the terminal")?;
     tracing::info!(lake = %lake_path.display(), "tui started");
     let result = event_loop(&mut guard, &mut app);

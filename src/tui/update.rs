@@ -209,7 +209,7 @@ impl App {
             Action::Partitions => self.open_partitions(),
             Action::Actors => self.open_actors(),
             Action::Events => self.open_events(EventFilter::default()),
-            Action::Refresh => self.reload(),
+            Action::Refresh => self.refresh(),
             Action::Timeline => self.open_timeline(),
             Action::ZoomIn
             | Action::ZoomOut
