@@ -229,6 +229,7 @@ impl Session {
             .and_then(|(a, b)| Some((a?, b? + 1)));
         let range = query.range.or(match (scope.from_ms, scope.to_ms, extent) {
             (Some(f), Some(t), _) => Some((f, t)),
+            (None, None, Some((a, b))) => Some(at_least_minutes(a, b, query.max_buckets)),
             (f, t, Some((a, b))) => Some((f.unwrap_or(a), t.unwrap_or(b))),
             (Some(f), None, None) => Some((f, f + 1)),
             (None, Some(t), None) => Some((t - 1, t)),
@@ -347,6 +348,17 @@ fn sightings_sql(table: &str) -> String {
     )
 }
 
+/// A few events close together still get a useful picture: widen `[a, b)`
+/// to `buckets` minutes around them, so they show against empty minutes.
+fn at_least_minutes(a: i64, b: i64, buckets: usize) -> (i64, i64) {
+    let span = buckets.max(1) as i64 * 60_000;
+    let missing = span - (b - a);
+    if missing <= 0 {
+        return (a, b);
+    }
+    (a - missing / 2, b + (missing - missing / 2))
+}
+
 /// The `max` busiest lanes, then one `(other)` lane for the rest, ordered by
 /// first appearance so that a lane that starts late stands out.
 fn keep_busiest(mut all: Vec<Lane>, max: usize, split: bool) -> Vec<Lane> {
@@ -431,6 +443,16 @@ mod tests {
         assert_eq!(seen, LaneBy::ALL);
         assert_eq!("IP".parse::<LaneBy>().unwrap(), LaneBy::Ip);
         assert!("colour".parse::<LaneBy>().is_err());
+    }
+
+    #[test]
+    fn a_short_extent_is_widened_around_its_events() {
+        // One event: an hour around it in 60 one-minute buckets.
+        let (a, b) = at_least_minutes(10 * 60_000, 10 * 60_000 + 1, 60);
+        assert_eq!(b - a, 3_600_000);
+        assert!(a < 10 * 60_000 && b > 10 * 60_000);
+        // Long enough already: unchanged.
+        assert_eq!(at_least_minutes(0, 7_200_000, 60), (0, 7_200_000));
     }
 
     #[test]
