@@ -137,7 +137,8 @@ impl App {
                 if zone != Zone::Utc {
                     self.other_zone = zone;
                 }
-                let label = zone.label(0);
+                // The offset in force now, not at the epoch (local time has DST).
+                let label = zone.label(chrono::Utc::now().timestamp_millis());
                 match &mut self.page_mut().view {
                     View::Timeline(t) => {
                         t.zone = zone;
