@@ -204,3 +204,30 @@ fn real_instance_snapshot() {
     h.keys("G k");
     insta::assert_snapshot!("resource_real_instance_120x40", h.snapshot_text());
 }
+
+/// `:config ID` opens the resource view directly, named by id or by ARN.
+#[test]
+fn the_config_command_opens_a_resource_by_id_or_arn() {
+    let t = truth();
+    let sg = &t["intrusion"]["security_group_change"];
+    let group = sg["group_id"].as_str().unwrap();
+    let bucket = &t["intrusion"]["bucket_policy_change"];
+    let mut h = Harness::open(&demo(), 120, 40);
+    command(&mut h, &format!("config {group}"));
+    assert!(
+        h.title()
+            .starts_with(&format!("Config AWS::EC2::SecurityGroup {group}")),
+        "{}",
+        h.title()
+    );
+    assert!(config_view(&h).items_len() > 1, "{}", h.screen());
+    command(&mut h, &format!("config {}", bucket["arn"].as_str().unwrap()));
+    assert_eq!(
+        h.title(),
+        format!("Config AWS::S3::Bucket {}", bucket["bucket"].as_str().unwrap())
+    );
+    command(&mut h, "config no-such-resource-0000");
+    assert!(h.screen().contains("no-such-resource-0000"), "{}", h.screen());
+    h.keys("backspace");
+    assert!(h.title().starts_with("Config AWS::S3::Bucket"), "{}", h.title());
+}

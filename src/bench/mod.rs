@@ -1,5 +1,7 @@
 //! `lakescope bench`: time the pivots on a generated lake against plain
-//! DuckDB and against jq over the raw files, as a responder would run them.
+//! DuckDB (over the same de-duplicated parquet lakescope reads, and over
+//! the lake's own files) and against jq over the raw files, as a responder
+//! would run them.
 //!
 //! Every measurement is a separate process run under GNU `time`, so elapsed
 //! time and peak memory are those of that one command, start-up included.
@@ -14,6 +16,8 @@ use anyhow::{Context, Result, bail};
 pub struct BenchOptions {
     pub lake: PathBuf,
     pub runs: usize,
+    /// Also time plain DuckDB and jq over the raw files (minutes per run at 10M).
+    pub raw_baselines: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -29,7 +33,10 @@ type Comparison<'a> = (&'a str, Vec<String>, Vec<String>, Option<Vec<String>>);
 struct Row {
     query: String,
     lakescope: Measure,
-    plain: Measure,
+    /// Plain DuckDB over lakescope's event store: equal input.
+    on_store: Measure,
+    /// Plain DuckDB over the lake's files.
+    plain: Option<Measure>,
     jq: Option<Measure>,
 }
 
@@ -139,8 +146,14 @@ pub fn run(opts: &BenchOptions) -> Result<String> {
             arg.into(),
         ]
     };
-    // The first command also converts raw CloudTrail into the flat cache.
+    // The first command also converts raw CloudTrail into the flat cache
+    // and writes the event store.
     let cold = measure(&ls(&["actors"]), &envs)?;
+    let store = find_store(&cache)?;
+    let on_store = |mut argv: Vec<String>| -> Vec<String> {
+        argv.extend(["--store".into(), store.display().to_string()]);
+        argv
+    };
     let queries: Vec<Comparison> = vec![
         (
             "actors",
@@ -178,38 +191,67 @@ pub fn run(opts: &BenchOptions) -> Result<String> {
     let mut rows = Vec::new();
     for (name, ours, theirs, jq) in queries {
         eprintln!("bench: {name}");
+        let raw = opts.raw_baselines;
         rows.push(Row {
             query: name.to_string(),
             lakescope: repeat(opts.runs, &ours, &envs)?,
-            plain: repeat(opts.runs, &theirs, &envs)?,
-            jq: jq.map(|argv| measure(&argv, &envs)).transpose()?,
+            on_store: repeat(opts.runs, &on_store(theirs.clone()), &envs)?,
+            plain: raw.then(|| repeat(opts.runs, &theirs, &envs)).transpose()?,
+            jq: jq.filter(|_| raw).map(|argv| measure(&argv, &envs)).transpose()?,
         });
     }
     let _ = std::fs::remove_dir_all(&cache);
     Ok(report(&lake, opts.runs, cold, &rows))
 }
 
+/// The one event store the cold run wrote into the fresh cache.
+fn find_store(cache: &Path) -> Result<PathBuf> {
+    let root = cache.join("events-v1");
+    let stores: Vec<PathBuf> = std::fs::read_dir(&root)
+        .with_context(|| format!("no event store under {}", root.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("manifest.json").is_file())
+        .collect();
+    match stores.as_slice() {
+        [one] => Ok(one.clone()),
+        _ => bail!(
+            "expected one event store under {}, found {}",
+            root.display(),
+            stores.len()
+        ),
+    }
+}
+
 fn report(lake: &Path, runs: usize, cold: Measure, rows: &[Row]) -> String {
     let mut out = format!(
         "lake: {}\nruns per query: {runs} (median time, largest peak memory); every run is a fresh process\n\
-         first command on a cold cache (converts raw CloudTrail once): {:.2} s, peak {:.0} MB\n\
+         first command on a cold cache (converts raw CloudTrail, writes the event store): {:.2} s, peak {:.0} MB\n\
+         DuckDB on store: the same hand-written SQL over lakescope's de-duplicated parquet (equal input)\n\
+         DuckDB on files: the same SQL over the lake's own files, parsing the raw trail on every run\n\
          jq: one full pass over the raw trail files answers one question; every jq question costs about that\n\n\
-         | query | lakescope s | plain DuckDB s | ratio | jq s | lakescope peak MB | DuckDB peak MB |\n\
-         | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+         | query | lakescope s | DuckDB on store s | ratio | DuckDB on files s | ratio | jq s \
+         | lakescope MB | DuckDB on store MB | DuckDB on files MB |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
         lake.display(),
         cold.seconds,
         cold.peak_mb
     );
+    let dash = || "—".to_string();
     for r in rows {
+        let ratio = |m: &Measure| format!("{:.2}", r.lakescope.seconds / m.seconds.max(0.001));
         out.push_str(&format!(
-            "| {} | {:.2} | {:.2} | {:.2} | {} | {:.0} | {:.0} |\n",
+            "| {} | {:.2} | {:.2} | {} | {} | {} | {} | {:.0} | {:.0} | {} |\n",
             r.query,
             r.lakescope.seconds,
-            r.plain.seconds,
-            r.lakescope.seconds / r.plain.seconds.max(0.001),
-            r.jq.map_or("—".into(), |m| format!("{:.1}", m.seconds)),
+            r.on_store.seconds,
+            ratio(&r.on_store),
+            r.plain.map_or_else(dash, |m| format!("{:.2}", m.seconds)),
+            r.plain.as_ref().map_or_else(dash, ratio),
+            r.jq.map_or_else(dash, |m| format!("{:.1}", m.seconds)),
             r.lakescope.peak_mb,
-            r.plain.peak_mb,
+            r.on_store.peak_mb,
+            r.plain.map_or_else(dash, |m| format!("{:.0}", m.peak_mb)),
         ));
     }
     out

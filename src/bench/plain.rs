@@ -1,6 +1,7 @@
-//! The baseline: the same questions as hand-written DuckDB SQL over the
-//! lake's files (globs, in the style of lake-spec/normalize.sql), run by the
-//! DuckDB crate with no lakescope engine in between.
+//! The baselines: the same questions as hand-written DuckDB SQL, run by the
+//! DuckDB crate with no lakescope engine in between, either over the lake's
+//! files (globs, in the style of lake-spec/normalize.sql) or over the event
+//! store lakescope wrote (the same input lakescope's queries read).
 
 use std::path::Path;
 
@@ -49,11 +50,22 @@ fn views(root: &Path) -> String {
     )
 }
 
+/// `ev` over an event store's parquet files (already one copy per event).
+fn store_view(store: &Path) -> String {
+    format!(
+        "CREATE OR REPLACE TEMP VIEW ev AS SELECT * FROM read_parquet({})",
+        lit(&format!("{}/*.parquet", store.display()))
+    )
+}
+
 /// Run one baseline query; returns the number of result rows.
-pub fn run(root: &Path, query: &str, arg: &str) -> anyhow::Result<u64> {
+pub fn run(root: &Path, store: Option<&Path>, query: &str, arg: &str) -> anyhow::Result<u64> {
     let conn = Connection::open_in_memory()?;
     conn.execute_batch("SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;")?;
-    conn.execute_batch(&views(root))?;
+    conn.execute_batch(&match store {
+        Some(store) => store_view(store),
+        None => views(root),
+    })?;
     let count = |sql: &str| -> anyhow::Result<u64> {
         let mut stmt = conn.prepare(sql)?;
         let mut rows = stmt.query(params![arg])?;

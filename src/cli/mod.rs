@@ -142,10 +142,19 @@ response_json, event_type, source_kind, source_file."
         /// Runs per query
         #[arg(long, default_value_t = 3)]
         runs: usize,
+        /// Skip the baselines over the raw files (plain DuckDB parsing the JSON, jq): minutes each at 10M
+        #[arg(long)]
+        no_raw: bool,
     },
     /// The benchmark's baseline: hand-written DuckDB SQL over the lake's files
     #[command(hide = true)]
-    BenchPlain { query: String, arg: String },
+    BenchPlain {
+        query: String,
+        arg: String,
+        /// Read this event store (de-duplicated parquet) instead of the lake's files
+        #[arg(long)]
+        store: Option<PathBuf>,
+    },
     /// Mirror an S3 lake (Security Lake or trail bucket) into a local directory; --follow an SQS queue
     Sync(sync_cmd::SyncArgs),
     /// Re-check every file of a synced directory against its evidence manifest (exit 1 on any difference)
@@ -256,18 +265,23 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             return Ok(());
         }
-        Some(Command::Bench { runs }) => {
+        Some(Command::Bench { runs, no_raw }) => {
             let lake = cli
                 .lake
                 .clone()
                 .context("--lake DIR (a generated lake with TRUTH.json) is required")?;
-            let report = crate::bench::run(&crate::bench::BenchOptions { lake, runs: *runs })?;
+            let options = crate::bench::BenchOptions {
+                lake,
+                runs: *runs,
+                raw_baselines: !no_raw,
+            };
+            let report = crate::bench::run(&options)?;
             writeln!(stdout, "{report}")?;
             return Ok(());
         }
-        Some(Command::BenchPlain { query, arg }) => {
+        Some(Command::BenchPlain { query, arg, store }) => {
             let lake = cli.lake.clone().context("--lake is required")?;
-            let rows = crate::bench::plain::run(&lake, query, arg)?;
+            let rows = crate::bench::plain::run(&lake, store.as_deref(), query, arg)?;
             writeln!(stdout, "{rows}")?;
             return Ok(());
         }

@@ -30,13 +30,7 @@ impl ConversionProgress {
                 while !flag.load(Ordering::Relaxed) {
                     std::thread::sleep(Duration::from_millis(200));
                     if let Some(c) = lake.conversion() {
-                        let line = format!(
-                            "⟳ converting {} into the cache: day folder {}/{} ({:.0}s)",
-                            c.label,
-                            c.done + 1,
-                            c.total,
-                            started.elapsed().as_secs_f32()
-                        );
+                        let line = format!("⟳ {} ({:.0}s)", c.describe(), started.elapsed().as_secs_f32());
                         let _ = write!(std::io::stderr(), "\r\x1b[2K{}", crate::text::sanitize(&line));
                         shown = true;
                     }

@@ -14,14 +14,13 @@ use duckdb::Connection;
 use sha2::{Digest, Sha256};
 
 use super::discovery::LakeFile;
-use super::plan::{FileProblem, MAX_JSON_OBJECT, clean_error, file_list, is_data_error, raw_scan_sql};
+use super::plan::{
+    FileProblem, MAX_JSON_OBJECT, SMALL_JSON_OBJECT, clean_error, file_list, is_data_error, raw_scan_sql,
+};
 use super::projection::lit;
 
-/// DuckDB's own default; enough for any ordinary trail file.
-const SMALL_JSON_OBJECT: u64 = 16 * 1024 * 1024;
-
 /// Bump when the flat projection changes: old entries are then ignored.
-const LAYOUT_VERSION: &str = "flat-v2";
+pub const LAYOUT_VERSION: &str = "flat-v2";
 
 #[derive(Debug, Clone)]
 pub struct FlatCache {
@@ -47,31 +46,13 @@ impl FlatCache {
     /// not it exists yet): a hash of their paths, sizes and modification
     /// times, so any change to the folder means a new entry.
     pub fn entry(&self, files: &[&LakeFile], account: Option<&str>, region: Option<&str>) -> PathBuf {
-        let mut hash = Sha256::new();
-        for part in [account.unwrap_or(""), region.unwrap_or("")] {
-            hash.update(part.as_bytes());
-            hash.update([0]);
-        }
-        let mut files: Vec<&&LakeFile> = files.iter().collect();
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        for file in files {
-            let modified = std::fs::metadata(&file.path)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
-            for part in [
-                file.path.to_string_lossy().as_ref(),
-                &file.size.to_string(),
-                &modified.to_string(),
-            ] {
-                hash.update(part.as_bytes());
-                hash.update([0]);
-            }
-        }
-        let digest = hash.finalize();
-        let name: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        let name = identity(&[account.unwrap_or(""), region.unwrap_or("")], files);
         self.dir.join(&name[..2]).join(format!("{name}.parquet"))
+    }
+
+    /// A folder beside the flat entries, for other derived data.
+    pub fn sibling(&self, name: &str) -> PathBuf {
+        self.dir.parent().unwrap_or(&self.dir).join(name)
     }
 
     /// Convert the folders that have no entry yet, one at a time on the
@@ -159,6 +140,34 @@ impl FlatCache {
         }
         Ok(problems)
     }
+}
+
+/// A name for a set of files as they are now: a hash of `parts` and of
+/// each file's path, size and modification time (in path order).
+pub fn identity(parts: &[&str], files: &[&LakeFile]) -> String {
+    let mut hash = Sha256::new();
+    for part in parts {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    let mut files: Vec<&LakeFile> = files.to_vec();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    for file in files {
+        let modified = std::fs::metadata(&file.path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        for part in [
+            file.path.to_string_lossy().as_ref(),
+            &file.size.to_string(),
+            &modified.to_string(),
+        ] {
+            hash.update(part.as_bytes());
+            hash.update([0]);
+        }
+    }
+    hash.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Files grouped by their folder (one trail partition per folder).

@@ -10,6 +10,12 @@ pub enum LakeError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cache {path}: {source}")]
+    Cache {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{path} is not a directory or file lakescope can open")]
     NotALake { path: PathBuf },
     #[error(

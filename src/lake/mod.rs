@@ -23,6 +23,7 @@ pub mod projection;
 pub mod schema;
 pub mod scope;
 mod session;
+mod store;
 pub mod summary;
 mod timeline;
 pub mod watch;
@@ -62,16 +63,27 @@ pub(crate) struct LakeInner {
     cache: Option<cache::FlatCache>,
     /// The raw CloudTrail conversion under way, for progress displays.
     conversion: std::sync::Mutex<Option<Conversion>>,
+    /// Held while a session writes an event store (one at a time).
+    store_build: std::sync::Mutex<()>,
 }
 
-/// Progress of the one-time conversion of a raw trail folder group.
+/// Progress of one-time work on the lake: converting a raw trail folder
+/// group, or writing the de-duplicated event store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conversion {
-    /// The trail (`CloudTrail <account> <region>`).
-    pub label: String,
-    /// Day folders converted so far, of `total`.
+    /// What is being done, up to the unit counted
+    /// (`converting CloudTrail 012345678901 us-east-1: day folder`).
+    pub task: String,
+    /// Units finished so far, of `total`.
     pub done: usize,
     pub total: usize,
+}
+
+impl Conversion {
+    /// `converting …: day folder 3/7`.
+    pub fn describe(&self) -> String {
+        format!("{} {}/{}", self.task, self.done + 1, self.total)
+    }
 }
 
 impl LakeInner {
@@ -90,6 +102,13 @@ fn configure(conn: &Connection) -> Result<()> {
          SET autoload_known_extensions = false;
          SET preserve_insertion_order = false;
          SET enable_progress_bar = false;",
+    )
+    .map_err(LakeError::db)?;
+    // `mode` picks any of several equally common values, so answers could
+    // differ between runs; this takes the most common, then the smallest.
+    conn.execute_batch(
+        "CREATE OR REPLACE TEMP MACRO stable_mode(h) AS \
+         list_sort(list_transform(map_entries(h), lambda e: {'n': -(e.value::BIGINT), 'k': e.key}))[1].k;",
     )
     .map_err(LakeError::db)?;
     // Spill files go to our cache directory, never next to the lake.
@@ -141,6 +160,7 @@ impl Lake {
                 plan: RwLock::new(plan),
                 cache: cache::FlatCache::locate(),
                 conversion: std::sync::Mutex::new(None),
+                store_build: std::sync::Mutex::new(()),
             }),
         })
     }

@@ -39,7 +39,7 @@ fn actor_filter(scope: &Scope, actor: &str) -> Filter {
     let mut f = Filter::default();
     scope.restrict(&mut f);
     let p = f.bind_text(actor);
-    f.push(format!("actor_key = {p} OR session_issuer = {p}"));
+    f.push_any(vec![format!("actor_key = {p}"), format!("session_issuer = {p}")]);
     f
 }
 
@@ -64,7 +64,7 @@ fn resource_filter(scope: &Scope, id: &str) -> Filter {
 }
 
 const SUMMARY_SQL: &str = "SELECT count(*), count(error_code), min(time_ms), max(time_ms), \
-     to_json(list(DISTINCT account ORDER BY account))::VARCHAR, mode(actor_type)";
+     to_json(list(DISTINCT account ORDER BY account))::VARCHAR, stable_mode(histogram(actor_type))";
 
 #[derive(Default)]
 struct Summary {
@@ -102,7 +102,8 @@ impl Session {
         let rows = self.query(
             scope,
             &f,
-            "SELECT actor_key, mode(actor_type), coalesce(mode(actor_account), mode(account)), count(*), \
+            "SELECT actor_key, stable_mode(histogram(actor_type)), \
+             coalesce(stable_mode(histogram(actor_account)), stable_mode(histogram(account))), count(*), \
              count(error_code), min(time_ms), max(time_ms), count(DISTINCT src_ip) \
              FROM ev GROUP BY actor_key ORDER BY count(*) DESC, actor_key",
             |r| {
@@ -196,7 +197,7 @@ impl Session {
         let mut f = Filter::default();
         scope.restrict(&mut f);
         let p = f.bind_text(ip);
-        f.push(format!("src_ip = {p} OR src_domain = {p}"));
+        f.push_any(vec![format!("src_ip = {p}"), format!("src_domain = {p}")]);
         self.materialize(scope, &f, "pivot_ev")?;
         let none = Filter::default();
         let s = self.summary_of("pivot_ev")?;
@@ -272,7 +273,7 @@ impl Session {
 
     /// Events matching all given criteria, oldest first.
     pub fn events(&self, scope: &Scope, query: &EventQuery) -> Result<Vec<EventRow>> {
-        let mut f = event_filter(scope, query);
+        let mut f = event_filter(scope, query, &self.source_kinds()?);
         let limit = f.bind(duckdb::types::Value::BigInt(query.limit.min(i64::MAX as u64) as i64));
         let offset = f.bind(duckdb::types::Value::BigInt(query.offset.min(i64::MAX as u64) as i64));
         let tail = format!(
@@ -316,7 +317,7 @@ impl Session {
     fn actors_in(&self, table: &str) -> Result<Vec<ActorUse>> {
         self.rows(
             &format!(
-                "SELECT actor_key, mode(actor_type), count(*), count(error_code), min(time_ms), max(time_ms) \
+                "SELECT actor_key, stable_mode(histogram(actor_type)), count(*), count(error_code), min(time_ms), max(time_ms) \
                  FROM {table} GROUP BY 1 ORDER BY min(time_ms), 1"
             ),
             &Filter::default(),
@@ -381,7 +382,7 @@ impl Session {
                UNION ALL SELECT event_uid, operation, rq->>'$.instanceId', 'AWS::EC2::Instance' FROM e \
                UNION ALL SELECT event_uid, operation, rq->>'$.secretId', 'AWS::SecretsManager::Secret' FROM e \
              ) \
-             SELECT id, mode(type), count(DISTINCT event_uid), \
+             SELECT id, stable_mode(histogram(type)), count(DISTINCT event_uid), \
                     to_json(list(DISTINCT operation ORDER BY operation))::VARCHAR \
              FROM r WHERE id IS NOT NULL AND id <> '' GROUP BY id ORDER BY 3 DESC, 1"
         );
@@ -472,8 +473,9 @@ impl Session {
     }
 }
 
-/// The scope and an event query's criteria (not its limit and offset).
-pub(super) fn event_filter(scope: &Scope, query: &EventQuery) -> Filter {
+/// The scope and an event query's criteria (not its limit and offset);
+/// `kinds` are the lake's source kinds (see [`Session::source_kinds`]).
+pub(super) fn event_filter(scope: &Scope, query: &EventQuery, kinds: &[String]) -> Filter {
     let mut f = match &query.resource {
         Some(id) => resource_filter(scope, id),
         None => {
@@ -484,11 +486,11 @@ pub(super) fn event_filter(scope: &Scope, query: &EventQuery) -> Filter {
     };
     if let Some(actor) = &query.actor {
         let p = f.bind_text(actor);
-        f.push(format!("actor_key = {p} OR session_issuer = {p}"));
+        f.push_any(vec![format!("actor_key = {p}"), format!("session_issuer = {p}")]);
     }
     if let Some(ip) = &query.ip {
         let p = f.bind_text(ip);
-        f.push(format!("src_ip = {p} OR src_domain = {p}"));
+        f.push_any(vec![format!("src_ip = {p}"), format!("src_domain = {p}")]);
     }
     if let Some(key) = &query.key {
         let p = f.bind_text(key);
@@ -499,11 +501,26 @@ pub(super) fn event_filter(scope: &Scope, query: &EventQuery) -> Filter {
         f.push(format!("lower(operation) = lower({p})"));
     }
     if let Some(source) = &query.source {
-        let squashed: String = source.chars().filter(char::is_ascii_alphanumeric).collect();
-        let p = f.bind_text(&squashed.to_ascii_lowercase());
-        f.push(format!(
-            "starts_with(regexp_replace(lower(source_kind), '[^a-z0-9]', '', 'g'), {p})"
-        ));
+        // Matched here against the lake's few source kinds, not per row:
+        // an IN list is pushed into the scan, a regexp is run 10M times.
+        let squash = |s: &str| -> String {
+            s.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect()
+        };
+        let wanted = squash(source);
+        let matching: Vec<String> = kinds
+            .iter()
+            .filter(|k| squash(k).starts_with(&wanted))
+            .cloned()
+            .collect();
+        if matching.is_empty() {
+            f.push("false".into());
+        } else {
+            let list = f.bind_list(&matching);
+            f.push(format!("source_kind IN ({list})"));
+        }
     }
     if query.errors_only {
         f.push("error_code IS NOT NULL".into());

@@ -17,6 +17,12 @@ use super::schema::Schema;
 
 /// Largest JSON document DuckDB may hold at once (a whole trail file).
 pub const MAX_JSON_OBJECT: u64 = 256 * 1024 * 1024;
+/// DuckDB's own default; enough for any ordinary trail file. DuckDB holds
+/// two buffers of the maximum size per file in flight, so the large size is
+/// kept for the files that may need it.
+pub const SMALL_JSON_OBJECT: u64 = 16 * 1024 * 1024;
+/// Compressed size above which a trail file may exceed the small size.
+const LARGE_TRAIL_FILE: u64 = 256 * 1024;
 
 /// Security Lake sources whose rows are actor activity.
 const ACTIVITY_SOURCES: &[&str] = &["CLOUD_TRAIL_MGMT", "LAMBDA_EXECUTION", "S3_DATA", "EKS_AUDIT"];
@@ -45,7 +51,7 @@ pub struct Group {
 }
 
 /// A file that cannot be read, with DuckDB's (or our) explanation.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileProblem {
     pub path: PathBuf,
     pub problem: String,
@@ -299,16 +305,21 @@ pub fn group_sql(group: &Group, files: &[&Path], filter: &str, cache: Option<&Fl
                     file_list(entries.iter().map(PathBuf::as_path))
                 )
             }
-            None => format!(
-                "SELECT *, 0 AS file_ord FROM ({})",
-                raw_scan_sql(
-                    &list,
-                    account.as_deref(),
-                    region.as_deref(),
-                    &group.label,
-                    MAX_JSON_OBJECT,
-                )
-            ),
+            None => {
+                let (large, small): (Vec<&Path>, Vec<&Path>) = files
+                    .iter()
+                    .partition(|p| group.files.iter().any(|f| f.path == **p && f.size > LARGE_TRAIL_FILE));
+                let scans: Vec<String> = [(small, SMALL_JSON_OBJECT), (large, MAX_JSON_OBJECT)]
+                    .into_iter()
+                    .filter(|(files, size)| !files.is_empty() || *size == SMALL_JSON_OBJECT)
+                    .map(|(files, size)| {
+                        let list = file_list(files.iter().copied());
+                        let select = raw_scan_sql(&list, account.as_deref(), region.as_deref(), &group.label, size);
+                        format!("SELECT *, 0 AS file_ord FROM ({select})")
+                    })
+                    .collect();
+                scans.join("\nUNION ALL BY NAME\n")
+            }
         },
         Reader::RawNdjson => {
             let select = raw_select(None, None, &group.label);

@@ -142,6 +142,10 @@ pub fn parse_time(text: &str, upper: bool) -> Result<i64> {
 pub struct Filter {
     clauses: Vec<String>,
     params: Vec<Value>,
+    /// Alternatives of which one must hold (`a OR b`), kept apart: DuckDB
+    /// pushes `column = $1` into a parquet scan but not an OR of two, so a
+    /// scan can run one branch per alternative instead (see [`Filter::scan`]).
+    any_of: Vec<String>,
 }
 
 impl Filter {
@@ -163,20 +167,53 @@ impl Filter {
         self.clauses.push(clause);
     }
 
-    pub fn sql(&self) -> String {
-        if self.clauses.is_empty() {
-            "true".into()
+    /// Require one of `alternatives`. Only the first such group is kept
+    /// apart for [`Filter::scan`]; later ones become a plain OR.
+    pub fn push_any(&mut self, alternatives: Vec<String>) {
+        if self.any_of.is_empty() {
+            self.any_of = alternatives;
         } else {
-            self.clauses
-                .iter()
-                .map(|c| format!("({c})"))
-                .collect::<Vec<_>>()
-                .join(" AND ")
+            self.push(alternatives.join(" OR "));
         }
+    }
+
+    pub fn sql(&self) -> String {
+        let any = (!self.any_of.is_empty()).then(|| self.any_of.join(" OR "));
+        and(self.clauses.iter().chain(any.as_ref()))
+    }
+
+    /// `SELECT * FROM {from}` rows that pass the filter: one branch per
+    /// alternative, each excluding the rows of the branches before it, so
+    /// that every branch has a condition DuckDB can push into the scan.
+    pub fn scan(&self, from: &str) -> String {
+        if self.any_of.len() < 2 {
+            return format!("SELECT * FROM {from} WHERE {}", self.sql());
+        }
+        let branches: Vec<String> = self
+            .any_of
+            .iter()
+            .enumerate()
+            .map(|(i, alt)| {
+                let before: Vec<String> = self.any_of[..i].iter().map(|a| format!("({a}) IS NOT TRUE")).collect();
+                let conditions = and(self.clauses.iter().chain([alt]).chain(&before));
+                format!("SELECT * FROM {from} WHERE {conditions}")
+            })
+            .collect();
+        branches.join("\nUNION ALL\n")
     }
 
     pub fn params(&self) -> &[Value] {
         &self.params
+    }
+}
+
+/// `(a) AND (b)…`, or `true` for none.
+fn and<'a>(clauses: impl IntoIterator<Item = &'a String>) -> String {
+    let parts: Vec<String> = clauses.into_iter().map(|c| format!("({c})")).collect();
+    if parts.is_empty() {
+        "true".into()
+    } else {
+        parts.join(" AND ")
     }
 }
 
@@ -239,6 +276,21 @@ mod tests {
             86_400_000
         );
         assert!(parse_time("yesterday", false).is_err());
+    }
+
+    #[test]
+    fn alternatives_become_branches_that_exclude_earlier_ones() {
+        let mut f = Filter::default();
+        f.push("time_ms >= $1".into());
+        f.push_any(vec!["a = $2".into(), "b = $2".into()]);
+        assert_eq!(f.sql(), "(time_ms >= $1) AND (a = $2 OR b = $2)");
+        assert_eq!(
+            f.scan("t"),
+            "SELECT * FROM t WHERE (time_ms >= $1) AND (a = $2)\nUNION ALL\n\
+             SELECT * FROM t WHERE (time_ms >= $1) AND (b = $2) AND ((a = $2) IS NOT TRUE)"
+        );
+        f.push_any(vec!["c".into(), "d".into()]);
+        assert!(f.sql().contains("(c OR d)"));
     }
 
     #[test]

@@ -21,7 +21,7 @@ const MAX_RECOVERIES: usize = 64;
 
 pub struct Session {
     pub(super) lake: Arc<LakeInner>,
-    conn: RefCell<Connection>,
+    pub(super) conn: RefCell<Connection>,
     /// What each reusable temp table was filled from (see [`Session::fill_once`]).
     filled: RefCell<HashMap<&'static str, String>>,
 }
@@ -42,7 +42,13 @@ impl Session {
 
     /// The `WITH ev AS (…)` prefix over the files the scope needs, or an
     /// empty relation when none is left. Returns the files it reads.
-    fn events_cte(&self, scope: &Scope, filter: &Filter, dedupe: bool) -> Result<(String, Vec<PathBuf>)> {
+    fn events_cte(&self, scope: &Scope, filter: &Filter, dedupe: bool) -> Result<String> {
+        if dedupe && let Some(store) = self.event_store(scope)? {
+            let body = store
+                .select(scope, filter)
+                .unwrap_or_else(|| format!("SELECT * FROM ({}) WHERE false AND ({})", empty_events(), filter.sql()));
+            return Ok(format!("WITH ev AS ({body})\n"));
+        }
         self.fill_cache(scope)?;
         let cache = self.lake.cache.as_ref();
         let plan = self
@@ -51,7 +57,6 @@ impl Session {
             .read()
             .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
         let mut parts = Vec::new();
-        let mut used = Vec::new();
         for group in &plan.groups {
             let files: Vec<&Path> = group
                 .files
@@ -62,7 +67,6 @@ impl Session {
             if files.is_empty() {
                 continue;
             }
-            used.extend(files.iter().map(|p| p.to_path_buf()));
             parts.push(group_sql(group, &files, &filter.sql(), cache));
         }
         let body = match parts.len() {
@@ -82,12 +86,12 @@ impl Session {
                 parts.join("\nUNION ALL BY NAME\n")
             ),
         };
-        Ok((format!("WITH ev AS ({body})\n"), used))
+        Ok(format!("WITH ev AS ({body})\n"))
     }
 
     /// Convert the scope's raw CloudTrail files that are not in the flat
     /// cache yet; files that fail are set aside with their error.
-    fn fill_cache(&self, scope: &Scope) -> Result<()> {
+    pub(super) fn fill_cache(&self, scope: &Scope) -> Result<()> {
         let Some(cache) = &self.lake.cache else { return Ok(()) };
         let work: Vec<(Group, Vec<LakeFile>)> = {
             let plan = self
@@ -108,8 +112,8 @@ impl Session {
             let files: Vec<&LakeFile> = files.iter().collect();
             let progress = |done: usize, total: usize| {
                 self.lake.set_conversion(Some(Conversion {
-                    label: format!(
-                        "{} {} {}",
+                    task: format!(
+                        "converting {} {} {}: day folder",
                         group.label,
                         account.as_deref().unwrap_or("-"),
                         region.as_deref().unwrap_or("-")
@@ -149,6 +153,19 @@ impl Session {
             }
         }
         Ok(())
+    }
+
+    /// The source kinds of the lake's event groups (`source_kind` values).
+    pub fn source_kinds(&self) -> Result<Vec<String>> {
+        let plan = self
+            .lake
+            .plan
+            .read()
+            .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+        let mut kinds: Vec<String> = plan.groups.iter().map(|g| g.label.clone()).collect();
+        kinds.sort();
+        kinds.dedup();
+        Ok(kinds)
     }
 
     /// The lake files a query over `scope` reads (after path pruning and
@@ -256,9 +273,15 @@ impl Session {
         dedupe: bool,
         run: impl Fn(&str) -> Result<T>,
     ) -> Result<T> {
+        self.recovering(scope, || run(&self.events_cte(scope, filter, dedupe)?))
+    }
+
+    /// Run `attempt` until it succeeds or fails for a reason other than a
+    /// bad lake file; each bad file is named, set aside, and `attempt` runs
+    /// again over the rest.
+    pub(super) fn recovering<T>(&self, scope: &Scope, mut attempt: impl FnMut() -> Result<T>) -> Result<T> {
         for _ in 0..MAX_RECOVERIES {
-            let (prefix, used) = self.events_cte(scope, filter, dedupe)?;
-            let err = match run(&prefix) {
+            let err = match attempt() {
                 Ok(v) => return Ok(v),
                 Err(LakeError::Db(msg)) => msg,
                 Err(other) => return Err(other),
@@ -276,6 +299,11 @@ impl Session {
             if !is_data_error(&err) {
                 return Err(LakeError::Db(clean_error(&err)));
             }
+            // Our own store, damaged or removed meanwhile: drop it, it is rebuilt.
+            if self.discard_store_named_in(&err) {
+                continue;
+            }
+            let used = self.scan_files(scope)?;
             let culprit = match used.iter().find(|p| err.contains(p.to_string_lossy().as_ref())) {
                 Some(path) => Some((path.clone(), clean_error(&err))),
                 None => self.find_bad_file(scope)?,

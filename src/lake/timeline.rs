@@ -184,7 +184,7 @@ fn count(row: &duckdb::Row<'_>, i: usize) -> duckdb::Result<u64> {
 
 impl Session {
     pub fn timeline(&self, scope: &Scope, query: &TimelineQuery) -> Result<Timeline> {
-        let filter = event_filter(scope, &query.target);
+        let filter = event_filter(scope, &query.target, &self.source_kinds()?);
         let lane_sql = match query.lanes {
             Some(l) => format!("coalesce(({})::VARCHAR, '{NO_VALUE_LANE}')", l.sql()),
             None => "NULL::VARCHAR".into(),
@@ -300,7 +300,7 @@ impl Session {
             actor: Some(actor.to_string()),
             ..EventQuery::default()
         };
-        let filter = event_filter(&everything, &query);
+        let filter = event_filter(&everything, &query, &self.source_kinds()?);
         self.fill_once("first_sightings", actor.to_string(), || {
             self.materialize_select(&everything, &filter, "first_sightings", &sightings_sql("ev"))
         })?;

@@ -8,6 +8,8 @@ use super::views::target::{EventFilter, Subject};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Open(Subject),
+    /// The AWS Config view of a resource (id, ARN or name).
+    Config(String),
     Scope(Scope),
     Events(EventFilter),
     Actors,
@@ -21,11 +23,12 @@ pub enum Command {
     Quit,
 }
 
-pub const COMMANDS: [(&str, &str); 11] = [
+pub const COMMANDS: [(&str, &str); 12] = [
     ("actor", ":actor ARN       an actor's dossier"),
     ("ip", ":ip IP           who came from an IP"),
     ("key", ":key ID          who used a key, what it minted"),
     ("resource", ":resource ID     who touched a resource"),
+    ("config", ":config ID       a resource's AWS Config history and graph"),
     ("scope", ":scope account=… region=… from=… to=…   (nothing: whole lake)"),
     ("events", ":events [actor=… ip=… key=… resource=… operation=… errors]"),
     ("actors", ":actors          the actors table"),
@@ -57,6 +60,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "ip" => Command::Open(Subject::Ip(arg("an IP address")?)),
         "key" | "k" => Command::Open(Subject::Key(arg("an access key id")?)),
         "resource" | "r" => Command::Open(Subject::Resource(arg("a resource id or ARN")?)),
+        "config" | "c" => Command::Config(arg("a resource id, ARN or name")?),
         "scope" => Command::Scope(parse_scope(rest)?),
         "events" => Command::Events(parse_events(rest)?),
         "actors" => Command::Actors,
@@ -72,7 +76,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "" => return Err("empty command".into()),
         other => {
             return Err(format!(
-                "unknown command :{other} (try :actor :ip :key :resource :scope :events)"
+                "unknown command :{other} (try :actor :ip :key :resource :config :scope :events)"
             ));
         }
     })
@@ -149,7 +153,7 @@ pub fn complete(line: &str, known: &Known) -> Vec<String> {
         "actor" | "a" => &known.actors,
         "ip" => &known.ips,
         "key" | "k" => &known.keys,
-        "resource" | "r" => &known.resources,
+        "resource" | "r" | "config" | "c" => &known.resources,
         "scope" => return complete_scope(name, rest, known),
         _ => return Vec::new(),
     };
@@ -210,6 +214,8 @@ mod tests {
             Ok(Command::Open(Subject::Ip("203.0.113.66".into())))
         );
         assert!(parse("ip").is_err());
+        assert_eq!(parse("config sg-0a1b2c3d"), Ok(Command::Config("sg-0a1b2c3d".into())));
+        assert!(parse("config").is_err());
         assert!(parse("fly away").is_err());
         let Ok(Command::Scope(scope)) = parse("scope account=1,2 from=2024-05-04") else {
             panic!()

@@ -128,6 +128,7 @@ impl App {
     pub(super) fn run_command(&mut self, cmd: Command) {
         match cmd {
             Command::Open(subject) => self.open(subject),
+            Command::Config(id) => self.open_config(id),
             Command::Scope(scope) => self.set_scope(scope),
             Command::Events(filter) => self.open_events(filter),
             Command::Actors => self.open_actors(),

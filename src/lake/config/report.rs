@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::causes::{ChangeCauses, DEFAULT_WINDOW_MS};
 use super::diff::{DiffKind, diff_items};
 use super::graph::{GraphNode, group_relationships};
-use super::{ConfigItem, ResourceKey, item_at};
+use super::{ConfigItem, Relationship, ResourceKey, item_at};
 use crate::lake::error::Result;
 use crate::lake::model::Millis;
 use crate::lake::scope::Scope;
@@ -99,6 +99,7 @@ pub struct ConfigReport {
     pub key: ResourceKey,
     pub resource_name: Option<String>,
     pub arn: Option<String>,
+    /// Items in the whole history (the timeline lists those within --from/--to).
     pub items: usize,
     pub first_capture: Option<Millis>,
     pub last_capture: Option<Millis>,
@@ -106,7 +107,9 @@ pub struct ConfigReport {
     pub shown_capture: Option<Millis>,
     pub status: Option<String>,
     pub configuration: Value,
+    /// Captures within --from/--to.
     pub timeline: Vec<TimelineRow>,
+    /// What the shown item names, then resources naming it (`← verb`).
     pub relationships: Vec<RelationRow>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<Vec<DiffRow>>,
@@ -121,14 +124,18 @@ pub fn relation_rows(item: &ConfigItem) -> Vec<RelationRow> {
     group_relationships(item)
         .into_iter()
         .flat_map(|g| g.relationships)
-        .map(|r| RelationRow {
-            relationship: r.verb,
-            resource_type: r.resource_type,
-            resource_id: r.resource_id,
-            resource_name: r.resource_name,
-            recorded_as: r.raw_name,
-        })
+        .map(relation_row)
         .collect()
+}
+
+fn relation_row(r: Relationship) -> RelationRow {
+    RelationRow {
+        relationship: r.verb,
+        resource_type: r.resource_type,
+        resource_id: r.resource_id,
+        resource_name: r.resource_name,
+        recorded_as: r.raw_name,
+    }
 }
 
 pub fn timeline_rows(items: &[ConfigItem]) -> Vec<TimelineRow> {
@@ -197,10 +204,18 @@ impl Session {
         let key = self.config_resource(query, scope)?;
         let items = self.config_items(&key)?;
         let shown = item_at(&items, options.at);
+        // --from/--to choose which captures are listed (and diffed, and
+        // explained); the state shown is still the one in force at `at`,
+        // whenever it was captured.
+        let in_scope = |capture: Option<Millis>| match capture {
+            Some(Millis(c)) => scope.from_ms.is_none_or(|f| c >= f) && scope.to_ms.is_none_or(|t| c < t),
+            None => scope.from_ms.is_none() && scope.to_ms.is_none(),
+        };
         let diff = options.diff.then(|| {
             items
                 .iter()
                 .enumerate()
+                .filter(|(_, item)| in_scope(item.capture))
                 .flat_map(|(i, item)| {
                     diff_items(i.checked_sub(1).map(|p| &items[p]), item)
                         .into_iter()
@@ -220,9 +235,28 @@ impl Session {
             None => None,
         };
         let events = match options.events {
-            true => Some(cause_rows(&self.config_causes(&key, &items, options.window_ms)?)),
+            true => {
+                let causes = self.config_causes(&key, &items, options.window_ms)?;
+                let causes: Vec<_> = causes.into_iter().filter(|c| in_scope(c.capture)).collect();
+                Some(cause_rows(&causes))
+            }
             false => None,
         };
+        // What this resource names, then what names it (`← Is attached to`),
+        // which Config records only on the other side.
+        let mut relationships = shown.map(relation_rows).unwrap_or_default();
+        for (rel, _) in self.config_incoming(&key, options.at)? {
+            let listed = relationships
+                .iter()
+                .any(|r| r.resource_id == rel.resource_id && r.resource_type == rel.resource_type);
+            if !listed {
+                relationships.push(relation_row(rel));
+            }
+        }
+        let timeline: Vec<TimelineRow> = timeline_rows(&items)
+            .into_iter()
+            .filter(|row| in_scope(row.capture))
+            .collect();
         let latest = items.last();
         Ok(ConfigReport {
             resource_name: latest.and_then(|i| i.resource_name.clone()),
@@ -233,8 +267,8 @@ impl Session {
             shown_capture: shown.and_then(|i| i.capture),
             status: shown.and_then(|i| i.status.clone()),
             configuration: shown.map(|i| i.configuration.clone()).unwrap_or(Value::Null),
-            timeline: timeline_rows(&items),
-            relationships: shown.map(relation_rows).unwrap_or_default(),
+            timeline,
+            relationships,
             diff,
             related,
             events,

@@ -75,13 +75,7 @@ fn status_line(app: &App, w: usize) -> Line<'static> {
     // What runs, for how long, and how to stop it, always wins the right side.
     // A first query over raw CloudTrail converts it once: say how far it is.
     let what = |r: &crate::lake::worker::Running| match app.lake.conversion() {
-        Some(c) => format!(
-            "{} — converting {}: day folder {}/{}",
-            r.what,
-            c.label,
-            c.done + 1,
-            c.total
-        ),
+        Some(c) => format!("{} — {}", r.what, c.describe()),
         None => r.what.clone(),
     };
     let right = match app.worker.running() {

@@ -71,6 +71,15 @@ impl App {
         }
     }
 
+    /// `:config ID`: the Config view of a resource named by the user.
+    pub(crate) fn open_config(&mut self, id: String) {
+        let scope = self.scope().clone();
+        self.push(Page::new(
+            scope,
+            View::Config(ResourceView::new(ConfigTarget::Resource(id), Vec::new())),
+        ));
+    }
+
     /// The window keys: events up to this long before each change count.
     pub(crate) fn adjust_config_window(&mut self, wider: bool) {
         let text = match &mut self.page_mut().view {

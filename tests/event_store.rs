@@ -1,0 +1,254 @@
+//! The de-duplicated event store (src/lake/store.rs): it answers exactly as
+//! de-duplicating inside each query does, is written once per set of files
+//! in the cache directory (never in the lake), is replaced when a file
+//! changes, and an interrupted build resumes from what it left.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+/// A path that cannot become a directory: no cache, so no store either, and
+/// every query de-duplicates the copies itself.
+const NO_CACHE: &str = "/dev/null/lakescope-no-cache";
+
+fn demo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lake")
+}
+
+fn truth() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(demo().join("TRUTH.json")).unwrap()).unwrap()
+}
+
+/// stdout of `lakescope --lake LAKE --format json ARGS` with this cache dir.
+fn run(lake: &Path, cache: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_lakescope"))
+        .arg("--lake")
+        .arg(lake)
+        .args(["--format", "json"])
+        .args(args)
+        .env("LAKESCOPE_CACHE_DIR", cache)
+        .env_remove("LAKESCOPE_LAKE")
+        .output()
+        .expect("run lakescope");
+    assert!(
+        out.status.success(),
+        "{args:?} with cache {cache}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Equal answers, or the first line where they differ.
+fn same(stored: &str, direct: &str, args: &[&str]) {
+    let diff = stored
+        .lines()
+        .zip(direct.lines())
+        .enumerate()
+        .find(|(_, (a, b))| a != b);
+    if let Some((n, (a, b))) = diff {
+        panic!("{args:?}: line {}: store {a:?}, per-query {b:?}", n + 1);
+    }
+    assert_eq!(stored.lines().count(), direct.lines().count(), "{args:?}: line counts");
+}
+
+/// Finished stores under a cache dir (folders with a manifest).
+fn stores(cache: &Path) -> Vec<PathBuf> {
+    let root = cache.join("events-v1");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&root)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    found.retain(|p| p.join("manifest.json").is_file());
+    found.sort();
+    found
+}
+
+fn total_events(timeline_json: &str) -> u64 {
+    let rows: Value = serde_json::from_str(timeline_json).unwrap();
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["events"].as_u64().unwrap())
+        .sum()
+}
+
+/// Every file under `dir` with its bytes, to prove nothing in it changed.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                out.push((path.clone(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_store_answers_exactly_like_deduplicating_in_each_query() {
+    let t = truth();
+    let arn = t["intrusion"]["intruder_arn"].as_str().unwrap();
+    let ip = t["intrusion"]["new_ip"].as_str().unwrap();
+    let key = t["intrusion"]["leaked_key"].as_str().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let cache_dir = cache.path().to_str().unwrap();
+    let questions: [&[&str]; 7] = [
+        &["actors"],
+        &["actor", arn],
+        &["ip", ip],
+        &["key", key],
+        &["events", "--actor", arn, "--limit", "500"],
+        &["timeline", "--bucket", "1h", "--by", "ip"],
+        &[
+            "--account",
+            "111122223333",
+            "--from",
+            "2024-05-05",
+            "--to",
+            "2024-05-05",
+            "actors",
+        ],
+    ];
+    for args in questions {
+        let stored = run(&demo(), cache_dir, args);
+        let direct = run(&demo(), NO_CACHE, args);
+        assert!(stored.len() > 10, "{args:?} answered nothing: {stored}");
+        same(&stored, &direct, args);
+    }
+    // One store of the whole lake; the narrower last question reused it.
+    assert_eq!(stores(cache.path()).len(), 1, "{:?}", stores(cache.path()));
+}
+
+#[test]
+fn copies_across_versions_and_within_one_source_count_once() {
+    // One account-region, days 2024-05-04 and 05: Security Lake 1.0 and 2.0
+    // overlap on the 4th, the raw trail holds everything, and a 2.0 file is
+    // also present a second time (a compaction leftover).
+    let lake = tempfile::tempdir().unwrap();
+    let sl = "aws/CLOUD_TRAIL_MGMT/{v}/region=us-east-1/accountId=111122223333/eventDay={d}";
+    for (v, d) in [("1.0", "20240504"), ("2.0", "20240504"), ("2.0", "20240505")] {
+        let rel = sl.replace("{v}", v).replace("{d}", d);
+        copy_dir(&demo().join(&rel), &lake.path().join(&rel));
+    }
+    let trail = std::fs::read_dir(demo().join("AWSLogs"))
+        .unwrap()
+        .flatten()
+        .next()
+        .expect("an organization folder")
+        .path();
+    let org = trail.file_name().unwrap().to_owned();
+    for day in ["04", "05"] {
+        let rel = Path::new("111122223333/CloudTrail/us-east-1/2024/05").join(day);
+        copy_dir(&trail.join(&rel), &lake.path().join("AWSLogs").join(&org).join(&rel));
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let cache_dir = cache.path().to_str().unwrap();
+    let args: &[&str] = &[
+        "--from",
+        "2024-05-04",
+        "--to",
+        "2024-05-05",
+        "timeline",
+        "--bucket",
+        "1d",
+    ];
+    let before = total_events(&run(lake.path(), cache_dir, args));
+    assert!(before > 100, "{before} events");
+
+    let dup_dir = lake.path().join(sl.replace("{v}", "2.0").replace("{d}", "20240505"));
+    let original = std::fs::read_dir(&dup_dir).unwrap().flatten().next().unwrap().path();
+    std::fs::copy(&original, dup_dir.join("part-99999-compacted.gz.parquet")).unwrap();
+    let stored = run(lake.path(), cache_dir, args);
+    assert_eq!(total_events(&stored), before, "the leftover copy adds nothing");
+    same(&stored, &run(lake.path(), NO_CACHE, args), args);
+    assert_eq!(stores(cache.path()).len(), 2, "a new file means a new store");
+}
+
+#[test]
+fn the_store_is_written_once_outside_the_lake_and_replaced_when_a_file_changes() {
+    let lake = tempfile::tempdir().unwrap();
+    let rel = "aws/CLOUD_TRAIL_MGMT/2.0/region=us-east-1/accountId=111122223333";
+    copy_dir(&demo().join(rel), &lake.path().join(rel));
+    let before = snapshot(lake.path());
+    let cache = tempfile::tempdir().unwrap();
+    let cache_dir = cache.path().to_str().unwrap();
+
+    let first = run(lake.path(), cache_dir, &["actors"]);
+    let built = stores(cache.path());
+    assert_eq!(built.len(), 1);
+    let manifest = built[0].join("manifest.json");
+    let written = std::fs::read(&manifest).unwrap();
+    assert_eq!(run(lake.path(), cache_dir, &["actors"]), first);
+    assert_eq!(stores(cache.path()), built, "the second query reads the same store");
+    assert_eq!(std::fs::read(&manifest).unwrap(), written);
+    assert_eq!(
+        snapshot(lake.path()),
+        before,
+        "nothing in the lake was created or changed"
+    );
+
+    // Remove one day: the files differ, so the answer comes from a new store.
+    std::fs::remove_dir_all(lake.path().join(rel).join("eventDay=20240507")).unwrap();
+    let fewer = run(lake.path(), cache_dir, &["actors"]);
+    assert_ne!(fewer, first);
+    same(&fewer, &run(lake.path(), NO_CACHE, &["actors"]), &["actors"]);
+    assert_eq!(stores(cache.path()).len(), 2);
+}
+
+#[test]
+fn an_interrupted_build_resumes_from_the_days_it_finished() {
+    let cache = tempfile::tempdir().unwrap();
+    let cache_dir = cache.path().to_str().unwrap();
+    let args: &[&str] = &["timeline", "--bucket", "1d"];
+    let answer = run(&demo(), cache_dir, args);
+    let built = stores(cache.path());
+    assert_eq!(built.len(), 1);
+    // Put the finished store back as a build that stopped after its first
+    // days: no manifest, the later days missing.
+    let store = &built[0];
+    let out = store.with_extension("building").join("out");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    std::fs::rename(store, &out).unwrap();
+    std::fs::remove_file(out.join("manifest.json")).unwrap();
+    let mut days: Vec<PathBuf> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.path()).collect();
+    days.sort();
+    assert!(days.len() >= 4, "{days:?}");
+    let kept = &days[0];
+    let kept_time = std::fs::metadata(kept).unwrap().modified().unwrap();
+    for later in &days[2..] {
+        std::fs::remove_file(later).unwrap();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(20));
+
+    assert_eq!(run(&demo(), cache_dir, args), answer);
+    let rebuilt = stores(cache.path());
+    assert_eq!(rebuilt, built);
+    let name = kept.file_name().unwrap();
+    assert_eq!(
+        std::fs::metadata(rebuilt[0].join(name)).unwrap().modified().unwrap(),
+        kept_time,
+        "a finished day is not written again"
+    );
+    assert!(
+        !store.with_extension("building").exists(),
+        "the build folder is cleaned up"
+    );
+}
