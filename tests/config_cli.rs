@@ -128,3 +128,73 @@ fn unknown_and_listing() {
         truth()["config"]["resources"].as_u64().unwrap()
     );
 }
+
+/// --from/--to choose the captures listed, diffed and explained; the state
+/// shown stays the one in force (the latest here).
+#[test]
+fn from_and_to_choose_the_captures_listed() {
+    let t = &truth()["intrusion"]["security_group_change"];
+    let group = t["group_id"].as_str().unwrap();
+    let capture = t["config_capture_time"].as_str().unwrap();
+    let day = &capture[..10];
+    let report = |range: &[&str]| -> Value {
+        let mut args = vec!["--format", "json"];
+        args.extend_from_slice(range);
+        args.extend(["config", group, "--diff", "--events"]);
+        serde_json::from_str(&stdout(&lakescope(&args))).unwrap()
+    };
+    let all = report(&[]);
+    let captures = |v: &Value, key: &str| -> Vec<String> {
+        let mut c: Vec<String> = v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["capture"].as_str().unwrap().to_string())
+            .collect();
+        c.dedup();
+        c
+    };
+    assert!(captures(&all, "timeline").len() > 1, "{}", all["timeline"]);
+    let that_day = report(&["--from", day, "--to", day]);
+    assert_eq!(captures(&that_day, "timeline"), [capture]);
+    assert_eq!(captures(&that_day, "diff"), [capture]);
+    assert_eq!(captures(&that_day, "events"), [capture]);
+    assert_eq!(that_day["items"], all["items"], "the whole history is still counted");
+    assert_eq!(that_day["configuration"], all["configuration"]);
+    let before = report(&["--to", "2024-05-01"]);
+    assert!(!captures(&before, "timeline").contains(&capture.to_string()));
+    assert!(
+        before["diff"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["capture"] != capture)
+    );
+}
+
+/// A relationship recorded only on the other side is listed with `←`.
+#[test]
+fn incoming_relationships_are_listed() {
+    let group = truth()["intrusion"]["security_group_change"]["group_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let v: Value = serde_json::from_str(&stdout(&lakescope(&["--format", "json", "config", &group]))).unwrap();
+    let rels = v["relationships"].as_array().unwrap();
+    let incoming: Vec<&Value> = rels
+        .iter()
+        .filter(|r| r["relationship"].as_str().unwrap().starts_with("← "))
+        .collect();
+    assert!(!incoming.is_empty(), "{rels:?}");
+    for r in incoming {
+        // The other resource's own item names this group.
+        let id = r["resource_id"].as_str().unwrap();
+        let other: Value = serde_json::from_str(&stdout(&lakescope(&["--format", "json", "config", id]))).unwrap();
+        let names_it = other["relationships"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["resource_id"].as_str() == Some(group.as_str()));
+        assert!(names_it, "{id} does not name {group}: {}", other["relationships"]);
+    }
+}

@@ -252,3 +252,41 @@ fn an_interrupted_build_resumes_from_the_days_it_finished() {
         "the build folder is cleaned up"
     );
 }
+
+/// Files set aside while the store was written are still named by later
+/// commands, which read the store instead of the files, and setting them
+/// aside does not make the same process or the next write another store.
+#[test]
+fn files_set_aside_while_building_are_reported_by_every_later_command() {
+    let bad = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bad");
+    let cache = tempfile::tempdir().unwrap();
+    let problems = |args: &[&str]| -> (String, Vec<String>) {
+        let out = Command::new(env!("CARGO_BIN_EXE_lakescope"))
+            .arg("--lake")
+            .arg(&bad)
+            .args(["--format", "json"])
+            .args(args)
+            .env("LAKESCOPE_CACHE_DIR", cache.path())
+            .env_remove("LAKESCOPE_LAKE")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let mut lines: Vec<String> = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.contains("skipped"))
+            .map(str::to_string)
+            .collect();
+        lines.sort();
+        (String::from_utf8(out.stdout).unwrap(), lines)
+    };
+    let (first, named) = problems(&["actors"]);
+    // The raw trail's bad files are only found by reading them.
+    assert!(named.iter().any(|l| l.contains("TRUNCATED")), "{named:#?}");
+    assert!(named.iter().any(|l| l.contains("INVALIDJSON")), "{named:#?}");
+    let (again, named_again) = problems(&["actors"]);
+    assert_eq!(again, first);
+    assert_eq!(named_again, named);
+    let (_, with_timeline) = problems(&["timeline", "--bucket", "1d"]);
+    assert_eq!(with_timeline, named);
+    assert_eq!(stores(cache.path()).len(), 1, "{:?}", stores(cache.path()));
+}

@@ -65,6 +65,9 @@ pub(crate) struct LakeInner {
     conversion: std::sync::Mutex<Option<Conversion>>,
     /// Held while a session writes an event store (one at a time).
     store_build: std::sync::Mutex<()>,
+    /// Each group's projection SQL (without its files) as first planned:
+    /// part of the event store's name.
+    projections: Vec<String>,
 }
 
 /// Progress of one-time work on the lake: converting a raw trail folder
@@ -152,6 +155,11 @@ impl Lake {
         for problem in &plan.problems {
             tracing::warn!(file = %problem.path.display(), problem = %problem.problem, "unreadable file");
         }
+        let projections = plan
+            .groups
+            .iter()
+            .map(|g| plan::group_sql(g, &[], "true", None))
+            .collect();
         Ok(Lake {
             inner: Arc::new(LakeInner {
                 root: root.to_path_buf(),
@@ -161,6 +169,7 @@ impl Lake {
                 cache: cache::FlatCache::locate(),
                 conversion: std::sync::Mutex::new(None),
                 store_build: std::sync::Mutex::new(()),
+                projections,
             }),
         })
     }

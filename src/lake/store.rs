@@ -144,16 +144,12 @@ impl Session {
         }
     }
 
-    /// The scope's lake files as they are now, and the SQL that reads them.
+    /// The scope's lake files as they are now, and the SQL that reads them
+    /// (as planned when the lake was opened: setting a file aside later
+    /// must not rename the store).
     fn store_key(&self, scope: &Scope) -> Result<String> {
-        let plan = self
-            .lake
-            .plan
-            .read()
-            .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
-        let mut parts: Vec<String> = vec![STORE_VERSION.into(), LAYOUT_VERSION.into()];
-        parts.extend(plan.groups.iter().map(|g| group_sql(g, &[], "true", None)));
-        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let mut parts: Vec<&str> = vec![STORE_VERSION, LAYOUT_VERSION];
+        parts.extend(self.lake.projections.iter().map(String::as_str));
         let files: Vec<&LakeFile> = self.lake.discovery.files.iter().filter(|f| scope.admits(f)).collect();
         Ok(identity(&parts, &files))
     }
