@@ -269,7 +269,7 @@ impl Session {
                 continue;
             }
             self.lake.set_conversion(Some(Conversion {
-                task: "indexing events (one copy of each): source".into(),
+                task: "indexing events (one copy each): source group".into(),
                 done: i,
                 total,
             }));
@@ -311,7 +311,7 @@ impl Session {
         let total = days.len();
         for (i, (day, copies)) in days.into_iter().enumerate() {
             self.lake.set_conversion(Some(Conversion {
-                task: "indexing events (one copy of each): day".into(),
+                task: "indexing events (one copy each): day".into(),
                 done: i,
                 total,
             }));

@@ -86,7 +86,14 @@ fn status_line(app: &App, w: usize) -> Line<'static> {
             _ => String::new(),
         },
     };
-    let right = clip(&right, w / 2);
+    // One-time work on the lake (conversion, indexing) may take minutes:
+    // its progress counter, at the end, gets most of the line.
+    let share = if app.worker.running().is_some() && app.lake.conversion().is_some() {
+        w * 4 / 5
+    } else {
+        w / 2
+    };
+    let right = clip(&right, share);
     let room = w.saturating_sub(width(&right) + 1);
     let (left, style) = match &app.status {
         Some(s) => (
