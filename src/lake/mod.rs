@@ -90,6 +90,18 @@ impl Conversion {
 }
 
 impl LakeInner {
+    fn plan(&self) -> Result<std::sync::RwLockReadGuard<'_, Plan>> {
+        self.plan
+            .read()
+            .map_err(|_| LakeError::Db("lake state poisoned".into()))
+    }
+
+    fn plan_mut(&self) -> Result<std::sync::RwLockWriteGuard<'_, Plan>> {
+        self.plan
+            .write()
+            .map_err(|_| LakeError::Db("lake state poisoned".into()))
+    }
+
     fn set_conversion(&self, state: Option<Conversion>) {
         if let Ok(mut c) = self.conversion.lock() {
             *c = state;

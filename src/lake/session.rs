@@ -51,11 +51,7 @@ impl Session {
         }
         self.fill_cache(scope)?;
         let cache = self.lake.cache.as_ref();
-        let plan = self
-            .lake
-            .plan
-            .read()
-            .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+        let plan = self.lake.plan()?;
         let mut parts = Vec::new();
         for group in &plan.groups {
             let files: Vec<&Path> = group
@@ -89,22 +85,23 @@ impl Session {
         Ok(format!("WITH ev AS ({body})\n"))
     }
 
+    /// Each group with the files the scope admits (groups left with none
+    /// are left out), as they stand now.
+    pub(super) fn scoped_groups(&self, scope: &Scope) -> Result<Vec<(Group, Vec<LakeFile>)>> {
+        let plan = self.lake.plan()?;
+        Ok(plan
+            .groups
+            .iter()
+            .map(|g| (g.clone(), g.files.iter().filter(|f| scope.admits(f)).cloned().collect()))
+            .filter(|(_, files): &(Group, Vec<LakeFile>)| !files.is_empty())
+            .collect())
+    }
+
     /// Convert the scope's raw CloudTrail files that are not in the flat
     /// cache yet; files that fail are set aside with their error.
     pub(super) fn fill_cache(&self, scope: &Scope) -> Result<()> {
         let Some(cache) = &self.lake.cache else { return Ok(()) };
-        let work: Vec<(Group, Vec<LakeFile>)> = {
-            let plan = self
-                .lake
-                .plan
-                .read()
-                .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
-            plan.groups
-                .iter()
-                .filter(|g| matches!(g.reader, Reader::RawJson { .. }))
-                .map(|g| (g.clone(), g.files.iter().filter(|f| scope.admits(f)).cloned().collect()))
-                .collect()
-        };
+        let work = self.scoped_groups(scope)?;
         for (group, files) in work {
             let Reader::RawJson { account, region } = &group.reader else {
                 continue;
@@ -141,11 +138,7 @@ impl Session {
                 }
             })?;
             if !problems.is_empty() {
-                let mut plan = self
-                    .lake
-                    .plan
-                    .write()
-                    .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+                let mut plan = self.lake.plan_mut()?;
                 for p in problems {
                     tracing::warn!(file = %p.path.display(), problem = %p.problem, "setting a bad file aside");
                     plan.quarantine(&p.path, p.problem);
@@ -157,11 +150,7 @@ impl Session {
 
     /// The source kinds of the lake's event groups (`source_kind` values).
     pub fn source_kinds(&self) -> Result<Vec<String>> {
-        let plan = self
-            .lake
-            .plan
-            .read()
-            .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+        let plan = self.lake.plan()?;
         let mut kinds: Vec<String> = plan.groups.iter().map(|g| g.label.clone()).collect();
         kinds.sort();
         kinds.dedup();
@@ -171,11 +160,7 @@ impl Session {
     /// The lake files a query over `scope` reads (after path pruning and
     /// without the files set aside as unreadable).
     pub fn scan_files(&self, scope: &Scope) -> Result<Vec<PathBuf>> {
-        let plan = self
-            .lake
-            .plan
-            .read()
-            .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+        let plan = self.lake.plan()?;
         Ok(plan
             .groups
             .iter()
@@ -312,11 +297,7 @@ impl Session {
                 return Err(LakeError::Db(clean_error(&err)));
             };
             tracing::warn!(file = %path.display(), %problem, "setting a bad file aside");
-            self.lake
-                .plan
-                .write()
-                .map_err(|_| LakeError::Db("lake state poisoned".into()))?
-                .quarantine(&path, problem);
+            self.lake.plan_mut()?.quarantine(&path, problem);
         }
         Err(LakeError::Db(
             "too many unreadable files; see `lakescope sources`".into(),
@@ -329,11 +310,7 @@ impl Session {
     /// Returns the lake's problems afterwards.
     pub fn check(&self, scope: &Scope) -> Result<Vec<super::FileProblem>> {
         self.fill_cache(scope)?;
-        let plan = self
-            .lake
-            .plan
-            .read()
-            .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+        let plan = self.lake.plan()?;
         let parquet: Vec<PathBuf> = plan
             .groups
             .iter()
@@ -350,11 +327,7 @@ impl Session {
                 super::plan::file_list([path.as_path()])
             );
             if let Err(LakeError::Db(msg)) = self.rows(&sql, &Filter::default(), |r| r.get::<_, i64>(0)) {
-                self.lake
-                    .plan
-                    .write()
-                    .map_err(|_| LakeError::Db("lake state poisoned".into()))?
-                    .quarantine(&path, clean_error(&msg));
+                self.lake.plan_mut()?.quarantine(&path, clean_error(&msg));
             }
         }
         Ok(self.lake.plan.read().map(|p| p.problems.clone()).unwrap_or_default())
@@ -365,11 +338,7 @@ impl Session {
     /// own catalog); the event id is bound.
     pub fn event_detail(&self, source_file: &str, event_uid: &str) -> Result<Option<serde_json::Value>> {
         let group = {
-            let plan = self
-                .lake
-                .plan
-                .read()
-                .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+            let plan = self.lake.plan()?;
             plan.groups
                 .iter()
                 .find(|g| g.files.iter().any(|f| f.path.as_os_str() == source_file))
@@ -418,13 +387,7 @@ impl Session {
     /// Read each file of the scope on its own until one fails. Only a file
     /// that fails while others of its group pass is blamed.
     fn find_bad_file(&self, scope: &Scope) -> Result<Option<(PathBuf, String)>> {
-        let groups: Vec<Group> = self
-            .lake
-            .plan
-            .read()
-            .map_err(|_| LakeError::Db("lake state poisoned".into()))?
-            .groups
-            .clone();
+        let groups: Vec<Group> = self.lake.plan()?.groups.clone();
         for group in &groups {
             let mut failures = Vec::new();
             let files: Vec<&Path> = group

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use super::cache::{LAYOUT_VERSION, identity};
 use super::discovery::LakeFile;
 use super::error::{LakeError, Result};
-use super::plan::{FileProblem, Group, clean_error, file_list, group_sql};
+use super::plan::{FileProblem, clean_error, file_list, group_sql};
 use super::projection::lit;
 use super::scope::{Filter, Scope};
 use super::{Conversion, Session};
@@ -160,11 +160,7 @@ impl Session {
         if store.manifest.problems.is_empty() {
             return Ok(());
         }
-        let mut plan = self
-            .lake
-            .plan
-            .write()
-            .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+        let mut plan = self.lake.plan_mut()?;
         for p in &store.manifest.problems {
             let in_scope = self
                 .lake
@@ -208,11 +204,7 @@ impl Session {
         let chunks = self.dedupe_days(&stage, &out)?;
         let files = self.lake.discovery.files.iter().filter(|f| scope.admits(f)).count();
         let problems: Vec<FileProblem> = {
-            let plan = self
-                .lake
-                .plan
-                .read()
-                .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
+            let plan = self.lake.plan()?;
             plan.problems
                 .iter()
                 .filter(|p| {
@@ -241,25 +233,11 @@ impl Session {
     /// Step 1: every copy of every event, one plain parquet file per group
     /// (a stream; partitioned writes buffer whole partitions in memory).
     fn stage_groups(&self, scope: &Scope, stage: &Path) -> Result<()> {
-        let groups: Vec<(Group, Vec<PathBuf>)> = {
-            let plan = self
-                .lake
-                .plan
-                .read()
-                .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
-            plan.groups
-                .iter()
-                .map(|g| {
-                    let files = g.files.iter().filter(|f| scope.admits(f)).map(|f| f.path.clone());
-                    (g.clone(), files.collect::<Vec<_>>())
-                })
-                .filter(|(_, files)| !files.is_empty())
-                .collect()
-        };
+        let groups = self.scoped_groups(scope)?;
         let mut names = Vec::new();
         let total = groups.len();
         for (i, (group, files)) in groups.iter().enumerate() {
-            let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+            let paths: Vec<&Path> = files.iter().map(|f| f.path.as_path()).collect();
             // Named by its SQL, which lists its files: a set-aside file means a new name.
             let sql = group_sql(group, &paths, "true", self.lake.cache.as_ref());
             let name = format!("{}.parquet", identity(&[&sql], &[]));
