@@ -40,8 +40,9 @@ impl Session {
         self.conn.borrow().interrupt_handle()
     }
 
-    /// The `WITH ev AS (…)` prefix over the files the scope needs, or an
-    /// empty relation when none is left. Returns the files it reads.
+    /// The `WITH ev AS (…)` prefix over the scope's events: the event
+    /// store when `dedupe` and one can be had, else the lake's files (one
+    /// copy per event when `dedupe`), or an empty relation when none is left.
     fn events_cte(&self, scope: &Scope, filter: &Filter, dedupe: bool) -> Result<String> {
         if dedupe && let Some(store) = self.event_store(scope)? {
             let body = store
