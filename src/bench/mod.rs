@@ -206,7 +206,7 @@ pub fn run(opts: &BenchOptions) -> Result<String> {
 
 /// The one event store the cold run wrote into the fresh cache.
 fn find_store(cache: &Path) -> Result<PathBuf> {
-    let root = cache.join("events-v1");
+    let root = cache.join(crate::lake::STORE_VERSION);
     let stores: Vec<PathBuf> = std::fs::read_dir(&root)
         .with_context(|| format!("no event store under {}", root.display()))?
         .flatten()

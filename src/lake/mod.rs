@@ -42,6 +42,7 @@ pub use pivots::{EventQuery, fuzzy_sort};
 pub use plan::FileProblem;
 pub use scope::{Filter, Scope, format_ms, parse_time};
 pub use session::Session;
+pub use store::STORE_VERSION;
 pub use timeline::{BASELINE_MS, Bucket, Lane, LaneBy, NO_VALUE_LANE, OTHER_LANE, Timeline, TimelineQuery};
 
 use plan::Plan;

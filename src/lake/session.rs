@@ -45,9 +45,7 @@ impl Session {
     /// copy per event when `dedupe`), or an empty relation when none is left.
     fn events_cte(&self, scope: &Scope, filter: &Filter, dedupe: bool) -> Result<String> {
         if dedupe && let Some(store) = self.event_store(scope)? {
-            let body = store
-                .select(scope, filter)
-                .unwrap_or_else(|| format!("SELECT * FROM ({}) WHERE false AND ({})", empty_events(), filter.sql()));
+            let body = store.select(scope, filter).unwrap_or_else(|| no_events(filter));
             return Ok(format!("WITH ev AS ({body})\n"));
         }
         self.fill_cache(scope)?;
@@ -67,8 +65,7 @@ impl Session {
             parts.push(group_sql(group, &files, &filter.sql(), cache));
         }
         let body = match parts.len() {
-            // Still mention the filter: its values are bound to this statement.
-            0 => format!("SELECT * FROM ({}) WHERE false AND ({})", empty_events(), filter.sql()),
+            0 => no_events(filter),
             _ if !dedupe => format!("SELECT * EXCLUDE (prio) FROM ({})", parts.join("\nUNION ALL BY NAME\n")),
             // The same event can come from several groups (Security Lake 1.0
             // and 2.0 overlap, raw trail files), and twice from one (files an
@@ -418,6 +415,11 @@ fn is_fatal(message: &str) -> bool {
     message.contains("INTERNAL Error")
         || message.contains("FATAL Error")
         || message.contains("database has been invalidated")
+}
+
+/// No events, still naming the filter: its values are bound to the statement.
+fn no_events(filter: &Filter) -> String {
+    format!("SELECT * FROM ({}) WHERE false AND ({})", empty_events(), filter.sql())
 }
 
 /// A relation with the flat columns and no rows.

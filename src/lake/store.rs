@@ -29,8 +29,9 @@ use super::projection::lit;
 use super::scope::{Filter, Scope};
 use super::{Conversion, Session};
 
-/// Bump when the store's own layout changes.
-const STORE_VERSION: &str = "events-v1";
+/// Bump when the store's own layout changes; also the stores' folder name
+/// under the cache directory.
+pub const STORE_VERSION: &str = "events-v1";
 const DAY_MS: i64 = 86_400_000;
 /// Copies de-duplicated in one go (a few hundred megabytes of window state).
 const SLICE_ROWS: u64 = 500_000;
@@ -110,14 +111,17 @@ impl Session {
     /// failed for a reason other than the lake's files (the caller then
     /// de-duplicates in the query itself).
     pub(super) fn event_store(&self, scope: &Scope) -> Result<Option<EventStore>> {
-        let Some(root) = self.lake.cache.as_ref().map(|c| c.sibling(STORE_VERSION)) else {
+        let Some(root) = self.store_root() else {
             return Ok(None);
         };
         let key = self.store_key(scope)?;
         // A store of the whole lake answers any narrower scope: the scope's
         // own conditions are in the filter, and its days select the files.
-        let whole = self.store_key(&Scope::default())?;
-        for name in [&key, &whole] {
+        let whole = match scope.is_everything() {
+            true => None,
+            false => Some(self.store_key(&Scope::default())?),
+        };
+        for name in std::iter::once(&key).chain(&whole) {
             if let Some(store) = EventStore::load(&root.join(name)) {
                 self.adopt_problems(&store, scope)?;
                 return Ok(Some(store));
@@ -144,6 +148,19 @@ impl Session {
         }
     }
 
+    fn store_root(&self) -> Option<PathBuf> {
+        self.lake.cache.as_ref().map(|c| c.sibling(STORE_VERSION))
+    }
+
+    /// Is `path` one of the lake's files that the scope admits?
+    fn in_scope(&self, scope: &Scope, path: &Path) -> bool {
+        self.lake
+            .discovery
+            .files
+            .iter()
+            .any(|f| f.path == path && scope.admits(f))
+    }
+
     /// The scope's lake files as they are now, and the SQL that reads them
     /// (as planned when the lake was opened: setting a file aside later
     /// must not rename the store).
@@ -162,13 +179,7 @@ impl Session {
         }
         let mut plan = self.lake.plan_mut()?;
         for p in &store.manifest.problems {
-            let in_scope = self
-                .lake
-                .discovery
-                .files
-                .iter()
-                .any(|f| f.path == p.path && scope.admits(f));
-            if in_scope && !plan.problems.iter().any(|known| known.path == p.path) {
+            if self.in_scope(scope, &p.path) && !plan.problems.iter().any(|known| known.path == p.path) {
                 plan.quarantine(&p.path, p.problem.clone());
             }
         }
@@ -207,13 +218,7 @@ impl Session {
             let plan = self.lake.plan()?;
             plan.problems
                 .iter()
-                .filter(|p| {
-                    self.lake
-                        .discovery
-                        .files
-                        .iter()
-                        .any(|f| f.path == p.path && scope.admits(f))
-                })
+                .filter(|p| self.in_scope(scope, &p.path))
                 .cloned()
                 .collect()
         };
@@ -358,7 +363,7 @@ impl Session {
     /// A query failed on one of our store files (damaged, or removed by
     /// another process trimming the cache): forget that store.
     pub(super) fn discard_store_named_in(&self, message: &str) -> bool {
-        let Some(root) = self.lake.cache.as_ref().map(|c| c.sibling(STORE_VERSION)) else {
+        let Some(root) = self.store_root() else {
             return false;
         };
         let root_text = root.to_string_lossy();

@@ -74,7 +74,8 @@ pub fn status(app: &App, frame: &mut Frame, area: Rect) {
 fn status_line(app: &App, w: usize) -> Line<'static> {
     // What runs, for how long, and how to stop it, always wins the right side.
     // A first query over raw CloudTrail converts it once: say how far it is.
-    let what = |r: &crate::lake::worker::Running| match app.lake.conversion() {
+    let conversion = app.lake.conversion();
+    let what = |r: &crate::lake::worker::Running| match &conversion {
         Some(c) => format!("{} — {}", r.what, c.describe()),
         None => r.what.clone(),
     };
@@ -88,7 +89,7 @@ fn status_line(app: &App, w: usize) -> Line<'static> {
     };
     // One-time work on the lake (conversion, indexing) may take minutes:
     // its progress counter, at the end, gets most of the line.
-    let share = if app.worker.running().is_some() && app.lake.conversion().is_some() {
+    let share = if app.worker.running().is_some() && conversion.is_some() {
         w * 4 / 5
     } else {
         w / 2
