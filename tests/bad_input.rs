@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use lakescope::lake::{EventQuery, Lake, Scope};
+use lakescope::lake::{EventCriteria, Lake, Page, Scope};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -37,11 +37,15 @@ fn fingerprint(dir: &Path) -> BTreeMap<PathBuf, (u64, std::time::SystemTime, Str
 }
 
 fn all_events(lake: &Lake) -> usize {
-    let query = EventQuery {
+    let page = Page {
         limit: 1_000_000,
-        ..EventQuery::default()
+        offset: 0,
     };
-    lake.session().unwrap().events(&Scope::default(), &query).unwrap().len()
+    lake.session()
+        .unwrap()
+        .events(&Scope::default(), &EventCriteria::default(), page)
+        .unwrap()
+        .len()
 }
 
 fn check_lake(dir: &Path) {

@@ -301,13 +301,13 @@ fn the_original_record_of_an_event_is_one_bound_lookup_away() {
     let i = &truth()["intrusion"];
     let c = &i["security_group_change"];
     let session = session();
-    let query = lakescope::lake::EventQuery {
+    let criteria = lakescope::lake::EventCriteria {
         resource: Some(s(&c["group_id"]).into()),
         operation: Some(s(&c["operation"]).into()),
-        limit: 10,
         ..Default::default()
     };
-    let rows = session.events(&Scope::default(), &query).unwrap();
+    let page = lakescope::lake::Page { limit: 10, offset: 0 };
+    let rows = session.events(&Scope::default(), &criteria, page).unwrap();
     let row = rows
         .iter()
         .find(|r| r.event_id.as_deref() == Some(s(&c["event_id"])))

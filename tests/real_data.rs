@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use lakescope::lake::{EventQuery, EventRow, Lake, Scope, SourceKind};
+use lakescope::lake::{EventCriteria, EventRow, Lake, Page, Scope, SourceKind};
 
 fn real(sub: &str) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real");
@@ -16,11 +16,14 @@ fn real(sub: &str) -> PathBuf {
 }
 
 fn all_events(lake: &Lake) -> Vec<EventRow> {
-    let query = EventQuery {
+    let page = Page {
         limit: 1_000_000,
-        ..EventQuery::default()
+        offset: 0,
     };
-    lake.session().unwrap().events(&Scope::default(), &query).unwrap()
+    lake.session()
+        .unwrap()
+        .events(&Scope::default(), &EventCriteria::default(), page)
+        .unwrap()
 }
 
 #[test]

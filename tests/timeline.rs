@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use lakescope::lake::buckets::{BucketWidth, Zone};
-use lakescope::lake::{EventQuery, Lake, LaneBy, Scope, Session, TimelineQuery, format_ms, parse_time};
+use lakescope::lake::{EventCriteria, Lake, LaneBy, Scope, Session, TimelineQuery, format_ms, parse_time};
 use serde_json::Value;
 
 fn demo() -> PathBuf {
@@ -26,10 +26,10 @@ fn session() -> Session {
         .expect("session")
 }
 
-fn cloudtrail() -> EventQuery {
-    EventQuery {
+fn cloudtrail() -> EventCriteria {
+    EventCriteria {
         source: Some("cloudtrail".into()),
-        ..EventQuery::default()
+        ..EventCriteria::default()
     }
 }
 
@@ -107,9 +107,9 @@ fn the_new_ip_is_a_lane_of_its_own_and_a_first_sighting() {
     let new_ip = i["new_ip"].as_str().unwrap();
     let first_seen = parse_time(i["new_ip_first_seen"].as_str().unwrap(), false).unwrap();
     let query = TimelineQuery {
-        target: EventQuery {
+        target: EventCriteria {
             actor: Some(intruder.into()),
-            ..EventQuery::default()
+            ..EventCriteria::default()
         },
         lanes: Some(LaneBy::Ip),
         width: Some(BucketWidth::MINUTE),

@@ -13,7 +13,7 @@ use anyhow::{Context, Result, bail};
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::generate::{GenerateOptions, generate_bad_lake, generate_lake};
-use crate::lake::{EventQuery, Lake, Scope, parse_time};
+use crate::lake::{EventCriteria, Lake, Page, Scope, parse_time};
 pub use output::Format;
 
 #[derive(Debug, Parser)]
@@ -191,8 +191,8 @@ pub struct EventArgs {
 }
 
 impl EventArgs {
-    fn query(&self, limit: u64, offset: u64) -> EventQuery {
-        EventQuery {
+    fn criteria(&self) -> EventCriteria {
+        EventCriteria {
             actor: self.actor.clone(),
             ip: self.ip.clone(),
             key: self.key.clone(),
@@ -200,8 +200,6 @@ impl EventArgs {
             operation: self.operation.clone(),
             source: self.source.clone(),
             errors_only: self.errors,
-            limit,
-            offset,
         }
     }
 }
@@ -335,7 +333,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Resource { id }) => emit(&session.resource(&scope, id)?, &mut stdout)?,
         Some(Command::Config(args)) => emit(&config_cmd::run(&session, &scope, args)?, &mut stdout)?,
         Some(Command::Events { which, limit, offset }) => {
-            emit(&session.events(&scope, &which.query(*limit, *offset))?, &mut stdout)?
+            let page = Page {
+                limit: *limit,
+                offset: *offset,
+            };
+            emit(&session.events(&scope, &which.criteria(), page)?, &mut stdout)?
         }
         Some(Command::Timeline {
             which,
@@ -345,7 +347,7 @@ pub fn run(cli: Cli) -> Result<()> {
             tz,
         }) => {
             let query = crate::lake::TimelineQuery {
-                target: which.query(0, 0),
+                target: which.criteria(),
                 lanes: by.as_deref().map(str::parse).transpose()?,
                 max_lanes: *lanes,
                 width: bucket.as_deref().map(str::parse).transpose()?,

@@ -36,6 +36,38 @@ pub struct SourceRow {
     pub unreadable_files: u64,
 }
 
+/// De-duplicated events of one account, region and UTC event day (all
+/// sources together: an event reaching the lake through several sources
+/// counts once). Missing values stay `None`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PartitionCount {
+    pub account: Option<String>,
+    pub region: Option<String>,
+    /// `YYYYMMDD`, as in partition paths.
+    pub day: Option<String>,
+    pub events: u64,
+}
+
+/// Events per account, region and event day in the scope.
+pub fn partition_counts(session: &Session, scope: &Scope) -> Result<Vec<PartitionCount>> {
+    let mut filter = Filter::default();
+    scope.restrict(&mut filter);
+    session.query(
+        scope,
+        &filter,
+        "SELECT account, region, strftime(epoch_ms(time_ms), '%Y%m%d') AS day, count(*) AS events FROM ev \
+         GROUP BY ALL ORDER BY ALL",
+        |r| {
+            Ok(PartitionCount {
+                account: r.get(0)?,
+                region: r.get(1)?,
+                day: r.get(2)?,
+                events: r.get::<_, i64>(3)?.max(0) as u64,
+            })
+        },
+    )
+}
+
 impl Lake {
     /// One row per source, account, region and day, from paths (no scan).
     pub fn partitions(&self, scope: &Scope) -> Vec<PartitionRow> {

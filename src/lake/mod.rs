@@ -11,8 +11,9 @@
 
 pub mod buckets;
 mod cache;
-mod catalog;
+pub mod catalog;
 pub mod config;
+mod criteria;
 pub mod discovery;
 mod error;
 pub mod layout;
@@ -34,11 +35,12 @@ use std::sync::{Arc, RwLock};
 
 use duckdb::Connection;
 
-pub use catalog::{PartitionRow, SourceRow};
+pub use catalog::{PartitionCount, PartitionRow, SourceRow, partition_counts};
+pub use criteria::{EventCriteria, Page};
 pub use discovery::{Discovery, LakeFile, Skipped, SourceKind};
 pub use error::{LakeError, Result};
 pub use model::*;
-pub use pivots::{EventQuery, fuzzy_sort};
+pub use pivots::fuzzy_sort;
 pub use plan::FileProblem;
 pub use scope::{Filter, Scope, format_ms, parse_time};
 pub use session::Session;

@@ -5,6 +5,7 @@ use duckdb::Row;
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
+use super::criteria::{EventCriteria, Page, resource_filter};
 use super::error::Result;
 use super::model::*;
 use super::scope::{Filter, Scope};
@@ -40,26 +41,6 @@ fn actor_filter(scope: &Scope, actor: &str) -> Filter {
     scope.restrict(&mut f);
     let p = f.bind_text(actor);
     f.push_any(vec![format!("actor_key = {p}"), format!("session_issuer = {p}")]);
-    f
-}
-
-/// Resource match: listed in `resources[]`, or named in the request.
-fn resource_filter(scope: &Scope, id: &str) -> Filter {
-    let mut f = Filter::default();
-    scope.restrict(&mut f);
-    let exact = f.bind_text(id);
-    let quoted = f.bind_text(&format!("\"{id}\""));
-    let mut clause = format!("list_contains(resource_uids, {exact}) OR contains(coalesce(request_json, ''), {quoted})");
-    // An ARN's trailing name (bucket, role, instance) as a quoted JSON value.
-    if id.starts_with("arn:")
-        && let Some(name) = id.rsplit([':', '/']).next()
-        && !name.is_empty()
-        && name != id
-    {
-        let p = f.bind_text(&format!("\"{name}\""));
-        clause.push_str(&format!(" OR contains(coalesce(request_json, ''), {p})"));
-    }
-    f.push(clause);
     f
 }
 
@@ -272,10 +253,10 @@ impl Session {
     }
 
     /// Events matching all given criteria, oldest first.
-    pub fn events(&self, scope: &Scope, query: &EventQuery) -> Result<Vec<EventRow>> {
-        let mut f = event_filter(scope, query, &self.source_kinds()?);
-        let limit = f.bind(duckdb::types::Value::BigInt(query.limit.min(i64::MAX as u64) as i64));
-        let offset = f.bind(duckdb::types::Value::BigInt(query.offset.min(i64::MAX as u64) as i64));
+    pub fn events(&self, scope: &Scope, criteria: &EventCriteria, page: Page) -> Result<Vec<EventRow>> {
+        let mut f = criteria.filter(scope, &self.source_kinds()?);
+        let limit = f.bind(duckdb::types::Value::BigInt(page.limit.min(i64::MAX as u64) as i64));
+        let offset = f.bind(duckdb::types::Value::BigInt(page.offset.min(i64::MAX as u64) as i64));
         let tail = format!(
             "SELECT time_ms, account, region, actor_key, actor_type, access_key_id, coalesce(src_ip, src_domain), \
              service, operation, error_code, event_uid, source_kind, source_file \
@@ -471,77 +452,6 @@ impl Session {
             })
             .collect())
     }
-}
-
-/// The scope and an event query's criteria (not its limit and offset);
-/// `kinds` are the lake's source kinds (see [`Session::source_kinds`]).
-pub(super) fn event_filter(scope: &Scope, query: &EventQuery, kinds: &[String]) -> Filter {
-    let mut f = match &query.resource {
-        Some(id) => resource_filter(scope, id),
-        None => {
-            let mut f = Filter::default();
-            scope.restrict(&mut f);
-            f
-        }
-    };
-    if let Some(actor) = &query.actor {
-        let p = f.bind_text(actor);
-        f.push_any(vec![format!("actor_key = {p}"), format!("session_issuer = {p}")]);
-    }
-    if let Some(ip) = &query.ip {
-        let p = f.bind_text(ip);
-        f.push_any(vec![format!("src_ip = {p}"), format!("src_domain = {p}")]);
-    }
-    if let Some(key) = &query.key {
-        let p = f.bind_text(key);
-        f.push(format!("access_key_id = {p}"));
-    }
-    if let Some(op) = &query.operation {
-        let p = f.bind_text(op);
-        f.push(format!("lower(operation) = lower({p})"));
-    }
-    if let Some(source) = &query.source {
-        // Matched here against the lake's few source kinds, not per row:
-        // an IN list is pushed into the scan, a regexp is run 10M times.
-        let squash = |s: &str| -> String {
-            s.chars()
-                .filter(char::is_ascii_alphanumeric)
-                .map(|c| c.to_ascii_lowercase())
-                .collect()
-        };
-        let wanted = squash(source);
-        let matching: Vec<String> = kinds
-            .iter()
-            .filter(|k| squash(k).starts_with(&wanted))
-            .cloned()
-            .collect();
-        if matching.is_empty() {
-            f.push("false".into());
-        } else {
-            let list = f.bind_list(&matching);
-            f.push(format!("source_kind IN ({list})"));
-        }
-    }
-    if query.errors_only {
-        f.push("error_code IS NOT NULL".into());
-    }
-    f
-}
-
-/// Criteria of `lakescope events`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EventQuery {
-    pub actor: Option<String>,
-    pub ip: Option<String>,
-    pub key: Option<String>,
-    pub resource: Option<String>,
-    pub operation: Option<String>,
-    /// Source kind, ignoring case, spaces and underscores, by prefix:
-    /// `cloudtrail` matches raw CloudTrail and CLOUD_TRAIL_MGMT 1.0/2.0.
-    pub source: Option<String>,
-    pub errors_only: bool,
-    pub limit: u64,
-    pub offset: u64,
 }
 
 /// Keep fuzzy matches of `pattern`, best first (ties keep their order).

@@ -12,9 +12,9 @@ use std::str::FromStr;
 use duckdb::types::Value;
 
 use super::buckets::{BucketWidth, Zone, edges};
+use super::criteria::EventCriteria;
 use super::error::{LakeError, Result};
 use super::model::{FirstSeen, Millis};
-use super::pivots::{EventQuery, event_filter};
 use super::scope::{Filter, Scope};
 use super::session::Session;
 
@@ -103,8 +103,8 @@ pub const OTHER_LANE: &str = "(other)";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimelineQuery {
-    /// Which events (actor, IP, key, resource…); `limit` and `offset` are ignored.
-    pub target: EventQuery,
+    /// Which events (actor, IP, key, resource…).
+    pub target: EventCriteria,
     pub lanes: Option<LaneBy>,
     /// Busiest lanes kept; the rest are counted in one `(other)` lane.
     pub max_lanes: usize,
@@ -120,7 +120,7 @@ pub struct TimelineQuery {
 impl Default for TimelineQuery {
     fn default() -> Self {
         TimelineQuery {
-            target: EventQuery::default(),
+            target: EventCriteria::default(),
             lanes: None,
             max_lanes: 12,
             width: None,
@@ -184,7 +184,7 @@ fn count(row: &duckdb::Row<'_>, i: usize) -> duckdb::Result<u64> {
 
 impl Session {
     pub fn timeline(&self, scope: &Scope, query: &TimelineQuery) -> Result<Timeline> {
-        let filter = event_filter(scope, &query.target, &self.source_kinds()?);
+        let filter = query.target.filter(scope, &self.source_kinds()?);
         let lane_sql = match query.lanes {
             Some(l) => format!("coalesce(({})::VARCHAR, '{NO_VALUE_LANE}')", l.sql()),
             None => "NULL::VARCHAR".into(),
@@ -296,11 +296,11 @@ impl Session {
     /// operation, over the whole lake (not only the scope shown).
     pub fn first_sightings(&self, actor: &str) -> Result<Vec<FirstSeen>> {
         let everything = Scope::default();
-        let query = EventQuery {
+        let criteria = EventCriteria {
             actor: Some(actor.to_string()),
-            ..EventQuery::default()
+            ..EventCriteria::default()
         };
-        let filter = event_filter(&everything, &query, &self.source_kinds()?);
+        let filter = criteria.filter(&everything, &self.source_kinds()?);
         self.fill_once("first_sightings", actor.to_string(), || {
             self.materialize_select(&everything, &filter, "first_sightings", &sightings_sql("ev"))
         })?;

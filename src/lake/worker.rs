@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use duckdb::InterruptHandle;
 
+use super::criteria::{EventCriteria, Page};
 use super::error::{LakeError, Result};
 use super::model::*;
-use super::pivots::EventQuery;
 use super::scope::Scope;
 use super::timeline::{Timeline, TimelineQuery};
 use super::{Lake, SourceRow};
@@ -44,7 +44,8 @@ pub enum Request {
     },
     Events {
         scope: Scope,
-        query: EventQuery,
+        criteria: EventCriteria,
+        page: Page,
     },
     Sql {
         scope: Scope,
@@ -250,7 +251,7 @@ fn execute(session: &super::Session, request: Request) -> Result<Response> {
         Request::Ip { scope, ip } => Response::Ip(session.ip(&scope, &ip)?),
         Request::Key { scope, key } => Response::Key(session.key(&scope, &key)?),
         Request::Resource { scope, id } => Response::Resource(session.resource(&scope, &id)?),
-        Request::Events { scope, query } => Response::Events(session.events(&scope, &query)?),
+        Request::Events { scope, criteria, page } => Response::Events(session.events(&scope, &criteria, page)?),
         Request::Sql { scope, sql } => Response::Table(session.sql(&scope, &sql)?),
         Request::Timeline { scope, query } => Response::Timeline(session.timeline(&scope, &query)?),
         Request::Event { source_file, event_uid } => Response::Record(session.event_detail(&source_file, &event_uid)?),

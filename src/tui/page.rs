@@ -111,7 +111,11 @@ impl Page {
             View::Report(r) => Some(r.subject.request(&scope)),
             View::Events(e) => Some(Request::Events {
                 scope,
-                query: e.filter.query(PAGE, e.offset),
+                criteria: e.filter.criteria(),
+                page: crate::lake::Page {
+                    limit: PAGE,
+                    offset: e.offset,
+                },
             }),
             View::Timeline(t) => Some(Request::Timeline {
                 scope,

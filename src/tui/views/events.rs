@@ -1,4 +1,4 @@
-//! The events table, one page of `EventQuery` at a time: a 10M-event scope
+//! The events table, one page of events at a time: a 10M-event scope
 //! never sits in memory, only the page on screen.
 
 use super::list::ListState;

@@ -1,9 +1,9 @@
 //! Where a row leads: the entity a pivot opens.
 
 use crate::lake::worker::Request;
-use crate::lake::{EventQuery, Millis, Scope};
+use crate::lake::{EventCriteria, Millis, Scope};
 
-/// Criteria for an events view (a page of `EventQuery`).
+/// Criteria for an events view (as [`EventCriteria`], without a source).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventFilter {
     pub actor: Option<String>,
@@ -15,8 +15,8 @@ pub struct EventFilter {
 }
 
 impl EventFilter {
-    pub fn query(&self, limit: u64, offset: u64) -> EventQuery {
-        EventQuery {
+    pub fn criteria(&self) -> EventCriteria {
+        EventCriteria {
             actor: self.actor.clone(),
             ip: self.ip.clone(),
             key: self.key.clone(),
@@ -24,8 +24,6 @@ impl EventFilter {
             operation: self.operation.clone(),
             source: None,
             errors_only: self.errors_only,
-            limit,
-            offset,
         }
     }
 

@@ -59,7 +59,7 @@ impl TimelineView {
 
     pub fn query(&self) -> TimelineQuery {
         TimelineQuery {
-            target: self.filter.query(0, 0),
+            target: self.filter.criteria(),
             lanes: self.lanes,
             max_lanes: MAX_LANES,
             width: self.window.map(|w| w.width),
