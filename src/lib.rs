@@ -5,7 +5,6 @@
 //! ([`lake`]), the deterministic fixture generator ([`generate`]) and the
 //! command-line front end ([`cli`]) with its interactive workbench ([`tui`]).
 
-pub mod bench;
 pub mod cli;
 pub mod generate;
 pub mod lake;

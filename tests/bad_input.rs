@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use lakescope::lake::{EventCriteria, Lake, Page, Scope};
+use lakescope::lake::{catalog, events};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -41,11 +42,14 @@ fn all_events(lake: &Lake) -> usize {
         limit: 1_000_000,
         offset: 0,
     };
-    lake.session()
-        .unwrap()
-        .events(&Scope::default(), &EventCriteria::default(), page)
-        .unwrap()
-        .len()
+    events::events(
+        &lake.session().unwrap(),
+        &Scope::default(),
+        &EventCriteria::default(),
+        page,
+    )
+    .unwrap()
+    .len()
 }
 
 fn check_lake(dir: &Path) {
@@ -56,7 +60,7 @@ fn check_lake(dir: &Path) {
         exp["good"]["cloudtrail_events"].as_u64().unwrap()
     );
     // Page-level damage in a column no query needed is found by a full check.
-    let problems = lake.session().unwrap().check(&Scope::default()).unwrap();
+    let problems = catalog::check(&lake.session().unwrap(), &Scope::default()).unwrap();
     assert_eq!(problems, lake.problems());
     for bad in exp["bad_files"].as_array().unwrap() {
         let path = dir.join(bad["path"].as_str().unwrap());
@@ -193,7 +197,7 @@ fn large_and_drifted_files_are_read() {
             "SELECT count(*) AS n FROM ev WHERE source_file = '{}'",
             path.display().to_string().replace('\'', "''")
         );
-        let rows = session.sql(&Scope::default(), &sql).unwrap();
+        let rows = events::sql(&session, &Scope::default(), &sql).unwrap();
         assert_eq!(
             rows[0]["n"],
             special["events"],

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use lakescope::lake::config;
 use lakescope::lake::config::{ConfigItem, ConfigOptions, DEFAULT_WINDOW_MS, item_at};
 use lakescope::lake::{Lake, Scope, Session, parse_time};
 use serde_json::Value;
@@ -47,16 +48,16 @@ fn s(v: &Value) -> &str {
 /// exactly the generator's.
 fn assert_change_caused_by(truth: &Value, resource: &str) {
     let session = demo_session();
-    let key = session.config_resource(resource, &Scope::default()).unwrap();
+    let key = config::config_resource(&session, resource, &Scope::default()).unwrap();
     assert_eq!(key.account.as_deref(), Some(s(&truth["account"])));
-    let items = session.config_items(&key).unwrap();
+    let items = config::config_items(&session, &key).unwrap();
     let capture = parse_time(s(&truth["config_capture_time"]), false).unwrap();
     let index = items
         .iter()
         .position(|i| i.capture.map(|c| c.0) == Some(capture))
         .unwrap_or_else(|| panic!("no item of {resource} captured at {}", truth["config_capture_time"]));
     assert!(index > 0, "the change has a previous state to compare with");
-    let causes = session.config_causes(&key, &items, DEFAULT_WINDOW_MS).unwrap();
+    let causes = config::config_causes(&session, &key, &items, DEFAULT_WINDOW_MS).unwrap();
     let change = &causes[index];
     let likely: Vec<(&str, &str, &str)> = change
         .likely()
@@ -89,16 +90,16 @@ fn security_group_opening_is_linked_to_its_event_and_actor() {
     let t = &truth()["intrusion"]["security_group_change"];
     assert_change_caused_by(t, s(&t["group_id"]));
     // The diff of that change shows the new rule open to the world.
-    let report = demo_session()
-        .config_report(
-            s(&t["group_id"]),
-            &Scope::default(),
-            &ConfigOptions {
-                diff: true,
-                ..ConfigOptions::default()
-            },
-        )
-        .unwrap();
+    let report = config::config_report(
+        &demo_session(),
+        s(&t["group_id"]),
+        &Scope::default(),
+        &ConfigOptions {
+            diff: true,
+            ..ConfigOptions::default()
+        },
+    )
+    .unwrap();
     let diff = report.diff.unwrap();
     let capture = parse_time(s(&t["config_capture_time"]), false).unwrap();
     let added: Vec<&str> = diff
@@ -121,17 +122,15 @@ fn bucket_policy_change_is_linked_to_its_event_and_actor() {
     // Found by ARN as well as by bucket name.
     assert_change_caused_by(t, s(&t["arn"]));
     assert_eq!(
-        demo_session()
-            .config_resource(s(&t["bucket"]), &Scope::default())
-            .unwrap(),
-        demo_session().config_resource(s(&t["arn"]), &Scope::default()).unwrap()
+        config::config_resource(&demo_session(), s(&t["bucket"]), &Scope::default()).unwrap(),
+        config::config_resource(&demo_session(), s(&t["arn"]), &Scope::default()).unwrap()
     );
 }
 
 #[test]
 fn demo_counts_match_the_generator() {
     let t = &truth()["config"];
-    let load = demo_session().config_load().unwrap();
+    let load = config::config_load(&demo_session()).unwrap();
     let delivery = load
         .spellings
         .iter()
@@ -164,8 +163,8 @@ fn fingerprint(i: &ConfigItem) -> Fingerprint {
 
 fn all_items(session: &Session) -> BTreeSet<Fingerprint> {
     let mut out = BTreeSet::new();
-    for r in session.config_resources().unwrap() {
-        for item in session.config_items(&r.key).unwrap() {
+    for r in config::config_resources(session).unwrap() {
+        for item in config::config_items(session, &r.key).unwrap() {
             out.insert(fingerprint(&item));
         }
     }
@@ -279,7 +278,7 @@ fn real_items_load_and_the_bad_one_is_named() {
     let unparsable: Vec<&PathBuf> = files.iter().filter(|p| real_item(p).is_none()).collect();
     let lake = Lake::open(&real_items()).unwrap();
     let session = lake.session().unwrap();
-    let load = session.config_load().unwrap();
+    let load = config::config_load(&session).unwrap();
     assert_eq!(load.items_read, parsed.len() as u64);
     let rels: usize = parsed
         .iter()
@@ -331,8 +330,8 @@ fn real_relationship_graph_matches_the_files() {
     let session = Lake::open(&real_items()).unwrap().session().unwrap();
     let mut edges = BTreeSet::new();
     let mut verbs: BTreeMap<String, usize> = BTreeMap::new();
-    for r in session.config_resources().unwrap() {
-        for item in session.config_items(&r.key).unwrap() {
+    for r in config::config_resources(&session).unwrap() {
+        for item in config::config_items(&session, &r.key).unwrap() {
             for rel in &item.relationships {
                 edges.insert((
                     item.key.resource_id.clone(),
@@ -356,14 +355,12 @@ fn real_instance_walk_before_termination() {
     let expected = real_item(&dir.join("ec2.3.json")).expect("ec2.3.json");
     let at = parse_time("2019-02-22T21:20:00Z", false).unwrap();
     let session = Lake::open(&dir).unwrap().session().unwrap();
-    let key = session
-        .config_resource("i-0a763ac3ee37d8d2b", &Scope::default())
-        .unwrap();
-    let items = session.config_items(&key).unwrap();
+    let key = config::config_resource(&session, "i-0a763ac3ee37d8d2b", &Scope::default()).unwrap();
+    let items = config::config_items(&session, &key).unwrap();
     let shown = item_at(&items, Some(at)).unwrap();
     let expected_capture = parse_time(expected["configurationItemCaptureTime"].as_str().unwrap(), false).unwrap();
     assert_eq!(shown.capture.map(|c| c.0), Some(expected_capture));
-    let tree = session.config_walk(&key, 1, Some(at)).unwrap();
+    let tree = config::config_walk(&session, &key, 1, Some(at)).unwrap();
     let children: BTreeSet<String> = tree.iter().skip(1).map(|n| n.resource_id.clone().unwrap()).collect();
     let expected_children: BTreeSet<String> = expected["relationships"]
         .as_array()
@@ -375,7 +372,7 @@ fn real_instance_walk_before_termination() {
     assert!(tree.iter().skip(1).all(|n| n.depth == 1 && n.parent == Some(0)));
     // Latest item is the termination: no relationships left.
     assert_eq!(items.last().unwrap().status.as_deref(), Some("ResourceDeleted"));
-    assert!(session.config_walk(&key, 3, None).unwrap().len() == 1);
+    assert!(config::config_walk(&session, &key, 3, None).unwrap().len() == 1);
 }
 
 #[test]
@@ -398,27 +395,30 @@ fn an_unreadable_config_file_is_named_and_the_rest_loads() {
     std::fs::write(&bad, [0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad]).unwrap();
     let lake = Lake::open(dir.path()).unwrap();
     let session = lake.session().unwrap();
-    let load = session.config_load().unwrap();
+    let load = config::config_load(&session).unwrap();
     assert_eq!(load.items, 1);
     assert_eq!(load.problems.len(), 1, "{:#?}", load.problems);
     assert_eq!(load.problems[0].path, bad.canonicalize().unwrap());
     assert!(!load.problems[0].problem.is_empty());
     // The user's value is bound: a quote in it is just a miss.
     assert!(
-        session
-            .config_resolve("sg-1' OR '1'='1", &Scope::default())
+        config::config_resolve(&session, "sg-1' OR '1'='1", &Scope::default())
             .unwrap()
             .is_empty()
     );
-    assert_eq!(session.config_resolve("sg-1", &Scope::default()).unwrap().len(), 1);
+    assert_eq!(
+        config::config_resolve(&session, "sg-1", &Scope::default())
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
 fn an_id_shared_by_two_accounts_is_ambiguous_until_scoped() {
     // elb.malformed.json carries the classic ELB with an empty account.
     let session = Lake::open(&real_items()).unwrap().session().unwrap();
-    let err = session
-        .config_resource("config-test-elb", &Scope::default())
+    let err = config::config_resource(&session, "config-test-elb", &Scope::default())
         .unwrap_err()
         .to_string();
     assert!(err.contains("names 2 resources"), "{err}");
@@ -427,9 +427,13 @@ fn an_id_shared_by_two_accounts_is_ambiguous_until_scoped() {
         accounts: vec!["123456789012".into()],
         ..Scope::default()
     };
-    let key = session.config_resource("config-test-elb", &scoped).unwrap();
+    let key = config::config_resource(&session, "config-test-elb", &scoped).unwrap();
     assert_eq!(key.account.as_deref(), Some("123456789012"));
-    assert_eq!(session.config_items(&key).unwrap().len(), 3, "create, update, delete");
+    assert_eq!(
+        config::config_items(&session, &key).unwrap().len(),
+        3,
+        "create, update, delete"
+    );
 }
 
 #[test]
@@ -460,5 +464,5 @@ fn a_cloudtrail_lake_csv_export_is_named_not_guessed() {
         "{reasons:?}"
     );
     assert_eq!(reasons["notes.csv"], "not a log format lakescope reads");
-    assert_eq!(lake.session().unwrap().config_load().unwrap().items, 0);
+    assert_eq!(config::config_load(&lake.session().unwrap()).unwrap().items, 0);
 }

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use lakescope::lake::{Filter, Lake, Scope, Session};
+use lakescope::lake::{Lake, Scope, Session};
+use lakescope::lake::{events, pivots};
 use serde_json::Value;
 
 fn demo() -> PathBuf {
@@ -37,15 +38,21 @@ fn n(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("expected a number, got {v}"))
 }
 
-/// Counts over CloudTrail events only (EKS audit rows are a separate source).
+/// Counts over CloudTrail events only (EKS audit rows are a separate source):
+/// `tail` reads `ev` and gives a name and a count per row.
 fn cloudtrail_count(session: &Session, tail: &str) -> Vec<(String, u64)> {
-    let mut f = Filter::default();
-    f.push("source_kind NOT LIKE 'EKS%'".into());
-    session
-        .query(&Scope::default(), &f, tail, |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
-        })
+    let sql = format!(
+        "WITH ct AS (SELECT * FROM ev WHERE source_kind NOT LIKE 'EKS%') {}",
+        tail.replace("FROM ev", "FROM ct")
+    );
+    events::sql(session, &Scope::default(), &sql)
         .unwrap()
+        .iter()
+        .map(|row| {
+            let cols: Vec<&Value> = row.as_object().expect("a row object").values().collect();
+            (s(cols[0]).to_string(), n(cols[1]))
+        })
+        .collect()
 }
 
 #[test]
@@ -92,15 +99,14 @@ fn lake_totals_match_the_generator() {
 #[test]
 fn intruder_dossier_equals_truth() {
     let i = &truth()["intrusion"];
-    let d = session()
-        .actor(&Scope::default(), s(&i["intruder_arn"]))
+    let d = pivots::actor(&session(), &Scope::default(), s(&i["intruder_arn"]))
         .unwrap()
         .expect("intruder found");
     let t = &i["dossier"];
-    assert_eq!(d.events, n(&t["events"]));
-    assert_eq!(d.errors, n(&t["errors"]));
-    assert_eq!(d.first_seen.unwrap().to_string(), s(&t["first_seen"]));
-    assert_eq!(d.last_seen.unwrap().to_string(), s(&t["last_seen"]));
+    assert_eq!(d.totals.events, n(&t["events"]));
+    assert_eq!(d.totals.errors, n(&t["errors"]));
+    assert_eq!(d.totals.first_seen.unwrap().to_string(), s(&t["first_seen"]));
+    assert_eq!(d.totals.last_seen.unwrap().to_string(), s(&t["last_seen"]));
     let accounts: Vec<&str> = t["accounts"].as_array().unwrap().iter().map(s).collect();
     assert_eq!(d.accounts, accounts);
     let keys: Vec<(String, u64, String, String)> = d
@@ -190,16 +196,18 @@ fn intruder_dossier_equals_truth() {
 #[test]
 fn new_ip_first_seen_and_actor() {
     let i = &truth()["intrusion"];
-    let report = session().ip(&Scope::default(), s(&i["new_ip"])).unwrap();
-    assert_eq!(report.first_seen.unwrap().to_string(), s(&i["new_ip_first_seen"]));
+    let report = pivots::ip(&session(), &Scope::default(), s(&i["new_ip"])).unwrap();
+    assert_eq!(
+        report.totals.first_seen.unwrap().to_string(),
+        s(&i["new_ip_first_seen"])
+    );
     assert!(
         report.actors.iter().any(|a| a.arn == s(&i["intruder_arn"])),
         "{:#?}",
         report.actors
     );
     // The intruder's known CI address is older than the new one.
-    let d = session()
-        .actor(&Scope::default(), s(&i["intruder_arn"]))
+    let d = pivots::actor(&session(), &Scope::default(), s(&i["intruder_arn"]))
         .unwrap()
         .unwrap();
     let new = d.source_ips.iter().find(|ip| ip.ip == s(&i["new_ip"])).unwrap();
@@ -219,7 +227,7 @@ fn role_chain_is_reached_by_pivots_alone() {
     let mut reached = std::collections::BTreeSet::new();
     reached.insert(s(&i["intruder_account"]).to_string());
     for hop in i["role_chain"].as_array().unwrap() {
-        let report = session.key(&scope, &key).unwrap();
+        let report = pivots::key(&session, &scope, &key).unwrap();
         let next = report
             .minted
             .iter()
@@ -228,15 +236,15 @@ fn role_chain_is_reached_by_pivots_alone() {
         assert_eq!(next.child_key, s(&hop["access_key"]));
         assert_eq!(next.session_arn.as_deref(), Some(s(&hop["session_arn"])));
         assert_eq!(next.parent_key.as_deref(), Some(key.as_str()));
-        let child = session.key(&scope, &next.child_key).unwrap();
+        let child = pivots::key(&session, &scope, &next.child_key).unwrap();
         assert_eq!(
-            child.events,
+            child.totals.events,
             n(&hop["cloudtrail_events"]) + n(&hop["eks_events"]),
             "events of {}",
             next.child_key
         );
-        assert_eq!(child.first_seen.unwrap().to_string(), s(&hop["first_seen"]));
-        assert_eq!(child.last_seen.unwrap().to_string(), s(&hop["last_seen"]));
+        assert_eq!(child.totals.first_seen.unwrap().to_string(), s(&hop["first_seen"]));
+        assert_eq!(child.totals.last_seen.unwrap().to_string(), s(&hop["last_seen"]));
         assert_eq!(
             child.minted_by.as_ref().map(|m| m.child_key.as_str()),
             Some(next.child_key.as_str())
@@ -261,8 +269,7 @@ fn role_chain_is_reached_by_pivots_alone() {
 #[test]
 fn dossier_lists_the_sessions_its_key_started() {
     let i = &truth()["intrusion"];
-    let d = session()
-        .actor(&Scope::default(), s(&i["intruder_arn"]))
+    let d = pivots::actor(&session(), &Scope::default(), s(&i["intruder_arn"]))
         .unwrap()
         .unwrap();
     let hop = &i["role_chain"][0];
@@ -284,7 +291,7 @@ fn story_resources_lead_back_to_the_session_that_changed_them() {
     for change in ["security_group_change", "bucket_policy_change"] {
         let c = &i[change];
         let id = c.get("group_id").or(c.get("arn")).map(s).unwrap();
-        let report = session.resource(&Scope::default(), id).unwrap();
+        let report = pivots::resource(&session, &Scope::default(), id).unwrap();
         let actor = report.actors.iter().find(|a| a.arn == s(&c["actor_arn"]));
         assert!(actor.is_some(), "{change}: {:#?}", report.actors);
         assert!(
@@ -307,13 +314,12 @@ fn the_original_record_of_an_event_is_one_bound_lookup_away() {
         ..Default::default()
     };
     let page = lakescope::lake::Page { limit: 10, offset: 0 };
-    let rows = session.events(&Scope::default(), &criteria, page).unwrap();
+    let rows = events::events(&session, &Scope::default(), &criteria, page).unwrap();
     let row = rows
         .iter()
         .find(|r| r.event_id.as_deref() == Some(s(&c["event_id"])))
         .expect("the SG change");
-    let record = session
-        .event_detail(row.file.as_deref().unwrap(), row.event_id.as_deref().unwrap())
+    let record = events::event_detail(&session, row.file.as_deref().unwrap(), row.event_id.as_deref().unwrap())
         .unwrap()
         .expect("record found");
     // Raw CloudTrail is preferred over its Security Lake copies.
@@ -322,8 +328,7 @@ fn the_original_record_of_an_event_is_one_bound_lookup_away() {
     assert_eq!(record["userIdentity"]["accessKeyId"], s(&c["access_key"]));
     // A quote in the id is data, not SQL.
     assert!(
-        session
-            .event_detail(row.file.as_deref().unwrap(), "x' OR '1'='1")
+        events::event_detail(&session, row.file.as_deref().unwrap(), "x' OR '1'='1")
             .unwrap()
             .is_none()
     );
@@ -332,8 +337,7 @@ fn the_original_record_of_an_event_is_one_bound_lookup_away() {
 #[test]
 fn a_bucket_named_in_requests_and_in_resources_is_listed_once() {
     let c = &truth()["intrusion"]["bucket_policy_change"];
-    let d = session()
-        .actor(&Scope::default(), s(&c["actor_arn"]))
+    let d = pivots::actor(&session(), &Scope::default(), s(&c["actor_arn"]))
         .unwrap()
         .expect("the actor who changed the policy");
     let rows: Vec<_> = d.resources.iter().filter(|r| r.id.contains(s(&c["bucket"]))).collect();
@@ -364,13 +368,9 @@ fn a_file_present_twice_in_one_source_counts_once() {
     std::fs::copy(&file, copy.join("part-00000.gz.parquet")).unwrap();
     let once = Lake::open(tmp.path()).unwrap().session().unwrap();
     let count = |s: &Session| {
-        s.query(
-            &Scope::default(),
-            &Filter::default(),
-            "SELECT 'n', count(*) FROM ev",
-            |r| r.get::<_, i64>(1),
-        )
-        .unwrap()[0]
+        events::sql(s, &Scope::default(), "SELECT count(*) AS n FROM ev").unwrap()[0]["n"]
+            .as_i64()
+            .unwrap()
     };
     let single = count(&once);
     assert!(single > 0);

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use lakescope::lake::{Lake, Scope, parse_time};
+use lakescope::lake::{events, pivots};
 
 fn demo() -> Lake {
     Lake::open(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lake")).unwrap()
@@ -35,16 +36,16 @@ fn account_region_and_day_select_only_matching_partitions() {
         );
     }
     // The answer is the same as filtering everything, but read from fewer files.
-    let pruned = session.actors(&scope, None).unwrap();
+    let pruned = pivots::actors(&session, &scope, None).unwrap();
     let mut wide_scope = scope.clone();
     wide_scope.accounts.clear();
     wide_scope.regions.clear();
-    let wide: Vec<_> = session
-        .sql(
-            &wide_scope,
-            "SELECT count(*) AS n FROM ev WHERE account = '012345678901' AND region = 'eu-west-1'",
-        )
-        .unwrap();
+    let wide: Vec<_> = events::sql(
+        &session,
+        &wide_scope,
+        "SELECT count(*) AS n FROM ev WHERE account = '012345678901' AND region = 'eu-west-1'",
+    )
+    .unwrap();
     assert_eq!(
         pruned.iter().map(|a| a.events).sum::<u64>(),
         wide[0]["n"].as_u64().unwrap()
@@ -75,7 +76,7 @@ fn queries_never_read_files_outside_the_scope() {
         accounts: vec![account.into()],
         ..Scope::default()
     };
-    let actors = lake.session().unwrap().actors(&scope, None).unwrap();
+    let actors = pivots::actors(&lake.session().unwrap(), &scope, None).unwrap();
     assert!(!actors.is_empty());
     assert_eq!(lake.problems().len(), before, "{:#?}", lake.problems());
 }

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use lakescope::lake::{EventCriteria, EventRow, Lake, Page, Scope, SourceKind};
+use lakescope::lake::{catalog, events, pivots};
 
 fn real(sub: &str) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real");
@@ -20,10 +21,13 @@ fn all_events(lake: &Lake) -> Vec<EventRow> {
         limit: 1_000_000,
         offset: 0,
     };
-    lake.session()
-        .unwrap()
-        .events(&Scope::default(), &EventCriteria::default(), page)
-        .unwrap()
+    events::events(
+        &lake.session().unwrap(),
+        &Scope::default(),
+        &EventCriteria::default(),
+        page,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -34,7 +38,7 @@ fn every_security_lake_sample_opens_and_is_counted() {
     // 34 OCSF files + 4 raw VPC-flow inputs (PROVENANCE.md).
     assert_eq!(parquet.len(), 38, "{parquet:#?}");
     assert!(lake.problems().is_empty(), "{:#?}", lake.problems());
-    let sources = lake.session().unwrap().sources(&Scope::default()).unwrap();
+    let sources = catalog::sources(&lake.session().unwrap(), &Scope::default()).unwrap();
     let ocsf = sources
         .iter()
         .find(|s| s.source == "OCSF parquet")
@@ -103,7 +107,7 @@ fn invictus_trail_opens_through_its_awslogs_layout_with_every_record() {
     assert_eq!(lake.files().len(), 55);
     assert!(lake.files().iter().all(|f| f.kind == SourceKind::CloudTrailJson));
     let session = lake.session().unwrap();
-    let sources = session.sources(&Scope::default()).unwrap();
+    let sources = catalog::sources(&session, &Scope::default()).unwrap();
     assert_eq!(sources.len(), 1);
     assert_eq!(sources[0].events, Some(2900));
     assert_eq!(sources[0].accounts, vec!["218007301253".to_string()]);
@@ -113,7 +117,7 @@ fn invictus_trail_opens_through_its_awslogs_layout_with_every_record() {
         accounts: vec!["218007301253".into()],
         ..Scope::default()
     };
-    let actors = session.actors(&scope, None).unwrap();
+    let actors = pivots::actors(&session, &scope, None).unwrap();
     assert_eq!(actors.iter().map(|a| a.events).sum::<u64>(), 2900);
     let bert = actors
         .iter()

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use lakescope::lake::buckets::{BucketWidth, Zone};
 use lakescope::lake::{EventCriteria, Lake, LaneBy, Scope, Session, TimelineQuery, format_ms, parse_time};
+use lakescope::lake::{pivots, timeline};
 use serde_json::Value;
 
 fn demo() -> PathBuf {
@@ -59,7 +60,7 @@ fn hourly_buckets_equal_the_generators_counts() {
         width: Some(BucketWidth::HOUR),
         ..TimelineQuery::default()
     };
-    let timeline = session().timeline(&Scope::default(), &query).unwrap();
+    let timeline = timeline::timeline(&session(), &Scope::default(), &query).unwrap();
     // Seven days of hours, empty ones included.
     assert_eq!(timeline.buckets.len(), 7 * 24);
     for b in &timeline.buckets {
@@ -82,7 +83,7 @@ fn the_bucket_is_chosen_for_the_range() {
             max_buckets,
             ..TimelineQuery::default()
         };
-        s.timeline(&Scope::default(), &q).unwrap()
+        timeline::timeline(&s, &Scope::default(), &q).unwrap()
     };
     // The demo lake spans 7 days (2024-05-01 00:00 to 05-07 23:59).
     assert_eq!(auto(200).width.to_string(), "1h");
@@ -94,7 +95,7 @@ fn the_bucket_is_chosen_for_the_range() {
         to_ms: Some(parse_time("2024-05-05T02:20:00Z", false).unwrap()),
         ..Scope::default()
     };
-    let tl = s.timeline(&scope, &TimelineQuery::default()).unwrap();
+    let tl = timeline::timeline(&s, &scope, &TimelineQuery::default()).unwrap();
     assert_eq!(tl.width, BucketWidth::MINUTE);
     assert_eq!(tl.bucket_count(), 10);
 }
@@ -116,7 +117,7 @@ fn the_new_ip_is_a_lane_of_its_own_and_a_first_sighting() {
         range: Some((first_seen - 60_000, first_seen + 10 * 60_000)),
         ..TimelineQuery::default()
     };
-    let tl = session().timeline(&Scope::default(), &query).unwrap();
+    let tl = timeline::timeline(&session(), &Scope::default(), &query).unwrap();
     // Lanes in order of appearance: the known IP first, the new one last.
     let names: Vec<_> = tl.lanes.iter().map(|l| l.name.clone().unwrap()).collect();
     let known: Vec<String> = i["known_ips"]
@@ -162,7 +163,7 @@ fn lanes_beyond_the_limit_are_summed_in_other() {
         width: Some(BucketWidth::DAY),
         ..TimelineQuery::default()
     };
-    let tl = session().timeline(&Scope::default(), &query).unwrap();
+    let tl = timeline::timeline(&session(), &Scope::default(), &query).unwrap();
     assert_eq!(tl.lanes.len(), 4);
     assert_eq!(tl.lanes[3].name.as_deref(), Some(lakescope::lake::OTHER_LANE));
     let total: u64 = tl.buckets.iter().map(|b| b.events).sum();
@@ -271,7 +272,7 @@ fn a_fixed_offset_aligns_days_on_its_midnight() {
         zone: "+05:30".parse::<Zone>().unwrap(),
         ..TimelineQuery::default()
     };
-    let tl = session().timeline(&Scope::default(), &query).unwrap();
+    let tl = timeline::timeline(&session(), &Scope::default(), &query).unwrap();
     assert!(
         tl.buckets
             .iter()
@@ -325,7 +326,7 @@ fn the_dossier_lists_what_is_new_since_the_actors_first_day() {
             ..Scope::default()
         },
     ] {
-        let d = session().actor(&scope, intruder).unwrap().unwrap();
+        let d = pivots::actor(&session(), &scope, intruder).unwrap().unwrap();
         let ips: Vec<_> = d.new_sightings.iter().filter(|f| f.kind == "ip").collect();
         assert_eq!(ips.len(), 1, "{:?}", d.new_sightings);
         assert_eq!((ips[0].value.as_str(), ips[0].time.0), (new_ip, first_seen));

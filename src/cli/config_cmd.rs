@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 
-use crate::lake::config::ConfigOptions;
+use crate::lake::config::{self, ConfigOptions};
 use crate::lake::{Scope, Session, parse_time};
 
 /// Arguments of `lakescope config`.
@@ -32,7 +32,7 @@ pub struct ConfigArgs {
 /// The value `lakescope config` prints.
 pub fn run(session: &Session, scope: &Scope, args: &ConfigArgs) -> Result<serde_json::Value> {
     if args.id == "list" {
-        return Ok(serde_json::to_value(session.config_resources()?)?);
+        return Ok(serde_json::to_value(config::config_resources(session)?)?);
     }
     let options = ConfigOptions {
         at: args.at.as_deref().map(|t| parse_time(t, true)).transpose()?,
@@ -41,8 +41,7 @@ pub fn run(session: &Session, scope: &Scope, args: &ConfigArgs) -> Result<serde_
         events: args.events,
         window_ms: i64::from(args.window) * 60_000,
     };
-    let report = session
-        .config_report(&args.id, scope, &options)
+    let report = config::config_report(session, &args.id, scope, &options)
         .with_context(|| format!("cannot show the AWS Config history of {:?}", args.id))?;
     Ok(serde_json::to_value(report)?)
 }

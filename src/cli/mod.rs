@@ -13,7 +13,10 @@ use anyhow::{Context, Result, bail};
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::generate::{GenerateOptions, generate_bad_lake, generate_lake};
-use crate::lake::{EventCriteria, Lake, Page, Scope, parse_time};
+use crate::lake::summary::LakeSummary;
+use crate::lake::{
+    EventCriteria, Lake, Page, Scope, Session, TimelineQuery, catalog, events, parse_time, pivots, timeline,
+};
 pub use output::Format;
 
 #[derive(Debug, Parser)]
@@ -137,24 +140,6 @@ response_json, event_type, source_kind, source_file."
     },
     /// Shell completions
     Completions { shell: clap_complete::Shell },
-    /// Time the pivots on a generated lake against plain DuckDB and jq (needs GNU time)
-    Bench {
-        /// Runs per query
-        #[arg(long, default_value_t = 3)]
-        runs: usize,
-        /// Skip the baselines over the raw files (plain DuckDB parsing the JSON, jq): minutes each at 10M
-        #[arg(long)]
-        no_raw: bool,
-    },
-    /// The benchmark's baseline: hand-written DuckDB SQL over the lake's files
-    #[command(hide = true)]
-    BenchPlain {
-        query: String,
-        arg: String,
-        /// Read this event store (de-duplicated parquet) instead of the lake's files
-        #[arg(long)]
-        store: Option<PathBuf>,
-    },
     /// Mirror an S3 lake (Security Lake or trail bucket) into a local directory; --follow an SQS queue
     Sync(sync_cmd::SyncArgs),
     /// Re-check every file of a synced directory against its evidence manifest (exit 1 on any difference)
@@ -228,27 +213,36 @@ impl Cli {
 /// Run the command line.
 pub fn run(cli: Cli) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
+    let out: &mut dyn Write = &mut stdout;
     let format = cli.format;
     let emit = |value: &dyn erased::Emit, out: &mut dyn Write| -> Result<()> {
         output::render(&value.to_value()?, format, out).context("cannot write the output")
     };
     match &cli.command {
+        None | Some(Command::Tui) => {
+            let path = cli.lake.clone().unwrap_or_else(demo_lake);
+            let options = crate::tui::RunOptions {
+                theme: cli.theme.clone(),
+                scope: cli.scope()?,
+            };
+            crate::tui::run(&path, &options)
+        }
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(*shell, &mut Cli::command(), "lakescope", &mut stdout);
-            return Ok(());
+            clap_complete::generate(*shell, &mut Cli::command(), "lakescope", out);
+            Ok(())
         }
         Some(Command::Generate {
-            out,
+            out: dir,
             events,
             seed,
             days,
             bad,
         }) => {
             let report = if *bad {
-                generate_bad_lake(out, *seed)?
+                generate_bad_lake(dir, *seed)?
             } else {
                 generate_lake(&GenerateOptions {
-                    out: out.clone(),
+                    out: dir.clone(),
                     events: *events,
                     seed: *seed,
                     days: *days,
@@ -259,94 +253,57 @@ pub fn run(cli: Cli) -> Result<()> {
                 report.files,
                 report.bytes,
                 report.events,
-                out.display()
+                dir.display()
             );
-            return Ok(());
+            Ok(())
         }
-        Some(Command::Bench { runs, no_raw }) => {
-            let lake = cli
-                .lake
-                .clone()
-                .context("--lake DIR (a generated lake with TRUTH.json) is required")?;
-            let options = crate::bench::BenchOptions {
-                lake,
-                runs: *runs,
-                raw_baselines: !no_raw,
-            };
-            let report = crate::bench::run(&options)?;
-            writeln!(stdout, "{report}")?;
-            return Ok(());
-        }
-        Some(Command::BenchPlain { query, arg, store }) => {
-            let lake = cli.lake.clone().context("--lake is required")?;
-            let rows = crate::bench::plain::run(&lake, store.as_deref(), query, arg)?;
-            writeln!(stdout, "{rows}")?;
-            return Ok(());
-        }
-        Some(Command::Sync(args)) => return sync_cmd::run_sync(args, &cli.account, &cli.region, cli.from.as_deref()),
-        Some(Command::Verify { dir }) => return sync_cmd::run_verify(dir, &mut stdout),
-        None | Some(Command::Tui) => {
-            let path = cli.lake.clone().unwrap_or_else(demo_lake);
-            let options = crate::tui::RunOptions {
-                theme: cli.theme.clone(),
-                scope: cli.scope()?,
-            };
-            return crate::tui::run(&path, &options);
-        }
-        _ => {}
-    }
-    crate::tui::logging::to_stderr_if_asked();
-    let scope = cli.scope()?;
-    let lake = cli.open_lake()?;
-    let session = lake.session()?;
-    let progress = progress::ConversionProgress::start(&lake);
-    match &cli.command {
-        Some(Command::Summary) => {
-            let summary = crate::lake::summary::LakeSummary::build(&lake, &session, &scope)?;
-            emit(&summary, &mut stdout)?;
-        }
-        Some(Command::Check) => {
-            let problems = session.check(&scope)?;
-            emit(&problems, &mut stdout)?;
+        Some(Command::Sync(args)) => sync_cmd::run_sync(args, &cli.account, &cli.region, cli.from.as_deref()),
+        Some(Command::Verify { dir }) => sync_cmd::run_verify(dir, out),
+        Some(Command::Summary) => with_lake(&cli, |q| emit(&LakeSummary::build(q.lake, q.session, q.scope)?, out)),
+        Some(Command::Check) => with_lake(&cli, |q| {
+            let problems = catalog::check(q.session, q.scope)?;
+            emit(&problems, out)?;
             if !problems.is_empty() {
                 bail!(
                     "{} damaged or unreadable file(s) in {}",
                     problems.len(),
-                    scope.describe()
+                    q.scope.describe()
                 );
             }
-            return Ok(());
-        }
-        Some(Command::Sources) => emit(&session.sources(&scope)?, &mut stdout)?,
-        Some(Command::Partitions) => emit(&lake.partitions(&scope), &mut stdout)?,
-        Some(Command::Actors { search }) => emit(&session.actors(&scope, search.as_deref())?, &mut stdout)?,
-        Some(Command::Actor { arn }) => match session.actor(&scope, arn)? {
-            Some(dossier) => emit(&dossier, &mut stdout)?,
+            Ok(())
+        }),
+        Some(Command::Sources) => with_lake(&cli, |q| emit(&catalog::sources(q.session, q.scope)?, out)),
+        Some(Command::Partitions) => with_lake(&cli, |q| emit(&q.lake.partitions(q.scope), out)),
+        Some(Command::Actors { search }) => with_lake(&cli, |q| {
+            emit(&pivots::actors(q.session, q.scope, search.as_deref())?, out)
+        }),
+        Some(Command::Actor { arn }) => with_lake(&cli, |q| match pivots::actor(q.session, q.scope, arn)? {
+            Some(dossier) => emit(&dossier, out),
             None => {
-                report_problems(&lake);
-                bail!("no events of actor {arn:?} in {}", scope.describe());
+                report_problems(q.lake);
+                bail!("no events of actor {arn:?} in {}", q.scope.describe());
             }
-        },
-        Some(Command::Sql { query }) => emit(&session.sql(&scope, query)?, &mut stdout)?,
-        Some(Command::Ip { ip }) => emit(&session.ip(&scope, ip)?, &mut stdout)?,
-        Some(Command::Key { key }) => emit(&session.key(&scope, key)?, &mut stdout)?,
-        Some(Command::Resource { id }) => emit(&session.resource(&scope, id)?, &mut stdout)?,
-        Some(Command::Config(args)) => emit(&config_cmd::run(&session, &scope, args)?, &mut stdout)?,
-        Some(Command::Events { which, limit, offset }) => {
+        }),
+        Some(Command::Sql { query }) => with_lake(&cli, |q| emit(&events::sql(q.session, q.scope, query)?, out)),
+        Some(Command::Ip { ip }) => with_lake(&cli, |q| emit(&pivots::ip(q.session, q.scope, ip)?, out)),
+        Some(Command::Key { key }) => with_lake(&cli, |q| emit(&pivots::key(q.session, q.scope, key)?, out)),
+        Some(Command::Resource { id }) => with_lake(&cli, |q| emit(&pivots::resource(q.session, q.scope, id)?, out)),
+        Some(Command::Config(args)) => with_lake(&cli, |q| emit(&config_cmd::run(q.session, q.scope, args)?, out)),
+        Some(Command::Events { which, limit, offset }) => with_lake(&cli, |q| {
             let page = Page {
                 limit: *limit,
                 offset: *offset,
             };
-            emit(&session.events(&scope, &which.criteria(), page)?, &mut stdout)?
-        }
+            emit(&events::events(q.session, q.scope, &which.criteria(), page)?, out)
+        }),
         Some(Command::Timeline {
             which,
             bucket,
             by,
             lanes,
             tz,
-        }) => {
-            let query = crate::lake::TimelineQuery {
+        }) => with_lake(&cli, |q| {
+            let query = TimelineQuery {
                 target: which.criteria(),
                 lanes: by.as_deref().map(str::parse).transpose()?,
                 max_lanes: *lanes,
@@ -355,20 +312,32 @@ pub fn run(cli: Cli) -> Result<()> {
                 zone: tz.parse()?,
                 range: None,
             };
-            let timeline = session.timeline(&scope, &query)?;
-            timeline_cmd::render(&timeline, format, &mut stdout).context("cannot write the output")?;
-        }
-        None
-        | Some(
-            Command::Tui
-            | Command::Generate { .. }
-            | Command::Completions { .. }
-            | Command::Bench { .. }
-            | Command::BenchPlain { .. }
-            | Command::Sync(_)
-            | Command::Verify { .. },
-        ) => {}
+            let timeline = timeline::timeline(q.session, q.scope, &query)?;
+            timeline_cmd::render(&timeline, format, out).context("cannot write the output")
+        }),
     }
+}
+
+/// What a command that reads the lake works with.
+struct LakeQuery<'a> {
+    lake: &'a Lake,
+    session: &'a Session,
+    scope: &'a Scope,
+}
+
+/// Open the lake, run `command` with a progress line for one-time work,
+/// then list the files that could not be read.
+fn with_lake(cli: &Cli, command: impl FnOnce(LakeQuery<'_>) -> Result<()>) -> Result<()> {
+    crate::tui::logging::to_stderr_if_asked();
+    let scope = cli.scope()?;
+    let lake = cli.open_lake()?;
+    let session = lake.session()?;
+    let progress = progress::ConversionProgress::start(&lake);
+    command(LakeQuery {
+        lake: &lake,
+        session: &session,
+        scope: &scope,
+    })?;
     drop(progress);
     report_problems(&lake);
     Ok(())

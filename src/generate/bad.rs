@@ -12,12 +12,12 @@ use super::fsutil::{self, Out, io_err};
 use super::ids::{self, DAY_MS, Draw};
 use super::ocsf_rows::v1_row;
 use super::ocsf_v2::v2_row;
+use super::options::{GenerateError, GenerateReport};
 use super::parquet::{self, ParquetWriter};
 use super::record::{self, Record};
 use super::schemas;
 use super::trail;
 use super::world::{self, DATA, IDENTITY, PROD};
-use super::{GenerateError, GenerateReport};
 
 const GOOD_EVENTS: u64 = 100;
 

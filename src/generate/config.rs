@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use super::GenerateError;
 use super::config_items::{self, Item};
 use super::fsutil::Out;
 use super::ids::{self, DAY_MS, HOUR_MS};
+use super::options::GenerateError;
 use super::story::Story;
 use super::truth::ConfigCounts;
 use super::world::{DATA, PROD, SG_ID};

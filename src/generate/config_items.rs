@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 
 use super::ids::{self, DAY_MS, HOUR_MS};
 use super::record;
-use super::story::{self, BUCKET_CONFIG_DELAY_MS, SG_CONFIG_DELAY_MS, Story, USER_CONFIG_DELAY_MS};
+use super::story::{BUCKET_CONFIG_DELAY_MS, SG_CONFIG_DELAY_MS, Story, USER_CONFIG_DELAY_MS};
+use super::story_builder;
 use super::world::*;
 
 /// One configuration item plus the fields needed to file and count it.
@@ -300,7 +301,7 @@ pub fn history(seed: u64, first_day_ms: i64, days: u32, story: &Story) -> Vec<It
         v.push(bucket(
             story.bucket_event.1 + BUCKET_CONFIG_DELAY_MS,
             "OK",
-            Some(story::public_policy().to_string()),
+            Some(story_builder::public_policy().to_string()),
         ));
         let mut user = base(
             "AWS::IAM::User",

@@ -10,13 +10,13 @@
 
 use std::collections::BTreeMap;
 
-use super::GenerateError;
 use super::background::{self, Roster};
 use super::daily;
 use super::fsutil::Out;
 use super::ids::{self, DAY_MS, HOUR_MS};
 use super::ocsf_rows::v1_row;
 use super::ocsf_v2::v2_row;
+use super::options::GenerateError;
 use super::parquet::{self, ParquetWriter, Staged};
 use super::record::Record;
 use super::schemas;

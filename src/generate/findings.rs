@@ -3,9 +3,9 @@
 
 use serde_json::{Value, json};
 
-use super::GenerateError;
 use super::fsutil::Out;
 use super::ids::{self, DAY_MS, HOUR_MS};
+use super::options::GenerateError;
 use super::parquet::ParquetWriter;
 use super::schemas;
 use super::sources::{ts, write_rows};

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use flate2::{Compression, GzBuilder};
 
-use super::GenerateError;
+use super::options::GenerateError;
 
 pub fn io_err(path: &Path, source: std::io::Error) -> GenerateError {
     GenerateError::Io {

@@ -32,66 +32,23 @@ mod ids;
 mod ocsf;
 mod ocsf_rows;
 mod ocsf_v2;
+mod options;
 mod parquet;
 mod record;
 mod requests;
 mod schemas;
 mod sources;
 mod story;
+mod story_builder;
 mod story_data;
 mod trail;
 mod truth;
 mod world;
 
-use std::path::{Path, PathBuf};
-
 use flate2::Compression;
 
 pub use bad::generate_bad_lake;
-
-#[derive(Clone, Debug)]
-pub struct GenerateOptions {
-    pub out: PathBuf,
-    /// Distinct CloudTrail management events (distinct eventIDs), story included.
-    pub events: u64,
-    pub seed: u64,
-    /// Consecutive UTC days starting 2024-05-01; at least 5 (story on 2024-05-05).
-    pub days: u32,
-}
-
-impl Default for GenerateOptions {
-    fn default() -> Self {
-        GenerateOptions {
-            out: PathBuf::from("lake"),
-            events: 6000,
-            seed: 1,
-            days: 7,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct GenerateReport {
-    pub files: u64,
-    pub bytes: u64,
-    pub events: u64,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum GenerateError {
-    #[error("refusing to write into {path}: the directory is not empty (never overwrite evidence)")]
-    OutNotEmpty { path: PathBuf },
-    #[error("refusing to write into {path}: it exists and is not a directory")]
-    OutNotDirectory { path: PathBuf },
-    #[error("invalid generator options: {0}")]
-    Invalid(String),
-    #[error("I/O error on {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("JSON error on {path}: {source}")]
-    Json { path: PathBuf, source: serde_json::Error },
-    #[error("DuckDB error while {context}: {source}")]
-    DuckDb { context: String, source: duckdb::Error },
-}
+pub use options::{GenerateError, GenerateOptions, GenerateReport};
 
 /// Above this many events the gzip level drops to "fast" (10M-event lakes).
 const FAST_GZIP_ABOVE: u64 = 200_000;
@@ -172,9 +129,4 @@ fn write_pretty_json(out: &mut fsutil::Out, rel: &str, value: &serde_json::Value
     })?;
     text.push('\n');
     out.write(rel, text.as_bytes())
-}
-
-/// Root-relative path helper for callers that want to show where files went.
-pub fn truth_path(out: &Path) -> PathBuf {
-    out.join("TRUTH.json")
 }

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use duckdb::Connection;
 use serde::Serialize;
 
-use super::GenerateError;
 use super::fsutil::{Out, Scratch, io_err};
+use super::options::GenerateError;
 use super::schemas;
 
 fn db_err(context: String, source: duckdb::Error) -> GenerateError {

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::ids::{self, Draw};
 use super::record::{self, Identity, Resource};
-use super::story::{Builder, public_policy};
+use super::story_builder::{Builder, public_policy};
 use super::world::{self, BUCKET, DATA, SG_ID};
 
 pub const BACKDOOR_UA: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0";

@@ -3,9 +3,9 @@
 
 use serde_json::{Value, json};
 
-use super::GenerateError;
 use super::fsutil::Out;
 use super::ids::{self, DAY_MS, HOUR_MS, MIXED_ALNUM, hash128};
+use super::options::GenerateError;
 use super::record::Record;
 use super::story::Story;
 use super::world::{DATA, IDENTITY, ORG_ID};

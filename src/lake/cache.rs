@@ -14,10 +14,9 @@ use duckdb::Connection;
 use sha2::{Digest, Sha256};
 
 use super::discovery::LakeFile;
-use super::plan::{
-    FileProblem, MAX_JSON_OBJECT, SMALL_JSON_OBJECT, clean_error, file_list, is_data_error, raw_scan_sql,
-};
-use super::projection::lit;
+use super::error::{DbError, DbErrorKind};
+use super::model::FileProblem;
+use super::projection::{MAX_JSON_OBJECT, SMALL_JSON_OBJECT, file_list, lit, raw_scan_sql};
 
 /// Bump when the flat projection changes: old entries are then ignored.
 pub const LAYOUT_VERSION: &str = "flat-v2";
@@ -67,7 +66,7 @@ impl FlatCache {
         region: Option<&str>,
         files: &[&LakeFile],
         progress: &dyn Fn(usize, usize),
-    ) -> Result<Vec<FileProblem>, String> {
+    ) -> Result<Vec<FileProblem>, DbError> {
         let todo: Vec<Vec<&LakeFile>> = by_folder(files)
             .into_iter()
             .filter(|batch| !self.entry(batch, account, region).exists())
@@ -92,7 +91,7 @@ impl FlatCache {
         account: Option<&str>,
         region: Option<&str>,
         mut batch: Vec<&LakeFile>,
-    ) -> Result<Vec<FileProblem>, String> {
+    ) -> Result<Vec<FileProblem>, DbError> {
         let mut problems = Vec::new();
         // DuckDB holds two buffers of this size per JSON file in flight: start
         // small, go large only for a folder that has a huge record.
@@ -100,22 +99,20 @@ impl FlatCache {
         while !batch.is_empty() {
             let entry = self.entry(&batch, account, region);
             let paths: Vec<&Path> = batch.iter().map(|f| f.path.as_path()).collect();
-            let Err(message) = convert(conn, label, account, region, &paths, &entry, object_size) else {
+            let Err(error) = convert(conn, label, account, region, &paths, &entry, object_size) else {
                 break;
             };
-            if message.contains("maximum_object_size") && object_size < MAX_JSON_OBJECT {
+            let DbErrorKind::BadData { oversized, .. } = error.kind else {
+                return Err(error);
+            };
+            if oversized && object_size < MAX_JSON_OBJECT {
                 object_size = MAX_JSON_OBJECT;
                 continue;
             }
-            if !is_data_error(&message) {
-                return Err(message);
-            }
             // DuckDB names the file for gzip and JSON errors; otherwise try each alone.
-            let named = batch
-                .iter()
-                .position(|f| message.contains(f.path.to_string_lossy().as_ref()));
+            let named = batch.iter().position(|f| error.names(&f.path));
             let culprits: Vec<(usize, String)> = match named {
-                Some(i) => vec![(i, message.clone())],
+                Some(i) => vec![(i, error.message.clone())],
                 None => batch
                     .iter()
                     .enumerate()
@@ -123,12 +120,12 @@ impl FlatCache {
                         let probe = entry.with_extension(format!("probe{i}"));
                         let result = convert(conn, label, account, region, &[f.path.as_path()], &probe, object_size);
                         let _ = std::fs::remove_file(&probe);
-                        result.err().filter(|m| is_data_error(m)).map(|m| (i, m))
+                        result.err().filter(DbError::is_bad_data).map(|e| (i, e.message))
                     })
                     .collect(),
             };
             if culprits.is_empty() {
-                return Err(message);
+                return Err(error);
             }
             for (i, problem) in culprits.iter().rev() {
                 let file = batch.remove(*i);
@@ -190,9 +187,11 @@ fn convert(
     sources: &[&Path],
     entry: &Path,
     object_size: u64,
-) -> Result<(), String> {
-    let dir = entry.parent().ok_or("cache entry has no folder")?;
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create cache folder {}: {e}", dir.display()))?;
+) -> Result<(), DbError> {
+    // Cache folder problems are a lack of disk as far as recovery goes.
+    let disk = |message: String| DbError::new(DbErrorKind::Resources, message);
+    let dir = entry.parent().ok_or_else(|| disk("cache entry has no folder".into()))?;
+    std::fs::create_dir_all(dir).map_err(|e| disk(format!("cannot create cache folder {}: {e}", dir.display())))?;
     // Written under a temporary name and renamed, so a reader never sees half a file.
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -205,14 +204,14 @@ fn convert(
     let result = conn.execute_batch(&sql);
     if let Err(err) = result {
         let _ = std::fs::remove_file(&tmp);
-        return Err(clean_error(&err.to_string()));
+        return Err(DbError::classify(&err).cleaned());
     }
     // Never replace an existing entry: another process may be reading it,
     // and DuckDB can reopen a path between the footer and the data.
     let stored = match std::fs::hard_link(&tmp, entry) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(format!("cannot store cache entry {}: {e}", entry.display())),
+        Err(e) => Err(disk(format!("cannot store cache entry {}: {e}", entry.display()))),
     };
     let _ = std::fs::remove_file(&tmp);
     stored

@@ -1,15 +1,19 @@
-//! Listings of what a lake holds: sources and partitions.
+//! Listings of what a lake holds: sources, partitions, event counts per
+//! partition, and the files that cannot be read.
 //!
 //! Partitions come from paths alone. Source listings add event counts:
 //! parquet footers for non-activity sources, one counting scan for activity.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 
 use super::discovery::LakeFile;
-use super::error::Result;
-use super::plan::{clean_error, file_list};
+use super::error::{LakeError, Result};
+use super::model::FileProblem;
+use super::plan::Reader;
+use super::projection::file_list;
 use super::scope::{Filter, Scope};
-use super::{Lake, Session};
+use super::session::Session;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PartitionRow {
@@ -68,134 +72,157 @@ pub fn partition_counts(session: &Session, scope: &Scope) -> Result<Vec<Partitio
     )
 }
 
-impl Lake {
-    /// One row per source, account, region and day, from paths (no scan).
-    pub fn partitions(&self, scope: &Scope) -> Vec<PartitionRow> {
-        // (source, account, region, day) -> (files, bytes)
-        type Key = (String, Option<String>, Option<String>, Option<String>);
-        let mut rows: BTreeMap<Key, (u64, u64)> = BTreeMap::new();
-        for file in self.files().iter().filter(|f| scope.admits(f)) {
-            let p = file.partition.as_ref();
-            let key = (
-                file.kind.label(),
-                p.map(|p| p.account.clone()),
-                p.map(|p| p.region.clone()),
-                p.map(|p| p.day.clone()),
-            );
-            let entry = rows.entry(key).or_default();
-            entry.0 += 1;
-            entry.1 += file.size;
-        }
-        rows.into_iter()
-            .map(|((source, account, region, day), (files, bytes))| PartitionRow {
-                source,
-                account,
-                region,
-                day,
-                files,
-                bytes,
+/// One row per source, account, region and day of `files`, from paths (no scan).
+pub(crate) fn partitions(files: &[LakeFile], scope: &Scope) -> Vec<PartitionRow> {
+    // (source, account, region, day) -> (files, bytes)
+    type Key = (String, Option<String>, Option<String>, Option<String>);
+    let mut rows: BTreeMap<Key, (u64, u64)> = BTreeMap::new();
+    for file in files.iter().filter(|f| scope.admits(f)) {
+        let p = file.partition.as_ref();
+        let key = (
+            file.kind.label(),
+            p.map(|p| p.account.clone()),
+            p.map(|p| p.region.clone()),
+            p.map(|p| p.day.clone()),
+        );
+        let entry = rows.entry(key).or_default();
+        entry.0 += 1;
+        entry.1 += file.size;
+    }
+    rows.into_iter()
+        .map(|((source, account, region, day), (files, bytes))| PartitionRow {
+            source,
+            account,
+            region,
+            day,
+            files,
+            bytes,
+        })
+        .collect()
+}
+
+/// Sources with their accounts, regions, days and event counts.
+pub fn sources(session: &Session, scope: &Scope) -> Result<Vec<SourceRow>> {
+    let files: Vec<&LakeFile> = session.lake().files_in(scope);
+    let mut by_label: BTreeMap<String, Vec<&LakeFile>> = BTreeMap::new();
+    for file in &files {
+        by_label.entry(file.kind.label()).or_default().push(file);
+    }
+    let mut filter = Filter::default();
+    scope.restrict(&mut filter);
+    let activity: BTreeMap<String, u64> = session
+        .query_all_copies(scope, &filter, "SELECT source_kind, count(*) FROM ev GROUP BY 1", |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?
+        .into_iter()
+        .collect();
+    let (other, problems) = {
+        let plan = session.lake().plan()?;
+        (plan.other_parquet.clone(), plan.problems.clone())
+    };
+    let mut rows = Vec::new();
+    for (label, files) in by_label {
+        let accounts: BTreeSet<String> = files
+            .iter()
+            .filter_map(|f| f.partition.as_ref().map(|p| p.account.clone()))
+            .collect();
+        let regions: BTreeSet<String> = files
+            .iter()
+            .filter_map(|f| f.partition.as_ref().map(|p| p.region.clone()))
+            .collect();
+        let days: BTreeSet<String> = files
+            .iter()
+            .filter_map(|f| f.partition.as_ref().map(|p| p.day.clone()))
+            .collect();
+        let unreadable = files
+            .iter()
+            .filter(|f| problems.iter().any(|p| p.path == f.path))
+            .count() as u64;
+        let other_files: Vec<&LakeFile> = other
+            .iter()
+            .filter(|o| files.iter().any(|f| f.path == o.path))
+            .collect();
+        let events = if let Some(n) = activity.get(&label) {
+            Some(*n + footer_rows(session, &other_files))
+        } else if files.first().is_some_and(|f| f.kind.is_parquet()) {
+            Some(footer_rows(session, &other_files))
+        } else {
+            None
+        };
+        rows.push(SourceRow {
+            source: label,
+            files: files.len() as u64,
+            bytes: files.iter().map(|f| f.size).sum(),
+            accounts: accounts.into_iter().collect(),
+            regions: regions.into_iter().collect(),
+            first_day: days.first().cloned(),
+            last_day: days.last().cloned(),
+            events,
+            unreadable_files: unreadable,
+        });
+    }
+    Ok(rows)
+}
+
+/// Row counts from parquet footers; unreadable footers count as 0 and
+/// are reported through the lake's problems.
+fn footer_rows(session: &Session, files: &[&LakeFile]) -> u64 {
+    if files.is_empty() {
+        return 0;
+    }
+    let count = |files: &[&LakeFile]| -> Result<u64> {
+        let sql = format!(
+            "SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata({})",
+            file_list(files.iter().map(|f| f.path.as_path()))
+        );
+        session
+            .rows(&sql, &Filter::default(), |r| r.get::<_, i64>(0))
+            .map(|v| v.first().copied().unwrap_or(0) as u64)
+    };
+    match count(files) {
+        Ok(n) => n,
+        Err(_) => files
+            .iter()
+            .map(|f| match count(&[f]) {
+                Ok(n) => n,
+                Err(err) => {
+                    // The problem as shown elsewhere: "DuckDB: <first line>".
+                    let problem = err.to_string().lines().next().unwrap_or_default().trim().to_string();
+                    if let Ok(mut plan) = session.lake().plan_mut() {
+                        plan.quarantine(&f.path, problem);
+                    }
+                    0
+                }
             })
-            .collect()
+            .sum(),
     }
 }
 
-impl Session {
-    /// Sources with their accounts, regions, days and event counts.
-    pub fn sources(&self, scope: &Scope) -> Result<Vec<SourceRow>> {
-        let files: Vec<&LakeFile> = self.lake.discovery.files.iter().filter(|f| scope.admits(f)).collect();
-        let mut by_label: BTreeMap<String, Vec<&LakeFile>> = BTreeMap::new();
-        for file in &files {
-            by_label.entry(file.kind.label()).or_default().push(file);
-        }
-        let mut filter = Filter::default();
-        scope.restrict(&mut filter);
-        let activity: BTreeMap<String, u64> = self
-            .query_all_copies(scope, &filter, "SELECT source_kind, count(*) FROM ev GROUP BY 1", |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
-            })?
-            .into_iter()
-            .collect();
-        let (other, problems) = {
-            let plan = self
-                .lake
-                .plan
-                .read()
-                .map_err(|_| super::LakeError::Db("lake state poisoned".into()))?;
-            (plan.other_parquet.clone(), plan.problems.clone())
-        };
-        let mut rows = Vec::new();
-        for (label, files) in by_label {
-            let accounts: BTreeSet<String> = files
-                .iter()
-                .filter_map(|f| f.partition.as_ref().map(|p| p.account.clone()))
-                .collect();
-            let regions: BTreeSet<String> = files
-                .iter()
-                .filter_map(|f| f.partition.as_ref().map(|p| p.region.clone()))
-                .collect();
-            let days: BTreeSet<String> = files
-                .iter()
-                .filter_map(|f| f.partition.as_ref().map(|p| p.day.clone()))
-                .collect();
-            let unreadable = files
-                .iter()
-                .filter(|f| problems.iter().any(|p| p.path == f.path))
-                .count() as u64;
-            let other_files: Vec<&LakeFile> = other
-                .iter()
-                .filter(|o| files.iter().any(|f| f.path == o.path))
-                .collect();
-            let events = if let Some(n) = activity.get(&label) {
-                Some(*n + self.footer_rows(&other_files))
-            } else if files.first().is_some_and(|f| f.kind.is_parquet()) {
-                Some(self.footer_rows(&other_files))
-            } else {
-                None
-            };
-            rows.push(SourceRow {
-                source: label,
-                files: files.len() as u64,
-                bytes: files.iter().map(|f| f.size).sum(),
-                accounts: accounts.into_iter().collect(),
-                regions: regions.into_iter().collect(),
-                first_day: days.first().cloned(),
-                last_day: days.last().cloned(),
-                events,
-                unreadable_files: unreadable,
-            });
-        }
-        Ok(rows)
-    }
-
-    /// Row counts from parquet footers; unreadable footers count as 0 and
-    /// are reported through the lake's problems.
-    fn footer_rows(&self, files: &[&LakeFile]) -> u64 {
-        if files.is_empty() {
-            return 0;
-        }
-        let count = |files: &[&LakeFile]| -> std::result::Result<u64, String> {
-            let sql = format!(
-                "SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata({})",
-                file_list(files.iter().map(|f| f.path.as_path()))
-            );
-            self.rows(&sql, &Filter::default(), |r| r.get::<_, i64>(0))
-                .map(|v| v.first().copied().unwrap_or(0) as u64)
-                .map_err(|e| clean_error(&e.to_string()))
-        };
-        match count(files) {
-            Ok(n) => n,
-            Err(_) => files
-                .iter()
-                .map(|f| match count(&[f]) {
-                    Ok(n) => n,
-                    Err(problem) => {
-                        if let Ok(mut plan) = self.lake.plan.write() {
-                            plan.quarantine(&f.path, problem);
-                        }
-                        0
-                    }
-                })
-                .sum(),
+/// Read every file of the scope completely (every column, every page)
+/// and set aside the ones that fail. Queries only read the columns they
+/// need, so page-level damage elsewhere in a file shows up only here.
+/// Returns the lake's problems afterwards.
+pub fn check(session: &Session, scope: &Scope) -> Result<Vec<FileProblem>> {
+    session.fill_cache(scope)?;
+    let plan = session.lake().plan()?;
+    let parquet: Vec<PathBuf> = plan
+        .groups
+        .iter()
+        .filter(|g| matches!(g.reader, Reader::Ocsf { .. }))
+        .flat_map(|g| g.files.iter())
+        .chain(plan.other_parquet.iter())
+        .filter(|f| scope.admits(f))
+        .map(|f| f.path.clone())
+        .collect();
+    drop(plan);
+    for path in parquet {
+        let sql = format!(
+            "SELECT count(*) FROM read_parquet({}) AS t WHERE hash(t) IS NOT NULL",
+            file_list([path.as_path()])
+        );
+        if let Err(LakeError::Db(err)) = session.rows(&sql, &Filter::default(), |r| r.get::<_, i64>(0)) {
+            session.lake().plan_mut()?.quarantine(&path, err.first_line());
         }
     }
+    Ok(session.lake().plan().map(|p| p.problems.clone()).unwrap_or_default())
 }

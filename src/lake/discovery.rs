@@ -137,8 +137,11 @@ pub fn discover(root: &Path) -> Result<Discovery> {
                     });
                     continue;
                 }
-                Err(reason) => {
-                    out.skipped.push(Skipped { path, reason });
+                Err(why) => {
+                    out.skipped.push(Skipped {
+                        path,
+                        reason: why.to_string(),
+                    });
                     continue;
                 }
             },
@@ -165,12 +168,12 @@ pub fn discover(root: &Path) -> Result<Discovery> {
 
 /// Look at the first bytes of a JSON file (gzip or not) to decide whether it
 /// holds CloudTrail records or Config items. `Ok(None)` = some other JSON.
-fn sniff_json(path: &Path) -> std::result::Result<Option<SourceKind>, String> {
-    let mut file = File::open(path).map_err(|e| format!("cannot be opened: {e}"))?;
+fn sniff_json(path: &Path) -> std::result::Result<Option<SourceKind>, Unsniffable> {
+    let mut file = File::open(path).map_err(Unsniffable::Open)?;
     let mut magic = [0u8; 2];
-    let n = file.read(&mut magic).map_err(|e| format!("cannot be read: {e}"))?;
+    let n = file.read(&mut magic).map_err(Unsniffable::Read)?;
     drop(file);
-    let file = File::open(path).map_err(|e| format!("cannot be opened: {e}"))?;
+    let file = File::open(path).map_err(Unsniffable::Open)?;
     let mut head = Vec::new();
     let read = if n == 2 && magic == [0x1f, 0x8b] {
         MultiGzDecoder::new(file).take(SNIFF_BYTES).read_to_end(&mut head)
@@ -181,9 +184,20 @@ fn sniff_json(path: &Path) -> std::result::Result<Option<SourceKind>, String> {
     if let Err(err) = read
         && head.is_empty()
     {
-        return Err(format!("not a readable gzip or JSON file: {err}"));
+        return Err(Unsniffable::NotJson(err));
     }
     Ok(sniff_text(&head))
+}
+
+/// Why a loose JSON file could not be looked at (a skipped file's reason).
+#[derive(Debug, thiserror::Error)]
+enum Unsniffable {
+    #[error("cannot be opened: {0}")]
+    Open(std::io::Error),
+    #[error("cannot be read: {0}")]
+    Read(std::io::Error),
+    #[error("not a readable gzip or JSON file: {0}")]
+    NotJson(std::io::Error),
 }
 
 /// Why a file is not read. A CloudTrail Lake CSV export is named as such:

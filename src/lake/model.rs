@@ -1,9 +1,18 @@
 //! Results of the engine's queries. Field names are the JSON keys of the
 //! headless CLI (snake_case); times serialise as RFC 3339 UTC.
 
+use std::path::PathBuf;
+
 use serde::{Serialize, Serializer};
 
 use super::scope::format_ms;
+
+/// A file that cannot be read, with DuckDB's (or our) explanation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct FileProblem {
+    pub path: PathBuf,
+    pub problem: String,
+}
 
 /// Epoch milliseconds that serialise as an RFC 3339 UTC string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -46,9 +55,7 @@ pub struct SessionRow {
     pub last_seen: Option<Millis>,
     /// Accounts the session's key was seen in.
     pub accounts: Vec<String>,
-    /// `own`: the actor is this session; `started`: the actor's credentials
-    /// minted it (AssumeRole and friends).
-    pub relation: String,
+    pub relation: SessionRelation,
     /// For started sessions: the key that made the call that minted it.
     pub started_with_key: Option<String>,
 }
@@ -56,21 +63,104 @@ pub struct SessionRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeyRow {
     pub id: String,
-    /// `long-term` (AKIA…), `temporary` (ASIA…) or `other`.
-    pub kind: String,
+    pub kind: KeyKind,
     pub events: u64,
     pub first_seen: Option<Millis>,
     pub last_seen: Option<Millis>,
 }
 
-pub fn key_kind(id: &str) -> &'static str {
-    if id.starts_with("AKIA") {
-        "long-term"
-    } else if id.starts_with("ASIA") {
-        "temporary"
-    } else {
-        "other"
+/// Enums that serialise as (and compare with) their lower-case names.
+macro_rules! named_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant),+
+        }
+
+        impl $name {
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            /// The value named `text`, if any.
+            pub fn from_name(text: &str) -> Option<$name> {
+                match text {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.name())
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.name() == *other
+            }
+        }
+    };
+}
+
+named_enum! {
+    /// How an actor relates to a session in its dossier.
+    SessionRelation {
+        /// The actor is this session.
+        Own => "own",
+        /// The actor's credentials minted it (AssumeRole and friends).
+        Started => "started",
     }
+}
+
+named_enum! {
+    /// An access key's kind, from its prefix.
+    KeyKind {
+        /// `AKIA…`
+        LongTerm => "long-term",
+        /// `ASIA…`
+        Temporary => "temporary",
+        Other => "other",
+    }
+}
+
+named_enum! {
+    /// What an actor was first seen with.
+    SightingKind {
+        Ip => "ip",
+        Region => "region",
+        Operation => "operation",
+    }
+}
+
+pub fn key_kind(id: &str) -> KeyKind {
+    if id.starts_with("AKIA") {
+        KeyKind::LongTerm
+    } else if id.starts_with("ASIA") {
+        KeyKind::Temporary
+    } else {
+        KeyKind::Other
+    }
+}
+
+/// How much a report's subject did: events, failed calls, first and last time.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub events: u64,
+    pub errors: u64,
+    pub first_seen: Option<Millis>,
+    pub last_seen: Option<Millis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -104,10 +194,8 @@ pub struct Dossier {
     #[serde(rename = "type")]
     pub actor_type: Option<String>,
     pub accounts: Vec<String>,
-    pub events: u64,
-    pub errors: u64,
-    pub first_seen: Option<Millis>,
-    pub last_seen: Option<Millis>,
+    #[serde(flatten)]
+    pub totals: Totals,
     pub sessions: Vec<SessionRow>,
     pub access_keys: Vec<KeyRow>,
     pub source_ips: Vec<IpRow>,
@@ -122,7 +210,7 @@ pub struct Dossier {
 /// (what an actor does in its first day is its habit).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FirstSeen {
-    pub kind: String,
+    pub kind: SightingKind,
     pub value: String,
     pub time: Millis,
     pub new: bool,
@@ -149,10 +237,8 @@ pub struct UserAgentRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IpReport {
     pub ip: String,
-    pub events: u64,
-    pub errors: u64,
-    pub first_seen: Option<Millis>,
-    pub last_seen: Option<Millis>,
+    #[serde(flatten)]
+    pub totals: Totals,
     pub accounts: Vec<String>,
     pub actors: Vec<ActorUse>,
     pub operations: Vec<OperationRow>,
@@ -176,11 +262,9 @@ pub struct Mint {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeyReport {
     pub id: String,
-    pub kind: String,
-    pub events: u64,
-    pub errors: u64,
-    pub first_seen: Option<Millis>,
-    pub last_seen: Option<Millis>,
+    pub kind: KeyKind,
+    #[serde(flatten)]
+    pub totals: Totals,
     pub accounts: Vec<String>,
     /// Identities that used the key (the owner, or the session it belongs to).
     pub owners: Vec<ActorUse>,
@@ -195,10 +279,8 @@ pub struct KeyReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ResourceReport {
     pub id: String,
-    pub events: u64,
-    pub errors: u64,
-    pub first_seen: Option<Millis>,
-    pub last_seen: Option<Millis>,
+    #[serde(flatten)]
+    pub totals: Totals,
     pub accounts: Vec<String>,
     pub actors: Vec<ActorUse>,
     pub operations: Vec<OperationRow>,

@@ -9,18 +9,16 @@ use std::path::{Path, PathBuf};
 
 use duckdb::Connection;
 
-use super::cache::FlatCache;
+use super::cache::{FlatCache, by_folder};
 use super::discovery::{LakeFile, SourceKind};
-use super::error::Result;
-use super::projection::{ACTOR_KEY_SQL, Flavor, lit, ocsf_select, raw_extract, raw_select};
+use super::error::{DbError, Result};
+use super::model::FileProblem;
+use super::projection::{
+    ACTOR_KEY_SQL, Flavor, MAX_JSON_OBJECT, SMALL_JSON_OBJECT, file_list, lit, ocsf_select, raw_extract, raw_scan_sql,
+    raw_select,
+};
 use super::schema::Schema;
 
-/// Largest JSON document DuckDB may hold at once (a whole trail file).
-pub const MAX_JSON_OBJECT: u64 = 256 * 1024 * 1024;
-/// DuckDB's own default; enough for any ordinary trail file. DuckDB holds
-/// two buffers of the maximum size per file in flight, so the large size is
-/// kept for the files that may need it.
-pub const SMALL_JSON_OBJECT: u64 = 16 * 1024 * 1024;
 /// Compressed size above which a trail file may exceed the small size.
 const LARGE_TRAIL_FILE: u64 = 256 * 1024;
 
@@ -48,13 +46,6 @@ pub struct Group {
     /// Lower wins when the same event comes from several groups.
     pub priority: i32,
     pub files: Vec<LakeFile>,
-}
-
-/// A file that cannot be read, with DuckDB's (or our) explanation.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct FileProblem {
-    pub path: PathBuf,
-    pub problem: String,
 }
 
 #[derive(Debug, Default)]
@@ -123,9 +114,9 @@ impl Plan {
                 for file in files {
                     match fingerprints(conn, &[file]) {
                         Ok(p) => prints.extend(p),
-                        Err(problem) => self.problems.push(FileProblem {
+                        Err(err) => self.problems.push(FileProblem {
                             path: file.path.clone(),
-                            problem,
+                            problem: err.message,
                         }),
                     }
                 }
@@ -147,10 +138,10 @@ impl Plan {
             let first = &files[0];
             let schema = match describe(conn, &first.path) {
                 Ok(schema) => schema,
-                Err(problem) => {
+                Err(err) => {
                     self.problems.extend(files.iter().map(|f| FileProblem {
                         path: f.path.clone(),
-                        problem: problem.clone(),
+                        problem: err.message.clone(),
                     }));
                     continue;
                 }
@@ -193,15 +184,7 @@ impl Plan {
     }
 }
 
-/// `[ 'a', 'b' ]` of file paths. Paths come from our own directory walk, never
-/// from user input; they are quoted, not bound, because DuckDB table
-/// functions take no parameters here (lake-data-spec §9, §10).
-pub fn file_list<'a>(files: impl IntoIterator<Item = &'a Path>) -> String {
-    let items: Vec<String> = files.into_iter().map(|p| lit(&p.to_string_lossy())).collect();
-    format!("[{}]", items.join(", "))
-}
-
-fn fingerprints(conn: &Connection, files: &[&LakeFile]) -> std::result::Result<BTreeMap<PathBuf, String>, String> {
+fn fingerprints(conn: &Connection, files: &[&LakeFile]) -> std::result::Result<BTreeMap<PathBuf, String>, DbError> {
     let list = file_list(files.iter().map(|f| f.path.as_path()));
     // Row order inside parquet_schema is the footer's order; number the rows
     // so that the aggregate sees them in that order.
@@ -209,63 +192,29 @@ fn fingerprints(conn: &Connection, files: &[&LakeFile]) -> std::result::Result<B
         "SELECT file_name, md5(string_agg(concat_ws(':', name, type, num_children, repetition_type), ',' ORDER BY n)) \
          FROM (SELECT *, row_number() OVER () AS n FROM parquet_schema({list})) GROUP BY file_name"
     );
-    let mut stmt = conn.prepare(&sql).map_err(|e| clean_error(&e.to_string()))?;
+    let mut stmt = conn.prepare(&sql).map_err(|e| DbError::classify(&e).cleaned())?;
     let rows = stmt
         .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
-        .map_err(|e| clean_error(&e.to_string()))?;
+        .map_err(|e| DbError::classify(&e).cleaned())?;
     let mut out = BTreeMap::new();
     for row in rows {
-        let (name, print) = row.map_err(|e| clean_error(&e.to_string()))?;
+        let (name, print) = row.map_err(|e| DbError::classify(&e).cleaned())?;
         out.insert(PathBuf::from(name), print);
     }
     Ok(out)
 }
 
-fn describe(conn: &Connection, path: &Path) -> std::result::Result<Schema, String> {
+fn describe(conn: &Connection, path: &Path) -> std::result::Result<Schema, DbError> {
     let sql = format!("DESCRIBE SELECT * FROM read_parquet({})", lit(&path.to_string_lossy()));
-    let mut stmt = conn.prepare(&sql).map_err(|e| clean_error(&e.to_string()))?;
+    let mut stmt = conn.prepare(&sql).map_err(|e| DbError::classify(&e).cleaned())?;
     let rows = stmt
         .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
-        .map_err(|e| clean_error(&e.to_string()))?;
+        .map_err(|e| DbError::classify(&e).cleaned())?;
     let mut cols = Vec::new();
     for row in rows {
-        cols.push(row.map_err(|e| clean_error(&e.to_string()))?);
+        cols.push(row.map_err(|e| DbError::classify(&e).cleaned())?);
     }
     Ok(Schema::from_describe(cols))
-}
-
-/// Errors caused by a file's content, as opposed to a mistake in our SQL or
-/// a lack of memory or disk: only these may set a file aside.
-pub fn is_data_error(message: &str) -> bool {
-    [
-        "IO Error",
-        "Invalid Input Error",
-        "Conversion Error",
-        "Invalid Error",
-        "Serialization Error",
-    ]
-    .iter()
-    .any(|class| message.contains(class))
-        && !message.contains("Out of Memory")
-        && !message.contains("No space left")
-}
-
-/// DuckDB messages can carry a stack trace and an "LINE 1: …" SQL echo;
-/// keep the first line, which names the error and usually the file.
-pub fn clean_error(message: &str) -> String {
-    message.lines().next().unwrap_or(message).trim().to_string()
-}
-
-/// Raw CloudTrail `{"Records": [...]}` files projected to the flat shape.
-pub fn raw_scan_sql(list: &str, account: Option<&str>, region: Option<&str>, label: &str, object_size: u64) -> String {
-    let select = raw_select(account, region, label);
-    format!(
-        "SELECT {select}\nFROM (SELECT filename, r, {extract} FROM (\
-         SELECT filename, unnest(Records) AS r FROM read_json({list}, columns = {{'Records': 'JSON[]'}}, \
-         maximum_object_size = {object_size}, filename = true, hive_partitioning = false)))\
-         \nWHERE coalesce(v[23], '') <> 'AwsCloudTrailInsight'",
-        extract = raw_extract()
-    )
 }
 
 /// The hive types that keep partition values as text (`012345678901`).
@@ -296,7 +245,7 @@ pub fn group_sql(group: &Group, files: &[&Path], filter: &str, cache: Option<&Fl
                     .iter()
                     .filter(|f| files.contains(&f.path.as_path()))
                     .collect();
-                let entries: Vec<PathBuf> = super::cache::by_folder(&wanted)
+                let entries: Vec<PathBuf> = by_folder(&wanted)
                     .iter()
                     .map(|batch| cache.entry(batch, account.as_deref(), region.as_deref()))
                     .collect();

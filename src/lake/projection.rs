@@ -5,7 +5,16 @@
 //! projections are built from the group's real schema so that a field a
 //! file lacks becomes NULL instead of a bind or INTERNAL error.
 
+use std::path::Path;
+
 use super::schema::{ColumnType, Schema};
+
+/// Largest JSON document DuckDB may hold at once (a whole trail file).
+pub const MAX_JSON_OBJECT: u64 = 256 * 1024 * 1024;
+/// DuckDB's own default; enough for any ordinary trail file. DuckDB holds
+/// two buffers of the maximum size per file in flight, so the large size is
+/// kept for the files that may need it.
+pub const SMALL_JSON_OBJECT: u64 = 16 * 1024 * 1024;
 
 /// The flat event shape, with DuckDB types. Order is the output order.
 pub const FLAT_COLUMNS: &[(&str, &str)] = &[
@@ -445,6 +454,26 @@ pub fn raw_extract() -> String {
     format!(
         "json_extract_string(r, [{}]) AS v, json_extract(r, ['$.requestParameters', '$.responseElements']) AS j",
         paths.join(", ")
+    )
+}
+
+/// `[ 'a', 'b' ]` of file paths. Paths come from our own directory walk, never
+/// from user input; they are quoted, not bound, because DuckDB table
+/// functions take no parameters here (lake-data-spec §9, §10).
+pub fn file_list<'a>(files: impl IntoIterator<Item = &'a Path>) -> String {
+    let items: Vec<String> = files.into_iter().map(|p| lit(&p.to_string_lossy())).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// Raw CloudTrail `{"Records": [...]}` files projected to the flat shape.
+pub fn raw_scan_sql(list: &str, account: Option<&str>, region: Option<&str>, label: &str, object_size: u64) -> String {
+    let select = raw_select(account, region, label);
+    format!(
+        "SELECT {select}\nFROM (SELECT filename, r, {extract} FROM (\
+         SELECT filename, unnest(Records) AS r FROM read_json({list}, columns = {{'Records': 'JSON[]'}}, \
+         maximum_object_size = {object_size}, filename = true, hive_partitioning = false)))\
+         \nWHERE coalesce(v[23], '') <> 'AwsCloudTrailInsight'",
+        extract = raw_extract()
     )
 }
 

@@ -9,30 +9,41 @@ use std::sync::Arc;
 
 use duckdb::{Connection, InterruptHandle, Row, params_from_iter};
 
+use super::connect::open_database;
 use super::discovery::LakeFile;
-use super::error::{LakeError, Result};
-use super::plan::{Group, Reader, clean_error, group_sql, is_data_error};
+use super::error::{DbError, DbErrorKind, LakeError, Result};
+use super::plan::{Group, Reader, group_sql};
 use super::projection::{ACTOR_KEY_SQL, FLAT_COLUMNS};
 use super::scope::{Filter, Scope};
-use super::{Conversion, LakeInner};
+use super::shared::LakeInner;
+use super::store::{Begun, EventStore};
 
 /// How many bad files one query may set aside before giving up.
 const MAX_RECOVERIES: usize = 64;
 
+/// One connection over a lake: the event source (`ev`) of a scope, and
+/// queries that survive bad files. Query modules ([`pivots`](super::pivots),
+/// [`timeline`](super::timeline), [`catalog`](super::catalog),
+/// [`config`](super::config)…) borrow a session.
 pub struct Session {
-    pub(super) lake: Arc<LakeInner>,
-    pub(super) conn: RefCell<Connection>,
+    lake: Arc<LakeInner>,
+    conn: RefCell<Connection>,
     /// What each reusable temp table was filled from (see [`Session::fill_once`]).
     filled: RefCell<HashMap<&'static str, String>>,
 }
 
 impl Session {
-    pub(super) fn new(lake: Arc<LakeInner>, conn: Connection) -> Session {
+    pub(crate) fn new(lake: Arc<LakeInner>, conn: Connection) -> Session {
         Session {
             lake,
             conn: RefCell::new(conn),
             filled: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// The lake's shared state (files, plan, caches).
+    pub(crate) fn lake(&self) -> &LakeInner {
+        &self.lake
     }
 
     /// Lets another thread cancel this session's running query.
@@ -85,7 +96,7 @@ impl Session {
 
     /// Each group with the files the scope admits (groups left with none
     /// are left out), as they stand now.
-    pub(super) fn scoped_groups(&self, scope: &Scope) -> Result<Vec<(Group, Vec<LakeFile>)>> {
+    pub(crate) fn scoped_groups(&self, scope: &Scope) -> Result<Vec<(Group, Vec<LakeFile>)>> {
         let plan = self.lake.plan()?;
         Ok(plan
             .groups
@@ -97,7 +108,7 @@ impl Session {
 
     /// Convert the scope's raw CloudTrail files that are not in the flat
     /// cache yet; files that fail are set aside with their error.
-    pub(super) fn fill_cache(&self, scope: &Scope) -> Result<()> {
+    pub(crate) fn fill_cache(&self, scope: &Scope) -> Result<()> {
         let Some(cache) = &self.lake.cache else { return Ok(()) };
         let work = self.scoped_groups(scope)?;
         for (group, files) in work {
@@ -105,18 +116,13 @@ impl Session {
                 continue;
             };
             let files: Vec<&LakeFile> = files.iter().collect();
-            let progress = |done: usize, total: usize| {
-                self.lake.set_conversion(Some(Conversion {
-                    task: format!(
-                        "converting {} {} {}: day folder",
-                        group.label,
-                        account.as_deref().unwrap_or("-"),
-                        region.as_deref().unwrap_or("-")
-                    ),
-                    done,
-                    total,
-                }))
-            };
+            let task = format!(
+                "converting {} {} {}: day folder",
+                group.label,
+                account.as_deref().unwrap_or("-"),
+                region.as_deref().unwrap_or("-")
+            );
+            let progress = |done: usize, total: usize| self.lake.progress(&task, done, total);
             let result = cache.fill(
                 &self.conn.borrow(),
                 &group.label,
@@ -126,14 +132,11 @@ impl Session {
                 &progress,
             );
             self.lake.set_conversion(None);
-            let problems = result.map_err(|message| {
-                if message.contains("INTERRUPT") {
-                    LakeError::Cancelled
-                } else {
-                    LakeError::Db(format!(
-                        "cannot convert raw CloudTrail (no file was set aside): {message}"
-                    ))
-                }
+            let problems = result.map_err(|err| {
+                LakeError::from_db(DbError {
+                    message: format!("cannot convert raw CloudTrail (no file was set aside): {}", err.message),
+                    kind: err.kind,
+                })
             })?;
             if !problems.is_empty() {
                 let mut plan = self.lake.plan_mut()?;
@@ -147,7 +150,7 @@ impl Session {
     }
 
     /// The source kinds of the lake's event groups (`source_kind` values).
-    pub fn source_kinds(&self) -> Result<Vec<String>> {
+    pub(crate) fn source_kinds(&self) -> Result<Vec<String>> {
         let plan = self.lake.plan()?;
         let mut kinds: Vec<String> = plan.groups.iter().map(|g| g.label.clone()).collect();
         kinds.sort();
@@ -169,7 +172,7 @@ impl Session {
     }
 
     /// Run `tail` (SQL reading the `ev` relation) over the scope's events.
-    pub fn query<T>(
+    pub(crate) fn query<T>(
         &self,
         scope: &Scope,
         filter: &Filter,
@@ -181,7 +184,7 @@ impl Session {
 
     /// Like [`Session::query`], but every copy of an event is kept (for
     /// per-source counts).
-    pub fn query_all_copies<T>(
+    pub(crate) fn query_all_copies<T>(
         &self,
         scope: &Scope,
         filter: &Filter,
@@ -207,12 +210,12 @@ impl Session {
 
     /// Materialise the scope's filtered events into a temp table, so that a
     /// report's several aggregates scan the lake once.
-    pub fn materialize(&self, scope: &Scope, filter: &Filter, table: &str) -> Result<u64> {
+    pub(crate) fn materialize(&self, scope: &Scope, filter: &Filter, table: &str) -> Result<u64> {
         self.materialize_select(scope, filter, table, "SELECT * FROM ev")
     }
 
     /// Materialise `select` (SQL reading `ev`) into a temp table.
-    pub fn materialize_select(&self, scope: &Scope, filter: &Filter, table: &str, select: &str) -> Result<u64> {
+    pub(crate) fn materialize_select(&self, scope: &Scope, filter: &Filter, table: &str, select: &str) -> Result<u64> {
         self.with_recovery(scope, filter, true, |prefix| {
             let sql = format!("CREATE OR REPLACE TEMP TABLE {table} AS {prefix}{select}");
             tracing::debug!(%sql, "materialise");
@@ -226,7 +229,7 @@ impl Session {
     /// Fill `table` with `fill` unless it was last filled for the same `key`
     /// (zooming a timeline re-reads a small table, not the lake). A failed
     /// fill forgets the key.
-    pub fn fill_once(&self, table: &'static str, key: String, fill: impl FnOnce() -> Result<u64>) -> Result<()> {
+    pub(crate) fn fill_once(&self, table: &'static str, key: String, fill: impl FnOnce() -> Result<u64>) -> Result<()> {
         if self.filled.borrow().get(table) == Some(&key) {
             return Ok(());
         }
@@ -237,7 +240,12 @@ impl Session {
     }
 
     /// A plain query (no lake scan) with bound parameters.
-    pub fn rows<T>(&self, sql: &str, filter: &Filter, map: impl Fn(&Row<'_>) -> duckdb::Result<T>) -> Result<Vec<T>> {
+    pub(crate) fn rows<T>(
+        &self,
+        sql: &str,
+        filter: &Filter,
+        map: impl Fn(&Row<'_>) -> duckdb::Result<T>,
+    ) -> Result<Vec<T>> {
         tracing::debug!(%sql, "query");
         let conn = self.conn.borrow();
         let mut stmt = conn.prepare(sql).map_err(LakeError::db)?;
@@ -262,124 +270,132 @@ impl Session {
     /// Run `attempt` until it succeeds or fails for a reason other than a
     /// bad lake file; each bad file is named, set aside, and `attempt` runs
     /// again over the rest.
-    pub(super) fn recovering<T>(&self, scope: &Scope, mut attempt: impl FnMut() -> Result<T>) -> Result<T> {
+    pub(crate) fn recovering<T>(&self, scope: &Scope, mut attempt: impl FnMut() -> Result<T>) -> Result<T> {
         for _ in 0..MAX_RECOVERIES {
             let err = match attempt() {
                 Ok(v) => return Ok(v),
-                Err(LakeError::Db(msg)) => msg,
+                Err(LakeError::Db(err)) => err,
                 Err(other) => return Err(other),
             };
-            if is_fatal(&err) {
-                // The database is unusable after an INTERNAL/FATAL error
-                // (lake-data-spec §2): start a fresh one for this session.
-                *self.conn.borrow_mut() = self.lake.connect_fresh()?;
-                self.filled.borrow_mut().clear();
-                return Err(LakeError::Db(format!(
-                    "{} (the query engine was restarted; please retry)",
-                    clean_error(&err)
-                )));
-            }
-            if !is_data_error(&err) {
-                return Err(LakeError::Db(clean_error(&err)));
+            match err.kind {
+                DbErrorKind::Poisoned => {
+                    // The database is unusable after an INTERNAL/FATAL error
+                    // (lake-data-spec §2): start a fresh one for this session.
+                    *self.conn.borrow_mut() = open_database()?;
+                    self.filled.borrow_mut().clear();
+                    return Err(LakeError::Db(DbError::new(
+                        DbErrorKind::Poisoned,
+                        format!("{} (the query engine was restarted; please retry)", err.first_line()),
+                    )));
+                }
+                DbErrorKind::BadData { .. } => {}
+                _ => return Err(LakeError::Db(err.cleaned())),
             }
             // Our own store, damaged or removed meanwhile: drop it, it is rebuilt.
-            if self.discard_store_named_in(&err) {
+            if self.lake.stores.discard_named_in(&err) {
                 continue;
             }
             let used = self.scan_files(scope)?;
-            let culprit = match used.iter().find(|p| err.contains(p.to_string_lossy().as_ref())) {
-                Some(path) => Some((path.clone(), clean_error(&err))),
+            let culprit = match used.iter().find(|p| err.names(p)) {
+                Some(path) => Some((path.clone(), err.first_line())),
                 None => self.find_bad_file(scope)?,
             };
             let Some((path, problem)) = culprit else {
-                return Err(LakeError::Db(clean_error(&err)));
+                return Err(LakeError::Db(err.cleaned()));
             };
             tracing::warn!(file = %path.display(), %problem, "setting a bad file aside");
             self.lake.plan_mut()?.quarantine(&path, problem);
         }
-        Err(LakeError::Db(
-            "too many unreadable files; see `lakescope sources`".into(),
-        ))
+        Err(LakeError::Db(DbError::new(
+            DbErrorKind::BadData {
+                file: None,
+                oversized: false,
+            },
+            "too many unreadable files; see `lakescope sources`",
+        )))
     }
 
-    /// Read every file of the scope completely (every column, every page)
-    /// and set aside the ones that fail. Queries only read the columns they
-    /// need, so page-level damage elsewhere in a file shows up only here.
-    /// Returns the lake's problems afterwards.
-    pub fn check(&self, scope: &Scope) -> Result<Vec<super::FileProblem>> {
-        self.fill_cache(scope)?;
-        let plan = self.lake.plan()?;
-        let parquet: Vec<PathBuf> = plan
-            .groups
-            .iter()
-            .filter(|g| matches!(g.reader, Reader::Ocsf { .. }))
-            .flat_map(|g| g.files.iter())
-            .chain(plan.other_parquet.iter())
-            .filter(|f| scope.admits(f))
-            .map(|f| f.path.clone())
-            .collect();
-        drop(plan);
-        for path in parquet {
-            let sql = format!(
-                "SELECT count(*) FROM read_parquet({}) AS t WHERE hash(t) IS NOT NULL",
-                super::plan::file_list([path.as_path()])
-            );
-            if let Err(LakeError::Db(msg)) = self.rows(&sql, &Filter::default(), |r| r.get::<_, i64>(0)) {
-                self.lake.plan_mut()?.quarantine(&path, clean_error(&msg));
+    /// The de-duplicated store for the scope's files, written first if
+    /// needed. None when there is no cache directory, or when writing it
+    /// failed for a reason other than the lake's files (the caller then
+    /// de-duplicates in the query itself).
+    fn event_store(&self, scope: &Scope) -> Result<Option<EventStore>> {
+        let stores = &self.lake.stores;
+        if !stores.enabled() {
+            return Ok(None);
+        }
+        let key = stores.key(&self.lake.files_in(scope));
+        // A store of the whole lake answers any narrower scope: the scope's
+        // own conditions are in the filter, and its days select the files.
+        let whole = match scope.is_everything() {
+            true => None,
+            false => Some(stores.key(&self.lake.files_in(&Scope::default()))),
+        };
+        for name in std::iter::once(&key).chain(&whole) {
+            if let Some(store) = stores.load(name) {
+                self.adopt_problems(&store, scope)?;
+                return Ok(Some(store));
             }
         }
-        Ok(self.lake.plan.read().map(|p| p.problems.clone()).unwrap_or_default())
+        let _one_build_per_process = stores.one_build()?;
+        let built = self.build_store(scope, &key);
+        self.lake.set_conversion(None);
+        match built {
+            Ok(store) => {
+                stores.trim();
+                Ok(Some(store))
+            }
+            Err(LakeError::Cancelled) => Err(LakeError::Cancelled),
+            Err(err) => {
+                tracing::warn!(%err, "cannot write the event store; de-duplicating in each query instead");
+                Ok(None)
+            }
+        }
     }
 
-    /// The original record of one event: the raw CloudTrail JSON, or the
-    /// whole OCSF row as JSON. `source_file` comes from an event row (our
-    /// own catalog); the event id is bound.
-    pub fn event_detail(&self, source_file: &str, event_uid: &str) -> Result<Option<serde_json::Value>> {
-        let group = {
-            let plan = self.lake.plan()?;
-            plan.groups
-                .iter()
-                .find(|g| g.files.iter().any(|f| f.path.as_os_str() == source_file))
-                .cloned()
-        };
-        let Some(group) = group else {
-            return Err(LakeError::InvalidInput {
-                what: "source file",
-                detail: format!("{source_file} is not a readable file of this lake"),
-            });
-        };
-        let list = super::plan::file_list([Path::new(source_file)]);
-        let sql = match &group.reader {
-            Reader::Ocsf { schema, hive, .. } => {
-                let hive = if *hive {
-                    "hive_partitioning = true, hive_types = {'region': VARCHAR, 'accountId': VARCHAR, 'eventDay': VARCHAR}"
-                } else {
-                    "hive_partitioning = false"
-                };
-                format!(
-                    "SELECT to_json(t)::VARCHAR FROM read_parquet({list}, {hive}) AS t WHERE {} = $1 LIMIT 1",
-                    super::projection::ocsf_event_uid(schema)
-                )
+    /// Is `path` one of the lake's files that the scope admits?
+    fn in_scope(&self, scope: &Scope, path: &Path) -> bool {
+        self.lake.files_in(scope).iter().any(|f| f.path == path)
+    }
+
+    /// Files of the scope that the store's builder set aside are set aside
+    /// here too (and so reported), without reading them again.
+    fn adopt_problems(&self, store: &EventStore, scope: &Scope) -> Result<()> {
+        if store.problems().is_empty() {
+            return Ok(());
+        }
+        let mut plan = self.lake.plan_mut()?;
+        for p in store.problems() {
+            if self.in_scope(scope, &p.path) && !plan.problems.iter().any(|known| known.path == p.path) {
+                plan.quarantine(&p.path, p.problem.clone());
             }
-            Reader::RawJson { .. } => format!(
-                "SELECT r::VARCHAR FROM (SELECT unnest(Records) AS r FROM read_json({list}, \
-                 columns = {{'Records': 'JSON[]'}}, maximum_object_size = {}, hive_partitioning = false)) \
-                 WHERE r->>'eventID' = $1 LIMIT 1",
-                super::plan::MAX_JSON_OBJECT
-            ),
-            Reader::RawNdjson => format!(
-                "SELECT json::VARCHAR FROM read_json_objects({list}, format = 'auto', maximum_object_size = {}, \
-                 hive_partitioning = false) WHERE json->>'eventID' = $1 LIMIT 1",
-                super::plan::MAX_JSON_OBJECT
-            ),
+        }
+        Ok(())
+    }
+
+    /// Write the scope's store: convert raw trail files, stage every copy
+    /// (setting bad files aside), then de-duplicate.
+    fn build_store(&self, scope: &Scope, key: &str) -> Result<EventStore> {
+        let build = match self.lake.stores.begin(key)? {
+            Begun::Done(store) => return Ok(store),
+            Begun::Building(build) => build,
         };
-        let mut f = Filter::default();
-        f.bind_text(event_uid);
-        let rows = self.rows(&sql, &f, |r| r.get::<_, String>(0))?;
-        Ok(rows
-            .into_iter()
-            .next()
-            .map(|text| serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))))
+        let progress = |task: &str, done: usize, total: usize| self.lake.progress(task, done, total);
+        self.fill_cache(scope)?;
+        self.recovering(scope, || {
+            let groups = self.scoped_groups(scope)?;
+            build.stage_groups(&self.conn.borrow(), &groups, self.lake.cache.as_ref(), &progress)
+        })?;
+        let files = self.lake.files_in(scope).len();
+        let problems = {
+            let plan = self.lake.plan()?;
+            plan.problems
+                .iter()
+                .filter(|p| self.in_scope(scope, &p.path))
+                .cloned()
+                .collect()
+        };
+        build.finish(&self.conn.borrow(), files, problems, &progress)
     }
 
     /// Read each file of the scope on its own until one fails. Only a file
@@ -399,8 +415,8 @@ impl Session {
                     "SELECT count(*) FROM ({}) AS x WHERE hash(x) IS NOT NULL",
                     group_sql(group, &[file], "true", self.lake.cache.as_ref())
                 );
-                if let Err(LakeError::Db(msg)) = self.rows(&sql, &Filter::default(), |r| r.get::<_, i64>(0)) {
-                    failures.push((file.to_path_buf(), clean_error(&msg)));
+                if let Err(LakeError::Db(err)) = self.rows(&sql, &Filter::default(), |r| r.get::<_, i64>(0)) {
+                    failures.push((file.to_path_buf(), err.first_line()));
                 }
             }
             if !failures.is_empty() && (failures.len() < files.len() || files.len() == 1) {
@@ -409,12 +425,6 @@ impl Session {
         }
         Ok(None)
     }
-}
-
-fn is_fatal(message: &str) -> bool {
-    message.contains("INTERNAL Error")
-        || message.contains("FATAL Error")
-        || message.contains("database has been invalidated")
 }
 
 /// No events, still naming the filter: its values are bound to the statement.

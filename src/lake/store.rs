@@ -18,16 +18,18 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
+use duckdb::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::cache::{LAYOUT_VERSION, identity};
+use super::cache::{FlatCache, LAYOUT_VERSION, identity};
 use super::discovery::LakeFile;
-use super::error::{LakeError, Result};
-use super::plan::{FileProblem, clean_error, file_list, group_sql};
-use super::projection::lit;
+use super::error::{DbError, DbErrorKind, LakeError, Result};
+use super::model::FileProblem;
+use super::plan::{Group, Plan, group_sql};
+use super::projection::{file_list, lit};
 use super::scope::{Filter, Scope};
-use super::{Conversion, Session};
 
 /// Bump when the store's own layout changes; also the stores' folder name
 /// under the cache directory.
@@ -43,7 +45,7 @@ const MANIFEST: &str = "manifest.json";
 
 /// A finished store: its folder and what is in it.
 #[derive(Debug, Clone)]
-pub struct EventStore {
+pub(crate) struct EventStore {
     dir: PathBuf,
     manifest: Manifest,
 }
@@ -66,6 +68,11 @@ struct Chunk {
 }
 
 impl EventStore {
+    /// Files the builder set aside (reported by later sessions too).
+    pub(crate) fn problems(&self) -> &[FileProblem] {
+        &self.manifest.problems
+    }
+
     fn load(dir: &Path) -> Option<EventStore> {
         let text = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
         let manifest: Manifest = serde_json::from_str(&text).ok()?;
@@ -81,7 +88,7 @@ impl EventStore {
 
     /// The store's events a scope can contain (whole days), filtered by
     /// `filter`; None when no day of the store falls in the scope.
-    pub fn select(&self, scope: &Scope, filter: &Filter) -> Option<String> {
+    pub(crate) fn select(&self, scope: &Scope, filter: &Filter) -> Option<String> {
         let first = scope.from_ms.map(|ms| ms.div_euclid(DAY_MS));
         let last = scope.to_ms.map(|ms| (ms - 1).div_euclid(DAY_MS));
         let files: Vec<PathBuf> = self
@@ -105,94 +112,84 @@ impl EventStore {
     }
 }
 
-impl Session {
-    /// The de-duplicated store for the scope's files, written first if
-    /// needed. None when there is no cache directory, or when writing it
-    /// failed for a reason other than the lake's files (the caller then
-    /// de-duplicates in the query itself).
-    pub(super) fn event_store(&self, scope: &Scope) -> Result<Option<EventStore>> {
-        let Some(root) = self.store_root() else {
-            return Ok(None);
-        };
-        let key = self.store_key(scope)?;
-        // A store of the whole lake answers any narrower scope: the scope's
-        // own conditions are in the filter, and its days select the files.
-        let whole = match scope.is_everything() {
-            true => None,
-            false => Some(self.store_key(&Scope::default())?),
-        };
-        for name in std::iter::once(&key).chain(&whole) {
-            if let Some(store) = EventStore::load(&root.join(name)) {
-                self.adopt_problems(&store, scope)?;
-                return Ok(Some(store));
-            }
+/// Where a lake's stores live and how they are named; owned by the lake.
+pub(crate) struct EventStores {
+    /// None without a cache directory: queries then de-duplicate themselves.
+    root: Option<PathBuf>,
+    /// Each group's projection SQL (without its files) as first planned:
+    /// part of a store's name.
+    projections: Vec<String>,
+    /// Held while a session writes a store (one at a time).
+    build: Mutex<()>,
+}
+
+/// A store being written: its folders, and the lock that keeps another
+/// process from writing the same one.
+pub(crate) struct Build {
+    done: PathBuf,
+    work: PathBuf,
+    stage: PathBuf,
+    out: PathBuf,
+    _lock: File,
+}
+
+/// Reports one-time work: (task, units done, units in all).
+pub(crate) type Progress<'a> = &'a dyn Fn(&str, usize, usize);
+
+/// Either the store another process finished meanwhile, or a build to do.
+pub(crate) enum Begun {
+    Done(EventStore),
+    Building(Build),
+}
+
+fn cache_err(path: &Path) -> impl FnOnce(std::io::Error) -> LakeError {
+    let path = path.to_path_buf();
+    move |source| LakeError::Cache { path, source }
+}
+
+impl EventStores {
+    pub(crate) fn new(cache: Option<&FlatCache>, plan: &Plan) -> EventStores {
+        EventStores {
+            root: cache.map(|c| c.sibling(STORE_VERSION)),
+            projections: plan.groups.iter().map(|g| group_sql(g, &[], "true", None)).collect(),
+            build: Mutex::new(()),
         }
-        let _one_build_per_process = self
-            .lake
-            .store_build
-            .lock()
-            .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
-        let built = self.build_store(scope, &root, &key);
-        self.lake.set_conversion(None);
-        match built {
-            Ok(store) => {
-                trim(&root, KEEP_STORES);
-                Ok(Some(store))
-            }
-            Err(LakeError::Cancelled) => Err(LakeError::Cancelled),
-            Err(LakeError::Db(msg)) if msg.contains("INTERRUPT") => Err(LakeError::Cancelled),
-            Err(err) => {
-                tracing::warn!(%err, "cannot write the event store; de-duplicating in each query instead");
-                Ok(None)
-            }
-        }
     }
 
-    fn store_root(&self) -> Option<PathBuf> {
-        self.lake.cache.as_ref().map(|c| c.sibling(STORE_VERSION))
+    /// False without a cache directory.
+    pub(crate) fn enabled(&self) -> bool {
+        self.root.is_some()
     }
 
-    /// Is `path` one of the lake's files that the scope admits?
-    fn in_scope(&self, scope: &Scope, path: &Path) -> bool {
-        self.lake
-            .discovery
-            .files
-            .iter()
-            .any(|f| f.path == path && scope.admits(f))
-    }
-
-    /// The scope's lake files as they are now, and the SQL that reads them
-    /// (as planned when the lake was opened: setting a file aside later
-    /// must not rename the store).
-    fn store_key(&self, scope: &Scope) -> Result<String> {
+    /// The name of the store of `files` as they are now, read with the SQL
+    /// planned when the lake was opened (setting a file aside later must
+    /// not rename the store).
+    pub(crate) fn key(&self, files: &[&LakeFile]) -> String {
         let mut parts: Vec<&str> = vec![STORE_VERSION, LAYOUT_VERSION];
-        parts.extend(self.lake.projections.iter().map(String::as_str));
-        let files: Vec<&LakeFile> = self.lake.discovery.files.iter().filter(|f| scope.admits(f)).collect();
-        Ok(identity(&parts, &files))
+        parts.extend(self.projections.iter().map(String::as_str));
+        identity(&parts, files)
     }
 
-    /// Files of the scope that the store's builder set aside are set aside
-    /// here too (and so reported), without reading them again.
-    fn adopt_problems(&self, store: &EventStore, scope: &Scope) -> Result<()> {
-        if store.manifest.problems.is_empty() {
-            return Ok(());
-        }
-        let mut plan = self.lake.plan_mut()?;
-        for p in &store.manifest.problems {
-            if self.in_scope(scope, &p.path) && !plan.problems.iter().any(|known| known.path == p.path) {
-                plan.quarantine(&p.path, p.problem.clone());
-            }
-        }
-        Ok(())
+    /// The finished store of that name, if any.
+    pub(crate) fn load(&self, key: &str) -> Option<EventStore> {
+        EventStore::load(&self.root.as_ref()?.join(key))
     }
 
-    fn build_store(&self, scope: &Scope, root: &Path, key: &str) -> Result<EventStore> {
-        let cache_err = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| LakeError::Cache { path, source }
+    /// One build per process at a time.
+    pub(crate) fn one_build(&self) -> Result<MutexGuard<'_, ()>> {
+        self.build.lock().map_err(|_| LakeError::poisoned())
+    }
+
+    /// Start writing the store `key`, waiting for another process writing
+    /// the same one.
+    pub(crate) fn begin(&self, key: &str) -> Result<Begun> {
+        let Some(root) = &self.root else {
+            return Err(LakeError::Cache {
+                path: PathBuf::new(),
+                source: std::io::Error::other("no cache directory"),
+            });
         };
         std::fs::create_dir_all(root).map_err(cache_err(root))?;
-        // Another process may be writing the same store: wait for it.
         let lock_path = root.join(format!("{key}.lock"));
         let lock = File::options()
             .create(true)
@@ -203,63 +200,76 @@ impl Session {
         fs4::FileExt::lock(&lock).map_err(cache_err(&lock_path))?;
         let done = root.join(key);
         if let Some(store) = EventStore::load(&done) {
-            return Ok(store);
+            return Ok(Begun::Done(store));
         }
         let work = root.join(format!("{key}.building"));
         let (stage, out) = (work.join("stage"), work.join("out"));
         for dir in [&stage, &out] {
             std::fs::create_dir_all(dir).map_err(cache_err(dir))?;
         }
-        self.fill_cache(scope)?;
-        self.recovering(scope, || self.stage_groups(scope, &stage))?;
-        let chunks = self.dedupe_days(&stage, &out)?;
-        let files = self.lake.discovery.files.iter().filter(|f| scope.admits(f)).count();
-        let problems: Vec<FileProblem> = {
-            let plan = self.lake.plan()?;
-            plan.problems
-                .iter()
-                .filter(|p| self.in_scope(scope, &p.path))
-                .cloned()
-                .collect()
-        };
-        let manifest = Manifest {
-            files,
-            chunks,
-            problems,
-        };
-        let text = serde_json::to_string_pretty(&manifest).map_err(|e| LakeError::Db(e.to_string()))?;
-        let manifest_path = out.join(MANIFEST);
-        std::fs::write(&manifest_path, text).map_err(cache_err(&manifest_path))?;
-        std::fs::rename(&out, &done).map_err(cache_err(&done))?;
-        let _ = std::fs::remove_dir_all(&work);
-        EventStore::load(&done).ok_or_else(|| LakeError::Db(format!("event store {} unreadable", done.display())))
+        Ok(Begun::Building(Build {
+            done,
+            work,
+            stage,
+            out,
+            _lock: lock,
+        }))
     }
 
+    /// Keep the most recently used stores (see [`trim`]).
+    pub(crate) fn trim(&self) {
+        if let Some(root) = &self.root {
+            trim(root, KEEP_STORES);
+        }
+    }
+
+    /// A query failed on one of our store files (damaged, or removed by
+    /// another process trimming the cache): forget that store.
+    pub(crate) fn discard_named_in(&self, err: &DbError) -> bool {
+        let (Some(root), DbErrorKind::BadData { file: Some(file), .. }) = (&self.root, &err.kind) else {
+            return false;
+        };
+        let Some(name) = file
+            .strip_prefix(root)
+            .ok()
+            .and_then(|rest| rest.components().next())
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_hexdigit()))
+        else {
+            return false;
+        };
+        tracing::warn!(store = %name, problem = %err.first_line(), "discarding a damaged event store");
+        std::fs::remove_dir_all(root.join(&name)).is_ok()
+    }
+}
+
+impl Build {
     /// Step 1: every copy of every event, one plain parquet file per group
     /// (a stream; partitioned writes buffer whole partitions in memory).
-    fn stage_groups(&self, scope: &Scope, stage: &Path) -> Result<()> {
-        let groups = self.scoped_groups(scope)?;
+    pub(crate) fn stage_groups(
+        &self,
+        conn: &Connection,
+        groups: &[(Group, Vec<LakeFile>)],
+        cache: Option<&FlatCache>,
+        progress: Progress<'_>,
+    ) -> Result<()> {
         let mut names = Vec::new();
         let total = groups.len();
         for (i, (group, files)) in groups.iter().enumerate() {
             let paths: Vec<&Path> = files.iter().map(|f| f.path.as_path()).collect();
             // Named by its SQL, which lists its files: a set-aside file means a new name.
-            let sql = group_sql(group, &paths, "true", self.lake.cache.as_ref());
+            let sql = group_sql(group, &paths, "true", cache);
             let name = format!("{}.parquet", identity(&[&sql], &[]));
-            let target = stage.join(&name);
+            let target = self.stage.join(&name);
             names.push(name);
             if target.exists() {
                 continue;
             }
-            self.lake.set_conversion(Some(Conversion {
-                task: "indexing events (one copy each): source group".into(),
-                done: i,
-                total,
-            }));
-            self.copy_to(&sql, &target)?;
+            progress("indexing events (one copy each): source group", i, total);
+            copy_to(conn, &sql, &target)?;
         }
         // Stages of an earlier attempt whose group has changed since.
-        for entry in std::fs::read_dir(stage).into_iter().flatten().flatten() {
+        for entry in std::fs::read_dir(&self.stage).into_iter().flatten().flatten() {
             if !names.iter().any(|n| entry.file_name().to_string_lossy() == n.as_str()) {
                 let _ = std::fs::remove_file(entry.path());
             }
@@ -267,121 +277,126 @@ impl Session {
         Ok(())
     }
 
-    /// Step 2: one copy of each event (the best source first), sorted by
-    /// time, one file per day or slice of a day.
-    fn dedupe_days(&self, stage: &Path, out: &Path) -> Result<Vec<Chunk>> {
-        let mut staged: Vec<PathBuf> = std::fs::read_dir(stage)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
-            .collect();
-        staged.sort();
-        if staged.is_empty() {
-            return Ok(Vec::new());
-        }
-        let list = file_list(staged.iter().map(PathBuf::as_path));
-        let days = self.rows(
-            &format!(
-                "SELECT time_ms // {DAY_MS} AS day, count(*) FROM read_parquet({list}, union_by_name = true) \
-                 GROUP BY day ORDER BY day NULLS LAST"
-            ),
-            &Filter::default(),
-            |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, i64>(1)?.max(0) as u64)),
-        )?;
-        let mut chunks = Vec::new();
-        let total = days.len();
-        for (i, (day, copies)) in days.into_iter().enumerate() {
-            self.lake.set_conversion(Some(Conversion {
-                task: "indexing events (one copy each): day".into(),
-                done: i,
-                total,
-            }));
-            let slices = match day {
-                Some(_) => copies.div_ceil(SLICE_ROWS).max(1) as i64,
-                None => 1,
-            };
-            for k in 0..slices {
-                let (name, range) = match day {
-                    Some(d) => {
-                        let start = d * DAY_MS + k * DAY_MS / slices;
-                        let end = d * DAY_MS + (k + 1) * DAY_MS / slices;
-                        (
-                            format!("day-{d}-{k}.parquet"),
-                            format!("time_ms >= {start} AND time_ms < {end}"),
-                        )
-                    }
-                    None => ("no-time.parquet".to_string(), "time_ms IS NULL".to_string()),
-                };
-                let target = out.join(&name);
-                if !target.exists() {
-                    // Operation and time are part of the key because sanitised
-                    // real samples reuse one eventID for different events.
-                    let select = format!(
-                        "SELECT * EXCLUDE (prio) FROM read_parquet({list}, union_by_name = true) WHERE {range} \
-                         QUALIFY event_uid IS NULL \
-                         OR row_number() OVER (PARTITION BY event_uid, operation, time_ms ORDER BY prio) = 1 \
-                         ORDER BY time_ms"
-                    );
-                    self.copy_to(&select, &target)?;
-                }
-                let rows = self.count(&format!(
-                    "SELECT count(*) FROM read_parquet({})",
-                    lit(&target.to_string_lossy())
-                ))?;
-                chunks.push(Chunk { file: name, day, rows });
-            }
-        }
-        Ok(chunks)
-    }
-
-    /// `COPY (select) TO target`, written under another name and renamed,
-    /// so that a file with the target's name is always complete.
-    fn copy_to(&self, select: &str, target: &Path) -> Result<()> {
-        let tmp = target.with_extension("tmp");
-        let copy = format!(
-            "COPY ({select}) TO {} (FORMAT parquet, COMPRESSION zstd)",
-            lit(&tmp.to_string_lossy())
-        );
-        tracing::debug!(sql = %copy, "event store");
-        if let Err(err) = self.conn.borrow().execute_batch(&copy) {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(LakeError::db(err));
-        }
-        std::fs::rename(&tmp, target).map_err(|source| LakeError::Cache {
-            path: target.to_path_buf(),
-            source,
+    /// Step 2 (de-duplicate each day) and the manifest: `files` lake files
+    /// were read, `problems` of them set aside.
+    pub(crate) fn finish(
+        self,
+        conn: &Connection,
+        files: usize,
+        problems: Vec<FileProblem>,
+        progress: Progress<'_>,
+    ) -> Result<EventStore> {
+        let chunks = dedupe_days(conn, &self.stage, &self.out, progress)?;
+        let manifest = Manifest {
+            files,
+            chunks,
+            problems,
+        };
+        let manifest_path = self.out.join(MANIFEST);
+        let text =
+            serde_json::to_string_pretty(&manifest).map_err(|e| cache_err(&manifest_path)(std::io::Error::other(e)))?;
+        std::fs::write(&manifest_path, text).map_err(cache_err(&manifest_path))?;
+        std::fs::rename(&self.out, &self.done).map_err(cache_err(&self.done))?;
+        let _ = std::fs::remove_dir_all(&self.work);
+        EventStore::load(&self.done).ok_or_else(|| {
+            cache_err(&self.done)(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "event store unreadable",
+            ))
         })
     }
+}
 
-    fn count(&self, sql: &str) -> Result<u64> {
-        let rows = self.rows(sql, &Filter::default(), |r| r.get::<_, i64>(0))?;
-        Ok(rows.first().copied().unwrap_or(0).max(0) as u64)
+/// One copy of each event (the best source first), sorted by time, one
+/// file per day or slice of a day.
+fn dedupe_days(conn: &Connection, stage: &Path, out: &Path, progress: Progress<'_>) -> Result<Vec<Chunk>> {
+    let mut staged: Vec<PathBuf> = std::fs::read_dir(stage)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .collect();
+    staged.sort();
+    if staged.is_empty() {
+        return Ok(Vec::new());
     }
-
-    /// A query failed on one of our store files (damaged, or removed by
-    /// another process trimming the cache): forget that store.
-    pub(super) fn discard_store_named_in(&self, message: &str) -> bool {
-        let Some(root) = self.store_root() else {
-            return false;
+    let list = file_list(staged.iter().map(PathBuf::as_path));
+    let days = rows(
+        conn,
+        &format!(
+            "SELECT time_ms // {DAY_MS} AS day, count(*) FROM read_parquet({list}, union_by_name = true) \
+             GROUP BY day ORDER BY day NULLS LAST"
+        ),
+        |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, i64>(1)?.max(0) as u64)),
+    )?;
+    let mut chunks = Vec::new();
+    let total = days.len();
+    for (i, (day, copies)) in days.into_iter().enumerate() {
+        progress("indexing events (one copy each): day", i, total);
+        let slices = match day {
+            Some(_) => copies.div_ceil(SLICE_ROWS).max(1) as i64,
+            None => 1,
         };
-        let root_text = root.to_string_lossy();
-        let Some(at) = message.find(root_text.as_ref()) else {
-            return false;
-        };
-        let rest = &message[at + root_text.len()..];
-        let name: String = rest
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_hexdigit())
-            .collect();
-        if name.is_empty() {
-            return false;
+        for k in 0..slices {
+            let (name, range) = match day {
+                Some(d) => {
+                    let start = d * DAY_MS + k * DAY_MS / slices;
+                    let end = d * DAY_MS + (k + 1) * DAY_MS / slices;
+                    (
+                        format!("day-{d}-{k}.parquet"),
+                        format!("time_ms >= {start} AND time_ms < {end}"),
+                    )
+                }
+                None => ("no-time.parquet".to_string(), "time_ms IS NULL".to_string()),
+            };
+            let target = out.join(&name);
+            if !target.exists() {
+                // Operation and time are part of the key because sanitised
+                // real samples reuse one eventID for different events.
+                let select = format!(
+                    "SELECT * EXCLUDE (prio) FROM read_parquet({list}, union_by_name = true) WHERE {range} \
+                     QUALIFY event_uid IS NULL \
+                     OR row_number() OVER (PARTITION BY event_uid, operation, time_ms ORDER BY prio) = 1 \
+                     ORDER BY time_ms"
+                );
+                copy_to(conn, &select, &target)?;
+            }
+            let sql = format!("SELECT count(*) FROM read_parquet({})", lit(&target.to_string_lossy()));
+            let rows = rows(conn, &sql, |r| r.get::<_, i64>(0))?;
+            let rows = rows.first().copied().unwrap_or(0).max(0) as u64;
+            chunks.push(Chunk { file: name, day, rows });
         }
-        tracing::warn!(store = %name, problem = %clean_error(message), "discarding a damaged event store");
-        std::fs::remove_dir_all(root.join(&name)).is_ok()
     }
+    Ok(chunks)
+}
+
+/// A query of our own files (no parameters).
+fn rows<T>(conn: &Connection, sql: &str, map: impl Fn(&duckdb::Row<'_>) -> duckdb::Result<T>) -> Result<Vec<T>> {
+    tracing::debug!(%sql, "event store");
+    let mut stmt = conn.prepare(sql).map_err(LakeError::db)?;
+    let mut rows = stmt.query([]).map_err(LakeError::db)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(LakeError::db)? {
+        out.push(map(row).map_err(LakeError::db)?);
+    }
+    Ok(out)
+}
+
+/// `COPY (select) TO target`, written under another name and renamed,
+/// so that a file with the target's name is always complete.
+fn copy_to(conn: &Connection, select: &str, target: &Path) -> Result<()> {
+    let tmp = target.with_extension("tmp");
+    let copy = format!(
+        "COPY ({select}) TO {} (FORMAT parquet, COMPRESSION zstd)",
+        lit(&tmp.to_string_lossy())
+    );
+    tracing::debug!(sql = %copy, "event store");
+    if let Err(err) = conn.execute_batch(&copy) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(LakeError::db(err));
+    }
+    std::fs::rename(&tmp, target).map_err(cache_err(target))
 }
 
 /// Keep the `keep` most recently used stores; remove the others that sat

@@ -1,13 +1,15 @@
-//! What `lakescope` prints with no command: the lake at a glance.
+//! `lakescope summary`: the lake at a glance (files, accounts, regions,
+//! days, event totals, sources and unreadable files).
 
 use std::collections::BTreeSet;
 
-use super::catalog::SourceRow;
+use super::catalog::{SourceRow, sources};
 use super::error::Result;
-use super::model::Millis;
-use super::plan::FileProblem;
+use super::handle::Lake;
+use super::layout::Partition;
+use super::model::{FileProblem, Millis};
 use super::scope::{Filter, Scope};
-use super::{Lake, Session};
+use super::session::Session;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct LakeSummary {
@@ -32,7 +34,7 @@ pub struct LakeSummary {
 
 impl LakeSummary {
     pub fn build(lake: &Lake, session: &Session, scope: &Scope) -> Result<LakeSummary> {
-        let sources = session.sources(scope)?;
+        let sources = sources(session, scope)?;
         let mut filter = Filter::default();
         scope.restrict(&mut filter);
         let totals = session.query(
@@ -51,7 +53,7 @@ impl LakeSummary {
         )?;
         let (events, errors, actors, first, last) = totals.into_iter().next().unwrap_or((0, 0, 0, None, None));
         let files: Vec<_> = lake.files().iter().filter(|f| scope.admits(f)).collect();
-        let parts = |get: fn(&super::layout::Partition) -> &String| -> Vec<String> {
+        let parts = |get: fn(&Partition) -> &String| -> Vec<String> {
             files
                 .iter()
                 .filter_map(|f| f.partition.as_ref().map(|p| get(p).clone()))

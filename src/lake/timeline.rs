@@ -14,7 +14,7 @@ use duckdb::types::Value;
 use super::buckets::{BucketWidth, Zone, edges};
 use super::criteria::EventCriteria;
 use super::error::{LakeError, Result};
-use super::model::{FirstSeen, Millis};
+use super::model::{FirstSeen, Millis, SightingKind};
 use super::scope::{Filter, Scope};
 use super::session::Session;
 
@@ -182,160 +182,159 @@ fn count(row: &duckdb::Row<'_>, i: usize) -> duckdb::Result<u64> {
     Ok(row.get::<_, Option<i64>>(i)?.unwrap_or(0).max(0) as u64)
 }
 
-impl Session {
-    pub fn timeline(&self, scope: &Scope, query: &TimelineQuery) -> Result<Timeline> {
-        let filter = query.target.filter(scope, &self.source_kinds()?);
-        let lane_sql = match query.lanes {
-            Some(l) => format!("coalesce(({})::VARCHAR, '{NO_VALUE_LANE}')", l.sql()),
-            None => "NULL::VARCHAR".into(),
-        };
-        let key = format!("{scope:?}|{:?}|{:?}", query.target, query.lanes);
-        self.fill_once("timeline_base", key, || {
-            self.materialize_select(
-                scope,
-                &filter,
-                "timeline_base",
-                &format!(
-                    "SELECT (time_ms // 60000) * 60000 AS t, {lane_sql} AS lane, count(*) AS n, \
-                     count(error_code) AS e, min(time_ms) AS first_ms, max(time_ms) AS last_ms \
-                     FROM ev GROUP BY ALL"
-                ),
-            )
-        })?;
-        let firsts = match &query.target.actor {
-            Some(actor) => self.first_sightings(actor)?,
-            None => Vec::new(),
-        };
-        let all_lanes = self.rows(
-            "SELECT lane, sum(n), sum(e), min(first_ms) FROM timeline_base GROUP BY lane ORDER BY sum(n) DESC, lane",
+pub fn timeline(session: &Session, scope: &Scope, query: &TimelineQuery) -> Result<Timeline> {
+    let filter = query.target.filter(scope, &session.source_kinds()?);
+    let lane_sql = match query.lanes {
+        Some(l) => format!("coalesce(({})::VARCHAR, '{NO_VALUE_LANE}')", l.sql()),
+        None => "NULL::VARCHAR".into(),
+    };
+    let key = format!("{scope:?}|{:?}|{:?}", query.target, query.lanes);
+    session.fill_once("timeline_base", key, || {
+        session.materialize_select(
+            scope,
+            &filter,
+            "timeline_base",
+            &format!(
+                "SELECT (time_ms // 60000) * 60000 AS t, {lane_sql} AS lane, count(*) AS n, \
+                 count(error_code) AS e, min(time_ms) AS first_ms, max(time_ms) AS last_ms \
+                 FROM ev GROUP BY ALL"
+            ),
+        )
+    })?;
+    let firsts = match &query.target.actor {
+        Some(actor) => first_sightings(session, actor)?,
+        None => Vec::new(),
+    };
+    let all_lanes = session.rows(
+        "SELECT lane, sum(n), sum(e), min(first_ms) FROM timeline_base GROUP BY lane ORDER BY sum(n) DESC, lane",
+        &Filter::default(),
+        |r| {
+            Ok(Lane {
+                name: r.get(0)?,
+                events: count(r, 1)?,
+                errors: count(r, 2)?,
+                first_seen: r.get::<_, Option<i64>>(3)?.map(Millis),
+            })
+        },
+    )?;
+    let extent = session
+        .rows(
+            "SELECT min(first_ms), max(last_ms) FROM timeline_base",
             &Filter::default(),
-            |r| {
-                Ok(Lane {
-                    name: r.get(0)?,
-                    events: count(r, 1)?,
-                    errors: count(r, 2)?,
-                    first_seen: r.get::<_, Option<i64>>(3)?.map(Millis),
-                })
-            },
-        )?;
-        let extent = self
-            .rows(
-                "SELECT min(first_ms), max(last_ms) FROM timeline_base",
-                &Filter::default(),
-                |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?)),
-            )?
-            .into_iter()
-            .next()
-            .and_then(|(a, b)| Some((a?, b? + 1)));
-        let range = query.range.or(match (scope.from_ms, scope.to_ms, extent) {
-            (Some(f), Some(t), _) => Some((f, t)),
-            (None, None, Some((a, b))) => Some(at_least_minutes(a, b, query.max_buckets)),
-            (f, t, Some((a, b))) => Some((f.unwrap_or(a), t.unwrap_or(b))),
-            (Some(f), None, None) => Some((f, f + 1)),
-            (None, Some(t), None) => Some((t - 1, t)),
-            (None, None, None) => None,
-        });
-        let width = query.width.unwrap_or_else(|| {
-            let span = range.map_or(0, |(f, t)| t - f);
-            BucketWidth::auto(span, query.max_buckets)
-        });
-        let lanes = keep_busiest(all_lanes, query.max_lanes, query.lanes.is_some());
-        let Some((from, to)) = range else {
-            return Ok(Timeline {
-                width,
-                zone: query.zone,
-                range: None,
-                extent,
-                lanes,
-                buckets: Vec::new(),
-                firsts,
-            });
-        };
-        let edges = edges(query.zone, from, to, width)?;
-        let counts = self.bucket_counts(&edges, &lanes, query.lanes.is_some())?;
-        let buckets = grid(&edges, &lanes, &counts);
-        let range = edges.first().zip(edges.last()).map(|(a, b)| (*a, *b));
-        Ok(Timeline {
+            |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?)),
+        )?
+        .into_iter()
+        .next()
+        .and_then(|(a, b)| Some((a?, b? + 1)));
+    let range = query.range.or(match (scope.from_ms, scope.to_ms, extent) {
+        (Some(f), Some(t), _) => Some((f, t)),
+        (None, None, Some((a, b))) => Some(at_least_minutes(a, b, query.max_buckets)),
+        (f, t, Some((a, b))) => Some((f.unwrap_or(a), t.unwrap_or(b))),
+        (Some(f), None, None) => Some((f, f + 1)),
+        (None, Some(t), None) => Some((t - 1, t)),
+        (None, None, None) => None,
+    });
+    let width = query.width.unwrap_or_else(|| {
+        let span = range.map_or(0, |(f, t)| t - f);
+        BucketWidth::auto(span, query.max_buckets)
+    });
+    let lanes = keep_busiest(all_lanes, query.max_lanes, query.lanes.is_some());
+    let Some((from, to)) = range else {
+        return Ok(Timeline {
             width,
             zone: query.zone,
-            range,
+            range: None,
             extent,
             lanes,
-            buckets,
+            buckets: Vec::new(),
             firsts,
+        });
+    };
+    let edges = edges(query.zone, from, to, width)?;
+    let counts = bucket_counts(session, &edges, &lanes, query.lanes.is_some())?;
+    let buckets = grid(&edges, &lanes, &counts);
+    let range = edges.first().zip(edges.last()).map(|(a, b)| (*a, *b));
+    Ok(Timeline {
+        width,
+        zone: query.zone,
+        range,
+        extent,
+        lanes,
+        buckets,
+        firsts,
+    })
+}
+
+/// (bucket start, lane, events, errors) for the non-empty buckets.
+fn bucket_counts(session: &Session, edges: &[i64], lanes: &[Lane], split: bool) -> Result<Vec<BucketCount>> {
+    let (Some(first), Some(last)) = (edges.first(), edges.last()) else {
+        return Ok(Vec::new());
+    };
+    let mut f = Filter::default();
+    let edge_list = f.bind(Value::Text(serde_json::to_string(edges).unwrap_or_default()));
+    let lo = f.bind(Value::BigInt(*first));
+    let hi = f.bind(Value::BigInt(*last));
+    let lane_expr = if split {
+        let kept: Vec<&str> = lanes.iter().filter_map(|l| l.name.as_deref()).collect();
+        let list = f.bind(Value::Text(serde_json::to_string(&kept).unwrap_or_default()));
+        format!("CASE WHEN list_contains(from_json({list}, '[\"VARCHAR\"]'), lane) THEN lane ELSE '{OTHER_LANE}' END")
+    } else {
+        "lane".to_string()
+    };
+    let sql = format!(
+        "WITH b AS (SELECT unnest(from_json({edge_list}, '[\"BIGINT\"]')) AS start), \
+         m AS (SELECT t, {lane_expr} AS lane, n, e FROM timeline_base WHERE t >= {lo} AND t < {hi}) \
+         SELECT b.start, m.lane, sum(m.n), sum(m.e) FROM m ASOF JOIN b ON m.t >= b.start GROUP BY ALL"
+    );
+    session.rows(&sql, &f, |r| Ok((r.get(0)?, r.get(1)?, count(r, 2)?, count(r, 3)?)))
+}
+
+/// An actor's first sighting from each IP, in each region and of each
+/// operation, over the whole lake (not only the scope shown).
+pub fn first_sightings(session: &Session, actor: &str) -> Result<Vec<FirstSeen>> {
+    let everything = Scope::default();
+    let criteria = EventCriteria {
+        actor: Some(actor.to_string()),
+        ..EventCriteria::default()
+    };
+    let filter = criteria.filter(&everything, &session.source_kinds()?);
+    session.fill_once("first_sightings", actor.to_string(), || {
+        session.materialize_select(&everything, &filter, "first_sightings", &sightings_sql("ev"))
+    })?;
+    sightings_of(session, "first_sightings")
+}
+
+/// First sightings from a table of one actor's events (a dossier's).
+pub(super) fn sightings_in(session: &Session, events_table: &str) -> Result<Vec<FirstSeen>> {
+    sightings_of(session, &format!("({})", sightings_sql(events_table)))
+}
+
+/// `relation` has columns kind, value and t (first time).
+fn sightings_of(session: &Session, relation: &str) -> Result<Vec<FirstSeen>> {
+    let rows = session.rows(
+        &format!("SELECT kind, value, t, min(t) OVER () FROM {relation} ORDER BY t, kind, value"),
+        &Filter::default(),
+        |r| {
+            let kind: String = r.get(0)?;
+            let kind = SightingKind::from_name(&kind).ok_or_else(|| {
+                duckdb::Error::FromSqlConversionFailure(
+                    0,
+                    duckdb::types::Type::Text,
+                    format!("unknown sighting kind {kind:?}").into(),
+                )
+            })?;
+            Ok((kind, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
+        },
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(kind, value, t, start)| FirstSeen {
+            kind,
+            value,
+            time: Millis(t),
+            new: t >= start + BASELINE_MS,
         })
-    }
-
-    /// (bucket start, lane, events, errors) for the non-empty buckets.
-    fn bucket_counts(&self, edges: &[i64], lanes: &[Lane], split: bool) -> Result<Vec<BucketCount>> {
-        let (Some(first), Some(last)) = (edges.first(), edges.last()) else {
-            return Ok(Vec::new());
-        };
-        let mut f = Filter::default();
-        let edge_list = f.bind(Value::Text(serde_json::to_string(edges).unwrap_or_default()));
-        let lo = f.bind(Value::BigInt(*first));
-        let hi = f.bind(Value::BigInt(*last));
-        let lane_expr = if split {
-            let kept: Vec<&str> = lanes.iter().filter_map(|l| l.name.as_deref()).collect();
-            let list = f.bind(Value::Text(serde_json::to_string(&kept).unwrap_or_default()));
-            format!(
-                "CASE WHEN list_contains(from_json({list}, '[\"VARCHAR\"]'), lane) THEN lane ELSE '{OTHER_LANE}' END"
-            )
-        } else {
-            "lane".to_string()
-        };
-        let sql = format!(
-            "WITH b AS (SELECT unnest(from_json({edge_list}, '[\"BIGINT\"]')) AS start), \
-             m AS (SELECT t, {lane_expr} AS lane, n, e FROM timeline_base WHERE t >= {lo} AND t < {hi}) \
-             SELECT b.start, m.lane, sum(m.n), sum(m.e) FROM m ASOF JOIN b ON m.t >= b.start GROUP BY ALL"
-        );
-        self.rows(&sql, &f, |r| Ok((r.get(0)?, r.get(1)?, count(r, 2)?, count(r, 3)?)))
-    }
-
-    /// An actor's first sighting from each IP, in each region and of each
-    /// operation, over the whole lake (not only the scope shown).
-    pub fn first_sightings(&self, actor: &str) -> Result<Vec<FirstSeen>> {
-        let everything = Scope::default();
-        let criteria = EventCriteria {
-            actor: Some(actor.to_string()),
-            ..EventCriteria::default()
-        };
-        let filter = criteria.filter(&everything, &self.source_kinds()?);
-        self.fill_once("first_sightings", actor.to_string(), || {
-            self.materialize_select(&everything, &filter, "first_sightings", &sightings_sql("ev"))
-        })?;
-        self.sightings_of("first_sightings")
-    }
-
-    /// First sightings from a table of one actor's events (a dossier's).
-    pub(super) fn sightings_in(&self, events_table: &str) -> Result<Vec<FirstSeen>> {
-        self.sightings_of(&format!("({})", sightings_sql(events_table)))
-    }
-
-    /// `relation` has columns kind, value and t (first time).
-    fn sightings_of(&self, relation: &str) -> Result<Vec<FirstSeen>> {
-        let rows = self.rows(
-            &format!("SELECT kind, value, t, min(t) OVER () FROM {relation} ORDER BY t, kind, value"),
-            &Filter::default(),
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                ))
-            },
-        )?;
-        Ok(rows
-            .into_iter()
-            .map(|(kind, value, t, start)| FirstSeen {
-                kind,
-                value,
-                time: Millis(t),
-                new: t >= start + BASELINE_MS,
-            })
-            .collect())
-    }
+        .collect())
 }
 
 /// Per kind and value, the first time in `table` (events in the flat shape).

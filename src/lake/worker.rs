@@ -11,12 +11,15 @@ use std::time::{Duration, Instant};
 
 use duckdb::InterruptHandle;
 
+use super::catalog::{self, SourceRow};
 use super::criteria::{EventCriteria, Page};
-use super::error::{LakeError, Result};
+use super::error::{DbError, DbErrorKind, LakeError, Result};
+use super::handle::Lake;
 use super::model::*;
 use super::scope::Scope;
-use super::timeline::{Timeline, TimelineQuery};
-use super::{Lake, SourceRow};
+use super::session::Session;
+use super::timeline::{self, Timeline, TimelineQuery};
+use super::{config, events, pivots};
 
 /// What to compute.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,7 +64,7 @@ pub enum Request {
         event_uid: String,
     },
     /// A resource's AWS Config history, causing events and graph.
-    Config(super::config::ConfigTarget),
+    Config(config::ConfigTarget),
 }
 
 impl Request {
@@ -95,7 +98,7 @@ pub enum Response {
     Table(Vec<serde_json::Value>),
     Record(Option<serde_json::Value>),
     Timeline(Timeline),
-    Config(Box<super::config::ResourceConfig>),
+    Config(Box<config::ResourceConfig>),
 }
 
 #[derive(Debug)]
@@ -164,7 +167,12 @@ impl QueryWorker {
                     }
                 }
             })
-            .map_err(|e| LakeError::Db(format!("cannot start the query thread: {e}")))?;
+            .map_err(|e| {
+                LakeError::Db(DbError::new(
+                    DbErrorKind::Resources,
+                    format!("cannot start the query thread: {e}"),
+                ))
+            })?;
         Ok(QueryWorker {
             jobs: Some(jobs),
             replies,
@@ -243,18 +251,22 @@ impl Drop for QueryWorker {
     }
 }
 
-fn execute(session: &super::Session, request: Request) -> Result<Response> {
+fn execute(session: &Session, request: Request) -> Result<Response> {
     Ok(match request {
-        Request::Sources(scope) => Response::Sources(session.sources(&scope)?),
-        Request::Actors { scope, search } => Response::Actors(session.actors(&scope, search.as_deref())?),
-        Request::Actor { scope, arn } => Response::Dossier(session.actor(&scope, &arn)?),
-        Request::Ip { scope, ip } => Response::Ip(session.ip(&scope, &ip)?),
-        Request::Key { scope, key } => Response::Key(session.key(&scope, &key)?),
-        Request::Resource { scope, id } => Response::Resource(session.resource(&scope, &id)?),
-        Request::Events { scope, criteria, page } => Response::Events(session.events(&scope, &criteria, page)?),
-        Request::Sql { scope, sql } => Response::Table(session.sql(&scope, &sql)?),
-        Request::Timeline { scope, query } => Response::Timeline(session.timeline(&scope, &query)?),
-        Request::Event { source_file, event_uid } => Response::Record(session.event_detail(&source_file, &event_uid)?),
-        Request::Config(target) => Response::Config(Box::new(session.config_view(&target)?)),
+        Request::Sources(scope) => Response::Sources(catalog::sources(session, &scope)?),
+        Request::Actors { scope, search } => Response::Actors(pivots::actors(session, &scope, search.as_deref())?),
+        Request::Actor { scope, arn } => Response::Dossier(pivots::actor(session, &scope, &arn)?),
+        Request::Ip { scope, ip } => Response::Ip(pivots::ip(session, &scope, &ip)?),
+        Request::Key { scope, key } => Response::Key(pivots::key(session, &scope, &key)?),
+        Request::Resource { scope, id } => Response::Resource(pivots::resource(session, &scope, &id)?),
+        Request::Events { scope, criteria, page } => {
+            Response::Events(events::events(session, &scope, &criteria, page)?)
+        }
+        Request::Sql { scope, sql } => Response::Table(events::sql(session, &scope, &sql)?),
+        Request::Timeline { scope, query } => Response::Timeline(timeline::timeline(session, &scope, &query)?),
+        Request::Event { source_file, event_uid } => {
+            Response::Record(events::event_detail(session, &source_file, &event_uid)?)
+        }
+        Request::Config(target) => Response::Config(Box::new(config::config_view(session, &target)?)),
     })
 }

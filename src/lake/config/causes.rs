@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::{ConfigItem, ResourceKey};
+use super::item::{ConfigItem, ResourceKey};
 use crate::lake::error::Result;
 use crate::lake::model::Millis;
 use crate::lake::scope::{Filter, Scope};
@@ -71,86 +71,94 @@ pub struct Candidate {
 /// that let the user widen it without querying again.
 pub const MAX_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
 
-impl Session {
-    /// For every item of a resource (oldest first), the events that touched
-    /// it in `[capture - window, capture + 1 min]`, most likely first.
-    pub fn config_causes(&self, key: &ResourceKey, items: &[ConfigItem], window_ms: i64) -> Result<Vec<ChangeCauses>> {
-        let found = self.config_candidates(key, items, window_ms)?;
-        Ok(assign_causes(items, &found, window_ms))
-    }
+/// For every item of a resource (oldest first), the events that touched
+/// it in `[capture - window, capture + 1 min]`, most likely first.
+pub fn config_causes(
+    session: &Session,
+    key: &ResourceKey,
+    items: &[ConfigItem],
+    window_ms: i64,
+) -> Result<Vec<ChangeCauses>> {
+    let found = config_candidates(session, key, items, window_ms)?;
+    Ok(assign_causes(items, &found, window_ms))
+}
 
-    /// Every event naming the resource within `window_ms` before one of its
-    /// captures (to be put under changes with [`assign_causes`]).
-    pub fn config_candidates(&self, key: &ResourceKey, items: &[ConfigItem], window_ms: i64) -> Result<Vec<Candidate>> {
-        let times: Vec<i64> = items.iter().filter_map(|i| i.capture.map(|c| c.0)).collect();
-        let (Some(first), Some(last)) = (times.iter().min(), times.iter().max()) else {
-            return Ok(Vec::new());
-        };
-        let window_ms = window_ms.max(0);
-        let scope = Scope {
-            accounts: key.account.iter().cloned().collect(),
-            regions: Vec::new(),
-            from_ms: Some(first - window_ms),
-            to_ms: Some(last + AFTER_MS + 1),
-        };
-        let mut f = Filter::default();
-        scope.restrict(&mut f);
-        // Identifiers of the resource over its whole history.
-        let mut names: Vec<String> = vec![key.resource_id.clone()];
-        for item in items {
-            names.extend(item.arn.iter().cloned());
-            names.extend(item.resource_name.iter().cloned());
-        }
-        names.sort();
-        names.dedup();
-        names.retain(|n| !n.is_empty());
-        let mut uid_tests = Vec::new();
-        let mut req_tests = Vec::new();
-        let mut resp_tests = Vec::new();
-        for name in &names {
-            let exact = f.bind_text(name);
-            let quoted = f.bind_text(&format!("\"{name}\""));
-            uid_tests.push(format!("list_contains(resource_uids, {exact})"));
-            req_tests.push(format!("contains(coalesce(request_json, ''), {quoted})"));
-            resp_tests.push(format!("contains(coalesce(response_json, ''), {quoted})"));
-        }
-        let (uids, req, resp) = (uid_tests.join(" OR "), req_tests.join(" OR "), resp_tests.join(" OR "));
-        f.push(format!("{uids} OR {req} OR {resp}"));
-        if let Some(account) = &key.account {
-            let p = f.bind_text(account);
-            f.push(format!("account = {p} OR recipient_account = {p}"));
-        }
-        let tail = format!(
-            "SELECT time_ms, operation, actor_key, actor_type, access_key_id, coalesce(src_ip, src_domain), \
-             error_code, event_uid, source_file, CASE WHEN {uids} THEN 3 WHEN {req} THEN 2 ELSE 1 END \
-             FROM ev ORDER BY time_ms, event_uid"
-        );
-        self.query(&scope, &f, &tail, |r| {
-            let rank: i64 = r.get(9)?;
-            Ok(Candidate {
-                time_ms: r.get::<_, Option<i64>>(0)?.unwrap_or(i64::MIN),
-                rank,
-                event: CauseEvent {
-                    time: r.get::<_, Option<i64>>(0)?.map(Millis),
-                    operation: r.get(1)?,
-                    actor: r.get(2)?,
-                    actor_type: r.get(3)?,
-                    access_key: r.get(4)?,
-                    source_ip: r.get(5)?,
-                    error_code: r.get(6)?,
-                    event_id: r.get(7)?,
-                    matched: match rank {
-                        3 => "resources",
-                        2 => "request",
-                        _ => "response",
-                    }
-                    .into(),
-                    likely: false,
-                    source_file: r.get(8)?,
-                },
-            })
-        })
+/// Every event naming the resource within `window_ms` before one of its
+/// captures (to be put under changes with [`assign_causes`]).
+pub fn config_candidates(
+    session: &Session,
+    key: &ResourceKey,
+    items: &[ConfigItem],
+    window_ms: i64,
+) -> Result<Vec<Candidate>> {
+    let times: Vec<i64> = items.iter().filter_map(|i| i.capture.map(|c| c.0)).collect();
+    let (Some(first), Some(last)) = (times.iter().min(), times.iter().max()) else {
+        return Ok(Vec::new());
+    };
+    let window_ms = window_ms.max(0);
+    let scope = Scope {
+        accounts: key.account.iter().cloned().collect(),
+        regions: Vec::new(),
+        from_ms: Some(first - window_ms),
+        to_ms: Some(last + AFTER_MS + 1),
+    };
+    let mut f = Filter::default();
+    scope.restrict(&mut f);
+    // Identifiers of the resource over its whole history.
+    let mut names: Vec<String> = vec![key.resource_id.clone()];
+    for item in items {
+        names.extend(item.arn.iter().cloned());
+        names.extend(item.resource_name.iter().cloned());
     }
+    names.sort();
+    names.dedup();
+    names.retain(|n| !n.is_empty());
+    let mut uid_tests = Vec::new();
+    let mut req_tests = Vec::new();
+    let mut resp_tests = Vec::new();
+    for name in &names {
+        let exact = f.bind_text(name);
+        let quoted = f.bind_text(&format!("\"{name}\""));
+        uid_tests.push(format!("list_contains(resource_uids, {exact})"));
+        req_tests.push(format!("contains(coalesce(request_json, ''), {quoted})"));
+        resp_tests.push(format!("contains(coalesce(response_json, ''), {quoted})"));
+    }
+    let (uids, req, resp) = (uid_tests.join(" OR "), req_tests.join(" OR "), resp_tests.join(" OR "));
+    f.push(format!("{uids} OR {req} OR {resp}"));
+    if let Some(account) = &key.account {
+        let p = f.bind_text(account);
+        f.push(format!("account = {p} OR recipient_account = {p}"));
+    }
+    let tail = format!(
+        "SELECT time_ms, operation, actor_key, actor_type, access_key_id, coalesce(src_ip, src_domain), \
+         error_code, event_uid, source_file, CASE WHEN {uids} THEN 3 WHEN {req} THEN 2 ELSE 1 END \
+         FROM ev ORDER BY time_ms, event_uid"
+    );
+    session.query(&scope, &f, &tail, |r| {
+        let rank: i64 = r.get(9)?;
+        Ok(Candidate {
+            time_ms: r.get::<_, Option<i64>>(0)?.unwrap_or(i64::MIN),
+            rank,
+            event: CauseEvent {
+                time: r.get::<_, Option<i64>>(0)?.map(Millis),
+                operation: r.get(1)?,
+                actor: r.get(2)?,
+                actor_type: r.get(3)?,
+                access_key: r.get(4)?,
+                source_ip: r.get(5)?,
+                error_code: r.get(6)?,
+                event_id: r.get(7)?,
+                matched: match rank {
+                    3 => "resources",
+                    2 => "request",
+                    _ => "response",
+                }
+                .into(),
+                likely: false,
+                source_file: r.get(8)?,
+            },
+        })
+    })
 }
 
 /// Put each candidate under every item whose window holds it; mark the

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, VecDeque};
 
 use serde::Serialize;
 
-use super::{ConfigItem, Relationship, ResourceKey, item_at};
+use super::item::{ConfigItem, Relationship, ResourceKey, config_find, config_items, item_at, key_row};
 use crate::lake::error::Result;
 use crate::lake::scope::Filter;
 use crate::lake::session::Session;
@@ -176,73 +176,75 @@ fn node_identity(n: &GraphNode) -> String {
     }
 }
 
-impl Session {
-    /// The relationship tree around `root`, using each resource's item in
-    /// force at `at` (latest when None).
-    pub fn config_walk(&self, root: &ResourceKey, depth: usize, at: Option<i64>) -> Result<Vec<GraphNode>> {
-        let items = self.config_items(root)?;
-        let name = item_at(&items, at).and_then(|i| i.resource_name.clone());
-        walk(root, name, depth, |key| {
-            let items = self.config_items(key)?;
-            let Some(item) = item_at(&items, at) else {
-                return Ok(Vec::new());
-            };
-            let mut out = Vec::new();
-            for group in group_relationships(item) {
-                for rel in group.relationships {
-                    let target = self.config_find(key.account.as_deref(), &rel)?;
-                    out.push((rel, target));
-                }
-            }
-            // Resources that point here without being pointed at (a
-            // compliance item names its resource, not the other way round).
-            for (rel, source) in self.config_incoming(key, at)? {
-                let known = out.iter().any(|(_, t)| t.as_ref() == Some(&source));
-                if !known {
-                    out.push((rel, Some(source)));
-                }
-            }
-            Ok(out)
-        })
-    }
-
-    /// Recorded resources of the same account whose item in force at `at`
-    /// names `key`; the relationship reads from them (`← Is associated with`).
-    pub fn config_incoming(&self, key: &ResourceKey, at: Option<i64>) -> Result<Vec<(Relationship, ResourceKey)>> {
-        let mut f = Filter::default();
-        let quoted = f.bind_text(&format!("\"{}\"", key.resource_id));
-        let t = f.bind_text(&key.resource_type);
-        let id = f.bind_text(&key.resource_id);
-        let acct = f.bind(match &key.account {
-            Some(a) => duckdb::types::Value::Text(a.clone()),
-            None => duckdb::types::Value::Null,
-        });
-        let sql = format!(
-            "SELECT DISTINCT account, region, resource_type, resource_id FROM config_items \
-             WHERE contains(relationships::VARCHAR, {quoted}) AND NOT (resource_type = {t} AND resource_id = {id}) \
-             AND account IS NOT DISTINCT FROM {acct} ORDER BY resource_type, resource_id"
-        );
+/// The relationship tree around `root`, using each resource's item in
+/// force at `at` (latest when None).
+pub fn config_walk(session: &Session, root: &ResourceKey, depth: usize, at: Option<i64>) -> Result<Vec<GraphNode>> {
+    let items = config_items(session, root)?;
+    let name = item_at(&items, at).and_then(|i| i.resource_name.clone());
+    walk(root, name, depth, |key| {
+        let items = config_items(session, key)?;
+        let Some(item) = item_at(&items, at) else {
+            return Ok(Vec::new());
+        };
         let mut out = Vec::new();
-        for source in self.rows(&sql, &f, super::key_row)? {
-            let items = self.config_items(&source)?;
-            let Some(item) = item_at(&items, at) else { continue };
-            let names_key = |r: &&Relationship| {
-                r.resource_id.as_deref() == Some(key.resource_id.as_str())
-                    && r.resource_type.as_deref().is_none_or(|rt| rt == key.resource_type)
-            };
-            if let Some(rel) = item.relationships.iter().find(names_key) {
-                let back = Relationship {
-                    verb: format!("← {}", rel.verb),
-                    raw_name: rel.raw_name.clone(),
-                    resource_type: Some(source.resource_type.clone()),
-                    resource_id: Some(source.resource_id.clone()),
-                    resource_name: item.resource_name.clone(),
-                };
-                out.push((back, source));
+        for group in group_relationships(item) {
+            for rel in group.relationships {
+                let target = config_find(session, key.account.as_deref(), &rel)?;
+                out.push((rel, target));
+            }
+        }
+        // Resources that point here without being pointed at (a
+        // compliance item names its resource, not the other way round).
+        for (rel, source) in config_incoming(session, key, at)? {
+            let known = out.iter().any(|(_, t)| t.as_ref() == Some(&source));
+            if !known {
+                out.push((rel, Some(source)));
             }
         }
         Ok(out)
+    })
+}
+
+/// Recorded resources of the same account whose item in force at `at`
+/// names `key`; the relationship reads from them (`← Is associated with`).
+pub fn config_incoming(
+    session: &Session,
+    key: &ResourceKey,
+    at: Option<i64>,
+) -> Result<Vec<(Relationship, ResourceKey)>> {
+    let mut f = Filter::default();
+    let quoted = f.bind_text(&format!("\"{}\"", key.resource_id));
+    let t = f.bind_text(&key.resource_type);
+    let id = f.bind_text(&key.resource_id);
+    let acct = f.bind(match &key.account {
+        Some(a) => duckdb::types::Value::Text(a.clone()),
+        None => duckdb::types::Value::Null,
+    });
+    let sql = format!(
+        "SELECT DISTINCT account, region, resource_type, resource_id FROM config_items \
+         WHERE contains(relationships::VARCHAR, {quoted}) AND NOT (resource_type = {t} AND resource_id = {id}) \
+         AND account IS NOT DISTINCT FROM {acct} ORDER BY resource_type, resource_id"
+    );
+    let mut out = Vec::new();
+    for source in session.rows(&sql, &f, key_row)? {
+        let items = config_items(session, &source)?;
+        let Some(item) = item_at(&items, at) else { continue };
+        let names_key = |r: &&Relationship| {
+            r.resource_id.as_deref() == Some(key.resource_id.as_str())
+                && r.resource_type.as_deref().is_none_or(|rt| rt == key.resource_type)
+        };
+        if let Some(rel) = item.relationships.iter().find(names_key) {
+            let back = Relationship {
+                verb: format!("← {}", rel.verb),
+                raw_name: rel.raw_name.clone(),
+                resource_type: Some(source.resource_type.clone()),
+                resource_id: Some(source.resource_id.clone()),
+                resource_name: item.resource_name.clone(),
+            };
+            out.push((back, source));
+        }
     }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@ use std::path::PathBuf;
 
 use crate::lake::discovery::SourceKind;
 use crate::lake::error::{LakeError, Result};
-use crate::lake::plan::{MAX_JSON_OBJECT, clean_error, file_list};
+use crate::lake::model::FileProblem;
+use crate::lake::projection::{MAX_JSON_OBJECT, file_list};
 use crate::lake::scope::Filter;
 use crate::lake::session::Session;
 
@@ -85,7 +86,7 @@ pub struct ConfigLoad {
     /// The same counts per spelling (`delivery`, `api`, `notification`…).
     pub spellings: Vec<SpellingCount>,
     /// Files that were set aside, with the reason.
-    pub problems: Vec<crate::lake::FileProblem>,
+    pub problems: Vec<FileProblem>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -95,154 +96,152 @@ pub struct SpellingCount {
     pub relationships_read: u64,
 }
 
-impl Session {
-    /// The lake's Config files, as discovered.
-    fn config_files(&self) -> Vec<PathBuf> {
-        self.lake
-            .discovery
-            .files
-            .iter()
-            .filter(|f| matches!(f.kind, SourceKind::ConfigJson { .. }))
-            .map(|f| f.path.clone())
-            .collect()
-    }
+/// The lake's Config files, as discovered.
+fn config_files(session: &Session) -> Vec<PathBuf> {
+    session
+        .lake()
+        .discovery
+        .files
+        .iter()
+        .filter(|f| matches!(f.kind, SourceKind::ConfigJson { .. }))
+        .map(|f| f.path.clone())
+        .collect()
+}
 
-    fn config_loaded(&self) -> Result<bool> {
-        let n = self.rows(
-            "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'config_items'",
-            &Filter::default(),
-            |r| r.get::<_, i64>(0),
-        )?;
-        Ok(n.first().copied().unwrap_or(0) > 0)
-    }
+fn config_loaded(session: &Session) -> Result<bool> {
+    let n = session.rows(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'config_items'",
+        &Filter::default(),
+        |r| r.get::<_, i64>(0),
+    )?;
+    Ok(n.first().copied().unwrap_or(0) > 0)
+}
 
-    /// Make sure `config_items` exists (reading the Config files once per
-    /// connection). Returns what the load found.
-    pub fn config_load(&self) -> Result<ConfigLoad> {
-        if !self.config_loaded()? {
-            self.load_config_items()?;
-        }
-        self.config_load_summary()
+/// Make sure `config_items` exists (reading the Config files once per
+/// connection). Returns what the load found.
+pub fn config_load(session: &Session) -> Result<ConfigLoad> {
+    if !config_loaded(session)? {
+        load_config_items(session)?;
     }
+    config_load_summary(session)
+}
 
-    fn load_config_items(&self) -> Result<()> {
-        let mut files = self.config_files();
-        let mut problems = Vec::new();
-        // A file DuckDB cannot read is found by reading each file alone.
-        if let Err(err) = self.read_config_docs(&files) {
-            for path in &files {
-                if let Err(LakeError::Db(msg)) = self.read_config_docs(std::slice::from_ref(path)) {
-                    problems.push((path.clone(), clean_error(&msg)));
-                }
+fn load_config_items(session: &Session) -> Result<()> {
+    let mut files = config_files(session);
+    let mut problems = Vec::new();
+    // A file DuckDB cannot read is found by reading each file alone.
+    if let Err(err) = read_config_docs(session, &files) {
+        for path in &files {
+            if let Err(LakeError::Db(err)) = read_config_docs(session, std::slice::from_ref(path)) {
+                problems.push((path.clone(), err.first_line()));
             }
-            if problems.is_empty() {
-                return Err(err);
-            }
-            files.retain(|f| !problems.iter().any(|(p, _)| p == f));
-            self.read_config_docs(&files)?;
         }
-        self.exec(RAW_SQL)?;
-        self.exec(ITEMS_SQL)?;
-        // Files that were read but gave no item say why.
-        let empty = self.rows(
-            "SELECT d.file, bool_or((d.doc->>'Message') IS NOT NULL AND NOT json_valid((d.doc->>'Message'))) \
-             FROM config_docs d ANTI JOIN config_raw r ON r.file = d.file GROUP BY d.file ORDER BY d.file",
-            &Filter::default(),
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<bool>>(1)?.unwrap_or(false))),
-        )?;
-        for (file, bad_message) in empty {
-            let why = if bad_message {
-                "AWS Config notification whose SNS Message is not valid JSON"
-            } else {
-                "no AWS Config configuration item found in this JSON"
-            };
-            problems.push((PathBuf::from(file), why.to_string()));
+        if problems.is_empty() {
+            return Err(err);
         }
-        // File names and messages are data: bound, not spliced.
-        let mut f = Filter::default();
-        let mut values = vec!["(NULL::VARCHAR, NULL::VARCHAR)".to_string()];
-        for (path, why) in &problems {
-            let p = f.bind_text(&path.to_string_lossy());
-            let w = f.bind_text(why);
-            values.push(format!("({p}, {w})"));
-        }
-        self.rows(
-            &format!(
-                "CREATE OR REPLACE TEMP TABLE config_problems AS SELECT * FROM (VALUES {}) AS t(file, problem)",
-                values.join(", ")
-            ),
-            &f,
-            |_| Ok(()),
-        )?;
-        let mut plan = self
-            .lake
-            .plan
-            .write()
-            .map_err(|_| LakeError::Db("lake state poisoned".into()))?;
-        for (path, problem) in problems {
-            tracing::warn!(file = %path.display(), %problem, "unreadable Config file");
-            plan.quarantine(&path, problem);
-        }
-        Ok(())
+        files.retain(|f| !problems.iter().any(|(p, _)| p == f));
+        read_config_docs(session, &files)?;
     }
-
-    fn read_config_docs(&self, files: &[PathBuf]) -> Result<()> {
-        let source = if files.is_empty() {
-            "SELECT NULL::VARCHAR AS file, NULL::JSON AS doc WHERE false".to_string()
+    exec(session, RAW_SQL)?;
+    exec(session, ITEMS_SQL)?;
+    // Files that were read but gave no item say why.
+    let empty = session.rows(
+        "SELECT d.file, bool_or((d.doc->>'Message') IS NOT NULL AND NOT json_valid((d.doc->>'Message'))) \
+         FROM config_docs d ANTI JOIN config_raw r ON r.file = d.file GROUP BY d.file ORDER BY d.file",
+        &Filter::default(),
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<bool>>(1)?.unwrap_or(false))),
+    )?;
+    for (file, bad_message) in empty {
+        let why = if bad_message {
+            "AWS Config notification whose SNS Message is not valid JSON"
         } else {
-            format!(
-                "SELECT filename AS file, json AS doc FROM read_json_objects({}, format = 'auto', \
-                 maximum_object_size = {MAX_JSON_OBJECT}, filename = true, hive_partitioning = false)",
-                file_list(files.iter().map(PathBuf::as_path))
-            )
+            "no AWS Config configuration item found in this JSON"
         };
-        self.exec(&format!("CREATE OR REPLACE TEMP TABLE config_docs AS {source}"))
+        problems.push((PathBuf::from(file), why.to_string()));
     }
+    // File names and messages are data: bound, not spliced.
+    let mut f = Filter::default();
+    let mut values = vec!["(NULL::VARCHAR, NULL::VARCHAR)".to_string()];
+    for (path, why) in &problems {
+        let p = f.bind_text(&path.to_string_lossy());
+        let w = f.bind_text(why);
+        values.push(format!("({p}, {w})"));
+    }
+    session.rows(
+        &format!(
+            "CREATE OR REPLACE TEMP TABLE config_problems AS SELECT * FROM (VALUES {}) AS t(file, problem)",
+            values.join(", ")
+        ),
+        &f,
+        |_| Ok(()),
+    )?;
+    let mut plan = session.lake().plan_mut()?;
+    for (path, problem) in problems {
+        tracing::warn!(file = %path.display(), %problem, "unreadable Config file");
+        plan.quarantine(&path, problem);
+    }
+    Ok(())
+}
 
-    fn exec(&self, sql: &str) -> Result<()> {
-        self.rows(sql, &Filter::default(), |_| Ok(())).map(|_| ())
-    }
+fn read_config_docs(session: &Session, files: &[PathBuf]) -> Result<()> {
+    let source = if files.is_empty() {
+        "SELECT NULL::VARCHAR AS file, NULL::JSON AS doc WHERE false".to_string()
+    } else {
+        format!(
+            "SELECT filename AS file, json AS doc FROM read_json_objects({}, format = 'auto', \
+             maximum_object_size = {MAX_JSON_OBJECT}, filename = true, hive_partitioning = false)",
+            file_list(files.iter().map(PathBuf::as_path))
+        )
+    };
+    exec(
+        session,
+        &format!("CREATE OR REPLACE TEMP TABLE config_docs AS {source}"),
+    )
+}
 
-    fn config_load_summary(&self) -> Result<ConfigLoad> {
-        let spellings = self.rows(
-            &format!("SELECT shape, count(*), sum({RELS})::BIGINT FROM config_raw GROUP BY shape ORDER BY shape"),
-            &Filter::default(),
-            |r| {
-                Ok(SpellingCount {
-                    spelling: r.get(0)?,
-                    items_read: r.get::<_, i64>(1)?.max(0) as u64,
-                    relationships_read: r.get::<_, Option<i64>>(2)?.unwrap_or(0).max(0) as u64,
-                })
-            },
-        )?;
-        let sql = "SELECT (SELECT count(DISTINCT file) FROM config_docs WHERE file NOT IN \
-                     (SELECT file FROM config_problems WHERE file IS NOT NULL)), \
-                   (SELECT count(*) FROM config_raw), \
-                   (SELECT count(*) FROM config_items), \
-                   (SELECT count(*) FROM (SELECT DISTINCT account, region, resource_type, resource_id FROM config_items))";
-        let counts = self.rows(sql, &Filter::default(), |r| {
-            Ok([0, 1, 2, 3].map(|i| r.get::<_, Option<i64>>(i).ok().flatten().unwrap_or(0).max(0) as u64))
-        })?;
-        let [files, items_read, items, resources] = counts.first().copied().unwrap_or_default();
-        let relationships_read = spellings.iter().map(|s| s.relationships_read).sum();
-        let problems = self.rows(
-            "SELECT file, problem FROM config_problems WHERE file IS NOT NULL ORDER BY file",
-            &Filter::default(),
-            |r| {
-                Ok(crate::lake::FileProblem {
-                    path: PathBuf::from(r.get::<_, String>(0)?),
-                    problem: r.get(1)?,
-                })
-            },
-        )?;
-        Ok(ConfigLoad {
-            files,
-            items_read,
-            relationships_read,
-            items,
-            resources,
-            spellings,
-            problems,
-        })
-    }
+fn exec(session: &Session, sql: &str) -> Result<()> {
+    session.rows(sql, &Filter::default(), |_| Ok(())).map(|_| ())
+}
+
+fn config_load_summary(session: &Session) -> Result<ConfigLoad> {
+    let spellings = session.rows(
+        &format!("SELECT shape, count(*), sum({RELS})::BIGINT FROM config_raw GROUP BY shape ORDER BY shape"),
+        &Filter::default(),
+        |r| {
+            Ok(SpellingCount {
+                spelling: r.get(0)?,
+                items_read: r.get::<_, i64>(1)?.max(0) as u64,
+                relationships_read: r.get::<_, Option<i64>>(2)?.unwrap_or(0).max(0) as u64,
+            })
+        },
+    )?;
+    let sql = "SELECT (SELECT count(DISTINCT file) FROM config_docs WHERE file NOT IN \
+                 (SELECT file FROM config_problems WHERE file IS NOT NULL)), \
+               (SELECT count(*) FROM config_raw), \
+               (SELECT count(*) FROM config_items), \
+               (SELECT count(*) FROM (SELECT DISTINCT account, region, resource_type, resource_id FROM config_items))";
+    let counts = session.rows(sql, &Filter::default(), |r| {
+        Ok([0, 1, 2, 3].map(|i| r.get::<_, Option<i64>>(i).ok().flatten().unwrap_or(0).max(0) as u64))
+    })?;
+    let [files, items_read, items, resources] = counts.first().copied().unwrap_or_default();
+    let relationships_read = spellings.iter().map(|s| s.relationships_read).sum();
+    let problems = session.rows(
+        "SELECT file, problem FROM config_problems WHERE file IS NOT NULL ORDER BY file",
+        &Filter::default(),
+        |r| {
+            Ok(FileProblem {
+                path: PathBuf::from(r.get::<_, String>(0)?),
+                problem: r.get(1)?,
+            })
+        },
+    )?;
+    Ok(ConfigLoad {
+        files,
+        items_read,
+        relationships_read,
+        items,
+        resources,
+        spellings,
+        problems,
+    })
 }

@@ -4,10 +4,10 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::causes::{ChangeCauses, DEFAULT_WINDOW_MS};
+use super::causes::{ChangeCauses, DEFAULT_WINDOW_MS, config_causes};
 use super::diff::{DiffKind, diff_items};
-use super::graph::{GraphNode, group_relationships};
-use super::{ConfigItem, Relationship, ResourceKey, item_at};
+use super::graph::{GraphNode, config_incoming, config_walk, group_relationships};
+use super::item::{ConfigItem, Relationship, ResourceKey, config_items, config_resource, item_at};
 use crate::lake::error::Result;
 use crate::lake::model::Millis;
 use crate::lake::scope::Scope;
@@ -198,81 +198,79 @@ pub fn cause_rows(causes: &[ChangeCauses]) -> Vec<CauseRow> {
         .collect()
 }
 
-impl Session {
-    /// The report on the resource `query` names (id, ARN or name).
-    pub fn config_report(&self, query: &str, scope: &Scope, options: &ConfigOptions) -> Result<ConfigReport> {
-        let key = self.config_resource(query, scope)?;
-        let items = self.config_items(&key)?;
-        let shown = item_at(&items, options.at);
-        // --from/--to choose which captures are listed (and diffed, and
-        // explained); the state shown is still the one in force at `at`,
-        // whenever it was captured.
-        let in_scope = |capture: Option<Millis>| match capture {
-            Some(Millis(c)) => scope.from_ms.is_none_or(|f| c >= f) && scope.to_ms.is_none_or(|t| c < t),
-            None => scope.from_ms.is_none() && scope.to_ms.is_none(),
-        };
-        let diff = options.diff.then(|| {
-            items
-                .iter()
-                .enumerate()
-                .filter(|(_, item)| in_scope(item.capture))
-                .flat_map(|(i, item)| {
-                    diff_items(i.checked_sub(1).map(|p| &items[p]), item)
-                        .into_iter()
-                        .map(|c| DiffRow {
-                            capture: item.capture,
-                            status: item.status.clone(),
-                            change: c.change,
-                            path: c.path,
-                            before: c.before,
-                            after: c.after,
-                        })
-                })
-                .collect()
-        });
-        let related = match options.related {
-            Some(depth) => Some(related_rows(&self.config_walk(&key, depth, options.at)?)),
-            None => None,
-        };
-        let events = match options.events {
-            true => {
-                let causes = self.config_causes(&key, &items, options.window_ms)?;
-                let causes: Vec<_> = causes.into_iter().filter(|c| in_scope(c.capture)).collect();
-                Some(cause_rows(&causes))
-            }
-            false => None,
-        };
-        // What this resource names, then what names it (`← Is attached to`),
-        // which Config records only on the other side.
-        let mut relationships = shown.map(relation_rows).unwrap_or_default();
-        for (rel, _) in self.config_incoming(&key, options.at)? {
-            let listed = relationships
-                .iter()
-                .any(|r| r.resource_id == rel.resource_id && r.resource_type == rel.resource_type);
-            if !listed {
-                relationships.push(relation_row(rel));
-            }
+/// The report on the resource `query` names (id, ARN or name).
+pub fn config_report(session: &Session, query: &str, scope: &Scope, options: &ConfigOptions) -> Result<ConfigReport> {
+    let key = config_resource(session, query, scope)?;
+    let items = config_items(session, &key)?;
+    let shown = item_at(&items, options.at);
+    // --from/--to choose which captures are listed (and diffed, and
+    // explained); the state shown is still the one in force at `at`,
+    // whenever it was captured.
+    let in_scope = |capture: Option<Millis>| match capture {
+        Some(Millis(c)) => scope.from_ms.is_none_or(|f| c >= f) && scope.to_ms.is_none_or(|t| c < t),
+        None => scope.from_ms.is_none() && scope.to_ms.is_none(),
+    };
+    let diff = options.diff.then(|| {
+        items
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| in_scope(item.capture))
+            .flat_map(|(i, item)| {
+                diff_items(i.checked_sub(1).map(|p| &items[p]), item)
+                    .into_iter()
+                    .map(|c| DiffRow {
+                        capture: item.capture,
+                        status: item.status.clone(),
+                        change: c.change,
+                        path: c.path,
+                        before: c.before,
+                        after: c.after,
+                    })
+            })
+            .collect()
+    });
+    let related = match options.related {
+        Some(depth) => Some(related_rows(&config_walk(session, &key, depth, options.at)?)),
+        None => None,
+    };
+    let events = match options.events {
+        true => {
+            let causes = config_causes(session, &key, &items, options.window_ms)?;
+            let causes: Vec<_> = causes.into_iter().filter(|c| in_scope(c.capture)).collect();
+            Some(cause_rows(&causes))
         }
-        let timeline: Vec<TimelineRow> = timeline_rows(&items)
-            .into_iter()
-            .filter(|row| in_scope(row.capture))
-            .collect();
-        let latest = items.last();
-        Ok(ConfigReport {
-            resource_name: latest.and_then(|i| i.resource_name.clone()),
-            arn: items.iter().rev().find_map(|i| i.arn.clone()),
-            items: items.len(),
-            first_capture: items.first().and_then(|i| i.capture),
-            last_capture: latest.and_then(|i| i.capture),
-            shown_capture: shown.and_then(|i| i.capture),
-            status: shown.and_then(|i| i.status.clone()),
-            configuration: shown.map(|i| i.configuration.clone()).unwrap_or(Value::Null),
-            timeline,
-            relationships,
-            diff,
-            related,
-            events,
-            key,
-        })
+        false => None,
+    };
+    // What this resource names, then what names it (`← Is attached to`),
+    // which Config records only on the other side.
+    let mut relationships = shown.map(relation_rows).unwrap_or_default();
+    for (rel, _) in config_incoming(session, &key, options.at)? {
+        let listed = relationships
+            .iter()
+            .any(|r| r.resource_id == rel.resource_id && r.resource_type == rel.resource_type);
+        if !listed {
+            relationships.push(relation_row(rel));
+        }
     }
+    let timeline: Vec<TimelineRow> = timeline_rows(&items)
+        .into_iter()
+        .filter(|row| in_scope(row.capture))
+        .collect();
+    let latest = items.last();
+    Ok(ConfigReport {
+        resource_name: latest.and_then(|i| i.resource_name.clone()),
+        arn: items.iter().rev().find_map(|i| i.arn.clone()),
+        items: items.len(),
+        first_capture: items.first().and_then(|i| i.capture),
+        last_capture: latest.and_then(|i| i.capture),
+        shown_capture: shown.and_then(|i| i.capture),
+        status: shown.and_then(|i| i.status.clone()),
+        configuration: shown.map(|i| i.configuration.clone()).unwrap_or(Value::Null),
+        timeline,
+        relationships,
+        diff,
+        related,
+        events,
+        key,
+    })
 }

@@ -2,9 +2,11 @@
 //! the items, the candidate events (for any window up to a day) and the
 //! relationship tree.
 
-use super::causes::{Candidate, MAX_WINDOW_MS};
+use super::causes::{Candidate, MAX_WINDOW_MS, config_candidates};
 use super::graph::GraphNode;
-use super::{ConfigItem, ResourceKey, key_row};
+use super::graph::config_walk;
+use super::item::{ConfigItem, ResourceKey, config_items, config_resolve, key_row, not_found};
+use super::load::config_load;
 use crate::lake::error::{LakeError, Result};
 use crate::lake::model::Millis;
 use crate::lake::scope::{Filter, Scope};
@@ -45,69 +47,67 @@ pub struct ResourceConfig {
 /// Deep enough for any real graph: each resource is expanded once anyway.
 const TREE_DEPTH: usize = 64;
 
-impl Session {
-    pub fn config_view(&self, target: &ConfigTarget) -> Result<ResourceConfig> {
-        let (key, others) = match target {
-            ConfigTarget::Resource(id) => {
-                // The view opens the best match and names the others.
-                let mut found = self.config_resolve(id, &Scope::default())?;
-                if found.is_empty() {
-                    return Err(super::not_found(id));
-                }
-                let key = found.remove(0);
-                (key, found)
+pub fn config_view(session: &Session, target: &ConfigTarget) -> Result<ResourceConfig> {
+    let (key, others) = match target {
+        ConfigTarget::Resource(id) => {
+            // The view opens the best match and names the others.
+            let mut found = config_resolve(session, id, &Scope::default())?;
+            if found.is_empty() {
+                return Err(not_found(id));
             }
-            ConfigTarget::Event { event_uid, scope } => {
-                let mut found = self.config_resources_of_event(scope, event_uid)?;
-                if found.is_empty() {
-                    return Err(LakeError::InvalidInput {
-                        what: "event",
-                        detail: format!("event {event_uid} touched no resource that AWS Config recorded"),
-                    });
-                }
-                let key = found.remove(0);
-                (key, found)
+            let key = found.remove(0);
+            (key, found)
+        }
+        ConfigTarget::Event { event_uid, scope } => {
+            let mut found = config_resources_of_event(session, scope, event_uid)?;
+            if found.is_empty() {
+                return Err(LakeError::InvalidInput {
+                    what: "event",
+                    detail: format!("event {event_uid} touched no resource that AWS Config recorded"),
+                });
             }
-        };
-        let items = self.config_items(&key)?;
-        let candidates = self.config_candidates(&key, &items, MAX_WINDOW_MS)?;
-        // Neighbours as they are now; a deleted resource keeps its last ones.
-        let latest_has_edges = items.last().is_some_and(|i| !i.relationships.is_empty());
-        let tree_at = match latest_has_edges {
-            true => None,
-            false => items
-                .iter()
-                .rev()
-                .find(|i| !i.relationships.is_empty())
-                .and_then(|i| i.capture),
-        };
-        let tree = self.config_walk(&key, TREE_DEPTH, tree_at.map(|t| t.0))?;
-        Ok(ResourceConfig {
-            key,
-            items,
-            candidates,
-            tree,
-            tree_at,
-            others,
-        })
-    }
+            let key = found.remove(0);
+            (key, found)
+        }
+    };
+    let items = config_items(session, &key)?;
+    let candidates = config_candidates(session, &key, &items, MAX_WINDOW_MS)?;
+    // Neighbours as they are now; a deleted resource keeps its last ones.
+    let latest_has_edges = items.last().is_some_and(|i| !i.relationships.is_empty());
+    let tree_at = match latest_has_edges {
+        true => None,
+        false => items
+            .iter()
+            .rev()
+            .find(|i| !i.relationships.is_empty())
+            .and_then(|i| i.capture),
+    };
+    let tree = config_walk(session, &key, TREE_DEPTH, tree_at.map(|t| t.0))?;
+    Ok(ResourceConfig {
+        key,
+        items,
+        candidates,
+        tree,
+        tree_at,
+        others,
+    })
+}
 
-    /// Recorded resources an event names: in its resources first, then in
-    /// its request (quoted id), same account.
-    pub fn config_resources_of_event(&self, scope: &Scope, event_uid: &str) -> Result<Vec<ResourceKey>> {
-        self.config_load()?;
-        let mut f = Filter::default();
-        scope.restrict(&mut f);
-        let p = f.bind_text(event_uid);
-        f.push(format!("event_uid = {p}"));
-        let tail = "SELECT c.account, c.region, c.resource_type, c.resource_id, \
-             min(CASE WHEN list_contains(e.resource_uids, c.arn) OR list_contains(e.resource_uids, c.resource_id) \
-                 THEN 0 ELSE 1 END) AS rank \
-             FROM ev e JOIN config_items c ON (list_contains(e.resource_uids, c.arn) \
-               OR list_contains(e.resource_uids, c.resource_id) \
-               OR contains(coalesce(e.request_json, ''), '\"' || c.resource_id || '\"')) \
-              AND (c.account IS NULL OR c.account = e.account OR c.account = e.recipient_account) \
-             GROUP BY ALL ORDER BY rank, c.resource_type, c.resource_id";
-        self.query(scope, &f, tail, key_row)
-    }
+/// Recorded resources an event names: in its resources first, then in
+/// its request (quoted id), same account.
+pub fn config_resources_of_event(session: &Session, scope: &Scope, event_uid: &str) -> Result<Vec<ResourceKey>> {
+    config_load(session)?;
+    let mut f = Filter::default();
+    scope.restrict(&mut f);
+    let p = f.bind_text(event_uid);
+    f.push(format!("event_uid = {p}"));
+    let tail = "SELECT c.account, c.region, c.resource_type, c.resource_id, \
+         min(CASE WHEN list_contains(e.resource_uids, c.arn) OR list_contains(e.resource_uids, c.resource_id) \
+             THEN 0 ELSE 1 END) AS rank \
+         FROM ev e JOIN config_items c ON (list_contains(e.resource_uids, c.arn) \
+           OR list_contains(e.resource_uids, c.resource_id) \
+           OR contains(coalesce(e.request_json, ''), '\"' || c.resource_id || '\"')) \
+          AND (c.account IS NULL OR c.account = e.account OR c.account = e.recipient_account) \
+         GROUP BY ALL ORDER BY rank, c.resource_type, c.resource_id";
+    session.query(scope, &f, tail, key_row)
 }

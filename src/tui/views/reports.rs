@@ -2,7 +2,9 @@
 
 use super::report::{Report, ReportRow, Section, col, flex};
 use super::target::{EventFilter, Subject, Target, short_time};
-use crate::lake::{ActorUse, Dossier, FirstSeen, IpReport, IpRow, KeyReport, Millis, OperationRow, ResourceReport};
+use crate::lake::{
+    ActorUse, Dossier, FirstSeen, IpReport, IpRow, KeyReport, Millis, OperationRow, ResourceReport, SightingKind,
+};
 
 fn seen(first: Option<Millis>, last: Option<Millis>) -> String {
     format!("{} → {}", short_time(first), short_time(last))
@@ -180,7 +182,7 @@ pub fn dossier(d: &Dossier) -> Report {
                 row(
                     vec![
                         s.name.clone(),
-                        s.relation.clone(),
+                        s.relation.to_string(),
                         opt(&s.access_key),
                         s.events.to_string(),
                         list(&s.accounts),
@@ -206,7 +208,7 @@ pub fn dossier(d: &Dossier) -> Report {
                 row(
                     vec![
                         k.id.clone(),
-                        k.kind.clone(),
+                        k.kind.to_string(),
                         k.events.to_string(),
                         short_time(k.first_seen),
                         short_time(k.last_seen),
@@ -247,8 +249,8 @@ pub fn dossier(d: &Dossier) -> Report {
             ("actor", d.arn.clone()),
             ("type", opt(&d.actor_type)),
             ("accounts", list(&d.accounts)),
-            ("events", counts(d.events, d.errors)),
-            ("seen", seen(d.first_seen, d.last_seen)),
+            ("events", counts(d.totals.events, d.totals.errors)),
+            ("seen", seen(d.totals.first_seen, d.totals.last_seen)),
         ],
         sections: sightings
             .into_iter()
@@ -259,7 +261,7 @@ pub fn dossier(d: &Dossier) -> Report {
                 resources,
                 operations_section(&d.operations, &base),
                 errors_section(&d.operations, &base),
-                events_section("actor", d.events, d.errors, &base),
+                events_section("actor", d.totals.events, d.totals.errors, &base),
             ])
             .collect(),
     }
@@ -274,15 +276,18 @@ fn sightings_section(sightings: &[FirstSeen], base: &EventFilter) -> Section {
         rows: sightings
             .iter()
             .map(|f| {
-                let target = match f.kind.as_str() {
-                    "ip" => open(Subject::Ip(f.value.clone())),
-                    "operation" => Some(Target::Events(EventFilter {
+                let target = match f.kind {
+                    SightingKind::Ip => open(Subject::Ip(f.value.clone())),
+                    SightingKind::Operation => Some(Target::Events(EventFilter {
                         operation: Some(f.value.clone()),
                         ..base.clone()
                     })),
-                    _ => None,
+                    SightingKind::Region => None,
                 };
-                row(vec![short_time(Some(f.time)), f.kind.clone(), f.value.clone()], target)
+                row(
+                    vec![short_time(Some(f.time)), f.kind.to_string(), f.value.clone()],
+                    target,
+                )
             })
             .collect(),
     }
@@ -303,14 +308,14 @@ pub fn ip(r: &IpReport) -> Report {
         summary: vec![
             ("ip", r.ip.clone()),
             ("accounts", list(&r.accounts)),
-            ("events", counts(r.events, r.errors)),
-            ("seen", seen(r.first_seen, r.last_seen)),
+            ("events", counts(r.totals.events, r.totals.errors)),
+            ("seen", seen(r.totals.first_seen, r.totals.last_seen)),
         ],
         sections: vec![
             actors_section("Actors", &r.actors),
             operations_section(&r.operations, &base),
             agents,
-            events_section("IP", r.events, r.errors, &base),
+            events_section("IP", r.totals.events, r.totals.errors, &base),
         ],
     }
 }
@@ -368,8 +373,8 @@ pub fn key(r: &KeyReport) -> Report {
         summary: vec![
             ("key", format!("{} ({})", r.id, r.kind)),
             ("accounts", list(&r.accounts)),
-            ("events", counts(r.events, r.errors)),
-            ("seen", seen(r.first_seen, r.last_seen)),
+            ("events", counts(r.totals.events, r.totals.errors)),
+            ("seen", seen(r.totals.first_seen, r.totals.last_seen)),
         ],
         sections: vec![
             actors_section("Used by", &r.owners),
@@ -377,7 +382,7 @@ pub fn key(r: &KeyReport) -> Report {
             minted,
             ips_section(&r.source_ips),
             operations_section(&r.operations, &base),
-            events_section("key", r.events, r.errors, &base),
+            events_section("key", r.totals.events, r.totals.errors, &base),
         ],
     }
 }
@@ -388,13 +393,13 @@ pub fn resource(r: &ResourceReport) -> Report {
         summary: vec![
             ("resource", r.id.clone()),
             ("accounts", list(&r.accounts)),
-            ("events", counts(r.events, r.errors)),
-            ("seen", seen(r.first_seen, r.last_seen)),
+            ("events", counts(r.totals.events, r.totals.errors)),
+            ("seen", seen(r.totals.first_seen, r.totals.last_seen)),
         ],
         sections: vec![
             actors_section("Actors", &r.actors),
             operations_section(&r.operations, &base),
-            events_section("resource", r.events, r.errors, &base),
+            events_section("resource", r.totals.events, r.totals.errors, &base),
         ],
     }
 }

@@ -1,12 +1,10 @@
-//! `lakescope bench`: time the pivots on a generated lake against plain
+//! `lakescope-bench`: time the pivots on a generated lake against plain
 //! DuckDB (over the same de-duplicated parquet lakescope reads, and over
 //! the lake's own files) and against jq over the raw files, as a responder
 //! would run them.
 //!
 //! Every measurement is a separate process run under GNU `time`, so elapsed
 //! time and peak memory are those of that one command, start-up included.
-
-pub mod plain;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -113,8 +111,17 @@ fn shell_quote(s: &str) -> String {
 }
 
 pub fn run(opts: &BenchOptions) -> Result<String> {
-    let exe = std::env::current_exe().context("cannot find the lakescope executable")?;
+    // This program runs the baselines; `lakescope` is built beside it.
+    let bench = std::env::current_exe().context("cannot find the lakescope-bench executable")?;
+    let exe = bench.with_file_name(format!("lakescope{}", std::env::consts::EXE_SUFFIX));
+    if !exe.is_file() {
+        bail!(
+            "no lakescope executable beside {} (build both: cargo build --release --bins)",
+            bench.display()
+        );
+    }
     let exe = exe.display().to_string();
+    let bench = bench.display().to_string();
     let lake = opts
         .lake
         .canonicalize()
@@ -138,10 +145,10 @@ pub fn run(opts: &BenchOptions) -> Result<String> {
     };
     let base = |query: &str, arg: &str| -> Vec<String> {
         vec![
-            exe.clone(),
-            "bench-plain".into(),
+            bench.clone(),
             "--lake".into(),
             lake_s.clone(),
+            "plain".into(),
             query.into(),
             arg.into(),
         ]
@@ -206,7 +213,7 @@ pub fn run(opts: &BenchOptions) -> Result<String> {
 
 /// The one event store the cold run wrote into the fresh cache.
 fn find_store(cache: &Path) -> Result<PathBuf> {
-    let root = cache.join(crate::lake::STORE_VERSION);
+    let root = cache.join(lakescope::lake::STORE_VERSION);
     let stores: Vec<PathBuf> = std::fs::read_dir(&root)
         .with_context(|| format!("no event store under {}", root.display()))?
         .flatten()

@@ -7,7 +7,10 @@ use std::path::Path;
 
 use duckdb::{Connection, params};
 
-use crate::lake::projection::lit;
+/// A SQL string literal (paths are ours, from the command line).
+fn lit(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
 
 fn views(root: &Path) -> String {
     let root = root.display().to_string();
