@@ -1,9 +1,10 @@
 //! Damaged and hostile inputs (`fixtures/bad`): every bad file is named with
 //! its problem, the rest of the lake is answered, and the lake is untouched.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use lakescope::lake::{EventCriteria, Lake, Page, Scope};
 use lakescope::lake::{catalog, events};
@@ -11,7 +12,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 fn bad_lake() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    common::repo()
         .join("fixtures/bad")
         .canonicalize()
         .expect("fixtures/bad")
@@ -118,7 +119,7 @@ fn a_read_only_copy_works_and_stays_identical() {
 #[test]
 fn the_cli_names_each_bad_file_on_stderr_and_keeps_stdout_clean() {
     let dir = bad_lake();
-    let out = Command::new(env!("CARGO_BIN_EXE_lakescope"))
+    let out = common::lakescope()
         .args(["--lake", dir.to_str().unwrap(), "--format", "json", "actors"])
         .output()
         .unwrap();
@@ -127,7 +128,7 @@ fn the_cli_names_each_bad_file_on_stderr_and_keeps_stdout_clean() {
     assert!(!rows.as_array().unwrap().is_empty());
     let actors_err = String::from_utf8_lossy(&out.stderr).to_string();
     // `check` reads everything, so it names every damaged file, and fails.
-    let out = Command::new(env!("CARGO_BIN_EXE_lakescope"))
+    let out = common::lakescope()
         .args(["--lake", dir.to_str().unwrap(), "--format", "json", "check"])
         .output()
         .unwrap();
@@ -166,7 +167,7 @@ fn escape_sequences_never_reach_the_terminal_as_bytes() {
     let sql = "SELECT user_agent, error_message, actor_name, request_json FROM ev \
                WHERE contains(user_agent, chr(27)) OR contains(error_message, chr(27)) OR contains(request_json, 'u001b')";
     let run = |format: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_lakescope"))
+        let out = common::lakescope()
             .args(["--lake", dir.to_str().unwrap(), "--format", format, "sql", sql])
             .output()
             .unwrap();

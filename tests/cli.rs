@@ -1,31 +1,12 @@
 //! The `lakescope` binary as a user runs it: formats, exit codes, messages.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use common::{json, run as lakescope};
 use serde_json::Value;
 
-fn real(sub: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real");
-    assert!(root.is_dir(), "REAL DATA MISSING: {} does not exist", root.display());
-    root.join(sub)
-}
-
-fn lakescope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lakescope"))
-        .args(args)
-        .env_remove("LAKESCOPE_LAKE")
-        .output()
-        .expect("run lakescope")
-}
-
-fn json(out: &Output) -> Value {
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
-}
-
 fn invictus() -> String {
-    real("invictus-aws").display().to_string()
+    common::real("invictus-aws").display().to_string()
 }
 
 #[test]

@@ -2,46 +2,19 @@
 //! the real published items in `../shared/data/real/config-items`.
 //! Real-data tests never skip: without the folder they fail and say why.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
+use common::{demo, demo_session, s, truth};
 use lakescope::lake::config;
 use lakescope::lake::config::{ConfigItem, ConfigOptions, DEFAULT_WINDOW_MS, item_at};
 use lakescope::lake::{Lake, Scope, Session, parse_time};
 use serde_json::Value;
 
-fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lake")
-}
-
 fn real_items() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real");
-    assert!(
-        root.is_dir(),
-        "REAL DATA MISSING: {} does not exist; these tests need the public samples described in its README",
-        root.display()
-    );
-    root.join("config-items")
-}
-
-fn truth() -> &'static Value {
-    static TRUTH: OnceLock<Value> = OnceLock::new();
-    TRUTH.get_or_init(|| {
-        let text = std::fs::read_to_string(demo().join("TRUTH.json")).expect("fixtures/lake/TRUTH.json");
-        serde_json::from_str(&text).expect("TRUTH.json is JSON")
-    })
-}
-
-fn demo_session() -> Session {
-    static LAKE: OnceLock<Lake> = OnceLock::new();
-    LAKE.get_or_init(|| Lake::open(&demo()).expect("open the demo lake"))
-        .session()
-        .expect("session")
-}
-
-fn s(v: &Value) -> &str {
-    v.as_str().unwrap_or_else(|| panic!("expected a string, got {v}"))
+    common::real("config-items")
 }
 
 /// The change Config captured, its likely causes and their actors must be

@@ -1,27 +1,9 @@
 //! `lakescope config` as a user runs it: formats and the demo's truth.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
+use common::{run as lakescope, stdout, truth};
 use serde_json::Value;
-
-fn lakescope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lakescope"))
-        .args(args)
-        .env_remove("LAKESCOPE_LAKE")
-        .output()
-        .expect("run lakescope")
-}
-
-fn stdout(out: &Output) -> String {
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn truth() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lake/TRUTH.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 #[test]
 fn json_report_names_the_event_and_actor_behind_the_change() {

@@ -3,32 +3,26 @@
 //! in the cache directory (never in the lake), is replaced when a file
 //! changes, and an interrupted build resumes from what it left.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
+use std::path::{Path, PathBuf};
+
+use common::{demo, truth};
+use lakescope::lake::STORE_VERSION;
 use serde_json::Value;
 
 /// A path that cannot become a directory: no cache, so no store either, and
 /// every query de-duplicates the copies itself.
 const NO_CACHE: &str = "/dev/null/lakescope-no-cache";
 
-fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lake")
-}
-
-fn truth() -> Value {
-    serde_json::from_str(&std::fs::read_to_string(demo().join("TRUTH.json")).unwrap()).unwrap()
-}
-
 /// stdout of `lakescope --lake LAKE --format json ARGS` with this cache dir.
 fn run(lake: &Path, cache: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_lakescope"))
+    let out = common::lakescope()
         .arg("--lake")
         .arg(lake)
         .args(["--format", "json"])
         .args(args)
         .env("LAKESCOPE_CACHE_DIR", cache)
-        .env_remove("LAKESCOPE_LAKE")
         .output()
         .expect("run lakescope");
     assert!(
@@ -52,13 +46,18 @@ fn same(stored: &str, direct: &str, args: &[&str]) {
     assert_eq!(stored.lines().count(), direct.lines().count(), "{args:?}: line counts");
 }
 
-/// Finished stores under a cache dir (folders with a manifest).
+/// Finished stores under a cache dir (folders with a manifest). The store
+/// folder must be there: a test that compares these lists must not pass by
+/// comparing two empty ones because the stores went elsewhere.
 fn stores(cache: &Path) -> Vec<PathBuf> {
-    let root = cache.join("events-v1");
+    let root = cache.join(STORE_VERSION);
     let mut found: Vec<PathBuf> = std::fs::read_dir(&root)
-        .map(|d| d.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("no event store folder {}: {e}", root.display()))
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     found.retain(|p| p.join("manifest.json").is_file());
+    assert!(!found.is_empty(), "no finished event store in {}", root.display());
     found.sort();
     found
 }
@@ -251,16 +250,15 @@ fn an_interrupted_build_resumes_from_the_days_it_finished() {
 /// aside does not make the same process or the next write another store.
 #[test]
 fn files_set_aside_while_building_are_reported_by_every_later_command() {
-    let bad = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bad");
+    let bad = common::repo().join("fixtures/bad");
     let cache = tempfile::tempdir().unwrap();
     let problems = |args: &[&str]| -> (String, Vec<String>) {
-        let out = Command::new(env!("CARGO_BIN_EXE_lakescope"))
+        let out = common::lakescope()
             .arg("--lake")
             .arg(&bad)
             .args(["--format", "json"])
             .args(args)
             .env("LAKESCOPE_CACHE_DIR", cache.path())
-            .env_remove("LAKESCOPE_LAKE")
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

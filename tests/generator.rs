@@ -2,10 +2,13 @@
 //! wrote (re-read independently: raw CloudTrail with flate2 + serde_json,
 //! Parquet with DuckDB), and the committed fixtures equal a fresh run.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use common::{n, s};
 use duckdb::Connection;
 use flate2::read::MultiGzDecoder;
 use lakescope::generate::{GenerateError, GenerateOptions, generate_bad_lake, generate_lake};
@@ -65,14 +68,6 @@ fn files_matching(root: &Path, pred: impl Fn(&str) -> bool) -> Vec<PathBuf> {
         .filter(|k| pred(k))
         .map(|k| root.join(k))
         .collect()
-}
-
-fn s(v: &Value) -> &str {
-    v.as_str().unwrap_or_else(|| panic!("expected a string, got {v}"))
-}
-
-fn n(v: &Value) -> u64 {
-    v.as_u64().unwrap_or_else(|| panic!("expected a number, got {v}"))
 }
 
 /// The actor key, computed independently of the generator.
@@ -391,7 +386,7 @@ fn truth_agrees_with_the_files() {
 /// The committed demo and damaged lakes are exactly what the generator writes.
 #[test]
 fn committed_fixtures_match_a_fresh_generation() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let fixtures = common::repo().join("fixtures");
     for name in ["lake", "bad"] {
         assert!(
             fixtures.join(name).is_dir(),
@@ -495,7 +490,7 @@ fn bad_lake_has_the_announced_damage() {
 #[test]
 #[ignore]
 fn regenerate_fixtures() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let fixtures = common::repo().join("fixtures");
     for name in ["lake", "bad"] {
         let dir = fixtures.join(name);
         if dir.exists() {

@@ -1,42 +1,14 @@
 //! The demo lake's planted intrusion, found by the engine, equals the
 //! generator's TRUTH.json (which the generator counts from what it wrote).
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+mod common;
 
+use std::collections::BTreeMap;
+
+use common::{demo_session, n, s, truth};
 use lakescope::lake::{Lake, Scope, Session};
 use lakescope::lake::{events, pivots};
 use serde_json::Value;
-
-fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lake")
-}
-
-fn truth() -> &'static Value {
-    static TRUTH: OnceLock<Value> = OnceLock::new();
-    TRUTH.get_or_init(|| {
-        let text = std::fs::read_to_string(demo().join("TRUTH.json")).expect("fixtures/lake/TRUTH.json");
-        serde_json::from_str(&text).expect("TRUTH.json is JSON")
-    })
-}
-
-/// One lake for all tests (opening reads every parquet footer); each test
-/// gets its own session, as the TUI's worker threads do.
-fn session() -> Session {
-    static LAKE: OnceLock<Lake> = OnceLock::new();
-    LAKE.get_or_init(|| Lake::open(&demo()).expect("open the demo lake"))
-        .session()
-        .expect("session")
-}
-
-fn s(v: &Value) -> &str {
-    v.as_str().unwrap_or_else(|| panic!("expected a string, got {v}"))
-}
-
-fn n(v: &Value) -> u64 {
-    v.as_u64().unwrap_or_else(|| panic!("expected a number, got {v}"))
-}
 
 /// Counts over CloudTrail events only (EKS audit rows are a separate source):
 /// `tail` reads `ev` and gives a name and a count per row.
@@ -58,7 +30,7 @@ fn cloudtrail_count(session: &Session, tail: &str) -> Vec<(String, u64)> {
 #[test]
 fn lake_totals_match_the_generator() {
     let t = &truth()["cloudtrail"];
-    let session = session();
+    let session = demo_session();
     let totals = cloudtrail_count(
         &session,
         "SELECT 'all', count(*) FROM ev UNION ALL SELECT 'errors', count(error_code) FROM ev UNION ALL SELECT 'actors', count(DISTINCT actor_key) FROM ev",
@@ -99,7 +71,7 @@ fn lake_totals_match_the_generator() {
 #[test]
 fn intruder_dossier_equals_truth() {
     let i = &truth()["intrusion"];
-    let d = pivots::actor(&session(), &Scope::default(), s(&i["intruder_arn"]))
+    let d = pivots::actor(&demo_session(), &Scope::default(), s(&i["intruder_arn"]))
         .unwrap()
         .expect("intruder found");
     let t = &i["dossier"];
@@ -196,7 +168,7 @@ fn intruder_dossier_equals_truth() {
 #[test]
 fn new_ip_first_seen_and_actor() {
     let i = &truth()["intrusion"];
-    let report = pivots::ip(&session(), &Scope::default(), s(&i["new_ip"])).unwrap();
+    let report = pivots::ip(&demo_session(), &Scope::default(), s(&i["new_ip"])).unwrap();
     assert_eq!(
         report.totals.first_seen.unwrap().to_string(),
         s(&i["new_ip_first_seen"])
@@ -207,7 +179,7 @@ fn new_ip_first_seen_and_actor() {
         report.actors
     );
     // The intruder's known CI address is older than the new one.
-    let d = pivots::actor(&session(), &Scope::default(), s(&i["intruder_arn"]))
+    let d = pivots::actor(&demo_session(), &Scope::default(), s(&i["intruder_arn"]))
         .unwrap()
         .unwrap();
     let new = d.source_ips.iter().find(|ip| ip.ip == s(&i["new_ip"])).unwrap();
@@ -221,7 +193,7 @@ fn new_ip_first_seen_and_actor() {
 #[test]
 fn role_chain_is_reached_by_pivots_alone() {
     let i = &truth()["intrusion"];
-    let session = session();
+    let session = demo_session();
     let scope = Scope::default();
     let mut key = s(&i["leaked_key"]).to_string();
     let mut reached = std::collections::BTreeSet::new();
@@ -269,7 +241,7 @@ fn role_chain_is_reached_by_pivots_alone() {
 #[test]
 fn dossier_lists_the_sessions_its_key_started() {
     let i = &truth()["intrusion"];
-    let d = pivots::actor(&session(), &Scope::default(), s(&i["intruder_arn"]))
+    let d = pivots::actor(&demo_session(), &Scope::default(), s(&i["intruder_arn"]))
         .unwrap()
         .unwrap();
     let hop = &i["role_chain"][0];
@@ -287,7 +259,7 @@ fn dossier_lists_the_sessions_its_key_started() {
 #[test]
 fn story_resources_lead_back_to_the_session_that_changed_them() {
     let i = &truth()["intrusion"];
-    let session = session();
+    let session = demo_session();
     for change in ["security_group_change", "bucket_policy_change"] {
         let c = &i[change];
         let id = c.get("group_id").or(c.get("arn")).map(s).unwrap();
@@ -307,7 +279,7 @@ fn story_resources_lead_back_to_the_session_that_changed_them() {
 fn the_original_record_of_an_event_is_one_bound_lookup_away() {
     let i = &truth()["intrusion"];
     let c = &i["security_group_change"];
-    let session = session();
+    let session = demo_session();
     let criteria = lakescope::lake::EventCriteria {
         resource: Some(s(&c["group_id"]).into()),
         operation: Some(s(&c["operation"]).into()),
@@ -337,7 +309,7 @@ fn the_original_record_of_an_event_is_one_bound_lookup_away() {
 #[test]
 fn a_bucket_named_in_requests_and_in_resources_is_listed_once() {
     let c = &truth()["intrusion"]["bucket_policy_change"];
-    let d = pivots::actor(&session(), &Scope::default(), s(&c["actor_arn"]))
+    let d = pivots::actor(&demo_session(), &Scope::default(), s(&c["actor_arn"]))
         .unwrap()
         .expect("the actor who changed the policy");
     let rows: Vec<_> = d.resources.iter().filter(|r| r.id.contains(s(&c["bucket"]))).collect();
@@ -354,7 +326,7 @@ fn a_bucket_named_in_requests_and_in_resources_is_listed_once() {
 /// the compacted file: the same events twice in one source and version.
 #[test]
 fn a_file_present_twice_in_one_source_counts_once() {
-    let day = demo().join("aws/CLOUD_TRAIL_MGMT/2.0/region=us-east-1/accountId=111122223333/eventDay=20240505");
+    let day = common::demo().join("aws/CLOUD_TRAIL_MGMT/2.0/region=us-east-1/accountId=111122223333/eventDay=20240505");
     let file = std::fs::read_dir(&day)
         .unwrap()
         .map(|e| e.unwrap().path())

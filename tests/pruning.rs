@@ -1,17 +1,13 @@
 //! Scope filters prune files by their path partitions before DuckDB opens them.
 
-use std::path::Path;
+mod common;
 
 use lakescope::lake::{Lake, Scope, parse_time};
 use lakescope::lake::{events, pivots};
 
-fn demo() -> Lake {
-    Lake::open(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lake")).unwrap()
-}
-
 #[test]
 fn account_region_and_day_select_only_matching_partitions() {
-    let lake = demo();
+    let lake = Lake::open(&common::demo()).unwrap();
     let session = lake.session().unwrap();
     let all = session.scan_files(&Scope::default()).unwrap();
     let scope = Scope {
@@ -57,7 +53,7 @@ fn queries_never_read_files_outside_the_scope() {
     // fixtures/bad holds unreadable files. Opening the lake reads parquet
     // footers (to group files by schema) and reports the footer-damaged ones;
     // a query whose scope excludes the other bad files must not meet them.
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bad");
+    let dir = common::repo().join("fixtures/bad");
     let lake = Lake::open(&dir).unwrap();
     let expected: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("EXPECTED.json")).unwrap()).unwrap();

@@ -1,20 +1,11 @@
 //! The engine on real, published AWS samples from `../shared/data/real`.
 //! These tests never skip: without the folder they fail and say why.
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use common::real;
 use lakescope::lake::{EventCriteria, EventRow, Lake, Page, Scope, SourceKind};
 use lakescope::lake::{catalog, events, pivots};
-
-fn real(sub: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real");
-    assert!(
-        root.is_dir(),
-        "REAL DATA MISSING: {} does not exist; these tests need the public samples described in its README",
-        root.display()
-    );
-    root.join(sub)
-}
 
 fn all_events(lake: &Lake) -> Vec<EventRow> {
     let page = Page {

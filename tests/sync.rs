@@ -1,18 +1,20 @@
 //! `lakescope sync` and `verify` against moto's S3 server on loopback.
 
+mod common;
 mod sync_support;
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::demo;
 use sync_support::{
-    BUCKET, Moto, assert_same_bytes, assert_verified, demo_lake, lake_files, lakescope, sync, tree, verify, workspace,
+    BUCKET, Moto, assert_same_bytes, assert_verified, lake_files, lakescope, sync, tree, verify, workspace,
 };
 
 fn uploaded_demo(prefix: &str) -> Moto {
     let moto = Moto::start();
     moto.create_bucket(BUCKET);
-    let count = moto.upload_dir(BUCKET, prefix, &demo_lake());
+    let count = moto.upload_dir(BUCKET, prefix, &demo());
     assert!(count > 1000, "the demo lake has {count} files");
     moto
 }
@@ -33,14 +35,14 @@ fn full_sync_equals_the_lake_then_only_changes_are_fetched() {
     let url = format!("s3://{BUCKET}/org/security");
     let summary = sync(&moto, &url, &dest, &[]);
 
-    let want = lake_files(&demo_lake());
+    let want = lake_files(&demo());
     let got: Vec<String> = tree(&dest).into_keys().collect();
     assert_eq!(got, want, "the copy holds exactly the lake layouts of the demo lake");
     assert!(
         !dest.join("TRUTH.json").exists(),
         "files beside the lake layouts are not mirrored"
     );
-    assert_eq!(assert_same_bytes(&dest, &demo_lake()), want.len());
+    assert_eq!(assert_same_bytes(&dest, &demo()), want.len());
     assert_eq!(fetched(&summary), want.len() as u64, "{summary}");
 
     // A second run fetches nothing; a changed object is fetched again.
@@ -118,14 +120,14 @@ fn filtered_sync_fetches_only_matching_partitions() {
         "2024-05-03",
     ];
     let summary = sync(&moto, &format!("s3://{BUCKET}"), &dest, &filters);
-    let want: Vec<String> = lake_files(&demo_lake())
+    let want: Vec<String> = lake_files(&demo())
         .into_iter()
         .filter(|f| expected_filtered(f))
         .collect();
     assert!(want.iter().any(|f| f.starts_with("aws/")) && want.iter().any(|f| f.starts_with("AWSLogs/")));
     let got: Vec<String> = tree(&dest).into_keys().collect();
     assert_eq!(got, want, "{summary}");
-    assert_same_bytes(&dest, &demo_lake());
+    assert_same_bytes(&dest, &demo());
     // Partition-aware: far fewer list requests than prefixes in the bucket.
     let requests: u64 = summary
         .trim()
@@ -168,14 +170,14 @@ fn a_sync_killed_midway_resumes_complete_and_identical() {
     child.kill().expect("kill sync");
     child.wait().expect("reap sync");
 
-    let want = lake_files(&demo_lake());
-    let partial = assert_same_bytes(&dest, &demo_lake());
+    let want = lake_files(&demo());
+    let partial = assert_same_bytes(&dest, &demo());
     assert!(partial < want.len(), "the kill came after the end ({partial} files)");
 
     sync(&moto, &url, &dest, &[]);
     let got: Vec<String> = tree(&dest).into_keys().collect();
     assert_eq!(got, want);
-    assert_same_bytes(&dest, &demo_lake());
+    assert_same_bytes(&dest, &demo());
     assert_verified(work.path(), &dest);
 }
 

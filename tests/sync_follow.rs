@@ -1,6 +1,7 @@
 //! `lakescope sync --follow`: S3 notifications through moto's SQS, delivered
 //! directly and through SNS, the way SIEMs receive CloudTrail.
 
+mod common;
 mod sync_support;
 
 use std::process::{Command, Stdio};
@@ -11,7 +12,8 @@ use aws_sdk_s3::types::{
     S3KeyFilter, TopicConfiguration,
 };
 use aws_sdk_sqs::types::QueueAttributeName;
-use sync_support::{BUCKET, INSTALL, Moto, assert_verified, demo_lake, lakescope, workspace};
+use common::demo;
+use sync_support::{BUCKET, INSTALL, Moto, assert_verified, lakescope, workspace};
 
 const MALFORMED: &str = "this is not an S3 event";
 
@@ -166,7 +168,7 @@ fn follow_fetches_objects_announced_directly_and_through_sns_and_leaves_a_malfor
     assert!(!second.status.success());
     let message = String::from_utf8_lossy(&second.stderr);
     assert!(message.contains("another lakescope sync is writing to"), "{message}");
-    let lake = demo_lake();
+    let lake = demo();
     let direct = "aws/VPC_FLOW/2.0/region=us-east-1/accountId=012345678901/eventDay=20240501";
     let direct = std::fs::read_dir(lake.join(direct))
         .expect("fixture partition")

@@ -2,30 +2,15 @@
 //! lanes and first sightings show the intrusion, and the binary's
 //! `timeline` command keeps its JSON keys, empty buckets and local time.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+mod common;
 
+use std::process::Output;
+
+use common::{demo_session as session, truth};
 use lakescope::lake::buckets::{BucketWidth, Zone};
-use lakescope::lake::{EventCriteria, Lake, LaneBy, Scope, Session, TimelineQuery, format_ms, parse_time};
+use lakescope::lake::{EventCriteria, LaneBy, Scope, TimelineQuery, format_ms, parse_time};
 use lakescope::lake::{pivots, timeline};
 use serde_json::Value;
-
-fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lake")
-}
-
-fn truth() -> Value {
-    let text = std::fs::read_to_string(demo().join("TRUTH.json")).expect("fixtures/lake/TRUTH.json");
-    serde_json::from_str(&text).expect("TRUTH.json is JSON")
-}
-
-fn session() -> Session {
-    static LAKE: OnceLock<Lake> = OnceLock::new();
-    LAKE.get_or_init(|| Lake::open(&demo()).expect("open the demo lake"))
-        .session()
-        .expect("session")
-}
 
 fn cloudtrail() -> EventCriteria {
     EventCriteria {
@@ -35,8 +20,8 @@ fn cloudtrail() -> EventCriteria {
 }
 
 fn lakescope(args: &[&str], tz: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lakescope"));
-    cmd.args(args).env_remove("LAKESCOPE_LAKE");
+    let mut cmd = common::lakescope();
+    cmd.args(args);
     match tz {
         Some(tz) => cmd.env("TZ", tz),
         None => cmd.env_remove("TZ"),
@@ -45,9 +30,7 @@ fn lakescope(args: &[&str], tz: Option<&str>) -> Output {
 }
 
 fn json(out: &Output) -> Vec<Value> {
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
-    v.as_array().expect("an array").clone()
+    common::json(out).as_array().expect("an array").clone()
 }
 
 #[test]

@@ -142,11 +142,6 @@ impl Drop for Moto {
     }
 }
 
-/// The demo lake committed with the sources.
-pub fn demo_lake() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join("lake")
-}
-
 /// Files below `dir` by `/`-separated relative path, leaving out the sync's
 /// state folder.
 pub fn tree(dir: &Path) -> BTreeMap<String, PathBuf> {
@@ -166,13 +161,8 @@ pub fn tree(dir: &Path) -> BTreeMap<String, PathBuf> {
 /// `lakescope` with moto's endpoint and throwaway credentials, isolated from
 /// any AWS configuration of the machine.
 pub fn lakescope(home: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_lakescope"));
-    for var in [
-        "AWS_PROFILE",
-        "AWS_SESSION_TOKEN",
-        "AWS_DEFAULT_PROFILE",
-        "LAKESCOPE_LAKE",
-    ] {
+    let mut command = crate::common::lakescope();
+    for var in ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE"] {
         command.env_remove(var);
     }
     command
