@@ -119,5 +119,7 @@ fn no_events_in_scope() {
 /// One screen of real data: a dossier from the invictus trail.
 #[test]
 fn real_data_dossier() {
-    check_on(&invictus(), "invictus_dossier", |h| command(h, &format!("actor {STEAL}")));
+    check_on(&invictus(), "invictus_dossier", |h| {
+        command(h, &format!("actor {STEAL}"))
+    });
 }

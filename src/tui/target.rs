@@ -1,7 +1,8 @@
-//! Where a row leads: the entity a pivot opens.
+//! Where a row leads: the entity a pivot opens, the events or timeline of
+//! some criteria, a resource's AWS Config view.
 
-use crate::lake::worker::Request;
-use crate::lake::{EventQuery, Millis, Scope};
+use crate::lake::config::ConfigTarget;
+use crate::lake::{EventQuery, LaneBy, Millis};
 
 /// Criteria for an events view (a page of `EventQuery`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -64,22 +65,6 @@ pub enum Subject {
 }
 
 impl Subject {
-    pub fn request(&self, scope: &Scope) -> Request {
-        let scope = scope.clone();
-        match self {
-            Subject::Actor(arn) => Request::Actor {
-                scope,
-                arn: arn.clone(),
-            },
-            Subject::Ip(ip) => Request::Ip { scope, ip: ip.clone() },
-            Subject::Key(key) => Request::Key {
-                scope,
-                key: key.clone(),
-            },
-            Subject::Resource(id) => Request::Resource { scope, id: id.clone() },
-        }
-    }
-
     pub fn kind(&self) -> &'static str {
         match self {
             Subject::Actor(_) => "actor",
@@ -109,10 +94,18 @@ impl Subject {
     }
 }
 
+/// A place to go, as data: screens name where their rows lead without
+/// knowing the screen that shows it (`screens::open` builds that).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
+    /// The entity's report (an actor's dossier, an IP, a key, a resource).
     Open(Subject),
     Events(EventFilter),
+    /// The timeline of these events, with lanes.
+    Timeline(EventFilter, Option<LaneBy>),
+    /// A resource's AWS Config view, with the resources walked through to it.
+    Config(ConfigTarget, Vec<String>),
+    Actors,
 }
 
 /// Short UTC time for tables: `2024-05-04 10:00:00`.

@@ -8,8 +8,8 @@
 use crate::lake::buckets::{BucketWidth, Zone};
 use crate::lake::{LaneBy, NO_VALUE_LANE, OTHER_LANE, Scope, Timeline, TimelineQuery};
 
-use super::list::ListState;
-use super::target::EventFilter;
+use crate::tui::list::ListState;
+use crate::tui::target::EventFilter;
 
 /// Busiest lanes drawn; the rest are summed in "(other)".
 pub const MAX_LANES: usize = 10;
@@ -22,7 +22,7 @@ pub struct Window {
 }
 
 #[derive(Debug, Clone)]
-pub struct TimelineView {
+pub struct TimelineScreen {
     pub filter: EventFilter,
     pub lanes: Option<LaneBy>,
     pub zone: Zone,
@@ -41,9 +41,9 @@ pub struct TimelineView {
     pub list: ListState,
 }
 
-impl TimelineView {
-    pub fn new(filter: EventFilter, lanes: Option<LaneBy>, columns: usize) -> TimelineView {
-        TimelineView {
+impl TimelineScreen {
+    pub fn new(filter: EventFilter, lanes: Option<LaneBy>, columns: usize) -> TimelineScreen {
+        TimelineScreen {
             filter,
             lanes,
             zone: Zone::Utc,
@@ -247,8 +247,8 @@ mod tests {
         }
     }
 
-    fn view_of(t: Timeline, columns: usize) -> TimelineView {
-        let mut v = TimelineView::new(EventFilter::default(), None, columns);
+    fn view_of(t: Timeline, columns: usize) -> TimelineScreen {
+        let mut v = TimelineScreen::new(EventFilter::default(), None, columns);
         v.set_timeline(t);
         v
     }

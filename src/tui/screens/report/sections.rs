@@ -1,8 +1,8 @@
 //! Engine reports turned into sections of pivotable rows.
 
-use super::report::{Report, ReportRow, Section, col, flex};
-use super::target::{EventFilter, Subject, Target, short_time};
+use super::model::{Report, ReportRow, Section, col, flex};
 use crate::lake::{ActorUse, Dossier, FirstSeen, IpReport, IpRow, KeyReport, Millis, OperationRow, ResourceReport};
+use crate::tui::target::{EventFilter, Subject, Target, short_time};
 
 fn seen(first: Option<Millis>, last: Option<Millis>) -> String {
     format!("{} → {}", short_time(first), short_time(last))
