@@ -6,8 +6,10 @@ mod tui_support;
 
 use std::path::{Path, PathBuf};
 
-use lakescope::tui::page::View;
-use lakescope::tui::views::resource_config::Pane;
+use lakescope::tui::screens::config::ConfigScreen;
+use lakescope::tui::screens::config::Pane;
+use lakescope::tui::screens::events::EventsScreen;
+use lakescope::tui::screens::timeline::TimelineScreen;
 use serde_json::Value;
 use tui_support::Harness;
 
@@ -30,7 +32,7 @@ fn command(h: &mut Harness, line: &str) {
 fn events_cursor_to(h: &mut Harness, op: &str) {
     h.keys("g");
     for _ in 0..200 {
-        if let View::Events(e) = &h.app.page().view
+        if let Some(e) = h.app.screen::<EventsScreen>()
             && e.selected().and_then(|r| r.operation.as_deref()) == Some(op)
         {
             return;
@@ -40,10 +42,10 @@ fn events_cursor_to(h: &mut Harness, op: &str) {
     panic!("no {op} row:\n{}", h.screen());
 }
 
-fn config_view(h: &Harness) -> &lakescope::tui::views::resource_config::ResourceView {
-    match &h.app.page().view {
-        View::Config(c) => c,
-        _ => panic!("not the Config view: {}", h.title()),
+fn config_view(h: &Harness) -> &ConfigScreen {
+    match h.app.screen::<ConfigScreen>() {
+        Some(c) => c,
+        None => panic!("not the Config view: {}", h.title()),
     }
 }
 
@@ -160,7 +162,7 @@ fn window_keys_and_the_dossier_resource_row() {
     h.keys("t");
     assert_eq!(h.title(), format!("Timeline resource={arn}"));
     assert!(h.screen().contains("lanes: actor"), "{}", h.screen());
-    let lakescope::tui::page::View::Timeline(v) = &h.app.page().view else {
+    let Some(v) = h.app.screen::<TimelineScreen>() else {
         panic!("a timeline")
     };
     let lanes = &v.timeline.as_ref().expect("loaded").lanes;

@@ -5,7 +5,10 @@ mod tui_support;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use lakescope::tui::page::{Load, View};
+use lakescope::tui::screen::Load;
+use lakescope::tui::screens::actors::ActorsScreen;
+use lakescope::tui::screens::events::EventsScreen;
+use lakescope::tui::screens::inspector::InspectorScreen;
 use tui_support::{Harness, invictus};
 
 const BENJAMIN: &str = "arn:aws:iam::123837392027:user/benjamin";
@@ -28,7 +31,7 @@ fn actors_filter_dossier_ip_back_back() {
         "filter keeps matches only:\n{screen}"
     );
     h.keys("enter");
-    let View::Actors(actors) = &h.app.page().view else {
+    let Some(actors) = h.app.screen::<ActorsScreen>() else {
         panic!("not actors")
     };
     assert_eq!(actors.selected().unwrap().arn, STEAL);
@@ -66,7 +69,7 @@ fn actors_filter_dossier_ip_back_back() {
     h.keys("backspace");
     let screen = h.screen();
     assert!(screen.contains("[1/3] Actors /steal cred"), "{screen}");
-    let View::Actors(actors) = &h.app.page().view else {
+    let Some(actors) = h.app.screen::<ActorsScreen>() else {
         panic!("not actors")
     };
     assert_eq!(actors.filter, "steal cred");
@@ -86,7 +89,7 @@ fn scope_change_reloads_and_back_restores_the_previous_scope() {
     h.keys("enter");
     let screen = h.screen();
     assert!(screen.contains("scope: from=2023-07-10T12:30:00Z"), "{screen}");
-    let View::Actors(actors) = &h.app.page().view else {
+    let Some(actors) = h.app.screen::<ActorsScreen>() else {
         panic!("not actors")
     };
     let bert = actors.rows.iter().find(|r| r.arn.ends_with("user/bert-jan")).unwrap();
@@ -184,13 +187,13 @@ fn events_page_and_inspector_copy_with_osc52() {
         screen.contains("rows 201–400"),
         "paging down past the last row loads the next page:\n{screen}"
     );
-    let View::Events(events) = &h.app.page().view else {
+    let Some(events) = h.app.screen::<EventsScreen>() else {
         panic!()
     };
     assert_eq!(events.rows.len(), 200, "only one page is held");
     h.keys("k");
     assert!(h.screen().contains("rows 1–200"));
-    let View::Events(events) = &h.app.page().view else {
+    let Some(events) = h.app.screen::<EventsScreen>() else {
         panic!()
     };
     let row = events.selected().unwrap().clone();
@@ -380,11 +383,15 @@ fn resize_and_mouse() {
         modifiers: KeyModifiers::NONE,
     };
     h.app.handle_mouse(mouse(MouseEventKind::ScrollDown, 10));
-    let View::Actors(a) = &h.app.page().view else { panic!() };
+    let Some(a) = h.app.screen::<ActorsScreen>() else {
+        panic!()
+    };
     assert_eq!(a.list.cursor, 3);
     // Row 5 of the screen is the 3rd actor (header, title, column line first).
     h.app.handle_mouse(mouse(MouseEventKind::Down(MouseButton::Left), 5));
-    let View::Actors(a) = &h.app.page().view else { panic!() };
+    let Some(a) = h.app.screen::<ActorsScreen>() else {
+        panic!()
+    };
     assert_eq!(a.list.cursor, 2);
     h.app.handle_mouse(mouse(MouseEventKind::Down(MouseButton::Left), 5));
     h.settle();
@@ -415,7 +422,7 @@ impl NodeCursor for Harness {
     fn cursor_to_node(&mut self, key: &str) {
         self.keys("g");
         for _ in 0..100 {
-            if let View::Inspector(i) = &self.app.page().view
+            if let Some(i) = self.app.screen::<InspectorScreen>()
                 && i.selected().is_some_and(|n| n.key == key)
             {
                 return;
@@ -435,7 +442,7 @@ fn operations_and_e_open_the_matching_events() {
     h.cursor_to_row("GetBucketPolicy");
     h.keys("enter");
     assert_eq!(h.title(), format!("Events actor={BENJAMIN} operation=GetBucketPolicy"));
-    let View::Events(events) = &h.app.page().view else {
+    let Some(events) = h.app.screen::<EventsScreen>() else {
         panic!("not events")
     };
     assert!(!events.rows.is_empty());
@@ -465,7 +472,7 @@ fn a_reply_for_a_view_already_left_is_dropped() {
         std::thread::sleep(Duration::from_millis(10));
     }
     assert!(h.title().starts_with("Actors"));
-    let View::Actors(actors) = &h.app.page().view else {
+    let Some(actors) = h.app.screen::<ActorsScreen>() else {
         panic!("the actors view was replaced")
     };
     assert_eq!(actors.rows.len(), 21);

@@ -1,20 +1,38 @@
-//! Every screen at 120×40 and 80×24 (insta snapshots of the rendered text).
+//! Every screen at 120×40 and 80×24 (insta snapshots of the rendered text),
+//! on the committed demo lake and its planted intrusion (`TRUTH.json`);
+//! one real-data screen (the invictus trail) is its own test.
 
 mod tui_support;
+
+use std::path::{Path, PathBuf};
 
 use tui_support::{Harness, invictus};
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
+/// The demo lake's intruder, its new IP, a key of its role chain and the
+/// bucket whose policy it changed (see `fixtures/lake/TRUTH.json`).
+const INTRUDER: &str = "arn:aws:iam::111122223333:user/ci-deploy";
+const NEW_IP: &str = "203.0.113.66";
+const CHAIN_KEY: &str = "ASIAZ4FWYH65FCVVRDFQ";
+const BUCKET: &str = "arn:aws:s3:::acme-data-exports";
 const STEAL: &str =
     "arn:aws:sts::123837392027:assumed-role/stratus-red-team-ec2-steal-credentials-role/i-0dbc91f429e48eeed";
 
-/// Open the lake at each size, run `keys`, snapshot the screen.
-fn check(name: &str, setup: impl Fn(&mut Harness)) {
+fn demo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lake")
+}
+
+/// Open `lake` at each size, run `setup`, snapshot the screen.
+fn check_on(lake: &Path, name: &str, setup: impl Fn(&mut Harness)) {
     for (w, h) in SIZES {
-        let mut harness = Harness::open(&invictus(), w, h);
+        let mut harness = Harness::open(lake, w, h);
         setup(&mut harness);
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), harness.snapshot_text());
     }
+}
+
+fn check(name: &str, setup: impl Fn(&mut Harness)) {
+    check_on(&demo(), name, setup)
 }
 
 fn command(h: &mut Harness, line: &str) {
@@ -32,7 +50,7 @@ fn actors() {
 fn actors_filtered() {
     check("actors_filtered", |h| {
         h.keys("/");
-        h.type_text("stratus");
+        h.type_text("deploy");
     });
 }
 
@@ -43,35 +61,33 @@ fn actors_sorted_by_errors() {
 
 #[test]
 fn dossier() {
-    check("dossier", |h| command(h, &format!("actor {STEAL}")));
+    check("dossier", |h| command(h, &format!("actor {INTRUDER}")));
 }
 
 #[test]
 fn ip_report() {
-    check("ip", |h| command(h, "ip 3.225.16.109"));
+    check("ip", |h| command(h, &format!("ip {NEW_IP}")));
 }
 
 #[test]
 fn key_report() {
-    check("key", |h| command(h, "key ASIATFQR7NSCSHSEVYP5"));
+    check("key", |h| command(h, &format!("key {CHAIN_KEY}")));
 }
 
 #[test]
 fn resource_report() {
-    check("resource", |h| command(h, "resource i-0dbc91f429e48eeed"));
+    check("resource", |h| command(h, &format!("resource {BUCKET}")));
 }
 
 #[test]
 fn events() {
-    check("events", |h| {
-        command(h, "events actor=arn:aws:iam::123837392027:user/benjamin errors")
-    });
+    check("events", |h| command(h, &format!("events actor={INTRUDER} errors")));
 }
 
 #[test]
 fn inspector() {
     check("inspector", |h| {
-        command(h, "events actor=arn:aws:iam::123837392027:user/benjamin errors");
+        command(h, &format!("events actor={INTRUDER} errors"));
         h.keys("enter");
     });
 }
@@ -96,6 +112,14 @@ fn command_completion() {
 #[test]
 fn no_events_in_scope() {
     check("empty_scope", |h| {
-        command(h, "scope from=2023-07-10T23:00:00Z to=2023-07-11")
+        command(h, "scope from=2024-05-04T03:00:00Z to=2024-05-04T03:00:01Z")
+    });
+}
+
+/// One screen of real data: a dossier from the invictus trail.
+#[test]
+fn real_data_dossier() {
+    check_on(&invictus(), "invictus_dossier", |h| {
+        command(h, &format!("actor {STEAL}"))
     });
 }

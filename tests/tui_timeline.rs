@@ -7,7 +7,8 @@ mod tui_support;
 use std::path::{Path, PathBuf};
 
 use lakescope::lake::parse_time;
-use lakescope::tui::page::View;
+use lakescope::tui::screens::events::EventsScreen;
+use lakescope::tui::screens::timeline::TimelineScreen;
 use serde_json::Value;
 use tui_support::Harness;
 
@@ -38,7 +39,7 @@ fn intruder_timeline(w: u16, h: u16) -> Harness {
 
 /// Index of the bucket marked for the first sighting of this IP.
 fn ip_marker(h: &Harness, ip: &str) -> usize {
-    let View::Timeline(v) = &h.app.page().view else {
+    let Some(v) = h.app.screen::<TimelineScreen>() else {
         panic!("not a timeline: {}", h.title())
     };
     let t = v.timeline.as_ref().expect("loaded");
@@ -58,7 +59,7 @@ fn ip_marker(h: &Harness, ip: &str) -> usize {
 const NEW_IP: &str = "203.0.113.66";
 
 fn cursor_range(h: &Harness) -> (i64, i64) {
-    let View::Timeline(v) = &h.app.page().view else {
+    let Some(v) = h.app.screen::<TimelineScreen>() else {
         panic!("not a timeline: {}", h.title())
     };
     v.bucket_range(v.cursor).unwrap()
@@ -118,7 +119,7 @@ fn zoom_into_the_intrusion_and_open_its_events() {
     let marker = ip_marker(&h, new_ip);
     let (s, _) = cursor_range(&h);
     let steps = marker as isize - {
-        let View::Timeline(v) = &h.app.page().view else {
+        let Some(v) = h.app.screen::<TimelineScreen>() else {
             unreachable!()
         };
         v.cursor as isize
@@ -137,7 +138,7 @@ fn zoom_into_the_intrusion_and_open_its_events() {
     let scope = h.app.scope().clone();
     assert_eq!(scope.from_ms, Some(first_seen / 60_000 * 60_000));
     assert_eq!(scope.to_ms, Some(first_seen / 60_000 * 60_000 + 10 * 60_000));
-    let View::Events(ev) = &h.app.page().view else {
+    let Some(ev) = h.app.screen::<EventsScreen>() else {
         panic!("events expected")
     };
     assert!(!ev.rows.is_empty());
@@ -159,7 +160,7 @@ fn zoom_into_the_intrusion_and_open_its_events() {
     assert_eq!(h.app.scope(), &scope);
     // Back twice: the timeline as it was, cursor and selection included.
     h.keys("backspace backspace");
-    let View::Timeline(v) = &h.app.page().view else {
+    let Some(v) = h.app.screen::<TimelineScreen>() else {
         panic!("back on the timeline")
     };
     assert_eq!(v.mark.map(|m| m + 9), Some(v.cursor));
@@ -191,7 +192,7 @@ fn lanes_cycle_and_the_clock_toggles() {
     command(&mut h, "tz +05:30");
     let screen = h.screen();
     assert!(screen.contains("· UTC+05:30 ·"), "{screen}");
-    let View::Timeline(v) = &h.app.page().view else {
+    let Some(v) = h.app.screen::<TimelineScreen>() else {
         panic!("a timeline")
     };
     let (start, _) = v.bucket_range(0).unwrap();

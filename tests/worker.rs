@@ -3,8 +3,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use lakescope::lake::worker::{QueryWorker, Request, Response};
-use lakescope::lake::{Lake, LakeError, Scope};
+use lakescope::lake::worker::{Query, QueryWorker};
+use lakescope::lake::{ActorRow, Lake, LakeError, Scope};
 
 fn lake() -> Lake {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real/invictus-aws");
@@ -18,30 +18,19 @@ const SLOW_SQL: &str = "SELECT sum(hash(e.event_uid, r.range)) FROM ev AS e, ran
 #[test]
 fn replies_carry_the_request_id() {
     let mut worker = QueryWorker::spawn(&lake()).unwrap();
-    let first = worker.submit(Request::Actors {
-        scope: Scope::default(),
-        search: None,
-    });
-    let second = worker.submit(Request::Actors {
-        scope: Scope::default(),
-        search: Some("benjamin".into()),
-    });
+    let first = worker.submit(Query::actors(Scope::default(), None));
+    let second = worker.submit(Query::actors(Scope::default(), Some("benjamin".into())));
     let a = worker.recv_timeout(Duration::from_secs(60)).unwrap();
     let b = worker.recv_timeout(Duration::from_secs(60)).unwrap();
     assert_eq!((a.id, b.id), (first, second));
-    match b.result.unwrap() {
-        Response::Actors(rows) => assert_eq!(rows[0].arn, "arn:aws:iam::123837392027:user/benjamin"),
-        other => panic!("{other:?}"),
-    }
+    let rows: Vec<ActorRow> = b.take().unwrap();
+    assert_eq!(rows[0].arn, "arn:aws:iam::123837392027:user/benjamin");
 }
 
 #[test]
 fn a_running_query_can_be_cancelled_and_the_worker_goes_on() {
     let mut worker = QueryWorker::spawn(&lake()).unwrap();
-    let slow = worker.submit(Request::Sql {
-        scope: Scope::default(),
-        sql: SLOW_SQL.into(),
-    });
+    let slow = worker.submit(Query::sql(Scope::default(), SLOW_SQL.into()));
     let start = Instant::now();
     while worker.running().is_none_or(|r| r.id != slow) {
         assert!(start.elapsed() < Duration::from_secs(30), "query never started");
@@ -56,10 +45,7 @@ fn a_running_query_can_be_cancelled_and_the_worker_goes_on() {
     assert_eq!(reply.id, slow);
     assert!(matches!(reply.result, Err(LakeError::Cancelled)), "{:?}", reply.result);
     // The same worker answers the next request normally.
-    let next = worker.submit(Request::Actors {
-        scope: Scope::default(),
-        search: None,
-    });
+    let next = worker.submit(Query::actors(Scope::default(), None));
     let reply = worker.recv_timeout(Duration::from_secs(60)).unwrap();
     assert_eq!(reply.id, next);
     assert!(reply.result.is_ok());
@@ -68,10 +54,7 @@ fn a_running_query_can_be_cancelled_and_the_worker_goes_on() {
 #[test]
 fn dropping_the_worker_stops_its_query() {
     let mut worker = QueryWorker::spawn(&lake()).unwrap();
-    worker.submit(Request::Sql {
-        scope: Scope::default(),
-        sql: SLOW_SQL.into(),
-    });
+    worker.submit(Query::sql(Scope::default(), SLOW_SQL.into()));
     let start = Instant::now();
     while worker.running().is_none() {
         assert!(start.elapsed() < Duration::from_secs(30));

@@ -1,8 +1,12 @@
-//! Queries off the caller's thread: each request gets an id, the reply
+//! Queries off the caller's thread: each query gets an id, the reply
 //! carries it back (so a caller can drop replies for a view it has left),
 //! and the running query can be cancelled through DuckDB's interrupt.
 //! Dropping the worker cancels its query and stops its thread.
+//!
+//! A [`Query<T>`] is typed: its reply holds a `T`, which only the caller
+//! that submitted it (matched by id) takes back out with [`Reply::take`].
 
+use std::any::Any;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -11,7 +15,8 @@ use std::time::{Duration, Instant};
 
 use duckdb::InterruptHandle;
 
-use super::catalog::{self, SourceRow};
+use super::catalog::{self, PartitionCount, SourceRow};
+use super::config::{self, ConfigTarget, ResourceConfig};
 use super::criteria::{EventCriteria, Page};
 use super::error::{DbError, DbErrorKind, LakeError, Result};
 use super::handle::Lake;
@@ -19,96 +24,165 @@ use super::model::*;
 use super::scope::Scope;
 use super::session::Session;
 use super::timeline::{self, Timeline, TimelineQuery};
-use super::{config, events, pivots};
+use super::{events, pivots};
 
-/// What to compute.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Request {
-    Sources(Scope),
-    Actors {
-        scope: Scope,
-        search: Option<String>,
-    },
-    Actor {
-        scope: Scope,
-        arn: String,
-    },
-    Ip {
-        scope: Scope,
-        ip: String,
-    },
-    Key {
-        scope: Scope,
-        key: String,
-    },
-    Resource {
-        scope: Scope,
-        id: String,
-    },
-    Events {
-        scope: Scope,
-        criteria: EventCriteria,
-        page: Page,
-    },
-    Sql {
-        scope: Scope,
-        sql: String,
-    },
-    Timeline {
-        scope: Scope,
-        query: TimelineQuery,
-    },
-    /// The original record of one event (from an `EventRow`'s file and id).
-    Event {
-        source_file: String,
-        event_uid: String,
-    },
-    /// A resource's AWS Config history, causing events and graph.
-    Config(config::ConfigTarget),
+type Run<T> = Box<dyn FnOnce(&Session) -> Result<T> + Send>;
+
+/// A question for the engine: a few words for the status bar, and the
+/// work, run on the worker's session.
+pub struct Query<T> {
+    what: String,
+    run: Run<T>,
 }
 
-impl Request {
-    /// A few words for a status bar.
-    pub fn describe(&self) -> String {
-        match self {
-            Request::Sources(_) => "counting sources".into(),
-            Request::Actors { .. } => "listing actors".into(),
-            Request::Actor { arn, .. } => format!("dossier of {arn}"),
-            Request::Ip { ip, .. } => format!("pivot from IP {ip}"),
-            Request::Key { key, .. } => format!("pivot from key {key}"),
-            Request::Resource { id, .. } => format!("pivot from resource {id}"),
-            Request::Events { .. } => "loading events".into(),
-            Request::Sql { .. } => "running SQL".into(),
-            Request::Timeline { .. } => "counting the timeline".into(),
-            Request::Event { event_uid, .. } => format!("reading event {event_uid}"),
-            Request::Config(target) => format!("AWS Config of {}", target.label()),
+impl<T: Send + 'static> Query<T> {
+    pub fn new(what: impl Into<String>, run: impl FnOnce(&Session) -> Result<T> + Send + 'static) -> Query<T> {
+        Query {
+            what: what.into(),
+            run: Box::new(run),
         }
+    }
+
+    /// A few words for a status bar.
+    pub fn describe(&self) -> &str {
+        &self.what
+    }
+
+    /// The same query with its answer turned into something else (on the worker).
+    pub fn map<U: Send + 'static>(self, f: impl FnOnce(T) -> U + Send + 'static) -> Query<U> {
+        let run = self.run;
+        Query::new(self.what, move |session: &Session| run(session).map(f))
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Response {
-    Sources(Vec<SourceRow>),
-    Actors(Vec<ActorRow>),
-    Dossier(Option<Dossier>),
-    Ip(IpReport),
-    Key(KeyReport),
-    Resource(ResourceReport),
-    Events(Vec<EventRow>),
-    Table(Vec<serde_json::Value>),
-    Record(Option<serde_json::Value>),
-    Timeline(Timeline),
-    Config(Box<config::ResourceConfig>),
+impl<T> std::fmt::Debug for Query<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Query")
+            .field("what", &self.what)
+            .finish_non_exhaustive()
+    }
 }
 
+impl Query<Vec<SourceRow>> {
+    pub fn sources(scope: Scope) -> Self {
+        Query::new("counting sources", move |s: &Session| catalog::sources(s, &scope))
+    }
+}
+
+impl Query<Vec<ActorRow>> {
+    pub fn actors(scope: Scope, search: Option<String>) -> Self {
+        Query::new("listing actors", move |s: &Session| {
+            pivots::actors(s, &scope, search.as_deref())
+        })
+    }
+}
+
+impl Query<Option<Dossier>> {
+    pub fn dossier(scope: Scope, arn: String) -> Self {
+        Query::new(format!("dossier of {arn}"), move |s: &Session| {
+            pivots::actor(s, &scope, &arn)
+        })
+    }
+}
+
+impl Query<IpReport> {
+    pub fn ip(scope: Scope, ip: String) -> Self {
+        Query::new(format!("pivot from IP {ip}"), move |s: &Session| {
+            pivots::ip(s, &scope, &ip)
+        })
+    }
+}
+
+impl Query<KeyReport> {
+    pub fn key(scope: Scope, key: String) -> Self {
+        Query::new(format!("pivot from key {key}"), move |s: &Session| {
+            pivots::key(s, &scope, &key)
+        })
+    }
+}
+
+impl Query<ResourceReport> {
+    pub fn resource(scope: Scope, id: String) -> Self {
+        Query::new(format!("pivot from resource {id}"), move |s: &Session| {
+            pivots::resource(s, &scope, &id)
+        })
+    }
+}
+
+impl Query<Vec<EventRow>> {
+    pub fn events(scope: Scope, criteria: EventCriteria, page: Page) -> Self {
+        Query::new("loading events", move |s: &Session| {
+            events::events(s, &scope, &criteria, page)
+        })
+    }
+}
+
+impl Query<Vec<PartitionCount>> {
+    /// Events per account, region and day: the partitions tree's counts.
+    pub fn partition_counts(scope: Scope) -> Self {
+        Query::new("counting partitions", move |s: &Session| {
+            catalog::partition_counts(s, &scope)
+        })
+    }
+}
+
+impl Query<Vec<serde_json::Value>> {
+    pub fn sql(scope: Scope, sql: String) -> Self {
+        Query::new("running SQL", move |s: &Session| events::sql(s, &scope, &sql))
+    }
+}
+
+impl Query<Timeline> {
+    pub fn timeline(scope: Scope, query: TimelineQuery) -> Self {
+        Query::new("counting the timeline", move |s: &Session| {
+            timeline::timeline(s, &scope, &query)
+        })
+    }
+}
+
+impl Query<Option<serde_json::Value>> {
+    /// The original record of one event (from an `EventRow`'s file and id).
+    pub fn event(source_file: String, event_uid: String) -> Self {
+        Query::new(format!("reading event {event_uid}"), move |s: &Session| {
+            events::event_detail(s, &source_file, &event_uid)
+        })
+    }
+}
+
+impl Query<ResourceConfig> {
+    /// A resource's AWS Config history, causing events and graph.
+    pub fn config(target: ConfigTarget) -> Self {
+        Query::new(format!("AWS Config of {}", target.label()), move |s: &Session| {
+            config::config_view(s, &target)
+        })
+    }
+}
+
+/// A finished query. Its answer is typed by the query; [`Reply::take`]
+/// gives it back to whoever knows that type (the one who submitted it).
 #[derive(Debug)]
 pub struct Reply {
     pub id: u64,
-    pub result: Result<Response>,
+    /// The query's [`Query::describe`].
+    pub what: String,
+    pub result: Result<Box<dyn Any + Send>>,
     pub elapsed: Duration,
 }
 
-/// The request being computed, for "what is running and for how long".
+impl Reply {
+    /// The answer as the type its query returned.
+    pub fn take<T: 'static>(self) -> Result<T> {
+        let answer = self.result?;
+        answer.downcast::<T>().map(|b| *b).map_err(|_| {
+            LakeError::Db(DbError::new(
+                DbErrorKind::Sql,
+                "a reply of another type than its query's",
+            ))
+        })
+    }
+}
+
+/// The query being computed, for "what is running and for how long".
 #[derive(Debug, Clone)]
 pub struct Running {
     pub id: u64,
@@ -116,12 +190,18 @@ pub struct Running {
     pub since: Instant,
 }
 
+struct Job {
+    id: u64,
+    what: String,
+    run: Run<Box<dyn Any + Send>>,
+}
+
 pub struct QueryWorker {
-    jobs: Option<Sender<(u64, Request)>>,
+    jobs: Option<Sender<Job>>,
     replies: Receiver<Reply>,
     interrupt: Arc<InterruptHandle>,
     running: Arc<Mutex<Option<Running>>>,
-    /// Requests with an id up to this one are cancelled (0: none).
+    /// Queries with an id up to this one are cancelled (0: none).
     cancel_id: Arc<AtomicU64>,
     next_id: u64,
     thread: Option<JoinHandle<()>>,
@@ -131,7 +211,7 @@ impl QueryWorker {
     pub fn spawn(lake: &Lake) -> Result<QueryWorker> {
         let session = lake.session()?;
         let interrupt = session.interrupt_handle();
-        let (jobs, job_rx) = mpsc::channel::<(u64, Request)>();
+        let (jobs, job_rx) = mpsc::channel::<Job>();
         let (reply_tx, replies) = mpsc::channel();
         let running = Arc::new(Mutex::new(None));
         let shared = running.clone();
@@ -140,25 +220,26 @@ impl QueryWorker {
         let thread = std::thread::Builder::new()
             .name("lakescope-query".into())
             .spawn(move || {
-                for (id, request) in job_rx {
+                for job in job_rx {
                     let started = Instant::now();
                     if let Ok(mut r) = shared.lock() {
                         *r = Some(Running {
-                            id,
-                            what: request.describe(),
+                            id: job.id,
+                            what: job.what.clone(),
                             since: started,
                         });
                     }
-                    let result = if id <= cancelled.load(Ordering::SeqCst) {
+                    let result = if job.id <= cancelled.load(Ordering::SeqCst) {
                         Err(LakeError::Cancelled)
                     } else {
-                        execute(&session, request)
+                        (job.run)(&session)
                     };
                     if let Ok(mut r) = shared.lock() {
                         *r = None;
                     }
                     let reply = Reply {
-                        id,
+                        id: job.id,
+                        what: job.what,
                         result,
                         elapsed: started.elapsed(),
                     };
@@ -184,20 +265,26 @@ impl QueryWorker {
         })
     }
 
-    /// Queue a request; returns its id.
-    pub fn submit(&mut self, request: Request) -> u64 {
+    /// Queue a query; returns its id.
+    pub fn submit<T: Send + 'static>(&mut self, query: Query<T>) -> u64 {
         self.next_id += 1;
         let id = self.next_id;
+        let run = query.run;
+        let job = Job {
+            id,
+            what: query.what,
+            run: Box::new(move |session: &Session| run(session).map(|t| Box::new(t) as Box<dyn Any + Send>)),
+        };
         if let Some(jobs) = &self.jobs {
             // A send error means the thread ended; the caller sees no reply.
-            let _ = jobs.send((id, request));
+            let _ = jobs.send(job);
         }
         id
     }
 
     /// Interrupt the query being computed (its reply is `Cancelled`).
     /// DuckDB forgets an interrupt that arrives just before a query begins,
-    /// so the request stays marked and [`QueryWorker::poll`] repeats it.
+    /// so the query stays marked and [`QueryWorker::poll`] repeats it.
     pub fn cancel(&self) {
         if let Some(running) = self.running() {
             self.cancel_id.fetch_max(running.id, Ordering::SeqCst);
@@ -205,7 +292,7 @@ impl QueryWorker {
         }
     }
 
-    /// Cancel the running request and discard every queued one (the user
+    /// Cancel the running query and discard every queued one (the user
     /// left the view they were for).
     pub fn cancel_all(&self) {
         self.cancel_id.fetch_max(self.next_id, Ordering::SeqCst);
@@ -249,24 +336,4 @@ impl Drop for QueryWorker {
             let _ = thread.join();
         }
     }
-}
-
-fn execute(session: &Session, request: Request) -> Result<Response> {
-    Ok(match request {
-        Request::Sources(scope) => Response::Sources(catalog::sources(session, &scope)?),
-        Request::Actors { scope, search } => Response::Actors(pivots::actors(session, &scope, search.as_deref())?),
-        Request::Actor { scope, arn } => Response::Dossier(pivots::actor(session, &scope, &arn)?),
-        Request::Ip { scope, ip } => Response::Ip(pivots::ip(session, &scope, &ip)?),
-        Request::Key { scope, key } => Response::Key(pivots::key(session, &scope, &key)?),
-        Request::Resource { scope, id } => Response::Resource(pivots::resource(session, &scope, &id)?),
-        Request::Events { scope, criteria, page } => {
-            Response::Events(events::events(session, &scope, &criteria, page)?)
-        }
-        Request::Sql { scope, sql } => Response::Table(events::sql(session, &scope, &sql)?),
-        Request::Timeline { scope, query } => Response::Timeline(timeline::timeline(session, &scope, &query)?),
-        Request::Event { source_file, event_uid } => {
-            Response::Record(events::event_detail(session, &source_file, &event_uid)?)
-        }
-        Request::Config(target) => Response::Config(Box::new(config::config_view(session, &target)?)),
-    })
 }

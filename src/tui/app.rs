@@ -1,23 +1,33 @@
-//! The application state: a browser-like history of pages, the scope each
-//! was opened with, the query each waits for, and what the user is typing.
-//! Keys become actions in `update.rs`; drawing is in `render/`.
+//! The application: a browser-like history of pages (a screen, the scope it
+//! was opened with, the state of its query), the query worker, what the user
+//! is typing, and the status line. Keys become actions; the app handles the
+//! ones about the history and the modes, hands the rest to the screen
+//! shown, and applies the [`Effect`] it returns.
 
 use std::time::Duration;
 
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 
-use crate::lake::worker::QueryWorker;
-use crate::lake::{Lake, LakeError, Scope};
-
-use super::command::Known;
+use super::action::Action;
+use super::clipboard::osc52;
+use super::command::{self, Command, Known};
 use super::input::LineInput;
 use super::keymap::Keymap;
-use super::page::{Load, Page, View};
+use super::lake_refresh::{LakeRefresh, News};
+use super::layout::areas;
+use super::mode::{Mode, Status, Typed};
+use super::render::{chrome, help};
+use super::screen::{AnyScreen, Context, Effect, Load, Severity, View, unhandled};
+use super::screens::{self, inspector::InspectorScreen, partitions::PartitionsScreen};
+use super::target::Target;
 use super::theme::Theme;
-use super::views::actors::ActorsView;
-use super::views::partitions::PartitionsView;
-use super::views::report::Line;
-use super::views::target::Target;
+use crate::lake::EventCriteria;
+use crate::lake::buckets::Zone;
+use crate::lake::config::ConfigTarget;
+use crate::lake::worker::QueryWorker;
+use crate::lake::{Lake, LakeError, Scope};
 
 pub struct Options {
     pub theme: Theme,
@@ -29,64 +39,54 @@ pub struct Options {
     pub scope: Scope,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mode {
-    Normal,
-    /// Typing a fuzzy filter; `before` comes back on Esc.
-    Filter {
-        input: LineInput,
-        before: String,
-    },
-    Command(CommandLine),
-    Help {
-        offset: usize,
-    },
+/// A page in the history: a screen, the scope it was opened with, and the
+/// state of its query.
+#[derive(Debug)]
+pub struct Page {
+    pub scope: Scope,
+    pub screen: Box<dyn AnyScreen>,
+    pub load: Load,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CommandLine {
-    pub input: LineInput,
-    pub candidates: Vec<String>,
-    pub choice: Option<usize>,
-}
+impl Page {
+    pub fn new(scope: Scope, screen: Box<dyn AnyScreen>) -> Page {
+        Page {
+            scope,
+            screen,
+            load: Load::Stale,
+        }
+    }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Status {
-    pub text: String,
-    pub severity: Severity,
+    /// Title for the breadcrumb line.
+    pub fn title(&self) -> String {
+        self.screen.title()
+    }
 }
 
 pub struct App {
-    pub(super) lake: Lake,
-    pub(super) worker: QueryWorker,
-    pub(super) history: Vec<Page>,
-    pub(super) current: usize,
-    pub(super) mode: Mode,
-    pub(super) status: Option<Status>,
-    pub(super) keymap: Keymap,
-    pub(super) theme: Theme,
-    pub(super) live_clock: bool,
-    pub(super) size: Rect,
-    pub(super) known: Known,
+    lake: Lake,
+    worker: QueryWorker,
+    history: Vec<Page>,
+    current: usize,
+    mode: Mode,
+    status: Option<Status>,
+    keymap: Keymap,
+    theme: Theme,
+    live_clock: bool,
+    size: Rect,
+    known: Known,
     /// The last finished query: what and how long.
-    pub(super) last_query: Option<(String, Duration)>,
+    last_query: Option<(String, Duration)>,
     /// Bytes for the terminal itself (OSC 52 clipboard sequences).
-    pub(super) outbox: Vec<String>,
-    pub(super) quit: bool,
+    outbox: Vec<String>,
+    quit: bool,
     problems_seen: usize,
     /// The latest replies dropped because their page was left.
     dropped: Vec<Dropped>,
     /// The clock `z` switches timelines to from UTC (`:tz` sets it).
-    pub(super) other_zone: crate::lake::buckets::Zone,
-    /// Watching the lake directory for new partitions (`lake_refresh.rs`).
-    pub(super) refresh: super::lake_refresh::LakeRefresh,
+    other_zone: Zone,
+    /// Watching the lake directory for new partitions.
+    refresh: LakeRefresh,
 }
 
 /// How many dropped replies [`App::dropped_replies`] remembers.
@@ -100,28 +100,11 @@ pub struct Dropped {
     pub cancelled: bool,
 }
 
-/// Accounts, regions and days of the lake's partitions, for completion.
-pub(super) fn known_of(lake: &Lake) -> Known {
-    let mut known = Known::default();
-    for p in &lake.partitions(&Scope::default()) {
-        known.accounts.extend(p.account.clone());
-        known.regions.extend(p.region.clone());
-        if let Some(d) = p.day.as_ref().filter(|d| d.len() == 8) {
-            known.days.push(format!("{}-{}-{}", &d[0..4], &d[4..6], &d[6..8]));
-        }
-    }
-    for list in [&mut known.accounts, &mut known.regions, &mut known.days] {
-        list.sort();
-        list.dedup();
-    }
-    known
-}
-
 impl App {
     /// Start on the actors of the whole lake.
     pub fn new(lake: Lake, options: Options) -> Result<App, LakeError> {
         let worker = QueryWorker::spawn(&lake)?;
-        let known = known_of(&lake);
+        let known = Known::of(&lake);
         let mut app = App {
             lake,
             worker,
@@ -139,10 +122,10 @@ impl App {
             quit: false,
             problems_seen: 0,
             dropped: Vec::new(),
-            other_zone: crate::lake::buckets::Zone::Local,
+            other_zone: Zone::Local,
             refresh: Default::default(),
         };
-        app.push(Page::new(options.scope, View::Actors(ActorsView::default())));
+        app.push(Page::new(options.scope, screens::open(Target::Actors, app.size.width)));
         app.note_problems();
         Ok(app)
     }
@@ -155,8 +138,9 @@ impl App {
         &self.history[self.current]
     }
 
-    pub(super) fn page_mut(&mut self) -> &mut Page {
-        &mut self.history[self.current]
+    /// The screen shown, if it is an `S`.
+    pub fn screen<S: View>(&self) -> Option<&S> {
+        self.page().screen.as_any().downcast_ref::<S>()
     }
 
     pub fn scope(&self) -> &Scope {
@@ -182,7 +166,11 @@ impl App {
         std::mem::take(&mut self.outbox)
     }
 
-    pub(super) fn say(&mut self, severity: Severity, text: impl Into<String>) {
+    fn page_mut(&mut self) -> &mut Page {
+        &mut self.history[self.current]
+    }
+
+    fn say(&mut self, severity: Severity, text: impl Into<String>) {
         self.status = Some(Status {
             text: text.into(),
             severity,
@@ -207,18 +195,31 @@ impl App {
                 });
                 continue;
             }
-            let what = self.page().request().map(|r| r.describe()).unwrap_or_default();
-            self.last_query = Some((what, reply.elapsed));
-            if let Err(LakeError::Cancelled) = &reply.result {
-                let again = self.keymap.hint(super::action::Action::Refresh);
-                self.say(Severity::Warning, format!("query cancelled; {again} runs it again"));
+            self.last_query = Some((reply.what, reply.elapsed));
+            let page = self.page_mut();
+            page.load = match reply.result {
+                Err(LakeError::Cancelled) => Load::Cancelled,
+                Err(e) => {
+                    page.screen.failed_reply(&e);
+                    Load::Failed(e.to_string())
+                }
+                Ok(answer) => match page.screen.apply_reply(answer) {
+                    Ok(()) => Load::Ready,
+                    Err(message) => Load::Failed(message),
+                },
+            };
+            match &self.page().load {
+                Load::Cancelled => {
+                    let again = self.keymap.hint(Action::Refresh);
+                    self.say(Severity::Warning, format!("query cancelled; {again} runs it again"));
+                }
+                Load::Failed(message) => {
+                    let message = message.clone();
+                    self.say(Severity::Error, message);
+                }
+                _ => {}
             }
-            self.page_mut().apply(reply.result);
-            if let Load::Failed(message) = &self.page().load {
-                let message = message.clone();
-                self.say(Severity::Error, message);
-            }
-            self.learn();
+            self.history[self.current].screen.learn(&mut self.known);
         }
         self.note_problems();
         self.fix_scroll();
@@ -245,32 +246,8 @@ impl App {
         }
     }
 
-    /// Remember actors, IPs, keys and resources seen, for completion.
-    fn learn(&mut self) {
-        match &self.history[self.current].view {
-            View::Actors(a) => self.known.actors = a.rows.iter().map(|r| r.arn.clone()).collect(),
-            View::Report(r) => {
-                let Some(report) = &r.report else { return };
-                for row in report.sections.iter().flat_map(|s| s.rows.iter()) {
-                    if let Some(Target::Open(subject)) = &row.target {
-                        let list = match subject {
-                            super::views::target::Subject::Actor(_) => &mut self.known.actors,
-                            super::views::target::Subject::Ip(_) => &mut self.known.ips,
-                            super::views::target::Subject::Key(_) => &mut self.known.keys,
-                            super::views::target::Subject::Resource(_) => &mut self.known.resources,
-                        };
-                        if !list.iter().any(|v| v == subject.id()) {
-                            list.push(subject.id().to_string());
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
     /// Open a page after the current one (dropping any forward history).
-    pub(super) fn push(&mut self, page: Page) {
+    fn push(&mut self, page: Page) {
         self.leave();
         self.history.truncate(self.current + 1);
         self.history.push(page);
@@ -278,20 +255,18 @@ impl App {
         self.arrive();
     }
 
-    pub(super) fn back(&mut self) {
+    fn back(&mut self) {
         if self.current == 0 {
-            self.say(Severity::Info, "this is the first view");
-            return;
+            return self.say(Severity::Info, "this is the first view");
         }
         self.leave();
         self.current -= 1;
         self.arrive();
     }
 
-    pub(super) fn forward(&mut self) {
+    fn forward(&mut self) {
         if self.current + 1 >= self.history.len() {
-            self.say(Severity::Info, "this is the last view");
-            return;
+            return self.say(Severity::Info, "this is the last view");
         }
         self.leave();
         self.current += 1;
@@ -321,90 +296,302 @@ impl App {
     }
 
     /// (Re)run the current page's query.
-    pub(super) fn reload(&mut self) {
+    fn reload(&mut self) {
         // A scope that admits no file has nothing to query: say so plainly.
-        if !matches!(self.page().view, View::Partitions(_)) && self.lake.partitions(self.scope()).is_empty() {
+        if !self.page().screen.whole_lake() && self.lake.partitions(self.scope()).is_empty() {
             let text = format!("no file of the lake falls in scope {}", self.scope().describe());
             self.page_mut().load = Load::Failed(text.clone());
-            self.say(Severity::Warning, text);
-            return;
+            return self.say(Severity::Warning, text);
         }
         if let Load::Pending(_) = self.page().load {
             // A new request replaces the one still pending (another events page).
             self.worker.cancel_all();
         }
-        match self.page().request() {
-            Some(request) => {
-                let id = self.worker.submit(request);
-                self.page_mut().load = Load::Pending(id);
-            }
-            None => self.page_mut().load = Load::Ready,
-        }
+        let page = &mut self.history[self.current];
+        page.load = match page.screen.submit(&page.scope, &mut self.worker) {
+            Some(id) => Load::Pending(id),
+            None => Load::Ready,
+        };
     }
 
-    /// The scope changes by opening the same view again under it, so that
-    /// back returns to the previous scope.
-    pub(super) fn set_scope(&mut self, scope: Scope) {
-        let view = match &self.page().view {
-            View::Report(r) => View::Report(super::views::report::ReportView::new(r.subject.clone())),
-            View::Events(e) => View::Events(super::views::events::EventsView::new(e.filter.clone())),
-            View::Actors(a) => {
-                let mut fresh = ActorsView::default();
-                fresh.set_filter(&a.filter);
-                View::Actors(fresh)
-            }
-            View::Timeline(t) => {
-                let mut fresh = super::views::timeline::TimelineView::new(t.filter.clone(), t.lanes, t.columns);
-                fresh.zone = t.zone;
-                View::Timeline(fresh)
-            }
-            View::Config(c) => View::Config(super::views::resource_config::ResourceView::new(
-                c.target.clone(),
-                c.trail.clone(),
-            )),
-            View::Partitions(_) | View::Inspector(_) => View::Actors(ActorsView::default()),
-        };
+    /// The scope changes by opening the same screen again under it, so
+    /// that back returns to the previous scope.
+    fn set_scope(&mut self, scope: Scope) {
+        let screen = (self.page().screen.rescoped()).unwrap_or_else(|| screens::open(Target::Actors, self.size.width));
         let text = format!("scope: {}", scope.describe());
-        self.push(Page::new(scope, view));
+        self.push(Page::new(scope, screen));
         self.say(Severity::Info, text);
     }
 
-    pub(super) fn open_partitions(&mut self) {
-        let view = PartitionsView::new(&self.lake.partitions(&Scope::default()));
-        let scope = self.scope().clone();
-        self.push(Page::new(scope, View::Partitions(view)));
+    fn open_partitions(&mut self) {
+        let screen = PartitionsScreen::new(&self.lake.partitions(&Scope::default()));
+        self.push(Page::new(self.scope().clone(), Box::new(screen)));
     }
 
     /// Keep the cursor on screen after a move or a resize.
-    pub(super) fn fix_scroll(&mut self) {
-        let body = super::layout::areas(self.size).body;
-        let rows = body.height.saturating_sub(1) as usize;
-        match &mut self.history[self.current].view {
-            View::Partitions(p) => p.list.reveal(p.list.cursor, rows),
-            View::Actors(a) => a.list.reveal(a.list.cursor, rows),
-            View::Events(e) => e.list.reveal(e.list.cursor, rows),
-            View::Inspector(i) => i.list.reveal(i.list.cursor, rows),
-            // Everything a timeline shows fits its body.
-            View::Timeline(_) => {}
-            // Its panes scroll themselves, each to its own cursor.
-            View::Config(_) => {}
-            View::Report(r) => {
-                let line = r.cursor_line();
-                // Show a section's heading with its first row.
-                let report_lines = r.report.as_ref().map(|rep| rep.lines()).unwrap_or_default();
-                let above = report_lines[..line.min(report_lines.len())]
-                    .iter()
-                    .rev()
-                    .take_while(|l| matches!(l, Line::Columns(_) | Line::Heading(_) | Line::Blank))
-                    .count();
-                r.list.reveal(line.saturating_sub(above), body.height as usize);
-                r.list.reveal(line, body.height as usize);
-            }
-        }
+    fn fix_scroll(&mut self) {
+        let body = areas(self.size).body;
+        self.page_mut().screen.reveal(body);
     }
 
     pub fn resize(&mut self, width: u16, height: u16) {
         self.size = Rect::new(0, 0, width, height);
         self.fix_scroll();
+    }
+
+    /// Do what a screen asked; `action` is what it was asked to do.
+    fn apply(&mut self, effect: Effect, action: Action) {
+        match effect {
+            Effect::None => {}
+            Effect::Unhandled => {
+                let effect = unhandled(action, &self.keymap);
+                self.apply(effect, action)
+            }
+            Effect::Say(severity, text) => self.say(severity, text),
+            Effect::Copy(text) => {
+                self.outbox.push(osc52(&text));
+                self.say(
+                    Severity::Info,
+                    format!("copied {} characters (OSC 52)", text.chars().count()),
+                );
+            }
+            Effect::Reload => self.reload(),
+            Effect::SetScope(scope) => self.set_scope(scope),
+            Effect::Open(screen) => self.push(Page::new(self.scope().clone(), screen)),
+            Effect::Go(target, scope) => {
+                let scope = scope.unwrap_or_else(|| self.scope().clone());
+                self.push(Page::new(scope, screens::open(target, self.size.width)));
+            }
+        }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if key.kind == KeyEventKind::Release {
+            return;
+        }
+        let action = self.keymap.action(&key);
+        // Ctrl-C (or whatever ctrl key quits) works even while typing.
+        if action == Some(Action::Quit) && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            return;
+        }
+        match self.mode {
+            Mode::Normal => {
+                if let Some(action) = action {
+                    self.act(action);
+                }
+            }
+            Mode::Help { offset } => self.mode = Mode::help_key(offset, action, help::lines(&self.keymap)),
+            Mode::Filter { .. } | Mode::Command(_) => match self.mode.typed(&key, &self.known) {
+                Typed::Nothing => {}
+                Typed::Filter(text) => self.page_mut().screen.set_fuzzy_filter(&text),
+                Typed::Move(action) => self.act(action),
+                Typed::Run(line) => match command::parse(&line) {
+                    Ok(cmd) => self.run_command(cmd),
+                    Err(message) => self.say(Severity::Error, message),
+                },
+            },
+        }
+        self.fix_scroll();
+    }
+
+    fn run_command(&mut self, cmd: Command) {
+        let go = |target| Effect::Go(target, None);
+        let effect = match cmd {
+            Command::Open(subject) => go(Target::Open(subject)),
+            Command::Config(id) => go(Target::Config(ConfigTarget::Resource(id), Vec::new())),
+            Command::Events(filter) => go(Target::Events(filter)),
+            Command::Actors => go(Target::Actors),
+            Command::Scope(scope) => Effect::SetScope(scope),
+            Command::Partitions => return self.open_partitions(),
+            Command::Quit => return self.quit = true,
+            Command::Zone(zone) => return self.set_zone(zone),
+            Command::Problems => Effect::Open(Box::new(InspectorScreen::problems(&self.lake.problems()))),
+            Command::Sql(sql) => Effect::Open(Box::new(InspectorScreen::sql(sql))),
+        };
+        self.apply(effect, Action::Command);
+    }
+
+    /// `:tz`: the clock of the timeline shown, and of those `z` switches to.
+    fn set_zone(&mut self, zone: Zone) {
+        if zone != Zone::Utc {
+            self.other_zone = zone;
+        }
+        // The offset in force now, not at the epoch (local time has DST).
+        let label = zone.label(chrono::Utc::now().timestamp_millis());
+        if self.page_mut().screen.set_zone(zone) {
+            self.reload();
+        } else {
+            self.say(Severity::Info, format!("timelines will use {label}"));
+        }
+    }
+
+    pub fn act(&mut self, action: Action) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.mode = Mode::Help { offset: 0 },
+            Action::Back => self.back(),
+            Action::Forward => self.forward(),
+            Action::Filter => match self.page().screen.fuzzy_filter() {
+                Some(filter) => {
+                    self.mode = Mode::Filter {
+                        input: LineInput::with(filter),
+                        before: filter.to_string(),
+                    }
+                }
+                None => self.say(Severity::Info, "the fuzzy filter works on the actors table"),
+            },
+            Action::Command => self.mode = Mode::Command(Default::default()),
+            Action::Cancel => self.cancel(),
+            Action::Partitions => self.open_partitions(),
+            Action::Actors => self.apply(Effect::Go(Target::Actors, None), action),
+            Action::Events => self.apply(Effect::Go(Target::Events(EventCriteria::default()), None), action),
+            Action::Refresh => self.refresh(),
+            _ => self.screen_action(action),
+        }
+    }
+
+    /// Hand an action to the screen shown, and apply what it asks.
+    fn screen_action(&mut self, action: Action) {
+        let page = &mut self.history[self.current];
+        let ctx = Context {
+            scope: &page.scope,
+            keymap: &self.keymap,
+            body: areas(self.size).body,
+            other_zone: self.other_zone,
+        };
+        let effect = page.screen.handle(action, &ctx);
+        self.apply(effect, action);
+    }
+
+    /// Esc: stop the query of this page; with none, the screen's own cancel.
+    fn cancel(&mut self) {
+        if let Load::Pending(id) = self.page().load {
+            if self.worker.running().is_some_and(|r| r.id == id) {
+                self.worker.cancel();
+                self.say(Severity::Warning, "cancelling…");
+            } else {
+                // Still queued: forget it; its reply will be dropped.
+                self.page_mut().load = Load::Cancelled;
+                self.say(Severity::Warning, "query cancelled before it started");
+            }
+            return;
+        }
+        self.screen_action(Action::Cancel);
+    }
+
+    /// The mouse: the wheel scrolls, a click selects a row, a click on the
+    /// selected row opens it.
+    pub fn handle_mouse(&mut self, mouse: MouseEvent) {
+        if self.mode != Mode::Normal {
+            return;
+        }
+        match mouse.kind {
+            MouseEventKind::ScrollDown => (0..3).for_each(|_| self.screen_action(Action::Down)),
+            MouseEventKind::ScrollUp => (0..3).for_each(|_| self.screen_action(Action::Up)),
+            MouseEventKind::Down(MouseButton::Left) => self.click(mouse.row),
+            _ => {}
+        }
+        self.fix_scroll();
+    }
+
+    fn click(&mut self, y: u16) {
+        let body = areas(self.size).body;
+        if y < body.y || y >= body.y + body.height {
+            return;
+        }
+        let screen = &self.page().screen;
+        let Some(index) = screen.row_at((y - body.y) as usize).filter(|i| *i < screen.rows()) else {
+            return;
+        };
+        if index == screen.list().cursor {
+            self.screen_action(Action::Select);
+        } else {
+            self.page_mut().screen.list_mut().cursor = index;
+        }
+    }
+
+    pub fn render(&self, frame: &mut Frame) {
+        let a = areas(frame.area());
+        let page = self.page();
+        let chrome = chrome::Chrome {
+            theme: &self.theme,
+            keymap: &self.keymap,
+            lake: &self.lake,
+            scope: &page.scope,
+            place: (self.current + 1, self.history.len()),
+            load: &page.load,
+            mode: &self.mode,
+            status: self.status.as_ref(),
+            running: self.worker.running(),
+            last_query: self.last_query.as_ref(),
+            live_clock: self.live_clock,
+        };
+        chrome::header(&chrome, frame, a.header);
+        chrome::title(&chrome, &page.title(), frame, a.title);
+        chrome::body(&chrome, page.screen.as_ref(), frame, a.body);
+        chrome::status(&chrome, frame, a.status);
+        match &self.mode {
+            Mode::Help { offset } => help::overlay(&self.theme, &self.keymap, frame, a.body, *offset),
+            Mode::Command(line) => chrome::candidates(&chrome, frame, a.body, line),
+            _ => {}
+        }
+    }
+
+    /// Watch the lake directory for new files every `every`.
+    pub fn watch_lake(&mut self, every: Duration) {
+        self.refresh.watch(self.lake.root().to_path_buf(), every);
+    }
+
+    /// Called on every tick: announce changes, take in a reopened lake.
+    fn poll_lake(&mut self) {
+        for news in self.refresh.poll() {
+            match news {
+                News::Changed(change) => {
+                    let key = self.keymap.hint(Action::Refresh);
+                    self.say(
+                        Severity::Info,
+                        format!(
+                            "{} new partition(s), {} new file(s) in the lake — press {key} to refresh",
+                            change.new_partitions, change.new_files
+                        ),
+                    );
+                }
+                News::Reopened(Ok(lake)) => self.take_lake(lake),
+                News::Reopened(Err(err)) => self.say(Severity::Error, format!("cannot reopen the lake: {err}")),
+            }
+        }
+    }
+
+    /// The refresh key: reopen the lake if it changed, else rerun the view.
+    fn refresh(&mut self) {
+        if !self.refresh.changed() {
+            return self.reload();
+        }
+        if self.refresh.reopen(self.lake.root().to_path_buf()) {
+            self.say(Severity::Info, "reopening the lake…");
+        }
+    }
+
+    fn take_lake(&mut self, lake: Lake) {
+        let worker = match QueryWorker::spawn(&lake) {
+            Ok(worker) => worker,
+            Err(err) => return self.say(Severity::Error, format!("cannot query the reopened lake: {err}")),
+        };
+        let change = self.refresh.taken_in(lake.root().to_path_buf());
+        self.lake = lake;
+        self.worker = worker;
+        self.known = Known::of(&self.lake);
+        let page = &mut self.history[self.current];
+        page.screen.lake_reopened(&self.lake);
+        self.reload();
+        let partitions = change.map(|c| c.new_partitions).unwrap_or_default();
+        self.say(
+            Severity::Info,
+            format!(
+                "lake reopened: {} files, {partitions} new partition(s)",
+                self.lake.files().len()
+            ),
+        );
     }
 }

@@ -1,8 +1,9 @@
 //! The `:` command line: parsing and completion.
 
-use crate::lake::{Scope, parse_time};
+use crate::lake::{Lake, Scope, parse_time};
 
-use super::views::target::{EventFilter, Subject};
+use super::target::Subject;
+use crate::lake::EventCriteria;
 
 /// What a command line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,7 +12,7 @@ pub enum Command {
     /// The AWS Config view of a resource (id, ARN or name).
     Config(String),
     Scope(Scope),
-    Events(EventFilter),
+    Events(EventCriteria),
     Actors,
     Partitions,
     /// The user's own SQL over `ev`, as `lakescope sql` runs it.
@@ -111,8 +112,8 @@ pub fn parse_scope(text: &str) -> Result<Scope, String> {
     Ok(scope)
 }
 
-fn parse_events(text: &str) -> Result<EventFilter, String> {
-    let mut f = EventFilter::default();
+fn parse_events(text: &str) -> Result<EventCriteria, String> {
+    let mut f = EventCriteria::default();
     for (key, value) in pairs(text) {
         let v = Some(value.to_string()).filter(|v| !v.is_empty());
         match key {
@@ -138,6 +139,25 @@ pub struct Known {
     pub accounts: Vec<String>,
     pub regions: Vec<String>,
     pub days: Vec<String>,
+}
+
+impl Known {
+    /// Accounts, regions and days of the lake's partitions.
+    pub fn of(lake: &Lake) -> Known {
+        let mut known = Known::default();
+        for p in &lake.partitions(&Scope::default()) {
+            known.accounts.extend(p.account.clone());
+            known.regions.extend(p.region.clone());
+            if let Some(d) = p.day.as_ref().filter(|d| d.len() == 8) {
+                known.days.push(format!("{}-{}-{}", &d[0..4], &d[4..6], &d[6..8]));
+            }
+        }
+        for list in [&mut known.accounts, &mut known.regions, &mut known.days] {
+            list.sort();
+            list.dedup();
+        }
+        known
+    }
 }
 
 /// Whole-line candidates for what is typed so far.

@@ -1,18 +1,13 @@
 //! A lake that grows while it is open (a `sync` beside the TUI): the engine's
-//! [`LakeWatch`] reports new partitions, the status line says so, and the
-//! refresh key reopens the lake in place, on a thread, then reruns the view.
+//! [`LakeWatch`] reports new partitions, and the refresh key reopens the lake
+//! on a thread. The app says what happens and takes the reopened lake in.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
 use crate::lake::watch::{Change, LakeWatch};
-use crate::lake::{Lake, LakeError, Scope};
-
-use super::action::Action;
-use super::app::{App, Severity, known_of};
-use super::page::View;
-use super::views::partitions::PartitionsView;
+use crate::lake::{Lake, LakeError};
 
 /// The watch, a change not yet taken in, and a reopening under way.
 #[derive(Default)]
@@ -22,79 +17,60 @@ pub struct LakeRefresh {
     reopening: Option<Receiver<Result<Lake, LakeError>>>,
 }
 
-impl App {
+/// What the watch has to say on a tick.
+pub enum News {
+    /// New files appeared since the lake was opened (or last reopened).
+    Changed(Change),
+    /// The reopening finished.
+    Reopened(Result<Lake, LakeError>),
+}
+
+impl LakeRefresh {
     /// Watch the lake directory for new files every `every`.
-    pub fn watch_lake(&mut self, every: Duration) {
-        let watch = LakeWatch::spawn(self.lake.root().to_path_buf(), every);
-        self.refresh.watch = Some((watch, every));
+    pub fn watch(&mut self, root: PathBuf, every: Duration) {
+        self.watch = Some((LakeWatch::spawn(root, every), every));
     }
 
-    /// Called on every tick: announce changes, take in a reopened lake.
-    pub(super) fn poll_lake(&mut self) {
-        let change = self.refresh.watch.as_ref().and_then(|(w, _)| w.latest());
-        if let Some(change) = change {
-            self.refresh.pending = Some(change);
-            let key = self.keymap.hint(Action::Refresh);
-            self.say(
-                Severity::Info,
-                format!(
-                    "{} new partition(s), {} new file(s) in the lake — press {key} to refresh",
-                    change.new_partitions, change.new_files
-                ),
-            );
+    /// Called on every tick.
+    pub fn poll(&mut self) -> Vec<News> {
+        let mut news = Vec::new();
+        if let Some(change) = self.watch.as_ref().and_then(|(w, _)| w.latest()) {
+            self.pending = Some(change);
+            news.push(News::Changed(change));
         }
-        let reopened = self.refresh.reopening.as_ref().and_then(|rx| rx.try_recv().ok());
-        if let Some(result) = reopened {
-            self.refresh.reopening = None;
-            match result {
-                Ok(lake) => self.take_lake(lake),
-                Err(err) => self.say(Severity::Error, format!("cannot reopen the lake: {err}")),
-            }
+        if let Some(result) = self.reopening.as_ref().and_then(|rx| rx.try_recv().ok()) {
+            self.reopening = None;
+            news.push(News::Reopened(result));
         }
+        news
     }
 
-    /// The refresh key: reopen the lake if it changed, else rerun the view.
-    pub(super) fn refresh(&mut self) {
-        if self.refresh.pending.is_none() {
-            return self.reload();
+    /// Has the lake changed since it was opened?
+    pub fn changed(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Reopen the lake at `root` on a thread; false if already under way.
+    pub fn reopen(&mut self, root: PathBuf) -> bool {
+        if self.reopening.is_some() {
+            return false;
         }
-        if self.refresh.reopening.is_some() {
-            return;
-        }
-        let root: PathBuf = self.lake.root().to_path_buf();
         let (tx, rx) = mpsc::channel();
         // Opening reads every file's footer: not on the UI thread.
         std::thread::spawn(move || {
             let _ = tx.send(Lake::open(&root));
         });
-        self.refresh.reopening = Some(rx);
-        self.say(Severity::Info, "reopening the lake…");
+        self.reopening = Some(rx);
+        true
     }
 
-    fn take_lake(&mut self, lake: Lake) {
-        let worker = match crate::lake::worker::QueryWorker::spawn(&lake) {
-            Ok(worker) => worker,
-            Err(err) => return self.say(Severity::Error, format!("cannot query the reopened lake: {err}")),
-        };
-        let change = self.refresh.pending.take();
-        self.lake = lake;
-        self.worker = worker;
-        self.known = known_of(&self.lake);
-        // A new baseline: what is there now is no longer news.
-        if let Some((_, every)) = self.refresh.watch.take() {
-            self.watch_lake(every);
+    /// The lake was reopened: the change it took in, and a new baseline
+    /// (what is there now is no longer news).
+    pub fn taken_in(&mut self, root: PathBuf) -> Option<Change> {
+        let change = self.pending.take();
+        if let Some((_, every)) = self.watch.take() {
+            self.watch(root, every);
         }
-        if let View::Partitions(_) = self.page().view {
-            self.page_mut().view = View::Partitions(PartitionsView::new(&self.lake.partitions(&Scope::default())));
-        }
-        self.reload();
-        let partitions = change.map(|c| c.new_partitions).unwrap_or_default();
-        self.say(
-            Severity::Info,
-            format!(
-                "lake reopened: {} files, {partitions} new partition(s)",
-                self.lake.files().len()
-            ),
-        );
+        change
     }
 }

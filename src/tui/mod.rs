@@ -1,9 +1,12 @@
 //! The interactive workbench: `lakescope` with no command, or `lakescope tui`.
 //!
-//! State lives in [`App`]; keys become [`action::Action`]s (`update.rs`);
-//! the screen is drawn from state (`render/`). Queries run on the engine's
+//! Keys become [`action::Action`]s (`keymap.rs`, from `default_keys.toml`);
+//! the [`App`] handles those about the history and the modes and hands the
+//! rest to the screen shown (`screens/`, each a [`screen::Screen`]), which
+//! answers with an effect: open another screen, reload, copy, say something.
+//! A screen's query runs on the engine's
 //! [`QueryWorker`](crate::lake::worker::QueryWorker) thread, so the loop
-//! below never waits for DuckDB.
+//! below never waits for DuckDB; its typed reply comes back to that screen.
 
 pub mod action;
 pub mod app;
@@ -14,14 +17,15 @@ pub mod input;
 pub mod keymap;
 mod lake_refresh;
 pub mod layout;
+pub mod list;
 pub mod logging;
-mod mouse;
-pub mod page;
+pub mod mode;
 mod render;
+pub mod screen;
+pub mod screens;
+pub mod target;
 pub mod terminal;
 pub mod theme;
-mod update;
-pub mod views;
 
 use std::path::Path;
 use std::time::Duration;

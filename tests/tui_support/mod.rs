@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use lakescope::lake::Lake;
 use lakescope::tui::keymap::{Key, Keymap};
-use lakescope::tui::page::{Load, View};
+use lakescope::tui::screen::Load;
+use lakescope::tui::screens::report::ReportScreen;
 use lakescope::tui::theme::Theme;
 use lakescope::tui::{App, Options};
 use ratatui::Terminal;
@@ -131,10 +132,8 @@ impl Harness {
 
     /// Text of the selected row of a report view.
     pub fn selected_row(&self) -> Option<Vec<String>> {
-        match &self.app.page().view {
-            View::Report(r) => r.selected().map(|row| row.cells.clone()),
-            _ => None,
-        }
+        let report = self.app.screen::<ReportScreen>()?;
+        report.selected().map(|row| row.cells.clone())
     }
 
     /// Move the cursor of a report to the first row whose cells include `needle`.
@@ -169,15 +168,13 @@ impl Harness {
 
     /// (label, value) summary lines of the current report.
     pub fn summary(&self, label: &str) -> Option<String> {
-        match &self.app.page().view {
-            View::Report(r) => r
-                .report
-                .as_ref()?
-                .summary
-                .iter()
-                .find(|(l, _)| *l == label)
-                .map(|(_, v)| v.clone()),
-            _ => None,
-        }
+        let report = self.app.screen::<ReportScreen>()?;
+        report
+            .report
+            .as_ref()?
+            .summary
+            .iter()
+            .find(|(l, _)| *l == label)
+            .map(|(_, v)| v.clone())
     }
 }

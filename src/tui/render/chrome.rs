@@ -1,18 +1,70 @@
-//! The header (lake, scope, warnings), the breadcrumb line, the status line
-//! with the running query, and command-line completions.
+//! The header (lake, scope, warnings), the breadcrumb line, the screen's
+//! body while it loads or failed, the status line with the running query,
+//! and command-line completions.
+
+use std::time::Duration;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::cells::clip;
+use crate::lake::worker::Running;
+use crate::lake::{Lake, Scope};
 use crate::text::width;
 use crate::tui::action::Action;
-use crate::tui::app::{App, CommandLine, Mode, Severity};
-use crate::tui::page::Load;
+use crate::tui::keymap::Keymap;
+use crate::tui::mode::{CommandLine, Mode, Status};
+use crate::tui::screen::{AnyScreen, Draw, Load, Severity};
+use crate::tui::theme::Theme;
 
-pub fn header(app: &App, frame: &mut Frame, area: Rect) {
+/// What the app shows around the screen.
+pub struct Chrome<'a> {
+    pub theme: &'a Theme,
+    pub keymap: &'a Keymap,
+    pub lake: &'a Lake,
+    pub scope: &'a Scope,
+    /// Place of the page in the history: (1-based position, pages).
+    pub place: (usize, usize),
+    pub load: &'a Load,
+    pub mode: &'a Mode,
+    pub status: Option<&'a Status>,
+    pub running: Option<Running>,
+    /// The last finished query: what and how long.
+    pub last_query: Option<&'a (String, Duration)>,
+    /// Show elapsed times (off in snapshot tests).
+    pub live_clock: bool,
+}
+
+/// The screen, or what stands for it while it has no rows: loading, failed, cancelled.
+pub fn body(app: &Chrome, screen: &dyn AnyScreen, frame: &mut Frame, area: Rect) {
+    if screen.rows() == 0 && !screen.whole_lake() {
+        let text = match app.load {
+            Load::Pending(_) | Load::Stale => "⟳ loading…".to_string(),
+            Load::Failed(message) => format!("✗ {}", clip(message, 400)),
+            Load::Cancelled => format!("query cancelled — {} runs it again", app.keymap.hint(Action::Refresh)),
+            Load::Ready => String::new(),
+        };
+        if !text.is_empty() {
+            let style = if matches!(app.load, Load::Failed(_)) {
+                app.theme.error
+            } else {
+                app.theme.muted
+            };
+            frame.render_widget(Paragraph::new(text).style(style).wrap(Wrap { trim: true }), area);
+            return;
+        }
+    }
+    let draw = Draw {
+        theme: app.theme,
+        keymap: app.keymap,
+        load: app.load,
+    };
+    screen.render(&draw, frame, area);
+}
+
+pub fn header(app: &Chrome, frame: &mut Frame, area: Rect) {
     let lake = app
         .lake
         .root()
@@ -23,7 +75,7 @@ pub fn header(app: &App, frame: &mut Frame, area: Rect) {
     let mut text = format!(
         " lakescope │ {} │ scope: {}",
         clip(&lake, 30),
-        clip(&app.scope().describe(), 80)
+        clip(&app.scope.describe(), 80)
     );
     if problems > 0 {
         text.push_str(&format!(" │ ⚠ {problems} unreadable"));
@@ -34,10 +86,9 @@ pub fn header(app: &App, frame: &mut Frame, area: Rect) {
     );
 }
 
-pub fn title(app: &App, frame: &mut Frame, area: Rect) {
-    let page = app.page();
-    let place = format!("[{}/{}] ", app.current + 1, app.history.len());
-    let state = match &page.load {
+pub fn title(app: &Chrome, title: &str, frame: &mut Frame, area: Rect) {
+    let place = format!("[{}/{}] ", app.place.0, app.place.1);
+    let state = match app.load {
         Load::Pending(_) => " ⟳",
         Load::Failed(_) => " ✗",
         Load::Cancelled => " (cancelled)",
@@ -46,15 +97,15 @@ pub fn title(app: &App, frame: &mut Frame, area: Rect) {
     let room = (area.width as usize).saturating_sub(width(&place) + width(state));
     let line = Line::from(vec![
         Span::styled(place, app.theme.muted),
-        Span::styled(clip(&page.title(), room), app.theme.title),
+        Span::styled(clip(title, room), app.theme.title),
         Span::styled(state, app.theme.warning),
     ]);
     frame.render_widget(Paragraph::new(line), area);
 }
 
-pub fn status(app: &App, frame: &mut Frame, area: Rect) {
+pub fn status(app: &Chrome, frame: &mut Frame, area: Rect) {
     let w = area.width as usize;
-    let line = match &app.mode {
+    let line = match app.mode {
         Mode::Filter { input, .. } => Line::from(vec![
             Span::styled("/", app.theme.title),
             Span::raw(clip(&input.text, w.saturating_sub(20))),
@@ -71,7 +122,7 @@ pub fn status(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn status_line(app: &App, w: usize) -> Line<'static> {
+fn status_line(app: &Chrome, w: usize) -> Line<'static> {
     // What runs, for how long, and how to stop it, always wins the right side.
     // A first query over raw CloudTrail converts it once: say how far it is.
     let conversion = app.lake.conversion();
@@ -79,24 +130,24 @@ fn status_line(app: &App, w: usize) -> Line<'static> {
         Some(c) => format!("{} — {}", r.what, c.describe()),
         None => r.what.clone(),
     };
-    let right = match app.worker.running() {
-        Some(r) if app.live_clock => format!("⟳ {} {:.1}s · esc cancels", what(&r), r.since.elapsed().as_secs_f32()),
-        Some(r) => format!("⟳ {} · esc cancels", what(&r)),
-        None => match &app.last_query {
+    let right = match &app.running {
+        Some(r) if app.live_clock => format!("⟳ {} {:.1}s · esc cancels", what(r), r.since.elapsed().as_secs_f32()),
+        Some(r) => format!("⟳ {} · esc cancels", what(r)),
+        None => match app.last_query {
             Some((what, took)) if app.live_clock => format!("{what}: {:.2}s", took.as_secs_f32()),
             _ => String::new(),
         },
     };
     // One-time work on the lake (conversion, indexing) may take minutes:
     // its progress counter, at the end, gets most of the line.
-    let share = if app.worker.running().is_some() && conversion.is_some() {
+    let share = if app.running.is_some() && conversion.is_some() {
         w * 4 / 5
     } else {
         w / 2
     };
     let right = clip(&right, share);
     let room = w.saturating_sub(width(&right) + 1);
-    let (left, style) = match &app.status {
+    let (left, style) = match app.status {
         Some(s) => (
             s.text.clone(),
             match s.severity {
@@ -116,9 +167,9 @@ fn status_line(app: &App, w: usize) -> Line<'static> {
     ])
 }
 
-fn hints(app: &App) -> String {
+fn hints(app: &Chrome) -> String {
     let k = |a| app.keymap.hint(a);
-    let loading = matches!(app.page().load, Load::Pending(_));
+    let loading = matches!(app.load, Load::Pending(_));
     let mut parts = vec![
         format!("{} help", k(Action::Help)),
         format!("{} command", k(Action::Command)),
@@ -134,7 +185,7 @@ fn hints(app: &App) -> String {
 }
 
 /// Completion candidates just above the command line.
-pub fn candidates(app: &App, frame: &mut Frame, body: Rect, line: &CommandLine) {
+pub fn candidates(app: &Chrome, frame: &mut Frame, body: Rect, line: &CommandLine) {
     let shown = line.candidates.len().min(6).min(body.height as usize);
     if shown == 0 {
         return;

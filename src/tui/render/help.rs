@@ -6,15 +6,20 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::cells::clip;
-use crate::tui::app::App;
 use crate::tui::command::COMMANDS;
+use crate::tui::keymap::Keymap;
+use crate::tui::theme::Theme;
 
-pub fn overlay(app: &App, frame: &mut Frame, body: Rect, offset: usize) {
-    let theme = &app.theme;
+/// Lines of the overlay: the bindings, a blank, a heading and the commands.
+pub fn lines(keymap: &Keymap) -> usize {
+    keymap.help_rows().len() + COMMANDS.len() + 2
+}
+
+pub fn overlay(theme: &Theme, keymap: &Keymap, frame: &mut Frame, body: Rect, offset: usize) {
     let width = body.width.saturating_sub(4).min(90);
     let area = Rect::new(body.x + (body.width - width) / 2, body.y, width, body.height);
     let inner = width.saturating_sub(2) as usize;
-    let rows = app.keymap.help_rows();
+    let rows = keymap.help_rows();
     let key_width = rows
         .iter()
         .map(|(k, _)| k.chars().count())

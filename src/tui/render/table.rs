@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::cells::{fit, fit_middle, widths};
+use crate::tui::list::ListState;
 use crate::tui::theme::Theme;
-use crate::tui::views::list::ListState;
 
 pub struct Table<'a> {
     /// Column titles and fixed widths (None: the flexible column).

@@ -1,10 +1,11 @@
 //! Engine reports turned into sections of pivotable rows.
 
-use super::report::{Report, ReportRow, Section, col, flex};
-use super::target::{EventFilter, Subject, Target, short_time};
+use super::model::{Report, ReportRow, Section, col, flex};
+use crate::lake::EventCriteria;
 use crate::lake::{
     ActorUse, Dossier, FirstSeen, IpReport, IpRow, KeyReport, Millis, OperationRow, ResourceReport, SightingKind,
 };
+use crate::tui::target::{Subject, Target, short_time};
 
 fn seen(first: Option<Millis>, last: Option<Millis>) -> String {
     format!("{} → {}", short_time(first), short_time(last))
@@ -89,7 +90,7 @@ fn ips_section(ips: &[IpRow]) -> Section {
 }
 
 /// Operations lead to their events within `base` (the entity's events).
-fn operations_section(operations: &[OperationRow], base: &EventFilter) -> Section {
+fn operations_section(operations: &[OperationRow], base: &EventCriteria) -> Section {
     Section {
         title: format!("Operations ({})", operations.len()),
         columns: vec![
@@ -102,7 +103,7 @@ fn operations_section(operations: &[OperationRow], base: &EventFilter) -> Sectio
             .iter()
             .map(|o| {
                 let target = o.operation.as_ref().map(|op| {
-                    Target::Events(EventFilter {
+                    Target::Events(EventCriteria {
                         operation: Some(op.clone()),
                         ..base.clone()
                     })
@@ -121,7 +122,7 @@ fn operations_section(operations: &[OperationRow], base: &EventFilter) -> Sectio
     }
 }
 
-fn errors_section(operations: &[OperationRow], base: &EventFilter) -> Section {
+fn errors_section(operations: &[OperationRow], base: &EventCriteria) -> Section {
     let failing: Vec<&OperationRow> = operations.iter().filter(|o| o.errors > 0).collect();
     Section {
         title: format!("Errors ({} operations)", failing.len()),
@@ -130,7 +131,7 @@ fn errors_section(operations: &[OperationRow], base: &EventFilter) -> Section {
             .iter()
             .map(|o| {
                 let target = o.operation.as_ref().map(|op| {
-                    Target::Events(EventFilter {
+                    Target::Events(EventCriteria {
                         operation: Some(op.clone()),
                         errors_only: true,
                         ..base.clone()
@@ -142,13 +143,13 @@ fn errors_section(operations: &[OperationRow], base: &EventFilter) -> Section {
     }
 }
 
-fn events_section(what: &str, events: u64, errors: u64, base: &EventFilter) -> Section {
+fn events_section(what: &str, events: u64, errors: u64, base: &EventCriteria) -> Section {
     let mut rows = vec![row(
         vec![format!("all {events} events of this {what}")],
         Some(Target::Events(base.clone())),
     )];
     if errors > 0 {
-        let only = EventFilter {
+        let only = EventCriteria {
             errors_only: true,
             ..base.clone()
         };
@@ -269,7 +270,7 @@ pub fn dossier(d: &Dossier) -> Report {
 
 /// First sightings after the actor's first day: a new IP, region or
 /// operation is where an investigation often starts.
-fn sightings_section(sightings: &[FirstSeen], base: &EventFilter) -> Section {
+fn sightings_section(sightings: &[FirstSeen], base: &EventCriteria) -> Section {
     Section {
         title: format!("New since its first day ({})", sightings.len()),
         columns: vec![col("FIRST SEEN", 19), col("KIND", 9), flex("VALUE")],
@@ -278,7 +279,7 @@ fn sightings_section(sightings: &[FirstSeen], base: &EventFilter) -> Section {
             .map(|f| {
                 let target = match f.kind {
                     SightingKind::Ip => open(Subject::Ip(f.value.clone())),
-                    SightingKind::Operation => Some(Target::Events(EventFilter {
+                    SightingKind::Operation => Some(Target::Events(EventCriteria {
                         operation: Some(f.value.clone()),
                         ..base.clone()
                     })),

@@ -6,14 +6,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
-
-use super::list::ListState;
-use crate::lake::{PartitionRow, Scope, parse_time};
-
-/// De-duplicated event counts per account, region and event day (the whole lake).
-pub const COUNT_SQL: &str =
-    "SELECT account, region, strftime(epoch_ms(time_ms), '%Y%m%d') AS day, count(*) AS events FROM ev GROUP BY ALL";
+use crate::lake::worker::Query;
+use crate::lake::{EventCriteria, Lake, PartitionCount, PartitionRow, Scope, parse_time};
+use crate::tui::action::Action;
+use crate::tui::list::ListState;
+use crate::tui::render::cells::bytes;
+use crate::tui::render::table::{Cell, Table};
+use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
+use crate::tui::target::Target;
+use ratatui::Frame;
+use ratatui::layout::Rect;
 
 const NONE: &str = "-";
 
@@ -34,16 +36,16 @@ pub struct TreeNode {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct PartitionsView {
+pub struct PartitionsScreen {
     nodes: BTreeMap<Vec<String>, Totals>,
     pub expanded: BTreeSet<Vec<String>>,
     pub list: ListState,
     pub counted: bool,
 }
 
-impl PartitionsView {
-    pub fn new(rows: &[PartitionRow]) -> PartitionsView {
-        let mut view = PartitionsView::default();
+impl PartitionsScreen {
+    pub fn new(rows: &[PartitionRow]) -> PartitionsScreen {
+        let mut view = PartitionsScreen::default();
         for row in rows {
             let full = [
                 row.source.clone(),
@@ -62,17 +64,12 @@ impl PartitionsView {
         view
     }
 
-    /// Add event counts from [`COUNT_SQL`]'s rows to account, region and day nodes.
-    pub fn set_counts(&mut self, rows: &[Value]) {
+    /// Add the engine's de-duplicated event counts to account, region and day nodes.
+    pub fn set_counts(&mut self, rows: &[PartitionCount]) {
+        let text = |v: &Option<String>| v.clone().unwrap_or_else(|| NONE.into());
         let counts: Vec<([String; 3], u64)> = rows
             .iter()
-            .map(|row| {
-                let text = |k: &str| row.get(k).and_then(Value::as_str).unwrap_or(NONE).to_string();
-                (
-                    [text("account"), text("region"), text("day")],
-                    row.get("events").and_then(Value::as_u64).unwrap_or(0),
-                )
-            })
+            .map(|row| ([text(&row.account), text(&row.region), text(&row.day)], row.events))
             .collect();
         for (path, totals) in self.nodes.iter_mut() {
             totals.events = (path.len() > 1).then(|| {
@@ -121,6 +118,128 @@ impl PartitionsView {
     }
 }
 
+impl View for PartitionsScreen {
+    fn title(&self) -> String {
+        "Partitions".into()
+    }
+
+    fn handle(&mut self, action: Action, ctx: &Context) -> Effect {
+        match action {
+            Action::Expand | Action::Collapse => self.set_expanded(action == Action::Expand),
+            Action::Select => {
+                return match self.selected() {
+                    Some(node) => Effect::SetScope(scope_of(&node.path)),
+                    None => Effect::Unhandled,
+                };
+            }
+            Action::EventsOfSelection => return Effect::Go(Target::Events(EventCriteria::default()), None),
+            Action::Copy | Action::CopyAll => return copy(self.selected().map(|n| n.path.join("/"))),
+            _ if ctx.is_move(action) => {
+                let n = self.visible().len();
+                self.list.move_by(ctx.step(action), n);
+            }
+            _ => return Effect::Unhandled,
+        }
+        Effect::None
+    }
+
+    fn render(&self, ctx: &Draw, frame: &mut Frame, area: Rect) {
+        render(self, ctx, frame, area)
+    }
+
+    fn list(&self) -> &ListState {
+        &self.list
+    }
+
+    fn list_mut(&mut self) -> &mut ListState {
+        &mut self.list
+    }
+
+    fn rows(&self) -> usize {
+        self.visible().len()
+    }
+
+    fn rescoped(&self) -> Option<Box<dyn AnyScreen>> {
+        None
+    }
+
+    fn whole_lake(&self) -> bool {
+        true
+    }
+
+    fn lake_reopened(&mut self, lake: &Lake) {
+        *self = PartitionsScreen::new(&lake.partitions(&Scope::default()));
+    }
+}
+
+impl Screen for PartitionsScreen {
+    type Reply = Vec<PartitionCount>;
+
+    /// Counts always cover the whole lake: the tree is where a scope is chosen.
+    fn request(&self, _scope: &Scope) -> Option<Query<Vec<PartitionCount>>> {
+        Some(Query::partition_counts(Scope::default()))
+    }
+
+    fn apply(&mut self, rows: Vec<PartitionCount>) -> Result<(), String> {
+        self.set_counts(&rows);
+        Ok(())
+    }
+}
+
+fn render(view: &PartitionsScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
+    let theme = ctx.theme;
+    let events_title = if view.counted {
+        "EVENTS, ALL SOURCES"
+    } else {
+        "EVENTS ⟳"
+    };
+    let columns = vec![
+        (
+            "SOURCE / ACCOUNT / REGION / DAY  (enter: scope to it)".to_string(),
+            None,
+        ),
+        ("FILES".to_string(), Some(6)),
+        ("SIZE".to_string(), Some(9)),
+        (events_title.to_string(), Some(19)),
+    ];
+    let rows = view
+        .visible()
+        .into_iter()
+        .map(|node| {
+            let depth = node.path.len() - 1;
+            let marker = if node.leaf {
+                "  "
+            } else if node.expanded {
+                "▾ "
+            } else {
+                "▸ "
+            };
+            let name = node.path.last().cloned().unwrap_or_default();
+            let style = if depth == 0 { theme.heading } else { theme.text };
+            vec![
+                Cell::Text(format!("{}{marker}{name}", "  ".repeat(depth)), style),
+                Cell::Text(node.totals.files.to_string(), theme.muted),
+                Cell::Text(bytes(node.totals.bytes), theme.muted),
+                Cell::Text(
+                    match (node.totals.events, view.counted) {
+                        (Some(n), _) => n.to_string(),
+                        (None, true) => String::new(),
+                        (None, false) => "…".into(),
+                    },
+                    theme.text,
+                ),
+            ]
+        })
+        .collect();
+    Table {
+        columns,
+        rows,
+        list: &view.list,
+        empty: "no partitions".into(),
+    }
+    .render(frame, area, theme);
+}
+
 /// The scope a node stands for: its account, region and day. Sources are
 /// not a scope dimension, so a source node means the whole lake.
 pub fn scope_of(path: &[String]) -> Scope {
@@ -156,7 +275,7 @@ mod tests {
 
     #[test]
     fn tree_totals_fold_and_scope() {
-        let mut view = PartitionsView::new(&[
+        let mut view = PartitionsScreen::new(&[
             part("1", "20240504", 2),
             part("1", "20240505", 3),
             part("2", "20240504", 1),
@@ -174,7 +293,12 @@ mod tests {
         let scope = scope_of(&day.path);
         assert_eq!(scope.accounts, vec!["1".to_string()]);
         assert_eq!(scope.to_ms.unwrap() - scope.from_ms.unwrap(), 86_400_000);
-        view.set_counts(&[serde_json::json!({"account": "1", "region": "us-east-1", "day": "20240504", "events": 7})]);
+        view.set_counts(&[PartitionCount {
+            account: Some("1".into()),
+            region: Some("us-east-1".into()),
+            day: Some("20240504".into()),
+            events: 7,
+        }]);
         let nodes = view.visible();
         assert_eq!(nodes[0].totals.events, None, "sources have no count of their own");
         assert_eq!(nodes[1].totals.events, Some(7));

@@ -5,23 +5,17 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line as TextLine, Span};
 use ratatui::widgets::Paragraph;
 
-use super::cells::{clip, fit, fit_middle, widths};
-use crate::tui::app::App;
-use crate::tui::views::report::{Line, ReportView};
+use super::model::{Line, Report, Section};
+use crate::tui::list::ListState;
+use crate::tui::render::cells::{clip, fit, fit_middle, widths};
+use crate::tui::theme::Theme;
 
-pub fn render(app: &App, view: &ReportView, frame: &mut Frame, area: Rect) {
-    let theme = &app.theme;
-    let Some(report) = &view.report else { return };
+pub fn render(report: &Report, list: &ListState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let rows = report.rows();
-    let selected = rows.get(view.list.cursor).copied();
+    let selected = rows.get(list.cursor).copied();
     let total = area.width as usize;
     let mut out = Vec::new();
-    for line in report
-        .lines()
-        .into_iter()
-        .skip(view.list.offset)
-        .take(area.height as usize)
-    {
+    for line in report.lines().into_iter().skip(list.offset).take(area.height as usize) {
         out.push(match line {
             Line::Summary(i) => {
                 let (label, value) = &report.summary[i];
@@ -73,7 +67,7 @@ pub fn render(app: &App, view: &ReportView, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(out), area);
 }
 
-fn column_widths(section: &crate::tui::views::report::Section, width: u16) -> Vec<usize> {
+fn column_widths(section: &Section, width: u16) -> Vec<usize> {
     let fixed: Vec<Option<u16>> = section.columns.iter().map(|c| c.width).collect();
     widths(&fixed, width.saturating_sub(2), 30)
 }

@@ -3,9 +3,19 @@
 
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
+use ratatui::Frame;
+use ratatui::layout::Rect;
 
-use super::list::ListState;
-use crate::lake::ActorRow;
+use crate::lake::EventCriteria;
+use crate::lake::worker::Query;
+use crate::lake::{ActorRow, LaneBy, Scope};
+use crate::tui::action::Action;
+use crate::tui::command::Known;
+use crate::tui::list::ListState;
+use crate::tui::render::cells::highlighted;
+use crate::tui::render::table::{Cell, Table};
+use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, Severity, View, copy};
+use crate::tui::target::{Subject, Target, short_time};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -52,7 +62,7 @@ pub struct Shown {
 }
 
 #[derive(Debug, Clone)]
-pub struct ActorsView {
+pub struct ActorsScreen {
     pub rows: Vec<ActorRow>,
     pub filter: String,
     pub sort: SortKey,
@@ -61,9 +71,9 @@ pub struct ActorsView {
     pub list: ListState,
 }
 
-impl Default for ActorsView {
+impl Default for ActorsScreen {
     fn default() -> Self {
-        ActorsView {
+        ActorsScreen {
             rows: Vec::new(),
             filter: String::new(),
             sort: SortKey::Events,
@@ -74,7 +84,7 @@ impl Default for ActorsView {
     }
 }
 
-impl ActorsView {
+impl ActorsScreen {
     pub fn set_rows(&mut self, rows: Vec<ActorRow>) {
         self.rows = rows;
         self.refresh();
@@ -160,6 +170,161 @@ pub fn match_terms(matcher: &SkimMatcherV2, text: &str, terms: &[&str]) -> Optio
     Some((total, all))
 }
 
+impl View for ActorsScreen {
+    fn title(&self) -> String {
+        if self.filter.is_empty() {
+            "Actors".into()
+        } else {
+            format!("Actors /{}", self.filter)
+        }
+    }
+
+    fn handle(&mut self, action: Action, ctx: &Context) -> Effect {
+        let selected = self.selected().map(|r| Subject::Actor(r.arn.clone()));
+        match action {
+            Action::Select => match selected {
+                Some(actor) => Effect::Go(Target::Open(actor), None),
+                None => Effect::Unhandled,
+            },
+            Action::EventsOfSelection => match selected {
+                Some(actor) => Effect::Go(Target::Events(actor.events()), None),
+                None => Effect::Unhandled,
+            },
+            Action::Timeline => match selected {
+                Some(actor) => Effect::Go(Target::Timeline(actor.events(), Some(LaneBy::Ip)), None),
+                None => Effect::Go(Target::Timeline(EventCriteria::default(), None), None),
+            },
+            Action::Copy | Action::CopyAll => copy(self.selected().map(|r| r.arn.clone())),
+            Action::Sort | Action::ReverseSort => {
+                if action == Action::Sort {
+                    self.cycle_sort()
+                } else {
+                    self.reverse_sort()
+                }
+                Effect::Say(Severity::Info, format!("sorted by {}", self.sort.label()))
+            }
+            Action::Cancel if !self.filter.is_empty() => {
+                self.set_filter("");
+                Effect::Say(Severity::Info, "filter cleared".into())
+            }
+            Action::Cancel => Effect::None,
+            _ if ctx.is_move(action) => {
+                self.list.move_by(ctx.step(action), self.shown.len());
+                Effect::None
+            }
+            _ => Effect::Unhandled,
+        }
+    }
+
+    fn render(&self, ctx: &Draw, frame: &mut Frame, area: Rect) {
+        render(self, ctx, frame, area)
+    }
+
+    fn list(&self) -> &ListState {
+        &self.list
+    }
+
+    fn list_mut(&mut self) -> &mut ListState {
+        &mut self.list
+    }
+
+    fn rows(&self) -> usize {
+        self.shown.len()
+    }
+
+    fn rescoped(&self) -> Option<Box<dyn AnyScreen>> {
+        let mut fresh = ActorsScreen::default();
+        fresh.set_filter(&self.filter);
+        Some(Box::new(fresh))
+    }
+
+    fn learn(&self, known: &mut Known) {
+        known.actors = self.rows.iter().map(|r| r.arn.clone()).collect();
+    }
+
+    fn fuzzy_filter(&self) -> Option<&str> {
+        Some(&self.filter)
+    }
+
+    fn set_fuzzy_filter(&mut self, text: &str) {
+        self.set_filter(text);
+    }
+}
+
+impl Screen for ActorsScreen {
+    type Reply = Vec<ActorRow>;
+
+    fn request(&self, scope: &Scope) -> Option<Query<Vec<ActorRow>>> {
+        Some(Query::actors(scope.clone(), None))
+    }
+
+    fn apply(&mut self, rows: Vec<ActorRow>) -> Result<(), String> {
+        self.set_rows(rows);
+        Ok(())
+    }
+}
+
+/// The table, with fuzzy matches highlighted in the ARN.
+fn render(view: &ActorsScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
+    let wide = area.width >= 110;
+    let arrow = if view.descending { "▼" } else { "▲" };
+    let title = |name: &str, key: SortKey| {
+        if view.sort == key {
+            format!("{name}{arrow}")
+        } else {
+            name.to_string()
+        }
+    };
+    let mut columns = vec![(title("ACTOR", SortKey::Actor), None)];
+    if wide {
+        columns.push(("TYPE".to_string(), Some(12)));
+    }
+    columns.push((title("EVENTS", SortKey::Events), Some(7)));
+    columns.push((title("ERRORS", SortKey::Errors), Some(7)));
+    if wide {
+        columns.push((title("FIRST SEEN", SortKey::FirstSeen), Some(19)));
+    }
+    columns.push((title("LAST SEEN", SortKey::LastSeen), Some(19)));
+    columns.push((title("IPS", SortKey::Ips), Some(4)));
+    let theme = ctx.theme.clone();
+    let rows = view
+        .shown
+        .iter()
+        .filter_map(|s| view.rows.get(s.index).map(|r| (s, r)))
+        .map(|(shown, r)| {
+            let (arn, matched) = (r.arn.clone(), shown.matched.clone());
+            let (base, hit) = (theme.text, theme.matched);
+            let mut cells = vec![Cell::Spans(Box::new(move |w| {
+                highlighted(&arn, &matched, w, base, hit)
+            }))];
+            if wide {
+                cells.push(Cell::Text(r.actor_type.clone().unwrap_or_default(), theme.muted));
+            }
+            cells.push(Cell::Text(r.events.to_string(), theme.text));
+            let err_style = if r.errors > 0 { theme.error } else { theme.muted };
+            cells.push(Cell::Text(r.errors.to_string(), err_style));
+            if wide {
+                cells.push(Cell::Text(short_time(r.first_seen), theme.muted));
+            }
+            cells.push(Cell::Text(short_time(r.last_seen), theme.muted));
+            cells.push(Cell::Text(r.ip_count.to_string(), theme.text));
+            cells
+        })
+        .collect();
+    let empty = if view.rows.is_empty() {
+        "no events in this scope".to_string()
+    } else {
+        format!("no actor matches /{}", crate::text::sanitize(&view.filter))
+    };
+    Table {
+        columns,
+        rows,
+        list: &view.list,
+        empty,
+    }
+    .render(frame, area, ctx.theme);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,7 +345,7 @@ mod tests {
 
     #[test]
     fn filter_keeps_matches_best_first_with_positions() {
-        let mut view = ActorsView::default();
+        let mut view = ActorsScreen::default();
         view.set_rows(vec![
             actor("arn:aws:iam::1:user/alice", 5),
             actor("arn:aws:iam::1:user/ci-deploy", 3),
@@ -199,7 +364,7 @@ mod tests {
 
     #[test]
     fn sort_cycles_and_reverses() {
-        let mut view = ActorsView::default();
+        let mut view = ActorsScreen::default();
         view.set_rows(vec![actor("b", 1), actor("a", 9)]);
         assert_eq!(view.selected().unwrap().arn, "a");
         view.reverse_sort();

@@ -8,17 +8,18 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::cells::clip;
-use super::table::{Cell, Table};
+use super::state::{ConfigScreen, Pane};
 use crate::lake::config::DiffKind;
-use crate::tui::app::App;
+use crate::tui::action::Action;
+use crate::tui::list::ListState;
+use crate::tui::render::cells::{clip, fit};
+use crate::tui::render::table::{Cell, Table};
+use crate::tui::screen::Draw;
+use crate::tui::target::short_time;
 use crate::tui::theme::Theme;
-use crate::tui::views::list::ListState;
-use crate::tui::views::resource_config::{Pane, ResourceView};
-use crate::tui::views::target::short_time;
 
-pub fn render(app: &App, view: &ResourceView, frame: &mut Frame, area: Rect) {
-    let theme = &app.theme;
+pub fn render(view: &ConfigScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
+    let theme = ctx.theme;
     let Some(data) = &view.data else { return };
     // The top panes take what their rows need, up to about half the body.
     let most_events = view.causes.iter().map(|c| c.events.len()).max().unwrap_or(0);
@@ -39,8 +40,8 @@ pub fn render(app: &App, view: &ResourceView, frame: &mut Frame, area: Rect) {
     let window = format!(
         " · window {} min ({}/{})",
         view.window_ms / 60_000,
-        app.keymap.hint(crate::tui::action::Action::ZoomOut),
-        app.keymap.hint(crate::tui::action::Action::ZoomIn)
+        ctx.keymap.hint(Action::ZoomOut),
+        ctx.keymap.hint(Action::ZoomIn)
     );
     let window = match data.others.len() {
         0 => window,
@@ -66,7 +67,7 @@ pub fn render(app: &App, view: &ResourceView, frame: &mut Frame, area: Rect) {
     render_timeline(view, theme, frame, timeline);
     render_events(view, theme, frame, events);
     render_diff(view, theme, frame, diff);
-    render_graph(app, view, frame, graph);
+    render_graph(ctx, view, frame, graph);
 }
 
 /// `2019-02-22 20:43:10`: table times to the second (captures carry ms).
@@ -99,7 +100,7 @@ fn scrolled(list: &ListState, area: Rect) -> ListState {
     l
 }
 
-fn render_timeline(view: &ResourceView, theme: &Theme, frame: &mut Frame, area: Rect) {
+fn render_timeline(view: &ConfigScreen, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(data) = &view.data else { return };
     let title = format!("Timeline ({} items)", data.items.len());
     let area = pane_title(theme, frame, area, &title, view.focus == Pane::Timeline);
@@ -168,7 +169,7 @@ fn offset(event_ms: i64, capture_ms: i64) -> String {
     }
 }
 
-fn render_events(view: &ResourceView, theme: &Theme, frame: &mut Frame, area: Rect) {
+fn render_events(view: &ConfigScreen, theme: &Theme, frame: &mut Frame, area: Rect) {
     let causes = view.selected_causes();
     let events = causes.map(|c| c.events.as_slice()).unwrap_or_default();
     let likely = events.iter().filter(|e| e.likely).count();
@@ -237,7 +238,7 @@ fn value_text(v: &Option<serde_json::Value>) -> String {
     }
 }
 
-fn render_diff(view: &ResourceView, theme: &Theme, frame: &mut Frame, area: Rect) {
+fn render_diff(view: &ConfigScreen, theme: &Theme, frame: &mut Frame, area: Rect) {
     let diff = view.selected_diff();
     let title = match view.list.cursor {
         0 => "Diff (first item: nothing before it)".to_string(),
@@ -275,9 +276,8 @@ fn short_type(t: Option<&str>) -> &str {
     t.map(|t| t.rsplit("::").next().unwrap_or(t)).unwrap_or("?")
 }
 
-fn render_graph(app: &App, view: &ResourceView, frame: &mut Frame, area: Rect) {
-    use crate::tui::action::Action;
-    let theme = &app.theme;
+fn render_graph(ctx: &Draw, view: &ConfigScreen, frame: &mut Frame, area: Rect) {
+    let theme = ctx.theme;
     let Some(data) = &view.data else { return };
     let at = match data.tree_at {
         Some(t) => format!(" as of {}", seconds(Some(t))),
@@ -323,18 +323,16 @@ fn render_graph(app: &App, view: &ResourceView, frame: &mut Frame, area: Rect) {
                 n.resource_id.as_deref().or(n.resource_name.as_deref()).unwrap_or("?"),
             );
             let style = if n.key.is_some() { theme.text } else { theme.muted };
-            vec![Cell::Spans(Box::new(move |w| {
-                vec![Span::styled(super::cells::fit(&text, w), style)]
-            }))]
+            vec![Cell::Spans(Box::new(move |w| vec![Span::styled(fit(&text, w), style)]))]
         })
         .collect();
     Table {
         columns: vec![(
             format!(
                 "{} opens · {}/{} unfold/fold",
-                app.keymap.hint(Action::Select),
-                app.keymap.hint(Action::Expand),
-                app.keymap.hint(Action::Collapse)
+                ctx.keymap.hint(Action::Select),
+                ctx.keymap.hint(Action::Expand),
+                ctx.keymap.hint(Action::Collapse)
             ),
             Some(area.width),
         )],

@@ -1,8 +1,7 @@
 //! An entity's report (actor dossier, IP, key, resource) as titled
 //! sections of rows; every row that names an entity leads to it.
 
-use super::list::ListState;
-use super::target::{EventFilter, Subject, Target};
+use crate::tui::target::Target;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
@@ -82,68 +81,5 @@ impl Report {
 
     pub fn row(&self, at: (usize, usize)) -> Option<&ReportRow> {
         self.sections.get(at.0).and_then(|s| s.rows.get(at.1))
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct ReportView {
-    pub subject: Subject,
-    pub report: Option<Report>,
-    pub list: ListState,
-}
-
-impl ReportView {
-    pub fn new(subject: Subject) -> ReportView {
-        ReportView {
-            subject,
-            report: None,
-            list: ListState::default(),
-        }
-    }
-
-    pub fn selected(&self) -> Option<&ReportRow> {
-        let report = self.report.as_ref()?;
-        let at = *report.rows().get(self.list.cursor)?;
-        report.row(at)
-    }
-
-    /// Move the cursor to the first row of the next (or previous) section that has rows.
-    pub fn jump_section(&mut self, forward: bool) {
-        let Some(report) = &self.report else { return };
-        let rows = report.rows();
-        let Some(&(current, _)) = rows.get(self.list.cursor) else {
-            return;
-        };
-        let found = if forward {
-            rows.iter().position(|(s, _)| *s > current)
-        } else {
-            let previous = rows.iter().rev().find(|(s, _)| *s < current).map(|(s, _)| *s);
-            previous.and_then(|p| rows.iter().position(|(s, _)| *s == p))
-        };
-        if let Some(i) = found {
-            self.list.cursor = i;
-        }
-    }
-
-    /// Index of the cursor's screen line (for scrolling).
-    pub fn cursor_line(&self) -> usize {
-        let Some(report) = &self.report else { return 0 };
-        let Some(at) = report.rows().get(self.list.cursor).copied() else {
-            return 0;
-        };
-        report
-            .lines()
-            .iter()
-            .position(|l| *l == Line::Row(at.0, at.1))
-            .unwrap_or(0)
-    }
-
-    /// Events of the selected row when it names an entity, else of the subject.
-    pub fn events_filter(&self) -> EventFilter {
-        match self.selected().and_then(|r| r.target.clone()) {
-            Some(Target::Events(f)) => f,
-            Some(Target::Open(subject)) => subject.events(),
-            None => self.subject.events(),
-        }
     }
 }

@@ -4,10 +4,11 @@
 
 use std::collections::BTreeSet;
 
-use super::list::ListState;
 use crate::lake::config::{
     ChangeCauses, ConfigTarget, FieldChange, GraphNode, MAX_WINDOW_MS, ResourceConfig, assign_causes, diff_items,
 };
+use crate::tui::action::Action;
+use crate::tui::list::ListState;
 
 /// Step of the window keys, and its bounds.
 const WINDOW_STEP_MS: i64 = 5 * 60 * 1000;
@@ -21,7 +22,7 @@ pub enum Pane {
 }
 
 #[derive(Debug, Clone)]
-pub struct ResourceView {
+pub struct ConfigScreen {
     pub target: ConfigTarget,
     pub data: Option<Box<ResourceConfig>>,
     pub focus: Pane,
@@ -38,9 +39,9 @@ pub struct ResourceView {
     pub causes: Vec<ChangeCauses>,
 }
 
-impl ResourceView {
-    pub fn new(target: ConfigTarget, trail: Vec<String>) -> ResourceView {
-        ResourceView {
+impl ConfigScreen {
+    pub fn new(target: ConfigTarget, trail: Vec<String>) -> ConfigScreen {
+        ConfigScreen {
             target,
             data: None,
             focus: Pane::Timeline,
@@ -226,10 +227,9 @@ impl ResourceView {
     }
 }
 
-impl ResourceView {
+impl ConfigScreen {
     /// Cursor keys, folding and pane switching.
-    pub fn navigate(&mut self, action: crate::tui::action::Action, step: isize) {
-        use crate::tui::action::Action;
+    pub fn navigate(&mut self, action: Action, step: isize) {
         match action {
             Action::NextSection => self.next_pane(true),
             Action::PrevSection => self.next_pane(false),

@@ -8,8 +8,8 @@
 use crate::lake::buckets::{BucketWidth, Zone};
 use crate::lake::{LaneBy, NO_VALUE_LANE, OTHER_LANE, Scope, Timeline, TimelineQuery};
 
-use super::list::ListState;
-use super::target::EventFilter;
+use crate::lake::EventCriteria;
+use crate::tui::list::ListState;
 
 /// Busiest lanes drawn; the rest are summed in "(other)".
 pub const MAX_LANES: usize = 10;
@@ -22,8 +22,8 @@ pub struct Window {
 }
 
 #[derive(Debug, Clone)]
-pub struct TimelineView {
-    pub filter: EventFilter,
+pub struct TimelineScreen {
+    pub filter: EventCriteria,
     pub lanes: Option<LaneBy>,
     pub zone: Zone,
     /// `None` until the first reply: the whole scope, bucket chosen for it.
@@ -41,9 +41,9 @@ pub struct TimelineView {
     pub list: ListState,
 }
 
-impl TimelineView {
-    pub fn new(filter: EventFilter, lanes: Option<LaneBy>, columns: usize) -> TimelineView {
-        TimelineView {
+impl TimelineScreen {
+    pub fn new(filter: EventCriteria, lanes: Option<LaneBy>, columns: usize) -> TimelineScreen {
+        TimelineScreen {
             filter,
             lanes,
             zone: Zone::Utc,
@@ -59,7 +59,7 @@ impl TimelineView {
 
     pub fn query(&self) -> TimelineQuery {
         TimelineQuery {
-            target: self.filter.criteria(),
+            target: self.filter.clone(),
             lanes: self.lanes,
             max_lanes: MAX_LANES,
             width: self.window.map(|w| w.width),
@@ -178,7 +178,7 @@ impl TimelineView {
     }
 
     /// The scope and filter for the events of the selection (and lane).
-    pub fn events_of_selection(&self, scope: &Scope) -> Option<(Scope, EventFilter)> {
+    pub fn events_of_selection(&self, scope: &Scope) -> Option<(Scope, EventCriteria)> {
         let (from, to) = self.selection()?;
         let mut scope = scope.clone();
         scope.from_ms = Some(scope.from_ms.map_or(from, |f| f.max(from)));
@@ -247,8 +247,8 @@ mod tests {
         }
     }
 
-    fn view_of(t: Timeline, columns: usize) -> TimelineView {
-        let mut v = TimelineView::new(EventFilter::default(), None, columns);
+    fn view_of(t: Timeline, columns: usize) -> TimelineScreen {
+        let mut v = TimelineScreen::new(EventCriteria::default(), None, columns);
         v.set_timeline(t);
         v
     }

@@ -7,11 +7,12 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::cells::{clip, fit, fit_middle};
+use super::state::{MAX_LANES, TimelineScreen};
 use crate::lake::Timeline;
 use crate::tui::action::Action;
-use crate::tui::app::App;
-use crate::tui::views::timeline::TimelineView;
+use crate::tui::keymap::Keymap;
+use crate::tui::render::cells::{clip, fit, fit_middle};
+use crate::tui::screen::Draw;
 
 const BLOCKS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 /// Widest lane label.
@@ -22,9 +23,9 @@ pub fn label_width(body_width: u16) -> usize {
     LABEL.min(body_width as usize / 3)
 }
 
-pub fn render(app: &App, view: &TimelineView, frame: &mut Frame, area: Rect) {
+pub fn render(view: &TimelineScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
     let Some(t) = &view.timeline else { return };
-    let theme = &app.theme;
+    let theme = ctx.theme;
     let label = label_width(area.width);
     let n = t.bucket_count();
     let col = ((area.width as usize).saturating_sub(label + 1) / n.max(1)).clamp(1, 4);
@@ -71,7 +72,7 @@ pub fn render(app: &App, view: &TimelineView, frame: &mut Frame, area: Rect) {
         ));
     }
     lines.push(Line::from(markers));
-    let fixed_rows = 7 + t.lanes.len().min(super::super::views::timeline::MAX_LANES + 1) + 1;
+    let fixed_rows = 7 + t.lanes.len().min(MAX_LANES + 1) + 1;
     let height = (area.height as usize).saturating_sub(fixed_rows).clamp(3, 20);
     let max = totals.iter().map(|(e, _)| *e).max().unwrap_or(0).max(1);
     let selection = view.mark.map(|m| (m.min(view.cursor), m.max(view.cursor)));
@@ -111,7 +112,7 @@ pub fn render(app: &App, view: &TimelineView, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(spans));
     }
     lines.push(axis(view, t, label, col, n));
-    lines.push(cursor_line(app, view, t, &totals, area.width as usize));
+    lines.push(cursor_line(ctx, view, t, &totals, area.width as usize));
     lines.push(Line::raw(""));
     for (row, lane) in std::iter::once(None).chain(t.lanes.iter().map(Some)).enumerate() {
         if view.lanes.is_none() && row > 0 {
@@ -156,15 +157,15 @@ pub fn render(app: &App, view: &TimelineView, frame: &mut Frame, area: Rect) {
         clip(
             &format!(
                 "{} bucket · {}/{} zoom · {}/{} pan · {} select range · {} events of selection · {} lanes · {} clock",
-                keys(app, Action::Collapse, Action::Expand),
-                app.keymap.hint(Action::ZoomIn),
-                app.keymap.hint(Action::ZoomOut),
-                app.keymap.hint(Action::PanLeft),
-                app.keymap.hint(Action::PanRight),
-                app.keymap.hint(Action::Mark),
-                app.keymap.hint(Action::Select),
-                app.keymap.hint(Action::Lanes),
-                app.keymap.hint(Action::Clock),
+                keys(ctx.keymap, Action::Collapse, Action::Expand),
+                ctx.keymap.hint(Action::ZoomIn),
+                ctx.keymap.hint(Action::ZoomOut),
+                ctx.keymap.hint(Action::PanLeft),
+                ctx.keymap.hint(Action::PanRight),
+                ctx.keymap.hint(Action::Mark),
+                ctx.keymap.hint(Action::Select),
+                ctx.keymap.hint(Action::Lanes),
+                ctx.keymap.hint(Action::Clock),
             ),
             area.width as usize,
         ),
@@ -173,8 +174,8 @@ pub fn render(app: &App, view: &TimelineView, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn keys(app: &App, a: Action, b: Action) -> String {
-    format!("{}/{}", app.keymap.hint(a), app.keymap.hint(b))
+fn keys(keymap: &Keymap, a: Action, b: Action) -> String {
+    format!("{}/{}", keymap.hint(a), keymap.hint(b))
 }
 
 /// Height of a bar in eighths of a cell, for `rows` rows; at least one
@@ -188,7 +189,7 @@ fn eighths(value: u64, max: u64, rows: usize) -> usize {
 
 /// Labels under the histogram at round times (every 10 minutes … every
 /// day), as close as fits without touching; midnights show the date.
-fn axis<'a>(view: &TimelineView, t: &Timeline, label: usize, col: usize, n: usize) -> Line<'a> {
+fn axis<'a>(view: &TimelineScreen, t: &Timeline, label: usize, col: usize, n: usize) -> Line<'a> {
     const MINUTES: [i64; 13] = [5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 4320, 10080];
     let bucket_minutes = (t.width.ms() / 60_000).max(1);
     // Widest label is "05-01" or "13:45": 5 cells, a tick and a space.
@@ -227,8 +228,8 @@ fn axis<'a>(view: &TimelineView, t: &Timeline, label: usize, col: usize, n: usiz
 }
 
 /// The cursor bucket in words, with its first sightings.
-fn cursor_line<'a>(app: &App, view: &TimelineView, t: &Timeline, totals: &[(u64, u64)], width: usize) -> Line<'a> {
-    let theme = &app.theme;
+fn cursor_line<'a>(ctx: &Draw, view: &TimelineScreen, t: &Timeline, totals: &[(u64, u64)], width: usize) -> Line<'a> {
+    let theme = ctx.theme;
     let Some((s, e)) = view.bucket_range(view.cursor) else {
         return Line::raw("");
     };

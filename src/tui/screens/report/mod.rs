@@ -1,0 +1,241 @@
+//! An entity's report: an actor's dossier, an IP, a key or a resource, as
+//! sections of rows that each lead somewhere (`model.rs`), built from the
+//! engine's reports (`sections.rs`), drawn by `render.rs`.
+
+pub mod model;
+mod render;
+mod sections;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use self::model::{Line, Report, ReportRow};
+use crate::lake::EventCriteria;
+use crate::lake::config::ConfigTarget;
+use crate::lake::worker::Query;
+use crate::lake::{LaneBy, Scope};
+use crate::tui::action::Action;
+use crate::tui::command::Known;
+use crate::tui::list::ListState;
+use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
+use crate::tui::target::{Subject, Target};
+
+#[derive(Debug, Clone)]
+pub struct ReportScreen {
+    pub subject: Subject,
+    pub report: Option<Report>,
+    pub list: ListState,
+}
+
+impl ReportScreen {
+    pub fn new(subject: Subject) -> ReportScreen {
+        ReportScreen {
+            subject,
+            report: None,
+            list: ListState::default(),
+        }
+    }
+
+    pub fn selected(&self) -> Option<&ReportRow> {
+        let report = self.report.as_ref()?;
+        let at = *report.rows().get(self.list.cursor)?;
+        report.row(at)
+    }
+
+    /// Move the cursor to the first row of the next (or previous) section that has rows.
+    pub fn jump_section(&mut self, forward: bool) {
+        let Some(report) = &self.report else { return };
+        let rows = report.rows();
+        let Some(&(current, _)) = rows.get(self.list.cursor) else {
+            return;
+        };
+        let found = if forward {
+            rows.iter().position(|(s, _)| *s > current)
+        } else {
+            let previous = rows.iter().rev().find(|(s, _)| *s < current).map(|(s, _)| *s);
+            previous.and_then(|p| rows.iter().position(|(s, _)| *s == p))
+        };
+        if let Some(i) = found {
+            self.list.cursor = i;
+        }
+    }
+
+    /// Index of the cursor's screen line (for scrolling).
+    pub fn cursor_line(&self) -> usize {
+        let Some(report) = &self.report else { return 0 };
+        let Some(at) = report.rows().get(self.list.cursor).copied() else {
+            return 0;
+        };
+        report
+            .lines()
+            .iter()
+            .position(|l| *l == Line::Row(at.0, at.1))
+            .unwrap_or(0)
+    }
+
+    /// Events of the selected row when it names an entity, else of the subject.
+    pub fn events_filter(&self) -> EventCriteria {
+        match self.selected().and_then(|r| r.target.clone()) {
+            Some(Target::Events(f)) => f,
+            Some(Target::Open(subject)) => subject.events(),
+            _ => self.subject.events(),
+        }
+    }
+
+    /// The selected resource row, else the report's own resource.
+    fn resource(&self) -> Option<String> {
+        match self.selected().and_then(|row| row.target.clone()) {
+            Some(Target::Open(Subject::Resource(id))) => Some(id),
+            _ => match &self.subject {
+                Subject::Resource(id) => Some(id.clone()),
+                _ => None,
+            },
+        }
+    }
+
+    /// An entity's timeline starts with the lanes that tell its story.
+    fn timeline(&self) -> Target {
+        let lanes = match &self.subject {
+            Subject::Actor(_) | Subject::Key(_) => LaneBy::Ip,
+            Subject::Ip(_) | Subject::Resource(_) => LaneBy::Actor,
+        };
+        Target::Timeline(self.subject.events(), Some(lanes))
+    }
+}
+
+impl View for ReportScreen {
+    fn title(&self) -> String {
+        match &self.subject {
+            Subject::Actor(arn) => format!("Dossier {arn}"),
+            other => format!("{} {}", capitalised(other.kind()), other.id()),
+        }
+    }
+
+    fn handle(&mut self, action: Action, ctx: &Context) -> Effect {
+        match action {
+            Action::NextSection | Action::PrevSection => self.jump_section(action == Action::NextSection),
+            Action::Select => {
+                return match self.selected().and_then(|row| row.target.clone()) {
+                    Some(target) => Effect::Go(target, None),
+                    None => Effect::Unhandled,
+                };
+            }
+            Action::EventsOfSelection => return Effect::Go(Target::Events(self.events_filter()), None),
+            Action::Timeline => return Effect::Go(self.timeline(), None),
+            Action::ConfigResource => {
+                return match self.resource() {
+                    Some(id) => Effect::Go(Target::Config(ConfigTarget::Resource(id), Vec::new()), None),
+                    None => Effect::Unhandled,
+                };
+            }
+            Action::Copy | Action::CopyAll => {
+                return copy(self.selected().and_then(|row| row.cells.first().cloned()));
+            }
+            _ if ctx.is_move(action) => {
+                let n = self.rows();
+                self.list.move_by(ctx.step(action), n);
+            }
+            _ => return Effect::Unhandled,
+        }
+        Effect::None
+    }
+
+    fn render(&self, ctx: &Draw, frame: &mut Frame, area: Rect) {
+        if let Some(report) = &self.report {
+            render::render(report, &self.list, ctx.theme, frame, area);
+        }
+    }
+
+    fn list(&self) -> &ListState {
+        &self.list
+    }
+
+    fn list_mut(&mut self) -> &mut ListState {
+        &mut self.list
+    }
+
+    fn rows(&self) -> usize {
+        self.report.as_ref().map_or(0, |r| r.rows().len())
+    }
+
+    /// Report lines are not table rows: only a row line selects.
+    fn row_at(&self, dy: usize) -> Option<usize> {
+        let report = self.report.as_ref()?;
+        match report.lines().get(self.list.offset + dy) {
+            Some(Line::Row(s, i)) => report.rows().iter().position(|at| *at == (*s, *i)),
+            _ => None,
+        }
+    }
+
+    fn reveal(&mut self, body: Rect) {
+        let line = self.cursor_line();
+        // Show a section's heading with its first row.
+        let report_lines = self.report.as_ref().map(|rep| rep.lines()).unwrap_or_default();
+        let above = report_lines[..line.min(report_lines.len())]
+            .iter()
+            .rev()
+            .take_while(|l| matches!(l, Line::Columns(_) | Line::Heading(_) | Line::Blank))
+            .count();
+        self.list.reveal(line.saturating_sub(above), body.height as usize);
+        self.list.reveal(line, body.height as usize);
+    }
+
+    fn rescoped(&self) -> Option<Box<dyn AnyScreen>> {
+        Some(Box::new(ReportScreen::new(self.subject.clone())))
+    }
+
+    fn learn(&self, known: &mut Known) {
+        let Some(report) = &self.report else { return };
+        for row in report.sections.iter().flat_map(|s| s.rows.iter()) {
+            if let Some(Target::Open(subject)) = &row.target {
+                let list = match subject {
+                    Subject::Actor(_) => &mut known.actors,
+                    Subject::Ip(_) => &mut known.ips,
+                    Subject::Key(_) => &mut known.keys,
+                    Subject::Resource(_) => &mut known.resources,
+                };
+                if !list.iter().any(|v| v == subject.id()) {
+                    list.push(subject.id().to_string());
+                }
+            }
+        }
+    }
+}
+
+impl Screen for ReportScreen {
+    /// `None`: the actor has no events in this scope.
+    type Reply = Option<Report>;
+
+    fn request(&self, scope: &Scope) -> Option<Query<Option<Report>>> {
+        let scope = scope.clone();
+        Some(match &self.subject {
+            Subject::Actor(arn) => Query::dossier(scope, arn.clone()).map(|d| d.map(|d| sections::dossier(&d))),
+            Subject::Ip(ip) => Query::ip(scope, ip.clone()).map(|r| Some(sections::ip(&r))),
+            Subject::Key(key) => Query::key(scope, key.clone()).map(|r| Some(sections::key(&r))),
+            Subject::Resource(id) => Query::resource(scope, id.clone()).map(|r| Some(sections::resource(&r))),
+        })
+    }
+
+    fn apply(&mut self, report: Option<Report>) -> Result<(), String> {
+        match report {
+            Some(report) => {
+                self.report = Some(report);
+                Ok(())
+            }
+            None => Err(format!("no events of {} in this scope", self.subject.id())),
+        }
+    }
+}
+
+fn capitalised(word: &str) -> String {
+    match word {
+        "ip" => "IP".into(),
+        other => {
+            let mut chars = other.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Where a row leads: the entity a pivot opens, the events or timeline of
+//! some criteria, a resource's AWS Config view.
+
+use crate::lake::config::ConfigTarget;
+use crate::lake::{EventCriteria, LaneBy, Millis};
+
+/// "actor=… operation=… errors only" for titles.
+pub fn describe(criteria: &EventCriteria) -> String {
+    let mut parts = Vec::new();
+    for (name, value) in [
+        ("actor", &criteria.actor),
+        ("ip", &criteria.ip),
+        ("key", &criteria.key),
+        ("resource", &criteria.resource),
+        ("operation", &criteria.operation),
+        ("source", &criteria.source),
+    ] {
+        if let Some(v) = value {
+            parts.push(format!("{name}={v}"));
+        }
+    }
+    if criteria.errors_only {
+        parts.push("errors only".into());
+    }
+    if parts.is_empty() {
+        "all events".into()
+    } else {
+        parts.join(" ")
+    }
+}
+
+/// An entity with its own report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Actor(String),
+    Ip(String),
+    Key(String),
+    Resource(String),
+}
+
+impl Subject {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Subject::Actor(_) => "actor",
+            Subject::Ip(_) => "ip",
+            Subject::Key(_) => "key",
+            Subject::Resource(_) => "resource",
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            Subject::Actor(s) | Subject::Ip(s) | Subject::Key(s) | Subject::Resource(s) => s,
+        }
+    }
+
+    /// The events of this entity.
+    pub fn events(&self) -> EventCriteria {
+        let mut f = EventCriteria::default();
+        let id = Some(self.id().to_string());
+        match self {
+            Subject::Actor(_) => f.actor = id,
+            Subject::Ip(_) => f.ip = id,
+            Subject::Key(_) => f.key = id,
+            Subject::Resource(_) => f.resource = id,
+        }
+        f
+    }
+}
+
+/// A place to go, as data: screens name where their rows lead without
+/// knowing the screen that shows it (`screens::open` builds that).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The entity's report (an actor's dossier, an IP, a key, a resource).
+    Open(Subject),
+    Events(EventCriteria),
+    /// The timeline of these events, with lanes.
+    Timeline(EventCriteria, Option<LaneBy>),
+    /// A resource's AWS Config view, with the resources walked through to it.
+    Config(ConfigTarget, Vec<String>),
+    Actors,
+}
+
+/// Short UTC time for tables: `2024-05-04 10:00:00`.
+pub fn short_time(t: Option<Millis>) -> String {
+    match t {
+        Some(ms) => ms.to_string().replacen('T', " ", 1).trim_end_matches('Z').to_string(),
+        None => "-".into(),
+    }
+}
