@@ -9,8 +9,8 @@ use aws_sdk_s3::Client;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use super::SyncError;
 use super::client::describe;
+use super::error::SyncError;
 use super::listing::clean_etag;
 
 /// What landed on disk.

@@ -7,8 +7,8 @@ use std::collections::VecDeque;
 use aws_sdk_s3::Client;
 use tokio::task::JoinSet;
 
-use super::SyncError;
 use super::client::describe;
+use super::error::SyncError;
 use super::plan::{Filter, Step, keep_loose, step};
 
 /// An object in scope.

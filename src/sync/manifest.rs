@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::SyncError;
+use super::error::SyncError;
 
 /// lakescope's own folder inside a sync directory: manifest and partial downloads.
 pub const STATE_DIR: &str = ".lakescope-sync";

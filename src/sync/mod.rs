@@ -6,6 +6,7 @@
 
 pub mod client;
 mod download;
+mod error;
 pub mod follow;
 mod listing;
 pub mod manifest;
@@ -18,27 +19,10 @@ use std::path::{Path, PathBuf};
 use tokio::task::JoinSet;
 
 pub use client::ClientOptions;
+pub use error::SyncError;
 pub use listing::Remote;
 pub use manifest::{Difference, Manifest, STATE_DIR, VerifyReport, verify};
 pub use plan::Filter;
-
-#[derive(Debug, thiserror::Error)]
-pub enum SyncError {
-    #[error("{0}")]
-    Usage(String),
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("S3 {operation} {target}: {message}")]
-    S3 {
-        operation: &'static str,
-        target: String,
-        message: String,
-    },
-    #[error("SQS {operation}: {message}")]
-    Sqs { operation: &'static str, message: String },
-    #[error("a download task failed: {0}")]
-    Task(String),
-}
 
 /// What `sync` mirrors and where.
 #[derive(Debug, Clone)]

@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use super::SyncError;
+use super::error::SyncError;
 
 /// What the user asked to mirror. Empty lists mean "all".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
