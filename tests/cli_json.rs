@@ -43,6 +43,21 @@ fn run_in(cache: &Path, tz: &str, args: &[&str]) -> Output {
         .expect("run lakescope")
 }
 
+/// `[repo]/…` up to the end of its word becomes `[repo]/…`.
+fn clip_repo_paths(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("[repo]") {
+        out.push_str(&rest[..at]);
+        out.push_str("[repo]/…");
+        let tail = &rest[at..];
+        let end = tail.find(char::is_whitespace).unwrap_or(tail.len());
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// What the snapshot holds: the command, its exit code, stderr and stdout,
 /// each stream ending where the binary ended it (`--- end` keeps a missing
 /// or extra final newline visible, which insta would otherwise trim).
@@ -59,10 +74,17 @@ fn transcript(args: &[&str], tz: &str, out: &Output) -> String {
             }
         })
         .collect();
+    // A table clips its last column (a file's path) at a fixed width, so
+    // how much of the path shows depends on where the repository is.
+    let table = args.windows(2).any(|w| w == ["--format", "table"]);
     let text = |bytes: &[u8]| {
-        String::from_utf8(bytes.to_vec())
+        let text = String::from_utf8(bytes.to_vec())
             .expect("UTF-8 output")
-            .replace(repo, "[repo]")
+            .replace(repo, "[repo]");
+        match table {
+            true => clip_repo_paths(&text),
+            false => text,
+        }
     };
     format!(
         "$ TZ={tz} lakescope {}\nexit: {}\n--- stderr\n{}--- stdout\n{}--- end\n",

@@ -344,8 +344,12 @@ fn with_lake(cli: &Cli, command: impl FnOnce(LakeQuery<'_>) -> Result<()>) -> Re
 }
 
 /// Unreadable files go to stderr, so that stdout stays valid JSON/CSV.
+/// By path: the order files were set aside in depends on which one DuckDB's
+/// parallel reader reported first.
 fn report_problems(lake: &Lake) {
-    for problem in lake.problems() {
+    let mut problems = lake.problems();
+    problems.sort_by(|a, b| a.path.cmp(&b.path));
+    for problem in problems {
         eprintln!(
             "lakescope: skipped {}: {}",
             crate::text::sanitize(&problem.path.display().to_string()),
