@@ -261,7 +261,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Verify { dir }) => sync_cmd::run_verify(dir, out),
         Some(Command::Summary) => with_lake(&cli, |q| emit(&LakeSummary::build(q.lake, q.session, q.scope)?, out)),
         Some(Command::Check) => with_lake(&cli, |q| {
-            let problems = catalog::check(q.session, q.scope)?;
+            let mut problems = catalog::check(q.session, q.scope)?;
+            // By path: the order files were set aside in depends on which
+            // one DuckDB's parallel reader reported first.
+            problems.sort_by(|a, b| a.path.cmp(&b.path));
             emit(&problems, out)?;
             if !problems.is_empty() {
                 bail!(

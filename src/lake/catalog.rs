@@ -224,9 +224,5 @@ pub fn check(session: &Session, scope: &Scope) -> Result<Vec<FileProblem>> {
             session.lake().plan_mut()?.quarantine(&path, err.first_line());
         }
     }
-    // By path: the order files were set aside in depends on which one
-    // DuckDB's parallel reader reported first.
-    let mut problems = session.lake().plan().map(|p| p.problems.clone()).unwrap_or_default();
-    problems.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(problems)
+    Ok(session.lake().plan().map(|p| p.problems.clone()).unwrap_or_default())
 }
