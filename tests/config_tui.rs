@@ -4,23 +4,11 @@
 
 mod tui_support;
 
-use std::path::{Path, PathBuf};
-
 use lakescope::tui::screens::config::ConfigScreen;
 use lakescope::tui::screens::config::Pane;
 use lakescope::tui::screens::events::EventsScreen;
 use lakescope::tui::screens::timeline::TimelineScreen;
-use serde_json::Value;
-use tui_support::Harness;
-
-fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lake")
-}
-
-fn truth() -> Value {
-    let text = std::fs::read_to_string(demo().join("TRUTH.json")).expect("TRUTH.json");
-    serde_json::from_str(&text).expect("TRUTH.json is JSON")
-}
+use tui_support::{Harness, demo, truth};
 
 fn command(h: &mut Harness, line: &str) {
     h.keys(":");

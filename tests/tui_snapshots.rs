@@ -4,9 +4,9 @@
 
 mod tui_support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use tui_support::{Harness, invictus};
+use tui_support::{Harness, demo, invictus};
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
 /// The demo lake's intruder, its new IP, a key of its role chain and the
@@ -17,10 +17,6 @@ const CHAIN_KEY: &str = "ASIAZ4FWYH65FCVVRDFQ";
 const BUCKET: &str = "arn:aws:s3:::acme-data-exports";
 const STEAL: &str =
     "arn:aws:sts::123837392027:assumed-role/stratus-red-team-ec2-steal-credentials-role/i-0dbc91f429e48eeed";
-
-fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lake")
-}
 
 /// Open `lake` at each size, run `setup`, snapshot the screen.
 fn check_on(lake: &Path, name: &str, setup: impl Fn(&mut Harness)) {

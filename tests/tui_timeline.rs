@@ -4,23 +4,12 @@
 
 mod tui_support;
 
-use std::path::{Path, PathBuf};
-
 use lakescope::lake::parse_time;
 use lakescope::tui::screens::events::EventsScreen;
 use lakescope::tui::screens::timeline::TimelineScreen;
-use serde_json::Value;
-use tui_support::Harness;
+use tui_support::{Harness, demo, truth};
 
 const INTRUDER: &str = "arn:aws:iam::111122223333:user/ci-deploy";
-
-fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lake")
-}
-
-fn truth() -> Value {
-    serde_json::from_str(&std::fs::read_to_string(demo().join("TRUTH.json")).unwrap()).unwrap()
-}
 
 fn command(h: &mut Harness, line: &str) {
     h.keys(":");

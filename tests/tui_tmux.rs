@@ -1,14 +1,14 @@
 //! The real binary in a real terminal (tmux): what a responder sees, and a
 //! terminal given back intact on quit, on Ctrl-C and on a lake error.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+mod common;
+
 fn invictus() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real/invictus-aws");
-    assert!(dir.is_dir(), "REAL DATA MISSING: {}", dir.display());
-    dir
+    common::real("invictus-aws")
 }
 
 /// One private tmux server per test (its own socket), killed on drop.

@@ -1,15 +1,14 @@
 //! The background query worker: ids, cancellation, shutdown.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use lakescope::lake::worker::{Query, QueryWorker};
 use lakescope::lake::{ActorRow, Lake, LakeError, Scope};
 
+mod common;
+
 fn lake() -> Lake {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real/invictus-aws");
-    assert!(dir.is_dir(), "REAL DATA MISSING: {}", dir.display());
-    Lake::open(&dir).unwrap()
+    Lake::open(&common::real("invictus-aws")).unwrap()
 }
 
 /// Seconds of work per event: far longer than any test waits.

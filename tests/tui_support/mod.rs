@@ -17,13 +17,12 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
-pub fn real(sub: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/real")
-        .join(sub);
-    assert!(dir.is_dir(), "REAL DATA MISSING: {} does not exist", dir.display());
-    dir
-}
+// The helpers every integration test shares (the demo lake, its truth,
+// the real samples), for the TUI tests through this module.
+#[path = "../common/mod.rs"]
+mod common;
+#[allow(unused_imports)] // each test crate uses some of them
+pub use common::{demo, real, truth};
 
 pub fn invictus() -> PathBuf {
     real("invictus-aws")
