@@ -15,7 +15,8 @@ use clap::{CommandFactory, Parser, Subcommand};
 use crate::generate::{GenerateOptions, generate_bad_lake, generate_lake};
 use crate::lake::summary::LakeSummary;
 use crate::lake::{
-    EventCriteria, Lake, Page, Scope, Session, TimelineQuery, catalog, events, parse_time, pivots, timeline,
+    EventCriteria, FileProblem, Lake, Page, Scope, Session, TimelineQuery, catalog, events, parse_time, pivots,
+    timeline,
 };
 pub use output::Format;
 
@@ -261,10 +262,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Verify { dir }) => sync_cmd::run_verify(dir, out),
         Some(Command::Summary) => with_lake(&cli, |q| emit(&LakeSummary::build(q.lake, q.session, q.scope)?, out)),
         Some(Command::Check) => with_lake(&cli, |q| {
-            let mut problems = catalog::check(q.session, q.scope)?;
-            // By path: the order files were set aside in depends on which
-            // one DuckDB's parallel reader reported first.
-            problems.sort_by(|a, b| a.path.cmp(&b.path));
+            let problems = FileProblem::by_path(catalog::check(q.session, q.scope)?);
             emit(&problems, out)?;
             if !problems.is_empty() {
                 bail!(
@@ -347,12 +345,8 @@ fn with_lake(cli: &Cli, command: impl FnOnce(LakeQuery<'_>) -> Result<()>) -> Re
 }
 
 /// Unreadable files go to stderr, so that stdout stays valid JSON/CSV.
-/// By path: the order files were set aside in depends on which one DuckDB's
-/// parallel reader reported first.
 fn report_problems(lake: &Lake) {
-    let mut problems = lake.problems();
-    problems.sort_by(|a, b| a.path.cmp(&b.path));
-    for problem in problems {
+    for problem in FileProblem::by_path(lake.problems()) {
         eprintln!(
             "lakescope: skipped {}: {}",
             crate::text::sanitize(&problem.path.display().to_string()),

@@ -14,6 +14,16 @@ pub struct FileProblem {
     pub problem: String,
 }
 
+impl FileProblem {
+    /// In the order of their paths, for output that must not change between
+    /// runs: files are set aside in whichever order DuckDB's parallel
+    /// reader reported them.
+    pub fn by_path(mut problems: Vec<FileProblem>) -> Vec<FileProblem> {
+        problems.sort_by(|a, b| a.path.cmp(&b.path));
+        problems
+    }
+}
+
 /// Epoch milliseconds that serialise as an RFC 3339 UTC string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Millis(pub i64);

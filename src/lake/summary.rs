@@ -77,15 +77,8 @@ impl LakeSummary {
             first_event: first.map(Millis),
             last_event: last.map(Millis),
             sources,
-            unreadable: by_path(lake.problems()),
+            unreadable: FileProblem::by_path(lake.problems()),
             not_log_files: lake.skipped().len() as u64,
         })
     }
-}
-
-/// Files in the order of their paths: the order they were set aside in
-/// depends on which one DuckDB's parallel reader reported first.
-fn by_path(mut problems: Vec<FileProblem>) -> Vec<FileProblem> {
-    problems.sort_by(|a, b| a.path.cmp(&b.path));
-    problems
 }
