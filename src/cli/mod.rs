@@ -1,6 +1,7 @@
 //! The headless command line: `lakescope <command> [--format table|json|csv]`.
 
 mod config_cmd;
+mod network_cmd;
 mod output;
 mod progress;
 mod sync_cmd;
@@ -88,6 +89,8 @@ pub enum Command {
         #[arg(value_name = "ID_OR_ARN")]
         id: String,
     },
+    #[command(flatten)]
+    Network(network_cmd::NetworkCommand),
     /// A resource's AWS Config history: timeline, diffs, relationships and causing events
     Config(config_cmd::ConfigArgs),
     /// Events matching all given criteria, oldest first
@@ -289,6 +292,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Ip { ip }) => with_lake(&cli, |q| emit(&pivots::ip(q.session, q.scope, ip)?, out)),
         Some(Command::Key { key }) => with_lake(&cli, |q| emit(&pivots::key(q.session, q.scope, key)?, out)),
         Some(Command::Resource { id }) => with_lake(&cli, |q| emit(&pivots::resource(q.session, q.scope, id)?, out)),
+        Some(Command::Network(command)) => {
+            with_lake(&cli, |q| emit(&network_cmd::run(q.session, q.scope, command)?, out))
+        }
         Some(Command::Config(args)) => with_lake(&cli, |q| emit(&config_cmd::run(q.session, q.scope, args)?, out)),
         Some(Command::Events { which, limit, offset }) => with_lake(&cli, |q| {
             let page = Page {

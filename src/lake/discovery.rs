@@ -31,6 +31,10 @@ pub enum SourceKind {
     CloudTrailNdjson,
     /// AWS Config delivery (history or snapshot) files.
     ConfigJson { snapshot: bool },
+    /// VPC flow logs delivered to S3 as text.
+    VpcFlowLog,
+    /// Route 53 Resolver query logs delivered to S3 (JSON lines).
+    ResolverLog,
 }
 
 impl SourceKind {
@@ -46,6 +50,8 @@ impl SourceKind {
             SourceKind::CloudTrailNdjson => "CloudTrail NDJSON".into(),
             SourceKind::ConfigJson { snapshot: true } => "Config snapshot".into(),
             SourceKind::ConfigJson { snapshot: false } => "Config history".into(),
+            SourceKind::VpcFlowLog => "VPC flow logs".into(),
+            SourceKind::ResolverLog => "Route 53 resolver logs".into(),
         }
     }
 
@@ -128,6 +134,8 @@ pub fn discover(root: &Path) -> Result<Discovery> {
             PathKind::LooseParquet => (SourceKind::OcsfParquet, None),
             PathKind::CloudTrail { partition } => (SourceKind::CloudTrailJson, Some(partition)),
             PathKind::ConfigDelivery { snapshot, partition } => (SourceKind::ConfigJson { snapshot }, Some(partition)),
+            PathKind::VpcFlowLog { partition } => (SourceKind::VpcFlowLog, Some(partition)),
+            PathKind::ResolverLog => (SourceKind::ResolverLog, None),
             PathKind::LooseJson => match sniff_json(&path) {
                 Ok(Some(kind)) => (kind, None),
                 Ok(None) => {

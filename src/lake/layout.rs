@@ -30,6 +30,11 @@ pub enum PathKind {
     CloudTrail { partition: Partition },
     /// `AWSLogs/<acct>/Config/<region>/Y/M/D/ConfigHistory|ConfigSnapshot/<file>`
     ConfigDelivery { snapshot: bool, partition: Partition },
+    /// `AWSLogs/<acct>/vpcflowlogs/<region>/YYYY/MM/DD/<file>.log[.gz]`
+    VpcFlowLog { partition: Partition },
+    /// `AWSLogs/<acct>/vpcdnsquerylogs/<vpc>/YYYY/MM/DD/<file>.log[.gz]`
+    /// (the path names no region).
+    ResolverLog,
     /// JSON (maybe gzip) outside the known layouts: its content decides.
     LooseJson,
     /// Known AWS files that hold no events, with the reason they are skipped.
@@ -153,6 +158,20 @@ fn classify_aws_logs(parts: &[&str], lower_name: &str) -> Option<PathKind> {
                 },
             })
         }
+        "vpcflowlogs" => Some(match dated(rest, 2) {
+            Some(day) => PathKind::VpcFlowLog {
+                partition: Partition {
+                    account,
+                    region: rest[2].to_string(),
+                    day,
+                },
+            },
+            None => PathKind::Unknown,
+        }),
+        "vpcdnsquerylogs" => Some(match dated(rest, 2) {
+            Some(_) => PathKind::ResolverLog,
+            None => PathKind::Unknown,
+        }),
         "Config" => {
             if lower_name == "configwritabilitycheckfile" {
                 return Some(PathKind::Ignored("Config writability check"));
@@ -178,6 +197,16 @@ fn classify_aws_logs(parts: &[&str], lower_name: &str) -> Option<PathKind> {
         }
         _ => None,
     }
+}
+
+/// `YYYYMMDD` from `[<acct>, <service>, <folder>, YYYY, MM, DD, <file>]`
+/// (the folder after the service at `folder`).
+fn dated(rest: &[&str], folder: usize) -> Option<String> {
+    if rest.len() != folder + 5 {
+        return None;
+    }
+    let day = format!("{}{:0>2}{:0>2}", rest[folder + 1], rest[folder + 2], rest[folder + 3]);
+    (day.len() == 8 && day.bytes().all(|c| c.is_ascii_digit())).then_some(day)
 }
 
 #[cfg(test)]

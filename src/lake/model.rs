@@ -213,6 +213,8 @@ pub struct Dossier {
     pub operations: Vec<OperationRow>,
     /// First sightings after the baseline day, within the lake.
     pub new_sightings: Vec<FirstSeen>,
+    #[serde(flatten)]
+    pub beyond: Beyond,
 }
 
 /// The first time an actor was seen from an IP, in a region or calling an
@@ -253,6 +255,8 @@ pub struct IpReport {
     pub actors: Vec<ActorUse>,
     pub operations: Vec<OperationRow>,
     pub user_agents: Vec<UserAgentRow>,
+    #[serde(flatten)]
+    pub beyond: Beyond,
 }
 
 /// A credential minted by an STS call (key lineage).
@@ -284,6 +288,8 @@ pub struct KeyReport {
     pub minted: Vec<Mint>,
     pub source_ips: Vec<IpRow>,
     pub operations: Vec<OperationRow>,
+    #[serde(flatten)]
+    pub beyond: Beyond,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -294,6 +300,8 @@ pub struct ResourceReport {
     pub accounts: Vec<String>,
     pub actors: Vec<ActorUse>,
     pub operations: Vec<OperationRow>,
+    #[serde(flatten)]
+    pub beyond: Beyond,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -311,4 +319,102 @@ pub struct EventRow {
     pub event_id: Option<String>,
     pub source: Option<String>,
     pub file: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FindingRow {
+    pub id: String,
+    pub time: Option<Millis>,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub product: Option<String>,
+    pub class: Option<String>,
+    #[serde(rename = "type")]
+    pub finding_type: Option<String>,
+    pub title: Option<String>,
+    pub severity: Option<String>,
+    pub severity_id: Option<i32>,
+    pub status: Option<String>,
+    pub resources: Vec<String>,
+    pub resource_types: Vec<String>,
+    pub ips: Vec<String>,
+    pub access_keys: Vec<String>,
+    pub actors: Vec<String>,
+    /// Records of this finding in the lake (one per update and per
+    /// Security Lake version); the latest is shown.
+    pub records: u64,
+    pub source: Option<String>,
+    pub file: Option<String>,
+}
+
+/// One conversation: a subject address and a peer on one service port.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FlowRow {
+    pub ip: Option<String>,
+    pub peer: Option<String>,
+    /// The service port (the lower of the two).
+    pub port: Option<i32>,
+    pub protocol: Option<i32>,
+    /// `outbound` when the subject opened the connection, `inbound` when the peer did.
+    pub direction: &'static str,
+    pub bytes_out: u64,
+    pub bytes_in: u64,
+    pub packets_out: u64,
+    pub packets_in: u64,
+    pub flows: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub first_seen: Option<Millis>,
+    pub last_seen: Option<Millis>,
+    /// First seen a day or more after the subject's first flow.
+    pub new: bool,
+    pub enis: Vec<String>,
+    pub instances: Vec<String>,
+}
+
+/// One name as asked: its answers and who asked.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DnsRow {
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub qtype: Option<String>,
+    pub rcode: Option<String>,
+    pub answers: Vec<String>,
+    pub askers: Vec<String>,
+    pub queries: u64,
+    pub first_seen: Option<Millis>,
+    pub last_seen: Option<Millis>,
+    /// First asked a day or more after the subject's first query.
+    pub new: bool,
+}
+
+/// HTTP requests of one client, grouped by what was asked and what the
+/// firewall did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HttpRow {
+    pub client_ip: Option<String>,
+    pub method: Option<String>,
+    pub host: Option<String>,
+    pub path: Option<String>,
+    pub action: Option<String>,
+    pub rule: Option<String>,
+    pub requests: u64,
+    pub first_seen: Option<Millis>,
+    pub last_seen: Option<Millis>,
+}
+
+/// What the lake's other records say about a subject (an IP, key, actor,
+/// resource): the findings naming it, its flows, DNS and HTTP requests.
+/// Sections a subject cannot have stay empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Beyond {
+    pub findings: Vec<FindingRow>,
+    /// Conversations, most bytes first (see `lakescope flows`).
+    pub network: Vec<FlowRow>,
+    /// Names the subject asked for.
+    pub dns: Vec<DnsRow>,
+    /// Names that resolved to the subject (an IP).
+    pub resolved_from: Vec<DnsRow>,
+    /// HTTP requests the subject sent (WAF).
+    pub http: Vec<HttpRow>,
 }

@@ -9,6 +9,8 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use super::criteria::resource_filter;
 use super::error::Result;
 use super::model::*;
+use super::network::{Subject, beyond};
+use super::read::{count, ms, strings};
 use super::scope::{Filter, Scope};
 use super::session::Session;
 use super::timeline::{first_sightings, sightings_in};
@@ -16,25 +18,6 @@ use super::timeline::{first_sightings, sightings_in};
 /// STS calls whose response carries a new access key.
 const MINTING_OPERATIONS: &str =
     "('AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity', 'GetSessionToken', 'GetFederationToken')";
-
-pub(crate) fn ms(row: &Row<'_>, i: usize) -> duckdb::Result<Option<Millis>> {
-    Ok(row.get::<_, Option<i64>>(i)?.map(Millis))
-}
-
-fn count(row: &Row<'_>, i: usize) -> duckdb::Result<u64> {
-    Ok(row.get::<_, Option<i64>>(i)?.unwrap_or(0).max(0) as u64)
-}
-
-/// A `to_json(list)` column as strings.
-fn strings(row: &Row<'_>, i: usize) -> duckdb::Result<Vec<String>> {
-    let text: Option<String> = row.get(i)?;
-    Ok(text
-        .and_then(|t| serde_json::from_str::<Vec<Option<String>>>(&t).ok())
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-        .collect())
-}
 
 /// Which events belong to an actor: its own (by key) and, for a role, those
 /// of every session issued from it.
@@ -167,6 +150,7 @@ pub fn actor(session: &Session, scope: &Scope, actor: &str) -> Result<Option<Dos
         .into_iter()
         .filter(|f| f.new)
         .collect(),
+        beyond: beyond(session, scope, Subject::Actor(actor))?,
     }))
 }
 
@@ -190,6 +174,7 @@ pub fn ip(session: &Session, scope: &Scope, ip: &str) -> Result<IpReport> {
             &none,
             |r| Ok(UserAgentRow { user_agent: r.get(0)?, events: count(r, 1)? }),
         )?,
+        beyond: beyond(session, scope, Subject::Ip(ip))?,
     })
 }
 
@@ -225,6 +210,7 @@ pub fn key(session: &Session, scope: &Scope, key: &str) -> Result<KeyReport> {
         minted: mints_in(session, "pivot_ev")?,
         source_ips: ips_in(session, "pivot_ev")?,
         operations: operations_in(session, "pivot_ev")?,
+        beyond: beyond(session, scope, Subject::Key(key))?,
     })
 }
 
@@ -239,6 +225,7 @@ pub fn resource(session: &Session, scope: &Scope, id: &str) -> Result<ResourceRe
         accounts: s.accounts,
         actors: actors_in(session, "pivot_ev")?,
         operations: operations_in(session, "pivot_ev")?,
+        beyond: beyond(session, scope, Subject::Resource(id))?,
     })
 }
 

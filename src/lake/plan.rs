@@ -13,6 +13,7 @@ use super::cache::{FlatCache, by_folder};
 use super::discovery::{LakeFile, SourceKind};
 use super::error::{DbError, Result};
 use super::model::FileProblem;
+use super::records::{RecordGroup, RecordKind, RecordReader, flow_log_fields, raw_kind};
 use super::projection::{
     ACTOR_KEY_SQL, Flavor, MAX_JSON_OBJECT, SMALL_JSON_OBJECT, file_list, lit, ocsf_select, raw_extract, raw_scan_sql,
     raw_select,
@@ -51,7 +52,10 @@ pub struct Group {
 #[derive(Debug, Default)]
 pub struct Plan {
     pub groups: Vec<Group>,
-    /// Parquet files that are not activity (flows, findings, DNS…), by label.
+    /// Flows, DNS, HTTP and findings, one group per reader.
+    pub records: Vec<RecordGroup>,
+    /// Parquet files that are neither activity nor a record kind lakescope
+    /// reads (counted from their footers only).
     pub other_parquet: Vec<LakeFile>,
     pub problems: Vec<FileProblem>,
 }
@@ -62,12 +66,24 @@ impl Plan {
         let mut parquet: Vec<&LakeFile> = Vec::new();
         let mut raw: BTreeMap<(Option<String>, Option<String>), Vec<LakeFile>> = BTreeMap::new();
         let mut ndjson = Vec::new();
+        let mut flow_text: BTreeMap<Vec<String>, Vec<LakeFile>> = BTreeMap::new();
+        let mut resolver = Vec::new();
         for file in files {
             match &file.kind {
-                SourceKind::SecurityLake { source, .. } if !ACTIVITY_SOURCES.contains(&source.as_str()) => {
+                SourceKind::SecurityLake { source, .. }
+                    if !ACTIVITY_SOURCES.contains(&source.as_str()) && RecordKind::of_source(source).is_none() =>
+                {
                     plan.other_parquet.push(file.clone());
                 }
                 SourceKind::SecurityLake { .. } | SourceKind::OcsfParquet => parquet.push(file),
+                SourceKind::VpcFlowLog => match flow_log_fields(&file.path) {
+                    Ok(fields) => flow_text.entry(fields).or_default().push(file.clone()),
+                    Err(err) => plan.problems.push(FileProblem {
+                        path: file.path.clone(),
+                        problem: format!("cannot read the flow log header: {err}"),
+                    }),
+                },
+                SourceKind::ResolverLog => resolver.push(file.clone()),
                 SourceKind::CloudTrailJson => {
                     let key = file
                         .partition
@@ -81,6 +97,22 @@ impl Plan {
             }
         }
         plan.add_parquet_groups(conn, &parquet)?;
+        for (fields, files) in flow_text {
+            plan.records.push(RecordGroup {
+                kind: RecordKind::Flows,
+                reader: RecordReader::FlowText { fields },
+                label: SourceKind::VpcFlowLog.label(),
+                files,
+            });
+        }
+        if !resolver.is_empty() {
+            plan.records.push(RecordGroup {
+                kind: raw_kind(&SourceKind::ResolverLog).unwrap_or(RecordKind::Dns),
+                reader: RecordReader::ResolverJson,
+                label: SourceKind::ResolverLog.label(),
+                files: resolver,
+            });
+        }
         for ((account, region), files) in raw {
             plan.groups.push(Group {
                 label: "CloudTrail".into(),
@@ -150,6 +182,20 @@ impl Plan {
                 SourceKind::SecurityLake { source, version, .. } => (Some(source.as_str()), version.as_deref()),
                 _ => (None, None),
             };
+            let record_kind = match source {
+                Some(source) => RecordKind::of_source(source),
+                None if Flavor::detect(&schema, None, None).is_none() => RecordKind::detect(&schema),
+                None => None,
+            };
+            if let Some(kind) = record_kind {
+                self.records.push(RecordGroup {
+                    kind,
+                    reader: RecordReader::Ocsf { schema, hive },
+                    label,
+                    files,
+                });
+                continue;
+            }
             match Flavor::detect(&schema, source, version) {
                 Some(flavor) => {
                     let priority = match flavor {
@@ -175,6 +221,10 @@ impl Plan {
             group.files.retain(|f| f.path != path);
         }
         self.groups.retain(|g| !g.files.is_empty());
+        for group in &mut self.records {
+            group.files.retain(|f| f.path != path);
+        }
+        self.records.retain(|g| !g.files.is_empty());
         if !self.problems.iter().any(|p| p.path == path) {
             self.problems.push(FileProblem {
                 path: path.to_path_buf(),
@@ -218,7 +268,7 @@ fn describe(conn: &Connection, path: &Path) -> std::result::Result<Schema, DbErr
 }
 
 /// The hive types that keep partition values as text (`012345678901`).
-const HIVE_TYPES: &str = "{'region': VARCHAR, 'accountId': VARCHAR, 'eventDay': VARCHAR}";
+pub(crate) const HIVE_TYPES: &str = "{'region': VARCHAR, 'accountId': VARCHAR, 'eventDay': VARCHAR}";
 
 /// SQL for one group restricted to `files`, with the flat columns plus
 /// `actor_key` and `prio`, filtered by `filter` (a WHERE clause over the

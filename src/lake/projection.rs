@@ -95,7 +95,7 @@ impl Flavor {
 }
 
 /// `t."a"."b"` for the dotted path `a.b`.
-fn col(path: &str) -> String {
+pub(crate) fn col(path: &str) -> String {
     let mut out = String::from("t");
     for step in path.split('.') {
         out.push_str(".\"");
@@ -105,7 +105,7 @@ fn col(path: &str) -> String {
     out
 }
 
-fn account_of(expr: &str) -> String {
+pub(crate) fn account_of(expr: &str) -> String {
     format!("CASE WHEN {expr} LIKE 'arn:%' THEN split_part({expr}, ':', 5) ELSE {expr} END")
 }
 
@@ -115,7 +115,7 @@ pub fn lit(text: &str) -> String {
 }
 
 /// The first candidate path that exists as a scalar, cast to `ty`, or NULL.
-fn pick(schema: &Schema, candidates: &[&str], ty: &str) -> String {
+pub(crate) fn pick(schema: &Schema, candidates: &[&str], ty: &str) -> String {
     let found: Vec<String> = candidates
         .iter()
         .filter(|p| schema.has_scalar(p))
@@ -129,11 +129,11 @@ fn pick(schema: &Schema, candidates: &[&str], ty: &str) -> String {
 }
 
 /// `unmapped['key']` when the group has an `unmapped` map.
-fn unmapped(schema: &Schema, key: &str) -> Option<String> {
+pub(crate) fn unmapped(schema: &Schema, key: &str) -> Option<String> {
     matches!(schema.get("unmapped"), Some(ColumnType::Map(_, _))).then(|| format!("t.\"unmapped\"[{}]", lit(key)))
 }
 
-fn first_of(parts: Vec<Option<String>>, ty: &str) -> String {
+pub(crate) fn first_of(parts: Vec<Option<String>>, ty: &str) -> String {
     let parts: Vec<String> = parts
         .into_iter()
         .flatten()
@@ -147,7 +147,7 @@ fn first_of(parts: Vec<Option<String>>, ty: &str) -> String {
 }
 
 /// `[r.<field> for r in resources]` when the resources list has that field.
-fn resource_list(schema: &Schema, fields: &[&str]) -> String {
+pub(crate) fn resource_list(schema: &Schema, fields: &[&str]) -> String {
     if let Some(ColumnType::List(inner)) = schema.get("resources")
         && let ColumnType::Struct(members) = inner.as_ref()
     {

@@ -24,6 +24,8 @@ use super::model::*;
 use super::scope::Scope;
 use super::session::Session;
 use super::timeline::{self, Timeline, TimelineQuery};
+use super::findings::{self, FindingCriteria, FindingDetail};
+use super::network::{self, FlowCriteria, NameReport};
 use super::{events, pivots};
 
 type Run<T> = Box<dyn FnOnce(&Session) -> Result<T> + Send>;
@@ -154,6 +156,40 @@ impl Query<ResourceConfig> {
     pub fn config(target: ConfigTarget) -> Self {
         Query::new(format!("AWS Config of {}", target.label()), move |s: &Session| {
             config::config_view(s, &target)
+        })
+    }
+}
+
+impl Query<Vec<FindingRow>> {
+    /// Findings, most severe and newest first.
+    pub fn findings(scope: Scope, criteria: FindingCriteria) -> Self {
+        Query::new("listing findings", move |s: &Session| {
+            findings::findings(s, &scope, &criteria)
+        })
+    }
+}
+
+impl Query<Option<FindingDetail>> {
+    /// One finding with its original record.
+    pub fn finding(id: String) -> Self {
+        Query::new(format!("reading finding {id}"), move |s: &Session| findings::finding(s, &id))
+    }
+}
+
+impl Query<Vec<FlowRow>> {
+    /// Conversations (flows aggregated by peer and port), a page at a time.
+    pub fn flows(scope: Scope, criteria: FlowCriteria, page: Page) -> Self {
+        Query::new("aggregating flows", move |s: &Session| {
+            network::flows(s, &scope, &criteria, page)
+        })
+    }
+}
+
+impl Query<NameReport> {
+    /// A hostname: what it resolved to and who asked.
+    pub fn name(scope: Scope, name: String) -> Self {
+        Query::new(format!("DNS of {name}"), move |s: &Session| {
+            network::name_report(s, &scope, &name)
         })
     }
 }

@@ -1,0 +1,168 @@
+//! `findings`, `finding`, `flows`, `dns` and `http`: the records that are
+//! not API calls.
+
+use anyhow::{Result, bail};
+
+use crate::lake::findings::{self, FindingCriteria, parse_severity};
+use crate::lake::network::{self, DnsCriteria, FlowCriteria};
+use crate::lake::{Page, Scope, Session};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum NetworkCommand {
+    /// Findings (Security Hub, GuardDuty, Inspector…), most severe and newest first
+    Findings {
+        /// At least this severity: informational, low, medium, high, critical
+        #[arg(long, value_parser = parse_severity_arg)]
+        severity: Option<String>,
+        /// Product by prefix, any case: guardduty, inspector, "security hub"…
+        #[arg(long)]
+        product: Option<String>,
+        /// Workflow or compliance status, any case (new, resolved, failed…)
+        #[arg(long)]
+        status: Option<String>,
+        /// Only findings naming this IP, access key, actor ARN or resource id
+        #[arg(long, value_name = "VALUE")]
+        names: Option<String>,
+    },
+    /// One finding: what it names and its original record
+    Finding {
+        #[arg(value_name = "FINDING_ID")]
+        id: String,
+    },
+    /// VPC flows of an IP, instance or interface, as conversations (most bytes first)
+    Flows {
+        /// Flows to or from this address (peers are the other side)
+        #[arg(long)]
+        ip: Option<String>,
+        /// Flows of this instance (i-…)
+        #[arg(long, value_name = "ID")]
+        instance: Option<String>,
+        /// Flows of this network interface (eni-…)
+        #[arg(long, value_name = "ID")]
+        eni: Option<String>,
+        /// Either port of the flow
+        #[arg(long)]
+        port: Option<u16>,
+        /// accept or reject
+        #[arg(long, value_parser = ["accept", "reject"])]
+        action: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+    },
+    /// A hostname (who asked, what it resolved to), or the names asked by --ip or answered with --answer
+    Dns {
+        /// A hostname (with or without the final dot)
+        name: Option<String>,
+        /// Names asked by this address
+        #[arg(long)]
+        ip: Option<String>,
+        /// Names that resolved to this value (an IP, a CNAME target)
+        #[arg(long, value_name = "VALUE")]
+        answer: Option<String>,
+        /// Names asked from this instance (i-…)
+        #[arg(long, value_name = "ID")]
+        instance: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+    },
+    /// HTTP requests seen by WAF, by client, path and firewall action
+    Http {
+        /// Requests of this client address
+        #[arg(long)]
+        ip: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+    },
+}
+
+fn parse_severity_arg(text: &str) -> std::result::Result<String, String> {
+    parse_severity(text).map(|_| text.to_string())
+}
+
+/// The command's answer, ready to print.
+pub fn run(session: &Session, scope: &Scope, command: &NetworkCommand) -> Result<serde_json::Value> {
+    let value = match command {
+        NetworkCommand::Findings {
+            severity,
+            product,
+            status,
+            names,
+        } => {
+            let criteria = FindingCriteria {
+                severity: severity.clone(),
+                product: product.clone(),
+                status: status.clone(),
+                names: names.clone(),
+            };
+            serde_json::to_value(findings::findings(session, scope, &criteria)?)?
+        }
+        NetworkCommand::Finding { id } => match findings::finding(session, id)? {
+            Some(detail) => serde_json::to_value(detail)?,
+            None => bail!("no finding {id:?} in the lake"),
+        },
+        NetworkCommand::Flows {
+            ip,
+            instance,
+            eni,
+            port,
+            action,
+            limit,
+            offset,
+        } => {
+            let criteria = FlowCriteria {
+                ip: ip.clone(),
+                instance: instance.clone(),
+                eni: eni.clone(),
+                port: *port,
+                action: action.clone(),
+            };
+            let page = Page {
+                limit: *limit,
+                offset: *offset,
+            };
+            serde_json::to_value(network::flows(session, scope, &criteria, page)?)?
+        }
+        NetworkCommand::Dns {
+            name: Some(name),
+            ip: None,
+            answer: None,
+            instance: None,
+            ..
+        } => serde_json::to_value(network::name_report(session, scope, name)?)?,
+        NetworkCommand::Dns {
+            name,
+            ip,
+            answer,
+            instance,
+            limit,
+            offset,
+        } => {
+            let criteria = DnsCriteria {
+                asker: ip.clone(),
+                name: name.clone(),
+                answer: answer.clone(),
+                instance: instance.clone(),
+                vpc: None,
+            };
+            let page = Page {
+                limit: *limit,
+                offset: *offset,
+            };
+            serde_json::to_value(network::dns(session, scope, &criteria, page)?)?
+        }
+        NetworkCommand::Http { ip, limit, offset } => {
+            let page = Page {
+                limit: *limit,
+                offset: *offset,
+            };
+            serde_json::to_value(network::http(session, scope, ip.as_deref(), page)?)?
+        }
+    };
+    Ok(value)
+}
