@@ -7,10 +7,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use super::discovery::LakeFile;
+use super::discovery::{LakeFile, SourceKind};
 use super::error::{LakeError, Result};
 use super::model::FileProblem;
 use super::plan::Reader;
+use super::records::RecordReader;
 use super::projection::file_list;
 use super::scope::{Filter, Scope};
 use super::session::Session;
@@ -38,6 +39,12 @@ pub struct SourceRow {
     /// sources lakescope lists but does not count (Config).
     pub events: Option<u64>,
     pub unreadable_files: u64,
+    /// What lakescope reads the source as (`events`, `flows`, `dns`,
+    /// `http`, `findings`, `config`, several for loose OCSF parquet); None
+    /// when it only counts it.
+    pub searchable_as: Option<String>,
+    /// Why a source is not searchable.
+    pub note: Option<String>,
 }
 
 /// De-duplicated events of one account, region and UTC event day (all
@@ -116,9 +123,24 @@ pub fn sources(session: &Session, scope: &Scope) -> Result<Vec<SourceRow>> {
         })?
         .into_iter()
         .collect();
-    let (other, problems) = {
+    let (other, problems, readers) = {
         let plan = session.lake().plan()?;
-        (plan.other_parquet.clone(), plan.problems.clone())
+        // Loose OCSF parquet shares one label across kinds.
+        let mut readers: BTreeMap<String, BTreeSet<&'static str>> = BTreeMap::new();
+        for g in &plan.groups {
+            readers.entry(g.label.clone()).or_default().insert("events");
+        }
+        for g in &plan.records {
+            readers.entry(g.label.clone()).or_default().insert(g.kind.name());
+        }
+        let mut counted = plan.other_parquet.clone();
+        counted.extend(
+            plan.records
+                .iter()
+                .filter(|g| matches!(g.reader, RecordReader::Ocsf { .. }))
+                .flat_map(|g| g.files.iter().cloned()),
+        );
+        (counted, plan.problems.clone(), readers)
     };
     let mut rows = Vec::new();
     for (label, files) in by_label {
@@ -149,7 +171,23 @@ pub fn sources(session: &Session, scope: &Scope) -> Result<Vec<SourceRow>> {
         } else {
             None
         };
+        let searchable_as = match files.first().map(|f| &f.kind) {
+            Some(SourceKind::ConfigJson { .. }) => Some("config".to_string()),
+            _ => readers
+                .get(&label)
+                .map(|kinds| kinds.iter().copied().collect::<Vec<_>>().join(", ")),
+        };
+        let note = match (&searchable_as, files.first().map(|f| &f.kind)) {
+            (Some(_), _) => None,
+            _ if unreadable == files.len() as u64 => Some("no file could be read".to_string()),
+            (None, Some(SourceKind::SecurityLake { source, .. })) => Some(format!(
+                "lakescope has no reader for {source} yet: its rows are counted, not searched"
+            )),
+            (None, _) => Some("not a shape lakescope reads: rows are counted, not searched".to_string()),
+        };
         rows.push(SourceRow {
+            searchable_as,
+            note,
             source: label,
             files: files.len() as u64,
             bytes: files.iter().map(|f| f.size).sum(),
@@ -211,6 +249,12 @@ pub fn check(session: &Session, scope: &Scope) -> Result<Vec<FileProblem>> {
         .filter(|g| matches!(g.reader, Reader::Ocsf { .. }))
         .flat_map(|g| g.files.iter())
         .chain(plan.other_parquet.iter())
+        .chain(
+            plan.records
+                .iter()
+                .filter(|g| matches!(g.reader, RecordReader::Ocsf { .. }))
+                .flat_map(|g| g.files.iter()),
+        )
         .filter(|f| scope.admits(f))
         .map(|f| f.path.clone())
         .collect();

@@ -63,7 +63,7 @@ fn names_clause(f: &mut Filter, subject: &str) -> String {
     )
 }
 
-fn filter(scope: &Scope, c: &FindingCriteria) -> Filter {
+pub(crate) fn filter(scope: &Scope, c: &FindingCriteria) -> Filter {
     let mut f = Filter::default();
     scope.restrict(&mut f);
     if let Some(id) = c.severity.as_deref().and_then(severity_id) {

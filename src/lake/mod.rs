@@ -54,4 +54,4 @@ pub use scope::{Filter, Scope, format_ms, parse_time};
 pub use session::Session;
 pub use shared::Conversion;
 pub use store::STORE_VERSION;
-pub use timeline::{BASELINE_MS, Bucket, Lane, LaneBy, NO_VALUE_LANE, OTHER_LANE, Timeline, TimelineQuery};
+pub use timeline::{Bucket, Lane, LaneBy, NO_VALUE_LANE, OTHER_LANE, Timeline, TimelineQuery};

@@ -24,6 +24,10 @@ impl FileProblem {
     }
 }
 
+/// A baseline of one day: what a subject does in its first day is its
+/// habit; later first sightings are new.
+pub const BASELINE_MS: i64 = 24 * 3_600_000;
+
 /// Epoch milliseconds that serialise as an RFC 3339 UTC string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Millis(pub i64);

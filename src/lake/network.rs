@@ -5,16 +5,15 @@
 
 use duckdb::types::Value;
 
-use super::criteria::Page;
+use super::criteria::{EventCriteria, Page};
 use super::error::Result;
 use super::findings;
-use super::model::{Beyond, DnsRow, FlowRow, HttpRow, Millis};
+use super::model::{BASELINE_MS, Beyond, DnsRow, FlowRow, HttpRow, Millis};
 use super::records::present;
 use super::read::{count, ms, strings};
 use super::records::{RecordKind, query};
 use super::scope::{Filter, Scope};
 use super::session::Session;
-use super::timeline::BASELINE_MS;
 
 /// Which flows (none: every flow of the scope, seen from its VPC side).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -368,6 +367,87 @@ pub fn beyond(session: &Session, scope: &Scope, subject: Subject<'_>) -> Result<
         && present(session, RecordKind::Http)?
     {
         out.http = http(session, scope, Some(ip), page)?;
+    }
+    Ok(out)
+}
+
+/// A minute of one record kind: (minute start, lane, records, failures
+/// (rejected flows, failed lookups, blocked requests, high findings),
+/// first and last time).
+pub(crate) type MinuteCount = (i64, String, u64, u64, i64, i64);
+
+/// The subject's flows, DNS, HTTP and findings per minute, for a timeline
+/// with lanes by source. Only kinds the criteria can name are counted: an
+/// IP has all four, an instance or interface flows, DNS and findings, an
+/// actor or key findings.
+pub(crate) fn minute_counts(session: &Session, scope: &Scope, c: &EventCriteria) -> Result<Vec<MinuteCount>> {
+    let per_minute = |lane: &str, failures: &str| {
+        format!(
+            "SELECT (time_ms // 60000) * 60000, '{lane}', count(*), count(*) FILTER ({failures}), \
+             min(time_ms), max(time_ms) FROM rec WHERE time_ms IS NOT NULL GROUP BY 1"
+        )
+    };
+    let map = |r: &duckdb::Row<'_>| Ok((r.get(0)?, r.get(1)?, count(r, 2)?, count(r, 3)?, r.get(4)?, r.get(5)?));
+    let resource = c.resource.as_deref().and_then(network_resource);
+    let mut out = Vec::new();
+    let flow_criteria = match (&c.ip, &resource) {
+        (Some(ip), _) => Some(FlowCriteria {
+            ip: Some(ip.clone()),
+            ..FlowCriteria::default()
+        }),
+        (None, Some(r)) => Some(r.clone()),
+        _ => None,
+    };
+    if let Some(criteria) = flow_criteria
+        && present(session, RecordKind::Flows)?
+    {
+        let (f, _) = flow_filter(scope, &criteria);
+        let tail = per_minute("flows", "action = 'REJECT'");
+        out.extend(query(session, RecordKind::Flows, scope, &f, &tail, map)?);
+    }
+    let mut dns_filter_of = None;
+    if let Some(ip) = &c.ip {
+        let mut f = Filter::default();
+        scope.restrict(&mut f);
+        let p = f.bind_text(ip);
+        f.push_any(vec![format!("src_ip = {p}"), format!("list_contains(answers, {p})")]);
+        dns_filter_of = Some(f);
+    } else if let Some(FlowCriteria { instance: Some(i), .. }) = &resource {
+        dns_filter_of = Some(dns_filter(
+            scope,
+            &DnsCriteria {
+                instance: Some(i.clone()),
+                ..DnsCriteria::default()
+            },
+        ));
+    }
+    if let Some(f) = dns_filter_of
+        && present(session, RecordKind::Dns)?
+    {
+        let tail = per_minute("DNS", "coalesce(rcode, '') NOT IN ('NoError', 'NOERROR')");
+        out.extend(query(session, RecordKind::Dns, scope, &f, &tail, map)?);
+    }
+    if let Some(ip) = &c.ip
+        && present(session, RecordKind::Http)?
+    {
+        let mut f = Filter::default();
+        scope.restrict(&mut f);
+        let p = f.bind_text(ip);
+        f.push(format!("client_ip = {p}"));
+        let tail = per_minute("HTTP", "action = 'BLOCK'");
+        out.extend(query(session, RecordKind::Http, scope, &f, &tail, map)?);
+    }
+    let named = c.ip.as_ref().or(c.key.as_ref()).or(c.actor.as_ref()).or(c.resource.as_ref());
+    if let Some(named) = named
+        && present(session, RecordKind::Findings)?
+    {
+        let criteria = findings::FindingCriteria {
+            names: Some(named.clone()),
+            ..findings::FindingCriteria::default()
+        };
+        let (f, kind) = (findings::filter(scope, &criteria), RecordKind::Findings);
+        let tail = per_minute("findings", "severity_id >= 4");
+        out.extend(query(session, kind, scope, &f, &tail, map)?);
     }
     Ok(out)
 }

@@ -14,7 +14,8 @@ use duckdb::types::Value;
 use super::buckets::{BucketWidth, Zone, edges};
 use super::criteria::EventCriteria;
 use super::error::{LakeError, Result};
-use super::model::{FirstSeen, Millis, SightingKind};
+use super::model::{BASELINE_MS, FirstSeen, Millis, SightingKind};
+use super::network::minute_counts;
 use super::scope::{Filter, Scope};
 use super::session::Session;
 
@@ -29,10 +30,12 @@ pub enum LaneBy {
     Region,
     Operation,
     Actor,
+    /// API calls, flows, DNS, HTTP and findings of the subject on one axis.
+    Source,
 }
 
 impl LaneBy {
-    pub const ALL: [LaneBy; 7] = [
+    pub const ALL: [LaneBy; 8] = [
         LaneBy::Ip,
         LaneBy::Session,
         LaneBy::Key,
@@ -40,6 +43,7 @@ impl LaneBy {
         LaneBy::Region,
         LaneBy::Operation,
         LaneBy::Actor,
+        LaneBy::Source,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +55,7 @@ impl LaneBy {
             LaneBy::Region => "region",
             LaneBy::Operation => "operation",
             LaneBy::Actor => "actor",
+            LaneBy::Source => "source",
         }
     }
 
@@ -67,6 +72,7 @@ impl LaneBy {
             LaneBy::Region => "region",
             LaneBy::Operation => "operation",
             LaneBy::Actor => "actor_key",
+            LaneBy::Source => "'API calls'",
         }
     }
 
@@ -149,8 +155,6 @@ pub struct Lane {
     pub first_seen: Option<Millis>,
 }
 
-/// A baseline of one day: what an actor does in its first day is its habit.
-pub const BASELINE_MS: i64 = 24 * 3_600_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Timeline {
@@ -190,7 +194,7 @@ pub fn timeline(session: &Session, scope: &Scope, query: &TimelineQuery) -> Resu
     };
     let key = format!("{scope:?}|{:?}|{:?}", query.target, query.lanes);
     session.fill_once("timeline_base", key, || {
-        session.materialize_select(
+        let n = session.materialize_select(
             scope,
             &filter,
             "timeline_base",
@@ -199,7 +203,11 @@ pub fn timeline(session: &Session, scope: &Scope, query: &TimelineQuery) -> Resu
                  count(error_code) AS e, min(time_ms) AS first_ms, max(time_ms) AS last_ms \
                  FROM ev GROUP BY ALL"
             ),
-        )
+        )?;
+        match query.lanes {
+            Some(LaneBy::Source) => Ok(n + add_record_lanes(session, scope, &query.target)?),
+            _ => Ok(n),
+        }
     })?;
     let firsts = match &query.target.actor {
         Some(actor) => first_sightings(session, actor)?,
@@ -263,6 +271,28 @@ pub fn timeline(session: &Session, scope: &Scope, query: &TimelineQuery) -> Resu
         buckets,
         firsts,
     })
+}
+
+/// The subject's flows, DNS, HTTP and findings as lanes beside its API calls.
+fn add_record_lanes(session: &Session, scope: &Scope, target: &EventCriteria) -> Result<u64> {
+    let rows = minute_counts(session, scope, target)?;
+    for (t, lane, n, e, first, last) in &rows {
+        let mut f = Filter::default();
+        let values = [
+            f.bind(Value::BigInt(*t)),
+            f.bind(Value::Text(lane.clone())),
+            f.bind(Value::BigInt(*n as i64)),
+            f.bind(Value::BigInt(*e as i64)),
+            f.bind(Value::BigInt(*first)),
+            f.bind(Value::BigInt(*last)),
+        ];
+        session.rows(
+            &format!("INSERT INTO timeline_base VALUES ({})", values.join(", ")),
+            &f,
+            |r| r.get::<_, i64>(0),
+        )?;
+    }
+    Ok(rows.len() as u64)
 }
 
 /// (bucket start, lane, events, errors) for the non-empty buckets.

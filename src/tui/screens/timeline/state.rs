@@ -193,6 +193,8 @@ impl TimelineScreen {
                 LaneBy::Session | LaneBy::Actor => filter.actor = value,
                 LaneBy::Account => scope.accounts = vec![lane.to_string()],
                 LaneBy::Region => scope.regions = vec![lane.to_string()],
+                // Only the API-call lane has events; the window still applies.
+                LaneBy::Source => {}
             }
         }
         Some((scope, filter))
