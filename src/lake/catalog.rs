@@ -111,9 +111,21 @@ pub(crate) fn partitions(files: &[LakeFile], scope: &Scope) -> Vec<PartitionRow>
 /// Sources with their accounts, regions, days and event counts.
 pub fn sources(session: &Session, scope: &Scope) -> Result<Vec<SourceRow>> {
     let files: Vec<&LakeFile> = session.lake().files_in(scope);
+    // Loose parquet is listed by what it was read as.
+    let loose_labels: BTreeMap<PathBuf, String> = {
+        let plan = session.lake().plan()?;
+        let records = plan.records.iter().flat_map(|g| g.files.iter().map(|f| (f, g.label.clone())));
+        let other = plan.other_parquet.iter().map(|f| (f, "Parquet of another shape".to_string()));
+        records
+            .chain(other)
+            .filter(|(f, _)| f.kind == SourceKind::OcsfParquet)
+            .map(|(f, label)| (f.path.clone(), label))
+            .collect()
+    };
     let mut by_label: BTreeMap<String, Vec<&LakeFile>> = BTreeMap::new();
     for file in &files {
-        by_label.entry(file.kind.label()).or_default().push(file);
+        let label = loose_labels.get(&file.path).cloned().unwrap_or_else(|| file.kind.label());
+        by_label.entry(label).or_default().push(file);
     }
     let mut filter = Filter::default();
     scope.restrict(&mut filter);

@@ -188,6 +188,11 @@ impl Plan {
                 None => None,
             };
             if let Some(kind) = record_kind {
+                // Loose OCSF parquet of several kinds: tell them apart in listings.
+                let label = match source {
+                    Some(_) => label,
+                    None => format!("{label} ({})", kind.name()),
+                };
                 self.records.push(RecordGroup {
                     kind,
                     reader: RecordReader::Ocsf { schema, hive },
