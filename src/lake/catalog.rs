@@ -43,7 +43,8 @@ pub struct SourceRow {
     /// `http`, `findings`, `config`, several for loose OCSF parquet); None
     /// when it only counts it.
     pub searchable_as: Option<String>,
-    /// Why a source is not searchable.
+    /// Why a source is not searchable, or what was read with care (files
+    /// whose types drifted).
     pub note: Option<String>,
 }
 
@@ -135,7 +136,7 @@ pub fn sources(session: &Session, scope: &Scope) -> Result<Vec<SourceRow>> {
         })?
         .into_iter()
         .collect();
-    let (other, problems, readers) = {
+    let (other, problems, readers, drift) = {
         let plan = session.lake().plan()?;
         // Loose OCSF parquet shares one label across kinds.
         let mut readers: BTreeMap<String, BTreeSet<&'static str>> = BTreeMap::new();
@@ -152,7 +153,20 @@ pub fn sources(session: &Session, scope: &Scope) -> Result<Vec<SourceRow>> {
                 .filter(|g| matches!(g.reader, RecordReader::Ocsf { .. }))
                 .flat_map(|g| g.files.iter().cloned()),
         );
-        (counted, plan.problems.clone(), readers)
+        let mut drift: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for g in &plan.records {
+            if let RecordReader::Ocsf { schema, .. } = &g.reader {
+                let found = g.kind.drift(schema);
+                if !found.is_empty() {
+                    let names: Vec<String> = g.files.iter().map(|f| f.path.display().to_string()).collect();
+                    drift
+                        .entry(g.label.clone())
+                        .or_default()
+                        .push(format!("{} in {}", found.join(", "), names.join(", ")));
+                }
+            }
+        }
+        (counted, plan.problems.clone(), readers, drift)
     };
     let mut rows = Vec::new();
     for (label, files) in by_label {
@@ -189,7 +203,12 @@ pub fn sources(session: &Session, scope: &Scope) -> Result<Vec<SourceRow>> {
                 .get(&label)
                 .map(|kinds| kinds.iter().copied().collect::<Vec<_>>().join(", ")),
         };
+        let drifted: Vec<String> = drift.get(&label).cloned().unwrap_or_default();
         let note = match (&searchable_as, files.first().map(|f| &f.kind)) {
+            (Some(_), _) if !drifted.is_empty() => Some(format!(
+                "types drifted ({}): read with casts, values that do not convert are empty",
+                drifted.join("; ")
+            )),
             (Some(_), _) => None,
             _ if unreadable == files.len() as u64 => Some("no file could be read".to_string()),
             (None, Some(SourceKind::SecurityLake { source, .. })) => Some(format!(

@@ -2,7 +2,7 @@
 //! Fields are picked from the group's real schema: a field the files lack
 //! becomes NULL, and a field whose type drifted is cast (`TRY_CAST`).
 
-use super::RecordKind;
+use super::kind::RecordKind;
 use crate::lake::plan::HIVE_TYPES;
 use crate::lake::projection::{account_of, col, first_of, lit, pick, resource_list, unmapped};
 use crate::lake::schema::{ColumnType, Schema};

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use duckdb::Row;
 
-use super::{RecordGroup, RecordKind, empty};
+use super::group::{RecordGroup, empty};
+use super::kind::RecordKind;
 use crate::lake::error::{DbError, DbErrorKind, LakeError, Result};
 use crate::lake::scope::{Filter, Scope};
 use crate::lake::session::Session;
