@@ -3,6 +3,7 @@
 //! (`plain`) for the hand-written DuckDB baselines, each under GNU time.
 
 mod compare;
+mod flows;
 mod plain;
 
 use std::path::PathBuf;
@@ -40,6 +41,11 @@ enum Baseline {
         #[arg(long)]
         store: Option<PathBuf>,
     },
+    /// Add generated VPC flows (Security Lake 2.0 partitions) to a generated lake, for the network questions
+    Flows {
+        #[arg(long, default_value_t = 20_000_000)]
+        rows: u64,
+    },
 }
 
 fn run(args: Args) -> Result<String> {
@@ -47,6 +53,7 @@ fn run(args: Args) -> Result<String> {
         Some(Baseline::Plain { query, arg, store }) => {
             Ok(plain::run(&args.lake, store.as_deref(), &query, &arg)?.to_string())
         }
+        Some(Baseline::Flows { rows }) => flows::write(&args.lake, rows),
         None => compare::run(&compare::BenchOptions {
             lake: args.lake,
             runs: args.runs,

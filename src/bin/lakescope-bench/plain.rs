@@ -61,6 +61,74 @@ fn store_view(store: &Path) -> String {
     )
 }
 
+/// Views over the lake's other sources, one per source version (mixing
+/// versions in one scan is unsafe), each only when the lake has its files.
+fn network_views(root: &Path) -> String {
+    let hive = "hive_partitioning = true, hive_types = {'region': VARCHAR, 'accountId': VARCHAR, 'eventDay': VARCHAR}, \
+                union_by_name = true";
+    let glob = |source: &str, version: &str| {
+        let dir = root.join("aws").join(source).join(version);
+        dir.is_dir()
+            .then(|| lit(&format!("{}/region=*/accountId=*/eventDay=*/*.parquet", dir.display())))
+    };
+    let union = |parts: Vec<String>, empty: &str| match parts.is_empty() {
+        true => empty.to_string(),
+        false => parts.join(" UNION ALL BY NAME "),
+    };
+    let flows: Vec<String> = [("1.0", "disposition"), ("2.0", "action")]
+        .iter()
+        .filter_map(|(v, verdict)| {
+            glob("VPC_FLOW", v).map(|g| {
+                format!(
+                    "SELECT \"time\" AS time_ms, src_endpoint.ip AS src_ip, src_endpoint.port AS src_port, \
+                     dst_endpoint.ip AS dst_ip, dst_endpoint.port AS dst_port, connection_info.protocol_num AS protocol, \
+                     traffic.bytes AS bytes, traffic.packets AS packets, {verdict} AS verdict, \
+                     coalesce(src_endpoint.interface_uid, dst_endpoint.interface_uid) AS eni, \
+                     coalesce(src_endpoint.instance_uid, dst_endpoint.instance_uid) AS instance \
+                     FROM read_parquet({g}, {hive})"
+                )
+            })
+        })
+        .collect();
+    let dns: Vec<String> = ["1.0", "2.0"]
+        .iter()
+        .filter_map(|v| {
+            glob("ROUTE53", v).map(|g| {
+                format!(
+                    "SELECT \"time\" AS time_ms, src_endpoint.ip AS src_ip, query.hostname AS hostname, \
+                     query.\"type\" AS qtype, rcode, [a.rdata for a in coalesce(answers, [])] AS answers \
+                     FROM read_parquet({g}, {hive})"
+                )
+            })
+        })
+        .collect();
+    let findings: Vec<String> = ["1.0", "2.0"]
+        .iter()
+        .filter_map(|v| {
+            glob("SH_FINDINGS", v).map(|g| format!("SELECT to_json(t)::VARCHAR AS doc FROM read_parquet({g}, {hive}) AS t"))
+        })
+        .collect();
+    format!(
+        "CREATE OR REPLACE TEMP VIEW flows AS {};
+         CREATE OR REPLACE TEMP VIEW dns AS {};
+         CREATE OR REPLACE TEMP VIEW findings AS {};",
+        union(flows, "SELECT NULL::BIGINT AS time_ms, NULL AS src_ip, NULL::INTEGER AS src_port, NULL AS dst_ip, \
+                      NULL::INTEGER AS dst_port, NULL::INTEGER AS protocol, NULL::BIGINT AS bytes, \
+                      NULL::BIGINT AS packets, NULL AS verdict, NULL AS eni, NULL AS instance WHERE false"),
+        union(dns, "SELECT NULL::BIGINT AS time_ms, NULL AS src_ip, NULL AS hostname, NULL AS qtype, NULL AS rcode, \
+                    []::VARCHAR[] AS answers WHERE false"),
+        union(findings, "SELECT NULL::VARCHAR AS doc WHERE false"),
+    )
+}
+
+/// The conversations of one IP, most bytes first (the `flows --ip` question).
+const FLOWS_OF_IP: &str = "SELECT CASE WHEN src_ip = $1 THEN dst_ip ELSE src_ip END AS peer, \
+     least(src_port, dst_port) AS port, protocol, sum(bytes) FILTER (src_ip = $1), sum(bytes) FILTER (dst_ip = $1), \
+     sum(packets) FILTER (src_ip = $1), sum(packets) FILTER (dst_ip = $1), count(*), \
+     count(*) FILTER (verdict IN ('Allowed', 'ACCEPT')), count(*) FILTER (verdict IN ('Denied', 'Blocked', 'REJECT')), \
+     min(time_ms), max(time_ms), list(DISTINCT eni), list(DISTINCT instance) \
+     FROM flows WHERE src_ip = $1 OR dst_ip = $1 GROUP BY ALL ORDER BY sum(bytes) DESC LIMIT 50";
+
 /// Run one baseline query; returns the number of result rows.
 pub fn run(root: &Path, store: Option<&Path>, query: &str, arg: &str) -> anyhow::Result<u64> {
     let conn = Connection::open_in_memory()?;
@@ -109,6 +177,27 @@ pub fn run(root: &Path, store: Option<&Path>, query: &str, arg: &str) -> anyhow:
             "SELECT actor_arn, operation, count(*), min(time_ms), max(time_ms) FROM ev \
              WHERE src_ip = $1 GROUP BY ALL",
         ),
+        "flows-ip" => {
+            conn.execute_batch(&network_views(root))?;
+            count(FLOWS_OF_IP)
+        }
+        // The IP dossier with its network, DNS and findings sections.
+        "ip-network" => {
+            conn.execute_batch(&network_views(root))?;
+            let mut n = 0;
+            for sql in [
+                "SELECT actor_arn, operation, count(*), min(time_ms), max(time_ms) FROM ev \
+                 WHERE src_ip = $1 GROUP BY ALL",
+                FLOWS_OF_IP,
+                "SELECT hostname, qtype, rcode, list(answers), count(*), min(time_ms), max(time_ms) FROM dns \
+                 WHERE src_ip = $1 GROUP BY ALL LIMIT 50",
+                "SELECT hostname, qtype, rcode, count(*) FROM dns WHERE list_contains(answers, $1) GROUP BY ALL LIMIT 50",
+                "SELECT doc FROM findings WHERE contains(doc, $1)",
+            ] {
+                n += count(sql)?;
+            }
+            Ok(n)
+        }
         "events" => count("SELECT * FROM ev WHERE actor_arn = $1 ORDER BY time_ms, event_uid LIMIT 100"),
         "timeline" => count(
             "SELECT time_ms // 3600000 * 3600000 AS h, count(*), count(error_code) FROM ev \
