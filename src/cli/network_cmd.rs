@@ -5,7 +5,7 @@ use anyhow::{Result, bail};
 
 use crate::lake::findings::{self, FindingCriteria, parse_severity};
 use crate::lake::network::{self, DnsCriteria, FlowCriteria};
-use crate::lake::{Page, Scope, Session};
+use crate::lake::{EventRow, FindingRow, Page, Scope, Session, events};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum NetworkCommand {
@@ -28,6 +28,12 @@ pub enum NetworkCommand {
     Finding {
         #[arg(value_name = "FINDING_ID")]
         id: String,
+        /// Also the API calls around it: its actors', keys', IPs' and resources' events
+        #[arg(long)]
+        events: bool,
+        /// How far before and after the finding to look, e.g. 30m, 2h, 1d
+        #[arg(long, default_value = "1h", value_parser = parse_window, value_name = "DURATION")]
+        window: i64,
     },
     /// VPC flows of an IP, instance or interface, as conversations (most bytes first)
     Flows {
@@ -81,6 +87,41 @@ pub enum NetworkCommand {
     },
 }
 
+/// `30m`, `2h`, `1d` in milliseconds.
+fn parse_window(text: &str) -> std::result::Result<i64, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (n, unit) = text.split_at(split);
+    let n: i64 = n.parse().map_err(|_| format!("{text:?}: a number and a unit, like 30m, 2h or 1d"))?;
+    let unit_ms = match unit {
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return Err(format!("{text:?}: the unit is m, h or d")),
+    };
+    n.checked_mul(unit_ms).ok_or_else(|| format!("{text:?} is too long"))
+}
+
+/// The events of every subject a finding names, `window` ms before and
+/// after it, each once, oldest first.
+fn events_around(session: &Session, finding: &FindingRow, window: i64) -> Result<Vec<EventRow>> {
+    let (scope, subjects) = findings::around(finding, window, window);
+    let page = Page {
+        limit: 1000,
+        offset: 0,
+    };
+    let mut rows: Vec<EventRow> = Vec::new();
+    for criteria in subjects {
+        for row in events::events(session, &scope, &criteria, page)? {
+            if !rows.iter().any(|r| r.event_id == row.event_id && r.time == row.time) {
+                rows.push(row);
+            }
+        }
+    }
+    rows.sort_by(|a, b| (a.time, &a.event_id).cmp(&(b.time, &b.event_id)));
+    Ok(rows)
+}
+
 fn parse_severity_arg(text: &str) -> std::result::Result<String, String> {
     parse_severity(text).map(|_| text.to_string())
 }
@@ -102,8 +143,15 @@ pub fn run(session: &Session, scope: &Scope, command: &NetworkCommand) -> Result
             };
             serde_json::to_value(findings::findings(session, scope, &criteria)?)?
         }
-        NetworkCommand::Finding { id } => match findings::finding(session, id)? {
-            Some(detail) => serde_json::to_value(detail)?,
+        NetworkCommand::Finding { id, events, window } => match findings::finding(session, id)? {
+            Some(detail) => {
+                let mut value = serde_json::to_value(&detail)?;
+                if *events {
+                    let around = events_around(session, &detail.finding, *window)?;
+                    value["events_around"] = serde_json::to_value(around)?;
+                }
+                value
+            }
             None => bail!("no finding {id:?} in the lake"),
         },
         NetworkCommand::Flows {

@@ -313,6 +313,12 @@ fn network_resource(id: &str) -> Option<FlowCriteria> {
     }
 }
 
+/// The VPC (`vpc-…`) a resource id names.
+fn vpc_of(id: &str) -> Option<String> {
+    let last = id.rsplit(['/', ':']).next().unwrap_or(id);
+    last.starts_with("vpc-").then(|| last.to_string())
+}
+
 /// The findings, flows, DNS and HTTP sections of a subject's report.
 /// Kinds the lake does not hold are not asked.
 pub fn beyond(session: &Session, scope: &Scope, subject: Subject<'_>) -> Result<Beyond> {
@@ -348,6 +354,10 @@ pub fn beyond(session: &Session, scope: &Scope, subject: Subject<'_>) -> Result<
             }),
             (Subject::Resource(_), Some(FlowCriteria { instance: Some(i), .. })) => Some(DnsCriteria {
                 instance: Some(i.clone()),
+                ..DnsCriteria::default()
+            }),
+            (Subject::Resource(id), _) => vpc_of(id).map(|vpc| DnsCriteria {
+                vpc: Some(vpc),
                 ..DnsCriteria::default()
             }),
             _ => None,
