@@ -180,11 +180,20 @@ fn http(s: &Schema, c: &Common) -> String {
         format!("{} AS path", pick(s, &["http_request.url.path"], "VARCHAR")),
         format!("{} AS query", pick(s, &["http_request.url.query_string"], "VARCHAR")),
         format!("{} AS user_agent", pick(s, &["http_request.user_agent"], "VARCHAR")),
-        format!("upper({}) AS action", pick(s, &["action", "disposition"], "VARCHAR")),
+        format!("{} AS action", waf_action(&pick(s, &["action", "disposition"], "VARCHAR"))),
         format!("{rule} AS rule"),
     ]);
     cols.extend(c.tail());
     cols.join(",\n  ")
+}
+
+/// WAF's own words (ALLOW, BLOCK, COUNT…) whether the row says them or
+/// OCSF's (Allowed, Denied, Blocked).
+fn waf_action(verdict: &str) -> String {
+    format!(
+        "CASE WHEN lower({verdict}) IN ('allowed', 'allow') THEN 'ALLOW' \
+         WHEN lower({verdict}) IN ('denied', 'blocked', 'block', 'deny') THEN 'BLOCK' ELSE upper({verdict}) END"
+    )
 }
 
 fn findings(s: &Schema, c: &Common) -> String {
