@@ -27,8 +27,11 @@ mod config_items;
 mod ct;
 mod daily;
 mod findings;
+mod findings_gd;
 mod fsutil;
 mod ids;
+mod net_times;
+mod net_truth;
 mod ocsf;
 mod ocsf_rows;
 mod ocsf_v2;
@@ -37,6 +40,7 @@ mod parquet;
 mod record;
 mod requests;
 mod schemas;
+mod schemas_net;
 mod sources;
 mod story;
 mod story_builder;
@@ -101,7 +105,9 @@ pub fn generate_lake(opts: &GenerateOptions) -> Result<GenerateReport, GenerateE
     findings::write_iceberg_stub(&mut out, opts.seed, first_day_ms)?;
     let eks = sources::write_eks(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story)?;
     sources::write_vpc_flow(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story)?;
-    findings::write_findings(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story)?;
+    let at = net_times::times(&story);
+    let mut net = net_truth::NetTruth::new();
+    findings::write_findings(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story, &at, &mut net)?;
     let config = config::write_config(&mut out, opts.seed, first_day_ms, opts.days, &story)?;
 
     let truth = truth::render(&truth::TruthInput {
@@ -113,6 +119,7 @@ pub fn generate_lake(opts: &GenerateOptions) -> Result<GenerateReport, GenerateE
         story: &story,
         eks: &eks,
         config,
+        network: net.render(),
     });
     write_pretty_json(&mut out, "TRUTH.json", &truth)?;
     Ok(GenerateReport {
