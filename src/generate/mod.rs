@@ -28,6 +28,7 @@ mod ct;
 mod daily;
 mod findings;
 mod findings_gd;
+mod flows;
 mod fsutil;
 mod ids;
 mod net_times;
@@ -104,9 +105,9 @@ pub fn generate_lake(opts: &GenerateOptions) -> Result<GenerateReport, GenerateE
     let mut pw = parquet::ParquetWriter::new()?;
     findings::write_iceberg_stub(&mut out, opts.seed, first_day_ms)?;
     let eks = sources::write_eks(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story)?;
-    sources::write_vpc_flow(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story)?;
     let at = net_times::times(&story);
     let mut net = net_truth::NetTruth::new();
+    flows::write_vpc_flow(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story, &at, &mut net)?;
     findings::write_findings(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story, &at, &mut net)?;
     let config = config::write_config(&mut out, opts.seed, first_day_ms, opts.days, &story)?;
 

@@ -1,9 +1,9 @@
 //! When the network side of the story happens on 2024-05-05, relative to the
 //! CloudTrail story so that the sources tell one consistent sequence:
-//! first use of the new IP → GuardDuty → bucket policy → C2 lookup →
-//! exfiltration → port scan and web scan → GuardDuty recon finding.
+//! port scan → GuardDuty recon finding → first use of the new IP →
+//! GuardDuty → bucket policy → C2 lookup → exfiltration → web scan.
 
-use super::ids::{DAY_MS, HOUR_MS};
+use super::ids::HOUR_MS;
 use super::story::Story;
 
 const MIN: i64 = 60_000;
@@ -33,8 +33,9 @@ pub fn times(story: &Story) -> NetTimes {
         exfil_start: c2_query + 2 * MIN + 48_000,
         exfil_window: 10 * MIN,
         exfil_windows: 5,
-        scan_start: day + 3 * HOUR_MS + 41 * MIN + 5_000,
+        // Before the security group opened port 22 (02:27), so every probe is rejected.
+        scan_start: day + HOUR_MS + 41 * MIN + 5_000,
         web_scan_start: day + 3 * HOUR_MS + 47 * MIN + 30_000,
-        recon_finding: (day + 3 * HOUR_MS + 58 * MIN + 14_000).min(day + DAY_MS - 1),
+        recon_finding: day + HOUR_MS + 58 * MIN + 14_000,
     }
 }
