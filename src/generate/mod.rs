@@ -26,6 +26,7 @@ mod config;
 mod config_items;
 mod ct;
 mod daily;
+mod dns;
 mod findings;
 mod findings_gd;
 mod flows;
@@ -108,6 +109,7 @@ pub fn generate_lake(opts: &GenerateOptions) -> Result<GenerateReport, GenerateE
     let at = net_times::times(&story);
     let mut net = net_truth::NetTruth::new();
     flows::write_vpc_flow(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story, &at, &mut net)?;
+    dns::write_route53(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story, &at, &mut net)?;
     findings::write_findings(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story, &at, &mut net)?;
     let config = config::write_config(&mut out, opts.seed, first_day_ms, opts.days, &story)?;
 
