@@ -48,6 +48,7 @@ mod story;
 mod story_builder;
 mod story_data;
 mod trail;
+mod waf;
 mod truth;
 mod world;
 
@@ -110,6 +111,7 @@ pub fn generate_lake(opts: &GenerateOptions) -> Result<GenerateReport, GenerateE
     let mut net = net_truth::NetTruth::new();
     flows::write_vpc_flow(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story, &at, &mut net)?;
     dns::write_route53(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story, &at, &mut net)?;
+    waf::write_waf(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story, &at, &mut net)?;
     findings::write_findings(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story, &at, &mut net)?;
     let config = config::write_config(&mut out, opts.seed, first_day_ms, opts.days, &story)?;
 
