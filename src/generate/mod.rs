@@ -39,6 +39,7 @@ mod ocsf_rows;
 mod ocsf_v2;
 mod options;
 mod parquet;
+mod raw_net;
 mod record;
 mod requests;
 mod schemas;
@@ -112,6 +113,7 @@ pub fn generate_lake(opts: &GenerateOptions) -> Result<GenerateReport, GenerateE
     flows::write_vpc_flow(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story, &at, &mut net)?;
     dns::write_route53(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story, &at, &mut net)?;
     waf::write_waf(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story, &at, &mut net)?;
+    raw_net::write_raw_network(&mut out, opts.seed, first_day_ms, &mut net)?;
     findings::write_findings(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story, &at, &mut net)?;
     let config = config::write_config(&mut out, opts.seed, first_day_ms, opts.days, &story)?;
 
