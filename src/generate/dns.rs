@@ -184,3 +184,8 @@ pub fn write_route53(
     }
     Ok(())
 }
+
+/// A day's background queries in the 2.0 shape (for the damaged-input lake).
+pub fn sample_v2(seed: u64, day_ms: i64) -> Vec<Value> {
+    background(seed, day_ms).iter().map(|q| row(q, false)).collect()
+}

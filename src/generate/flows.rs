@@ -269,3 +269,9 @@ pub fn write_vpc_flow(
     }
     Ok(())
 }
+
+/// A day's background flows of the data account in the 2.0 shape (for the
+/// damaged-input lake).
+pub fn sample_v2(seed: u64, day_ms: i64) -> Vec<Value> {
+    background(seed, DATA, day_ms).iter().map(v2_row).collect()
+}

@@ -21,6 +21,7 @@
 
 mod background;
 mod bad;
+mod bad_net;
 mod catalog;
 mod config;
 mod config_items;
