@@ -18,6 +18,15 @@
 //!   `first_seen`/`last_seen` span both.
 //! * `config` counts S3-delivered items (history + snapshots, duplicates
 //!   included), their relationship edges, and distinct `resourceId`s.
+//! * `network` (see `net_truth`) is counted from the network and findings
+//!   rows as written: `exfil` sums the flow records between the instance and
+//!   EXFIL_IP:443 (`*_out` instance → EXFIL_IP, `flows` both directions,
+//!   `last_seen` the latest record end); `scanner.denied_probes` counts the
+//!   scanner's rejected flow records, `ports` the ports probed; `c2` is the
+//!   instance's lookups of the C2 name; `waf` the scanner's requests
+//!   (blocked: a managed rule group ended them); `rows` counts rows per
+//!   Security Lake source/version, raw flow log records (header lines out,
+//!   NODATA records in) and Resolver query lines.
 
 mod background;
 mod bad;
