@@ -32,7 +32,11 @@ fn src(root: &Path, source: &str, version: &str) -> String {
 
 fn one(c: &Connection, sql: &str) -> Value {
     let text: String = c
-        .query_row(&format!("SELECT coalesce(to_json(({sql}))::VARCHAR, 'null')"), [], |r| r.get(0))
+        .query_row(
+            &format!("SELECT coalesce(to_json(({sql}))::VARCHAR, 'null')"),
+            [],
+            |r| r.get(0),
+        )
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
     serde_json::from_str(&text).unwrap()
 }
@@ -75,11 +79,17 @@ fn network_truth_agrees_with_the_rows() {
     // Row counts per source version, and no day in both flow versions.
     for (key, v) in net["rows"].as_object().unwrap() {
         let counted = match key.as_str() {
-            "raw_vpcflowlogs" => gz_lines(&root, "vpcflowlogs").iter().filter(|l| !l.starts_with("version ")).count() as u64,
+            "raw_vpcflowlogs" => gz_lines(&root, "vpcflowlogs")
+                .iter()
+                .filter(|l| !l.starts_with("version "))
+                .count() as u64,
             "raw_resolver" => gz_lines(&root, "vpcdnsquerylogs").len() as u64,
             k => {
                 let (source, version) = k.split_once('/').unwrap();
-                n(&one(&c, &format!("SELECT count(*) FROM {}", src(&root, source, version))))
+                n(&one(
+                    &c,
+                    &format!("SELECT count(*) FROM {}", src(&root, source, version)),
+                ))
             }
         };
         assert_eq!(counted, n(v), "{key}");
@@ -163,7 +173,10 @@ fn network_truth_agrees_with_the_rows() {
     assert_eq!(c2["answers"][0], e["ip"]);
     let nx = one(
         &c,
-        &format!("SELECT count(*) FROM {} WHERE rcode = 'NXDomain' AND len(answers) = 0", src(&root, "ROUTE53", "1.0")),
+        &format!(
+            "SELECT count(*) FROM {} WHERE rcode = 'NXDomain' AND len(answers) = 0",
+            src(&root, "ROUTE53", "1.0")
+        ),
     );
     assert!(n(&nx) > 0, "NXDOMAIN answers are empty");
 
@@ -264,7 +277,12 @@ fn bad_lake_has_the_network_damage() {
     generate_bad_lake(&root, 1).unwrap();
     let expected: Value = serde_json::from_slice(&std::fs::read(root.join("EXPECTED.json")).unwrap()).unwrap();
     let c = db();
-    let kinds: Vec<&str> = expected["other_sources"].as_array().unwrap().iter().map(|o| s(&o["kind"])).collect();
+    let kinds: Vec<&str> = expected["other_sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| s(&o["kind"]))
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -281,7 +299,9 @@ fn bad_lake_has_the_network_damage() {
             "vpc_flow_types_drifted" => {
                 "SELECT typeof(any_value(traffic.bytes)) = 'VARCHAR' AND typeof(any_value(src_endpoint.port)) = 'VARCHAR'"
             }
-            "sh_findings_without_resources_column" => "SELECT NOT list_contains(list(column_name), 'resources') FROM (DESCRIBE SELECT *",
+            "sh_findings_without_resources_column" => {
+                "SELECT NOT list_contains(list(column_name), 'resources') FROM (DESCRIBE SELECT *"
+            }
             "sh_findings_resources_null" => "SELECT bool_and(resources IS NULL)",
             _ => "SELECT count(*) FILTER (answers IS NULL) = 1",
         };

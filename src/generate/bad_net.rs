@@ -71,7 +71,9 @@ pub fn write_all(o: &mut Out, pw: &mut ParquetWriter, seed: u64, day_ms: i64) ->
     for c in &mut cols {
         match c.0 {
             "traffic" => c.1 = "STRUCT(packets BIGINT, bytes VARCHAR)",
-            "src_endpoint" => c.1 = "STRUCT(port VARCHAR, svc_name VARCHAR, ip VARCHAR, intermediate_ips VARCHAR[], interface_uid VARCHAR, vpc_uid VARCHAR, instance_uid VARCHAR, subnet_uid VARCHAR)",
+            "src_endpoint" => {
+                c.1 = "STRUCT(port VARCHAR, svc_name VARCHAR, ip VARCHAR, intermediate_ips VARCHAR[], interface_uid VARCHAR, vpc_uid VARCHAR, instance_uid VARCHAR, subnet_uid VARCHAR)"
+            }
             _ => {}
         }
     }
@@ -83,7 +85,11 @@ pub fn write_all(o: &mut Out, pw: &mut ParquetWriter, seed: u64, day_ms: i64) ->
     // Security Hub 2.0: one file without the resources column, one finding with NULL resources.
     let t = day_ms + 9 * 3_600_000;
     let rows = [finding(seed, t, "IAM.6", Value::Null)];
-    let cols: Vec<(&str, &str)> = schemas::SH_FINDINGS_V2.iter().copied().filter(|c| c.0 != "resources").collect();
+    let cols: Vec<(&str, &str)> = schemas::SH_FINDINGS_V2
+        .iter()
+        .copied()
+        .filter(|c| c.0 != "resources")
+        .collect();
     let p = path(seed, "SH_FINDINGS", "2.0", &day, 0);
     put(o, pw, &rows, &cols, &p)?;
     listed.push(json!({"path": p, "kind": "sh_findings_without_resources_column", "rows": 1}));

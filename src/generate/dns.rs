@@ -80,19 +80,34 @@ fn row(q: &Query, v1: bool) -> Value {
     let product = json!({"version": "1.100000", "name": "Route 53", "feature": {"name": "Resolver Query Logs"}, "vendor_name": "AWS"});
     if let Some(m) = r.as_object_mut() {
         if v1 {
-            m.insert("metadata".into(), json!({"product": product, "profiles": ["cloud", "security_control"], "version": "1.0.0-rc.2"}));
-            m.insert("cloud".into(), json!({"account_uid": DATA, "region": "us-east-1", "provider": "AWS"}));
+            m.insert(
+                "metadata".into(),
+                json!({"product": product, "profiles": ["cloud", "security_control"], "version": "1.0.0-rc.2"}),
+            );
+            m.insert(
+                "cloud".into(),
+                json!({"account_uid": DATA, "region": "us-east-1", "provider": "AWS"}),
+            );
         } else {
-            m.insert("metadata".into(), json!({"product": product, "profiles": ["cloud", "datetime"], "version": "1.1.0"}));
-            m.insert("cloud".into(), json!({"account": {"uid": DATA}, "region": "us-east-1", "provider": "AWS"}));
+            m.insert(
+                "metadata".into(),
+                json!({"product": product, "profiles": ["cloud", "datetime"], "version": "1.1.0"}),
+            );
+            m.insert(
+                "cloud".into(),
+                json!({"account": {"uid": DATA}, "region": "us-east-1", "provider": "AWS"}),
+            );
             m.insert("time_dt".into(), json!(ts(q.t)));
             m.insert("accountid".into(), json!(DATA));
             m.insert("region".into(), json!("us-east-1"));
             m.insert("asl_version".into(), json!("2.0"));
-            m.insert("observables".into(), json!([
-                {"name": "src_endpoint.ip", "value": q.ip, "type": "IP Address", "type_id": 2},
-                {"name": "query.hostname", "value": q.name, "type": "Hostname", "type_id": 1},
-            ]));
+            m.insert(
+                "observables".into(),
+                json!([
+                    {"name": "src_endpoint.ip", "value": q.ip, "type": "IP Address", "type_id": 2},
+                    {"name": "query.hostname", "value": q.name, "type": "Hostname", "type_id": 1},
+                ]),
+            );
         }
     }
     r
@@ -114,7 +129,14 @@ fn background(seed: u64, day_ms: i64) -> Vec<Query> {
         } else {
             let name = *rng.pick(&NAMES);
             match rng.chance(150) {
-                true => (name, "AAAA", vec![("AAAA", format!("2001:db8:{:x}::1", ids::hash128(&["dns6", name]) % 0xffff))]),
+                true => (
+                    name,
+                    "AAAA",
+                    vec![(
+                        "AAAA",
+                        format!("2001:db8:{:x}::1", ids::hash128(&["dns6", name]) % 0xffff),
+                    )],
+                ),
                 false => (name, "A", vec![("A", address_of(name))]),
             }
         };

@@ -114,7 +114,10 @@ pub fn story_findings(seed: u64, story: &Story, at: &NetTimes, net: &mut NetTrut
         t: at.guardduty,
         uid: guardduty_uid(seed, "exfil"),
         product: "GuardDuty",
-        title: format!("Credentials of {} used from the external IP address {NEW_IP}.", world::CI_USER),
+        title: format!(
+            "Credentials of {} used from the external IP address {NEW_IP}.",
+            world::CI_USER
+        ),
         desc: format!(
             "Credentials that were created exclusively for an EC2 instance through an instance launch role are being used from the external IP address {NEW_IP}."
         ),
@@ -146,7 +149,9 @@ pub fn story_findings(seed: u64, story: &Story, at: &NetTimes, net: &mut NetTrut
         uid: guardduty_uid(seed, "recon"),
         product: "GuardDuty",
         title: format!("Unprotected port on EC2 instance {INSTANCE_ID} is being probed."),
-        desc: format!("EC2 instance has an unprotected port which is being probed by a known malicious host {SCANNER_IP}."),
+        desc: format!(
+            "EC2 instance has an unprotected port which is being probed by a known malicious host {SCANNER_IP}."
+        ),
         types: vec![RECON_TYPE.into()],
         severity: ("Low", 2),
         resources: vec![instance_resource()],

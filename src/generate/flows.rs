@@ -183,7 +183,16 @@ fn story_flows(seed: u64, story: &Story, at: &NetTimes) -> Vec<Flow> {
     let t_ssh = story.sg_event.1 + 8 * 60_000 + 27_000;
     let mut rows = vec![
         Flow::minute(DATA, t_ssh, (NEW_IP, 51514), (INSTANCE_IP, 22), true, true, 24, 4810),
-        Flow::minute(DATA, t_ssh + 51_000, (NEW_IP, 51530), (INSTANCE_IP, 3389), true, false, 2, 104),
+        Flow::minute(
+            DATA,
+            t_ssh + 51_000,
+            (NEW_IP, 51530),
+            (INSTANCE_IP, 3389),
+            true,
+            false,
+            2,
+            104,
+        ),
     ];
     // The scanner: every port a few times, all rejected by the security group.
     let mut rng = ids::rng_for(seed, &["netstory", "scan"]);
@@ -191,7 +200,16 @@ fn story_flows(seed: u64, story: &Story, at: &NetTimes) -> Vec<Flow> {
     for port in SCANNER_PORTS {
         for _ in 0..1 + rng.below(3) {
             let sport = 40000 + rng.below(20000) as i32;
-            rows.push(Flow::minute(DATA, t, (SCANNER_IP, sport), (INSTANCE_IP, port), true, false, 1, 44));
+            rows.push(Flow::minute(
+                DATA,
+                t,
+                (SCANNER_IP, sport),
+                (INSTANCE_IP, port),
+                true,
+                false,
+                1,
+                44,
+            ));
             t += (3 + rng.below(9) as i64) * 1000;
         }
     }
@@ -260,8 +278,18 @@ pub fn write_vpc_flow(
             }
             let v1 = d < world::OVERLAP_DAY_INDEX;
             let (version, key, columns, rows): (_, _, &[(&str, &str)], Vec<Value>) = match v1 {
-                true => ("1.0", "VPC_FLOW/1.0", schemas_net::VPC_FLOW_V1, flows.iter().map(v1_row).collect()),
-                false => ("2.0", "VPC_FLOW/2.0", schemas::VPC_FLOW_V2, flows.iter().map(v2_row).collect()),
+                true => (
+                    "1.0",
+                    "VPC_FLOW/1.0",
+                    schemas_net::VPC_FLOW_V1,
+                    flows.iter().map(v1_row).collect(),
+                ),
+                false => (
+                    "2.0",
+                    "VPC_FLOW/2.0",
+                    schemas::VPC_FLOW_V2,
+                    flows.iter().map(v2_row).collect(),
+                ),
             };
             net.count(key, rows.len());
             write_rows(out, pw, seed, "VPC_FLOW", version, account, day_ms, columns, &rows)?;

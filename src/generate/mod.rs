@@ -59,8 +59,8 @@ mod story;
 mod story_builder;
 mod story_data;
 mod trail;
-mod waf;
 mod truth;
+mod waf;
 mod world;
 
 use flate2::Compression;
@@ -120,11 +120,47 @@ pub fn generate_lake(opts: &GenerateOptions) -> Result<GenerateReport, GenerateE
     let eks = sources::write_eks(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story)?;
     let at = net_times::times(&story);
     let mut net = net_truth::NetTruth::new();
-    flows::write_vpc_flow(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story, &at, &mut net)?;
-    dns::write_route53(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story, &at, &mut net)?;
-    waf::write_waf(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story, &at, &mut net)?;
+    flows::write_vpc_flow(
+        &mut out,
+        &mut pw,
+        opts.seed,
+        first_day_ms,
+        opts.days,
+        &story,
+        &at,
+        &mut net,
+    )?;
+    dns::write_route53(
+        &mut out,
+        &mut pw,
+        opts.seed,
+        first_day_ms,
+        opts.days,
+        &story,
+        &at,
+        &mut net,
+    )?;
+    waf::write_waf(
+        &mut out,
+        &mut pw,
+        opts.seed,
+        first_day_ms,
+        opts.days,
+        &story,
+        &at,
+        &mut net,
+    )?;
     raw_net::write_raw_network(&mut out, opts.seed, first_day_ms, &mut net)?;
-    findings::write_findings(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story, &at, &mut net)?;
+    findings::write_findings(
+        &mut out,
+        &mut pw,
+        opts.seed,
+        first_day_ms,
+        opts.days,
+        &story,
+        &at,
+        &mut net,
+    )?;
     let config = config::write_config(&mut out, opts.seed, first_day_ms, opts.days, &story)?;
 
     let truth = truth::render(&truth::TruthInput {

@@ -10,14 +10,23 @@ use super::net_truth::NetTruth;
 use super::options::GenerateError;
 use super::world::{self, PROD, PROD_SUBNET_ID, PROD_VPC_ID};
 
-const DEFAULT_HEADER: &str =
-    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
+const DEFAULT_HEADER: &str = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
 const CUSTOM_HEADER: &str = "version vpc-id subnet-id instance-id interface-id account-id type srcaddr dstaddr srcport dstport pkt-srcaddr pkt-dstaddr protocol bytes packets start end action tcp-flags log-status flow-direction";
 
 /// `(flow log id, eni, instance, ip)`: the web server (default format) and
 /// the worker (custom format).
-const WEB: (&str, &str, &str, &str) = ("fl-0a1b2c3d4e5f60789", "eni-0a7b6c5d4e3f21098", "i-0e1f2a3b4c5d67890", "10.30.1.25");
-const WORKER: (&str, &str, &str, &str) = ("fl-0f9e8d7c6b5a43210", "eni-0b8c7d6e5f4a32109", "i-0f2a3b4c5d6e78901", "10.30.2.40");
+const WEB: (&str, &str, &str, &str) = (
+    "fl-0a1b2c3d4e5f60789",
+    "eni-0a7b6c5d4e3f21098",
+    "i-0e1f2a3b4c5d67890",
+    "10.30.1.25",
+);
+const WORKER: (&str, &str, &str, &str) = (
+    "fl-0f9e8d7c6b5a43210",
+    "eni-0b8c7d6e5f4a32109",
+    "i-0f2a3b4c5d6e78901",
+    "10.30.2.40",
+);
 /// The delivery hours of each day: one file per log per hour.
 const HOURS: [i64; 2] = [9, 16];
 
@@ -88,7 +97,10 @@ fn default_text(ll: &[Line], eni: &str, nodata_at: i64) -> String {
         ));
     }
     // An interval without traffic: every field AWS cannot fill is `-`.
-    text.push_str(&format!("2 {PROD} {eni} - - - - - - - {nodata_at} {} - NODATA\n", nodata_at + 60));
+    text.push_str(&format!(
+        "2 {PROD} {eni} - - - - - - - {nodata_at} {} - NODATA\n",
+        nodata_at + 60
+    ));
     text
 }
 
@@ -120,7 +132,11 @@ fn resolver_text(rng: &mut impl Draw, from_ms: i64, n: usize) -> String {
             let t = from_ms + (rng.below(3540) as i64) * 1000;
             let (_, _, instance, ip) = *rng.pick(&[WEB, WORKER]);
             let nx = rng.chance(120);
-            let name = if nx { *rng.pick(&NXDOMAIN_NAMES) } else { *rng.pick(&NAMES) };
+            let name = if nx {
+                *rng.pick(&NXDOMAIN_NAMES)
+            } else {
+                *rng.pick(&NAMES)
+            };
             let answers = match nx {
                 true => serde_json::json!([]),
                 false => serde_json::json!([{"Rdata": dns::address_of(name), "Type": "A", "Class": "IN"}]),

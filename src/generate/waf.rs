@@ -24,17 +24,53 @@ const SQLMAP_UA: &str = "sqlmap/1.8.4#stable (https://sqlmap.org)";
 const SCAN: [(&str, &str, &str, Option<&str>, &str); 13] = [
     ("GET", "/", "", None, NUCLEI_UA),
     ("GET", "/robots.txt", "", None, NUCLEI_UA),
-    ("GET", "/.env", "", Some("AWS-AWSManagedRulesKnownBadInputsRuleSet"), NUCLEI_UA),
-    ("GET", "/.git/config", "", Some("AWS-AWSManagedRulesKnownBadInputsRuleSet"), NUCLEI_UA),
+    (
+        "GET",
+        "/.env",
+        "",
+        Some("AWS-AWSManagedRulesKnownBadInputsRuleSet"),
+        NUCLEI_UA,
+    ),
+    (
+        "GET",
+        "/.git/config",
+        "",
+        Some("AWS-AWSManagedRulesKnownBadInputsRuleSet"),
+        NUCLEI_UA,
+    ),
     ("GET", "/wp-login.php", "", None, NUCLEI_UA),
-    ("POST", "/xmlrpc.php", "", Some("AWS-AWSManagedRulesWordPressRuleSet"), NUCLEI_UA),
+    (
+        "POST",
+        "/xmlrpc.php",
+        "",
+        Some("AWS-AWSManagedRulesWordPressRuleSet"),
+        NUCLEI_UA,
+    ),
     ("GET", "/admin", "", None, NUCLEI_UA),
     ("GET", "/admin/config.php", "", None, NUCLEI_UA),
     ("GET", "/phpmyadmin/index.php", "", None, NUCLEI_UA),
     ("GET", "/server-status", "", None, NUCLEI_UA),
-    ("GET", "/../../etc/passwd", "", Some("AWS-AWSManagedRulesLinuxRuleSet"), NUCLEI_UA),
-    ("GET", "/download", "file=../../../../etc/passwd", Some("AWS-AWSManagedRulesLinuxRuleSet"), NUCLEI_UA),
-    ("GET", "/api/v1/users", "id=1%27%20OR%20%271%27%3D%271", Some("AWS-AWSManagedRulesSQLiRuleSet"), SQLMAP_UA),
+    (
+        "GET",
+        "/../../etc/passwd",
+        "",
+        Some("AWS-AWSManagedRulesLinuxRuleSet"),
+        NUCLEI_UA,
+    ),
+    (
+        "GET",
+        "/download",
+        "file=../../../../etc/passwd",
+        Some("AWS-AWSManagedRulesLinuxRuleSet"),
+        NUCLEI_UA,
+    ),
+    (
+        "GET",
+        "/api/v1/users",
+        "id=1%27%20OR%20%271%27%3D%271",
+        Some("AWS-AWSManagedRulesSQLiRuleSet"),
+        SQLMAP_UA,
+    ),
 ];
 
 /// What ordinary users of the portal request.
@@ -69,12 +105,19 @@ fn row(seed: u64, r: &Request) -> Value {
         "POST" => ("Post", 6),
         _ => ("Get", 3),
     };
-    let request_id = format!("1-{:08x}-{}", r.t / 1000, &hex32(&[&seed.to_string(), "waf", &r.t.to_string(), r.path])[..24]);
+    let request_id = format!(
+        "1-{:08x}-{}",
+        r.t / 1000,
+        &hex32(&[&seed.to_string(), "waf", &r.t.to_string(), r.path])[..24]
+    );
     let url = match r.query {
         "" => format!("https://{APP_HOST}{}", r.path),
         q => format!("https://{APP_HOST}{}?{q}", r.path),
     };
-    let acl = format!("arn:aws:wafv2:us-east-1:{DATA}:regional/webacl/{WEB_ACL}/{}", ids::label_uuid(seed, "waf/acl"));
+    let acl = format!(
+        "arn:aws:wafv2:us-east-1:{DATA}:regional/webacl/{WEB_ACL}/{}",
+        ids::label_uuid(seed, "waf/acl")
+    );
     json!({
         "metadata": {"product": {"version": "1.0", "name": "AWS WAF", "feature": {"name": "WAF"}, "vendor_name": "AWS"}, "uid": request_id, "profiles": ["cloud", "datetime"], "version": "1.1.0"},
         "cloud": {"account": {"uid": DATA}, "region": "us-east-1", "provider": "AWS"},
