@@ -7,6 +7,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::background::{self, Roster, new_record};
+use super::bad_net;
 use super::ct::{self, CtPlan};
 use super::fsutil::{self, Out, io_err};
 use super::ids::{self, DAY_MS, Draw};
@@ -242,6 +243,8 @@ pub fn generate_bad_lake(out: &Path, seed: u64) -> Result<GenerateReport, Genera
     pw.finish(&mut o, staged, schemas::CLOUDTRAIL_V2, &p)?;
     special.push(json!({"path": p, "kind": "v2_shape_in_1.0_folder", "events": v2_in_v1.len()}));
 
+    let other_sources = bad_net::write_all(&mut o, &mut pw, seed, day2)?;
+
     let parquet_events = good.truth.events + (drift.len() + v2_in_v1.len()) as u64;
     let raw_events = good.truth.events + 1 + esc.len() as u64;
     let expected = json!({
@@ -256,6 +259,7 @@ pub fn generate_bad_lake(out: &Path, seed: u64) -> Result<GenerateReport, Genera
         },
         "bad_files": bad,
         "valid_special_files": special,
+        "other_sources": other_sources,
     });
     let mut text = serde_json::to_string_pretty(&expected).map_err(|e| GenerateError::Json {
         path: o.root().join("EXPECTED.json"),

@@ -1,10 +1,13 @@
-//! Security Hub findings (SH_FINDINGS 1.0 class 2001, 2.0 class 2004) and the
-//! Iceberg metadata stub of CLOUD_TRAIL_MGMT/2.0.
+//! Security Hub findings (SH_FINDINGS 1.0 class 2001, 2.0 classes 2002 and
+//! 2004) and the Iceberg metadata stub of CLOUD_TRAIL_MGMT/2.0.
 
 use serde_json::{Value, json};
 
+use super::findings_gd;
 use super::fsutil::Out;
 use super::ids::{self, DAY_MS, HOUR_MS};
+use super::net_times::NetTimes;
+use super::net_truth::NetTruth;
 use super::options::GenerateError;
 use super::parquet::ParquetWriter;
 use super::schemas;
@@ -12,7 +15,9 @@ use super::sources::{ts, write_rows};
 use super::story::Story;
 use super::world::{self, BUCKET, DATA, INSTANCE_ID, SG_ID};
 
-/// Security Hub findings: a couple per day, plus the story's two on 2024-05-05.
+/// Security Hub findings: a couple per day, plus the story's two on 2024-05-05
+/// and its GuardDuty and Inspector findings (`findings_gd`).
+#[allow(clippy::too_many_arguments)]
 pub fn write_findings(
     out: &mut Out,
     pw: &mut ParquetWriter,
@@ -20,6 +25,8 @@ pub fn write_findings(
     first_day_ms: i64,
     days: u32,
     story: &Story,
+    at: &NetTimes,
+    net: &mut NetTruth,
 ) -> Result<(), GenerateError> {
     let bucket_arn = format!("arn:aws:s3:::{BUCKET}");
     let sg_arn = format!("arn:aws:ec2:us-east-1:{DATA}:security-group/{SG_ID}");
@@ -73,7 +80,7 @@ pub fn write_findings(
                 ids::label_uuid(seed, &format!("sh/{control}/{t}"))
             )
         };
-        let v1: Vec<Value> = list.iter().map(|(t, control, title, res, rtype, sev, sev_id)| json!({
+        let mut v1: Vec<Value> = list.iter().map(|(t, control, title, res, rtype, sev, sev_id)| json!({
             "metadata": {"product": {"version": "2018-10-08", "name": "Security Hub", "vendor_name": "AWS", "feature": {"name": "Security Hub"}}, "uid": uid(control, *t), "profiles": ["cloud"], "version": "1.0.0-rc.2"},
             "time": t, "finding": {"uid": uid(control, *t), "title": format!("{control} {title}"), "types": ["Software and Configuration Checks/Industry and Regulatory Standards/AWS-Foundational-Security-Best-Practices"], "created_time": t},
             "cloud": {"account_uid": DATA, "region": "us-east-1", "provider": "AWS"},
@@ -83,7 +90,7 @@ pub fn write_findings(
             "activity_name": "Create", "activity_id": 1, "type_uid": 200101, "type_name": "Security Finding: Create",
             "unmapped": {"Compliance.Status": "FAILED", "ProductFields.ControlId": control},
         })).collect();
-        let v2: Vec<Value> = list.iter().map(|(t, control, title, res, rtype, sev, sev_id)| json!({
+        let mut v2: Vec<Value> = list.iter().map(|(t, control, title, res, rtype, sev, sev_id)| json!({
             "metadata": {"product": {"version": "2018-10-08", "name": "Security Hub", "vendor_name": "AWS", "feature": {"name": "Security Hub"}}, "uid": uid(control, *t), "profiles": ["cloud", "datetime"], "version": "1.1.0"},
             "time": t, "time_dt": ts(*t),
             "finding_info": {"uid": uid(control, *t), "title": format!("{control} {title}"), "types": ["Software and Configuration Checks/Industry and Regulatory Standards/AWS-Foundational-Security-Best-Practices"], "created_time_dt": ts(*t)},
@@ -95,7 +102,22 @@ pub fn write_findings(
             "unmapped": {"Compliance.Status": "FAILED", "ProductFields.ControlId": control},
             "accountid": DATA, "region": "us-east-1", "asl_version": "2.0",
         })).collect();
-        if d <= world::OVERLAP_DAY_INDEX {
+        // GuardDuty findings reach both versions on the story day (an account
+        // still subscribed to 1.0 as well), under the same finding uid.
+        let mut gd_in_v1 = false;
+        if day_ms == story.day_ms {
+            let extra = findings_gd::story_findings(seed, story, at, net);
+            if d > world::OVERLAP_DAY_INDEX {
+                v1.clear();
+            }
+            gd_in_v1 = true;
+            v1.extend(extra.v1);
+            v2.extend(extra.v2);
+            v1.sort_by_key(|r| r["time"].as_i64().unwrap_or(0));
+            v2.sort_by_key(|r| r["time"].as_i64().unwrap_or(0));
+        }
+        if d <= world::OVERLAP_DAY_INDEX || gd_in_v1 {
+            net.count("SH_FINDINGS/1.0", v1.len());
             write_rows(
                 out,
                 pw,
@@ -109,6 +131,7 @@ pub fn write_findings(
             )?;
         }
         if d >= world::OVERLAP_DAY_INDEX {
+            net.count("SH_FINDINGS/2.0", v2.len());
             write_rows(
                 out,
                 pw,

@@ -18,31 +18,49 @@
 //!   `first_seen`/`last_seen` span both.
 //! * `config` counts S3-delivered items (history + snapshots, duplicates
 //!   included), their relationship edges, and distinct `resourceId`s.
+//! * `network` (see `net_truth`) is counted from the network and findings
+//!   rows as written: `exfil` sums the flow records between the instance and
+//!   EXFIL_IP:443 (`*_out` instance → EXFIL_IP, `flows` both directions,
+//!   `last_seen` the latest record end); `scanner.denied_probes` counts the
+//!   scanner's rejected flow records, `ports` the ports probed; `c2` is the
+//!   instance's lookups of the C2 name; `waf` the scanner's requests
+//!   (blocked: a managed rule group ended them); `rows` counts rows per
+//!   Security Lake source/version, raw flow log records (header lines out,
+//!   NODATA records in) and Resolver query lines.
 
 mod background;
 mod bad;
+mod bad_net;
 mod catalog;
 mod config;
 mod config_items;
 mod ct;
 mod daily;
+mod dns;
 mod findings;
+mod findings_gd;
+mod flows;
 mod fsutil;
 mod ids;
+mod net_times;
+mod net_truth;
 mod ocsf;
 mod ocsf_rows;
 mod ocsf_v2;
 mod options;
 mod parquet;
+mod raw_net;
 mod record;
 mod requests;
 mod schemas;
+mod schemas_net;
 mod sources;
 mod story;
 mod story_builder;
 mod story_data;
 mod trail;
 mod truth;
+mod waf;
 mod world;
 
 use flate2::Compression;
@@ -100,8 +118,49 @@ pub fn generate_lake(opts: &GenerateOptions) -> Result<GenerateReport, GenerateE
     let mut pw = parquet::ParquetWriter::new()?;
     findings::write_iceberg_stub(&mut out, opts.seed, first_day_ms)?;
     let eks = sources::write_eks(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story)?;
-    sources::write_vpc_flow(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story)?;
-    findings::write_findings(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story)?;
+    let at = net_times::times(&story);
+    let mut net = net_truth::NetTruth::new();
+    flows::write_vpc_flow(
+        &mut out,
+        &mut pw,
+        opts.seed,
+        first_day_ms,
+        opts.days,
+        &story,
+        &at,
+        &mut net,
+    )?;
+    dns::write_route53(
+        &mut out,
+        &mut pw,
+        opts.seed,
+        first_day_ms,
+        opts.days,
+        &story,
+        &at,
+        &mut net,
+    )?;
+    waf::write_waf(
+        &mut out,
+        &mut pw,
+        opts.seed,
+        first_day_ms,
+        opts.days,
+        &story,
+        &at,
+        &mut net,
+    )?;
+    raw_net::write_raw_network(&mut out, opts.seed, first_day_ms, &mut net)?;
+    findings::write_findings(
+        &mut out,
+        &mut pw,
+        opts.seed,
+        first_day_ms,
+        opts.days,
+        &story,
+        &at,
+        &mut net,
+    )?;
     let config = config::write_config(&mut out, opts.seed, first_day_ms, opts.days, &story)?;
 
     let truth = truth::render(&truth::TruthInput {
@@ -113,6 +172,7 @@ pub fn generate_lake(opts: &GenerateOptions) -> Result<GenerateReport, GenerateE
         story: &story,
         eks: &eks,
         config,
+        network: net.render(),
     });
     write_pretty_json(&mut out, "TRUTH.json", &truth)?;
     Ok(GenerateReport {

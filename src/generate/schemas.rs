@@ -1,7 +1,8 @@
 //! Column types of the Parquet files, as `read_json(columns = {...})`
 //! arguments. The CloudTrail, EKS and VPC flow shapes are copied verbatim
 //! from `lake-spec/ocsf_schemas.sql`; the Security Hub shapes are a small
-//! plausible subset of OCSF 2001 / 2004 chosen for lakescope fixtures.
+//! plausible subset of OCSF 2001 / 2002 / 2004 chosen for lakescope fixtures
+//! (one 2.0 table holds all three classes, so its columns are their union).
 
 pub const CLOUDTRAIL_V1: &[(&str, &str)] = &[
     (
@@ -194,12 +195,12 @@ pub const SH_FINDINGS_V1: &[(&str, &str)] = &[
     ("time", "BIGINT"),
     (
         "finding",
-        "STRUCT(uid VARCHAR, title VARCHAR, types VARCHAR[], created_time BIGINT)",
+        "STRUCT(uid VARCHAR, title VARCHAR, \"desc\" VARCHAR, types VARCHAR[], created_time BIGINT)",
     ),
     ("cloud", "STRUCT(account_uid VARCHAR, region VARCHAR, provider VARCHAR)"),
     (
         "resources",
-        "STRUCT(uid VARCHAR, type VARCHAR, region VARCHAR, account_uid VARCHAR)[]",
+        "STRUCT(uid VARCHAR, type VARCHAR, region VARCHAR, account_uid VARCHAR, details VARCHAR)[]",
     ),
     ("severity", "VARCHAR"),
     ("severity_id", "INTEGER"),
@@ -226,7 +227,7 @@ pub const SH_FINDINGS_V2: &[(&str, &str)] = &[
     ("time_dt", "TIMESTAMP"),
     (
         "finding_info",
-        "STRUCT(uid VARCHAR, title VARCHAR, types VARCHAR[], created_time_dt TIMESTAMP)",
+        "STRUCT(uid VARCHAR, title VARCHAR, \"desc\" VARCHAR, types VARCHAR[], created_time_dt TIMESTAMP)",
     ),
     (
         "cloud",
@@ -234,7 +235,11 @@ pub const SH_FINDINGS_V2: &[(&str, &str)] = &[
     ),
     (
         "resources",
-        "STRUCT(uid VARCHAR, type VARCHAR, region VARCHAR, owner STRUCT(account STRUCT(uid VARCHAR)))[]",
+        "STRUCT(uid VARCHAR, type VARCHAR, region VARCHAR, owner STRUCT(account STRUCT(uid VARCHAR)), data VARCHAR)[]",
+    ),
+    (
+        "vulnerabilities",
+        "STRUCT(cve STRUCT(uid VARCHAR, cvss STRUCT(base_score DOUBLE, version VARCHAR, vector_string VARCHAR)[]), title VARCHAR, severity VARCHAR, vendor_name VARCHAR, affected_packages STRUCT(name VARCHAR, version VARCHAR, architecture VARCHAR)[], \"references\" VARCHAR[])[]",
     ),
     ("severity", "VARCHAR"),
     ("severity_id", "INTEGER"),
@@ -252,6 +257,10 @@ pub const SH_FINDINGS_V2: &[(&str, &str)] = &[
     ("accountid", "VARCHAR"),
     ("region", "VARCHAR"),
     ("asl_version", "VARCHAR"),
+    (
+        "observables",
+        "STRUCT(name VARCHAR, value VARCHAR, type VARCHAR, type_id INTEGER)[]",
+    ),
 ];
 
 /// `{'name': 'TYPE', ...}` for `read_json(columns = ...)`.

@@ -1,5 +1,6 @@
-//! Other Security Lake sources: EKS audit 2.0 and VPC flow 2.0 (Security Hub
-//! and the Iceberg stub are in `findings`).
+//! Other Security Lake sources: EKS audit 2.0 and the Parquet helpers the
+//! small sources share (VPC flow is in `flows`, Security Hub and the Iceberg
+//! stub in `findings`).
 
 use serde_json::{Value, json};
 
@@ -11,7 +12,7 @@ use super::record;
 use super::schemas;
 use super::story::Story;
 use super::truth::EksKeyCounts;
-use super::world::{self, DATA, DATA_ROLE, ENI_ID, INSTANCE_ID, INSTANCE_IP, NEW_IP, PROD, SUBNET_ID, VPC_ID};
+use super::world::{self, DATA, DATA_ROLE, INSTANCE_IP, NEW_IP};
 
 #[allow(clippy::too_many_arguments)]
 pub(super) fn write_rows(
@@ -225,141 +226,4 @@ pub fn write_eks(
         )?;
     }
     Ok(counts)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn flow(
-    account: &str,
-    t: i64,
-    src: (&str, i32),
-    dst: (&str, i32),
-    inbound: bool,
-    allowed: bool,
-    packets: i64,
-    bytes: i64,
-) -> Value {
-    let local =
-        json!({"interface_uid": ENI_ID, "vpc_uid": VPC_ID, "instance_uid": INSTANCE_ID, "subnet_uid": SUBNET_ID});
-    let end = |ip: &str, port: i32, is_local: bool| {
-        let mut v = json!({"port": port, "svc_name": null, "ip": ip, "intermediate_ips": null, "interface_uid": null, "vpc_uid": null, "instance_uid": null, "subnet_uid": null});
-        if is_local && let (Some(m), Some(l)) = (v.as_object_mut(), local.as_object()) {
-            for (k, x) in l {
-                m.insert(k.clone(), x.clone());
-            }
-        }
-        v
-    };
-    let (action, action_id, disp, disp_id) = if allowed {
-        ("Allowed", 1, "Allowed", 1)
-    } else {
-        ("Denied", 2, "Blocked", 2)
-    };
-    json!({
-        "metadata": {"product": {"version": "5", "name": "Amazon VPC", "feature": {"name": "Flowlogs"}, "vendor_name": "AWS"}, "profiles": ["cloud", "datetime"], "version": "1.1.0"},
-        "cloud": {"account": {"uid": account}, "region": "us-east-1", "zone": "us-east-1a", "provider": "AWS"},
-        "src_endpoint": end(src.0, src.1, !inbound),
-        "dst_endpoint": end(dst.0, dst.1, inbound),
-        "connection_info": {"protocol_num": 6, "tcp_flags": if allowed { 19 } else { 2 }, "protocol_ver": "IPv4", "boundary_id": 99, "boundary": null, "direction_id": if inbound { 1 } else { 2 }, "direction": if inbound { "Inbound" } else { "Outbound" }},
-        "traffic": {"packets": packets, "bytes": bytes},
-        "time": t, "time_dt": ts(t), "start_time_dt": ts(t), "end_time_dt": ts(t + 59_000),
-        "status_code": "OK", "severity_id": 1, "severity": "Informational",
-        "class_name": "Network Activity", "class_uid": 4001, "category_name": "Network Activity", "category_uid": 4,
-        "activity_name": "Traffic", "activity_id": 6, "action": action, "action_id": action_id, "disposition": disp, "disposition_id": disp_id,
-        "type_uid": 400106, "type_name": "Network Activity: Traffic",
-        "accountid": account, "region": "us-east-1", "asl_version": "2.0",
-        "observables": [{"name": "src_endpoint.ip", "value": src.0, "type": "IP Address", "type_id": 2}, {"name": "dst_endpoint.ip", "value": dst.0, "type": "IP Address", "type_id": 2}],
-        "unmapped": {"log-status": "OK", "account-id": account},
-    })
-}
-
-/// VPC flow logs for the data account's bastion ENI (and a few prod flows).
-pub fn write_vpc_flow(
-    out: &mut Out,
-    pw: &mut ParquetWriter,
-    seed: u64,
-    first_day_ms: i64,
-    days: u32,
-    story: &Story,
-) -> Result<(), GenerateError> {
-    for d in 0..days {
-        let day_ms = first_day_ms + i64::from(d) * DAY_MS;
-        for account in [PROD, DATA] {
-            let mut rng = ids::rng_for(seed, &["vpc", account, &day_ms.to_string()]);
-            let mut rows = Vec::new();
-            for _ in 0..18 {
-                let t = day_ms + (rng.below(86_400) as i64) * 1000;
-                let peer = format!("198.51.100.{}", 20 + rng.below(40));
-                let scanner = format!("192.0.2.{}", 150 + rng.below(50));
-                let sport = 32768 + rng.below(28000) as i32;
-                rows.push(match rng.below(3) {
-                    0 => flow(
-                        account,
-                        t,
-                        (INSTANCE_IP, sport),
-                        (&peer, 443),
-                        false,
-                        true,
-                        10 + rng.below(40) as i64,
-                        2000 + rng.below(9000) as i64,
-                    ),
-                    1 => flow(
-                        account,
-                        t,
-                        (&peer, sport),
-                        (INSTANCE_IP, 443),
-                        true,
-                        true,
-                        8 + rng.below(30) as i64,
-                        1500 + rng.below(6000) as i64,
-                    ),
-                    _ => flow(
-                        account,
-                        t,
-                        (&scanner, sport),
-                        (INSTANCE_IP, *rng.pick(&[23, 3389, 445])),
-                        true,
-                        false,
-                        1,
-                        44,
-                    ),
-                });
-            }
-            if account == DATA && day_ms == story.day_ms {
-                let t_ssh = story.sg_event.1 + 8 * 60_000 + 27_000;
-                rows.push(flow(
-                    DATA,
-                    t_ssh,
-                    (NEW_IP, 51514),
-                    (INSTANCE_IP, 22),
-                    true,
-                    true,
-                    24,
-                    4810,
-                ));
-                rows.push(flow(
-                    DATA,
-                    t_ssh + 51_000,
-                    (NEW_IP, 51530),
-                    (INSTANCE_IP, 3389),
-                    true,
-                    false,
-                    2,
-                    104,
-                ));
-            }
-            rows.sort_by_key(|r| r["time"].as_i64().unwrap_or(0));
-            write_rows(
-                out,
-                pw,
-                seed,
-                "VPC_FLOW",
-                "2.0",
-                account,
-                day_ms,
-                schemas::VPC_FLOW_V2,
-                &rows,
-            )?;
-        }
-    }
-    Ok(())
 }

@@ -199,6 +199,9 @@ pub struct TruthInput<'a> {
     pub story: &'a Story,
     pub eks: &'a EksKeyCounts,
     pub config: ConfigCounts,
+    /// TRUTH.json `network`, rendered by `net_truth` (last, so the keys
+    /// before it keep their bytes).
+    pub network: Value,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -299,5 +302,6 @@ pub fn render(t: &TruthInput) -> Value {
             "relationships": t.config.relationships,
             "resources": t.config.resources,
         },
+        "network": t.network,
     })
 }

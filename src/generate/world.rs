@@ -37,6 +37,22 @@ pub const DATA_ROLE: &str = "DataAdmin";
 pub const BACKDOOR_USER: &str = "backup-svc";
 pub const EKS_CLUSTER: &str = "data-platform";
 
+// The network side of the story (flows, DNS, WAF, GuardDuty): the instance
+// sends the bucket's data to EXFIL_IP, found through C2_NAME; SCANNER_IP
+// (outside the background scanners 192.0.2.150-199) probes it and the app.
+pub const EXFIL_IP: &str = "203.0.113.200";
+pub const EXFIL_PORT: i32 = 443;
+/// As Route 53 writes it: fully qualified, with the root's dot.
+pub const C2_NAME: &str = "c2.exfil-relay.example.";
+pub const SCANNER_IP: &str = "192.0.2.250";
+pub const SCANNER_PORTS: [i32; 6] = [22, 23, 80, 445, 3389, 8080];
+/// The web app behind WAF in the data account.
+pub const APP_HOST: &str = "portal.acme-data.example";
+pub const WEB_ACL: &str = "portal-web-acl";
+/// The production VPC whose flow and Resolver logs go straight to S3.
+pub const PROD_VPC_ID: &str = "vpc-0e5d4c3b2a1908f7e";
+pub const PROD_SUBNET_ID: &str = "subnet-0b1c2d3e4f5a60718";
+
 pub const CLI_UA: &str = "aws-cli/2.15.0 Python/3.11.6 Linux/5.15.0-1051-aws exe/x86_64.ubuntu.22 prompt/off";
 pub const KALI_UA: &str = "Boto3/1.34.84 md/Botocore#1.34.84 ua/2.0 os/linux#6.6.9-amd64-kali md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.84";
 pub const REQUESTS_UA: &str = "python-requests/2.31.0";
