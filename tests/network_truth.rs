@@ -42,7 +42,10 @@ fn from_the_finding_to_the_key_the_exfiltration_the_c2_name_and_the_scanner() {
 
     // What it names.
     let finding = lakescope_json(&["finding", s(&gd["uid"]), "--events"]);
-    assert!(strings(&finding["access_keys"]).contains(&s(&gd["access_key"])), "{finding}");
+    assert!(
+        strings(&finding["access_keys"]).contains(&s(&gd["access_key"])),
+        "{finding}"
+    );
     assert_eq!(s(&gd["access_key"]), s(&intrusion["leaked_key"]));
     assert!(strings(&finding["ips"]).contains(&s(&gd["ip"])));
     assert!(strings(&finding["actors"]).contains(&s(&gd["actor_arn"])));
@@ -59,13 +62,24 @@ fn from_the_finding_to_the_key_the_exfiltration_the_c2_name_and_the_scanner() {
 
     // The key: its IPs are the known one and the new one.
     let key = lakescope_json(&["key", s(&gd["access_key"])]);
-    let mut ips: Vec<&str> = key["source_ips"].as_array().expect("ips").iter().map(|r| s(&r["ip"])).collect();
+    let mut ips: Vec<&str> = key["source_ips"]
+        .as_array()
+        .expect("ips")
+        .iter()
+        .map(|r| s(&r["ip"]))
+        .collect();
     ips.sort();
     let mut expected: Vec<&str> = strings(&intrusion["known_ips"]);
     expected.push(s(&intrusion["new_ip"]));
     expected.sort();
     assert_eq!(ips, expected);
-    assert!(key["findings"].as_array().expect("findings").iter().any(|f| f["id"] == gd["uid"]));
+    assert!(
+        key["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["id"] == gd["uid"])
+    );
 
     // The instance: its largest conversation is the exfiltration.
     let exfil = &t["exfil"];
@@ -73,14 +87,26 @@ fn from_the_finding_to_the_key_the_exfiltration_the_c2_name_and_the_scanner() {
     let network = report["network"].as_array().expect("network");
     let out: Vec<&Value> = network.iter().filter(|r| r["peer"] == exfil["ip"]).collect();
     assert!(!out.is_empty(), "no flows to the exfiltration address: {network:?}");
-    assert_eq!(out.iter().map(|r| n(&r["bytes_out"])).sum::<u64>(), n(&exfil["bytes_out"]));
-    assert_eq!(out.iter().map(|r| n(&r["bytes_in"])).sum::<u64>(), n(&exfil["bytes_in"]));
-    assert!(out.iter().all(|r| r["port"] == exfil["port"] && r["protocol"] == exfil["protocol"]));
+    assert_eq!(
+        out.iter().map(|r| n(&r["bytes_out"])).sum::<u64>(),
+        n(&exfil["bytes_out"])
+    );
+    assert_eq!(
+        out.iter().map(|r| n(&r["bytes_in"])).sum::<u64>(),
+        n(&exfil["bytes_in"])
+    );
+    assert!(
+        out.iter()
+            .all(|r| r["port"] == exfil["port"] && r["protocol"] == exfil["protocol"])
+    );
     assert_eq!(network[0]["peer"], exfil["ip"], "most bytes first");
     // … and the scanner's probes, all rejected.
     let scanner = &t["scanner"];
     let probes: Vec<&Value> = network.iter().filter(|r| r["peer"] == scanner["ip"]).collect();
-    assert_eq!(probes.iter().map(|r| n(&r["rejected"])).sum::<u64>(), n(&scanner["denied_probes"]));
+    assert_eq!(
+        probes.iter().map(|r| n(&r["rejected"])).sum::<u64>(),
+        n(&scanner["denied_probes"])
+    );
     let mut ports: Vec<u64> = probes.iter().map(|r| n(&r["port"])).collect();
     ports.sort();
     let mut truth_ports: Vec<u64> = scanner["ports"].as_array().expect("ports").iter().map(n).collect();
@@ -91,7 +117,10 @@ fn from_the_finding_to_the_key_the_exfiltration_the_c2_name_and_the_scanner() {
     let c2 = &t["c2"];
     let peer = lakescope_json(&["ip", s(&exfil["ip"])]);
     let resolved = peer["resolved_from"].as_array().expect("resolved_from");
-    let name = resolved.iter().find(|r| r["name"] == c2["name"]).expect("the C2 name resolved to it");
+    let name = resolved
+        .iter()
+        .find(|r| r["name"] == c2["name"])
+        .expect("the C2 name resolved to it");
     assert_eq!(strings(&name["askers"]), vec![s(&c2["asked_by"])]);
     let dns = lakescope_json(&["dns", s(&c2["name"])]);
     assert_eq!(dns["first_seen"], c2["first_seen"]);
@@ -108,11 +137,19 @@ fn from_the_finding_to_the_key_the_exfiltration_the_c2_name_and_the_scanner() {
     let scanner_ip = lakescope_json(&["ip", s(&scanner["ip"])]);
     let http = scanner_ip["http"].as_array().expect("http");
     let total: u64 = http.iter().map(|r| n(&r["requests"])).sum();
-    let blocked: u64 = http.iter().filter(|r| r["action"] == "BLOCK").map(|r| n(&r["requests"])).sum();
+    let blocked: u64 = http
+        .iter()
+        .filter(|r| r["action"] == "BLOCK")
+        .map(|r| n(&r["requests"]))
+        .sum();
     assert_eq!((total, blocked), (n(&waf["requests"]), n(&waf["blocked"])));
     let recon = &t["recon_finding"];
     assert!(
-        scanner_ip["findings"].as_array().expect("findings").iter().any(|f| f["id"] == recon["uid"]),
+        scanner_ip["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["id"] == recon["uid"]),
         "the port-probe finding names the scanner"
     );
 }

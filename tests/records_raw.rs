@@ -22,7 +22,10 @@ fn gz(path: &Path, text: &str) {
 
 /// Every file's bytes, to prove the lake was not touched.
 fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    walk(root).into_iter().map(|p| (p.clone(), std::fs::read(&p).expect("read"))).collect()
+    walk(root)
+        .into_iter()
+        .map(|p| (p.clone(), std::fs::read(&p).expect("read")))
+        .collect()
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -43,7 +46,9 @@ fn lake_dir() -> tempfile::TempDir {
     let logs = dir.path().join("AWSLogs/111122223333");
     // Default (version 2) format, as VPC writes it when no format is given.
     gz(
-        &logs.join("vpcflowlogs/us-east-1/2024/05/05/111122223333_vpcflowlogs_us-east-1_fl-0a1_20240505T0200Z_aa.log.gz"),
+        &logs.join(
+            "vpcflowlogs/us-east-1/2024/05/05/111122223333_vpcflowlogs_us-east-1_fl-0a1_20240505T0200Z_aa.log.gz",
+        ),
         "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n\
          2 111122223333 eni-0aaa 10.0.1.5 203.0.113.200 49152 443 6 1200 900000000 1714874400 1714874460 ACCEPT OK\n\
          2 111122223333 eni-0aaa 203.0.113.200 10.0.1.5 443 49152 6 300 24000 1714874400 1714874460 ACCEPT OK\n\
@@ -52,7 +57,9 @@ fn lake_dir() -> tempfile::TempDir {
     );
     // A custom format: more fields, another order, flow direction given.
     gz(
-        &logs.join("vpcflowlogs/us-east-1/2024/05/05/111122223333_vpcflowlogs_us-east-1_fl-0b2_20240505T0300Z_bb.log.gz"),
+        &logs.join(
+            "vpcflowlogs/us-east-1/2024/05/05/111122223333_vpcflowlogs_us-east-1_fl-0b2_20240505T0300Z_bb.log.gz",
+        ),
         "version vpc-id subnet-id instance-id interface-id account-id type srcaddr dstaddr srcport dstport pkt-srcaddr pkt-dstaddr protocol bytes packets start end action tcp-flags log-status flow-direction\n\
          5 vpc-01 subnet-01 i-0bbb eni-0bbb 111122223333 IPv4 10.0.2.9 203.0.113.200 40000 443 10.0.2.9 203.0.113.200 6 5000 10 1714878000 1714878060 ACCEPT 19 OK egress\n",
     );
@@ -66,8 +73,12 @@ fn lake_dir() -> tempfile::TempDir {
         ),
     );
     // Cut in the middle of its gzip stream.
-    let whole = logs.join("vpcflowlogs/us-east-1/2024/05/05/111122223333_vpcflowlogs_us-east-1_fl-0a1_20240505T0400Z_dd.log.gz");
-    gz(&whole, &"2 111122223333 eni-0aaa 10.0.1.5 198.51.100.1 1 2 6 1 1 1714881600 1714881660 ACCEPT OK\n".repeat(2000));
+    let whole = logs
+        .join("vpcflowlogs/us-east-1/2024/05/05/111122223333_vpcflowlogs_us-east-1_fl-0a1_20240505T0400Z_dd.log.gz");
+    gz(
+        &whole,
+        &"2 111122223333 eni-0aaa 10.0.1.5 198.51.100.1 1 2 6 1 1 1714881600 1714881660 ACCEPT OK\n".repeat(2000),
+    );
     let bytes = std::fs::read(&whole).expect("read");
     std::fs::write(&whole, &bytes[..bytes.len() / 2]).expect("truncate");
     dir
@@ -86,13 +97,22 @@ fn flow_logs_and_resolver_logs_from_s3_are_answered_and_damage_is_named() {
         ..FlowCriteria::default()
     };
     let rows = network::flows(&session, &scope, &to_exfil, ALL).expect("flows");
-    let first = rows.iter().find(|r| r.peer.as_deref() == Some("10.0.1.5")).expect("10.0.1.5 talked to it");
+    let first = rows
+        .iter()
+        .find(|r| r.peer.as_deref() == Some("10.0.1.5"))
+        .expect("10.0.1.5 talked to it");
     // Seen from the exfil address: it received 900 MB and sent 24 kB back.
     assert_eq!((first.bytes_in, first.bytes_out), (900_000_000, 24_000), "{rows:?}");
     assert_eq!(first.port, Some(443));
     assert_eq!(first.enis, vec!["eni-0aaa".to_string()]);
-    let custom = rows.iter().find(|r| r.peer.as_deref() == Some("10.0.2.9")).expect("custom format read");
-    assert_eq!((custom.bytes_in, custom.instances.clone()), (5000, vec!["i-0bbb".to_string()]));
+    let custom = rows
+        .iter()
+        .find(|r| r.peer.as_deref() == Some("10.0.2.9"))
+        .expect("custom format read");
+    assert_eq!(
+        (custom.bytes_in, custom.instances.clone()),
+        (5000, vec!["i-0bbb".to_string()])
+    );
 
     let probes = FlowCriteria {
         action: Some("reject".into()),
@@ -101,7 +121,11 @@ fn flow_logs_and_resolver_logs_from_s3_are_answered_and_damage_is_named() {
     let rejected = network::flows(&session, &scope, &probes, ALL).expect("rejected");
     assert_eq!(rejected.len(), 1);
     assert_eq!(rejected[0].peer.as_deref(), Some("192.0.2.250"));
-    assert_eq!(rejected[0].ip.as_deref(), Some("10.0.1.5"), "the VPC side is the subject");
+    assert_eq!(
+        rejected[0].ip.as_deref(),
+        Some("10.0.1.5"),
+        "the VPC side is the subject"
+    );
 
     let resolved = DnsCriteria {
         answer: Some("203.0.113.200".into()),
@@ -113,11 +137,18 @@ fn flow_logs_and_resolver_logs_from_s3_are_answered_and_damage_is_named() {
     assert_eq!(names[0].askers, vec!["10.0.1.5".to_string()]);
     let nx = network::name_report(&session, &scope, "NOTHING.example").expect("name");
     assert_eq!(nx.resolutions.len(), 1);
-    assert!(nx.resolutions[0].answers.is_empty(), "a lookup without answers is still shown");
+    assert!(
+        nx.resolutions[0].answers.is_empty(),
+        "a lookup without answers is still shown"
+    );
 
     let problems = lake.problems();
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(problems[0].path.ends_with("111122223333_vpcflowlogs_us-east-1_fl-0a1_20240505T0400Z_dd.log.gz"));
+    assert!(
+        problems[0]
+            .path
+            .ends_with("111122223333_vpcflowlogs_us-east-1_fl-0a1_20240505T0400Z_dd.log.gz")
+    );
     let sources = catalog::sources(&session, &scope).expect("sources");
     let flows = sources.iter().find(|s| s.source == "VPC flow logs").expect("listed");
     assert_eq!((flows.files, flows.unreadable_files), (3, 1));

@@ -93,7 +93,11 @@ fn vpc_flow_rows_agree_with_their_raw_flow_records() {
             .collect();
         assert!(!mine.is_empty(), "no conversation for {expected}: {rows:?}");
         let sum = |f: fn(&lakescope::lake::FlowRow) -> u64| mine.iter().map(|r| f(r)).sum::<u64>();
-        assert_eq!(sum(|r| r.bytes_out), expected["bytes"].as_u64().unwrap_or(0), "{expected}");
+        assert_eq!(
+            sum(|r| r.bytes_out),
+            expected["bytes"].as_u64().unwrap_or(0),
+            "{expected}"
+        );
         assert_eq!(sum(|r| r.packets_out), expected["packets"].as_u64().unwrap_or(0));
         assert_eq!(sum(|r| r.rejected), expected["rejected"].as_u64().unwrap_or(0));
         assert_eq!(sum(|r| r.accepted), expected["accepted"].as_u64().unwrap_or(0));
@@ -131,8 +135,8 @@ fn route53_rows_agree_with_their_resolver_query_logs() {
         }
     }
     // A name as an entity: who asked and what it resolved to.
-    let report = network::name_report(&session, &Scope::default(), "ip-127-0-0-62.alert.firewall.canary.")
-        .expect("name");
+    let report =
+        network::name_report(&session, &Scope::default(), "ip-127-0-0-62.alert.firewall.canary.").expect("name");
     assert_eq!(report.queries, 3, "{report:?}");
     assert_eq!(report.askers[0].ip.as_deref(), Some("10.200.21.100"));
 }
@@ -149,7 +153,10 @@ fn security_hub_rows_agree_with_their_asff_findings() {
     for input in &inputs {
         let raw = gz_json(input);
         let id = raw["Id"].as_str().expect("Id");
-        let shown = all.iter().find(|f| f.id == id).unwrap_or_else(|| panic!("{id} not listed"));
+        let shown = all
+            .iter()
+            .find(|f| f.id == id)
+            .unwrap_or_else(|| panic!("{id} not listed"));
         // One finding re-sent four times (each update): shown once, latest state.
         assert_eq!(shown.records, 4);
         assert_eq!(shown.title.as_deref(), raw["Title"].as_str());
@@ -157,7 +164,9 @@ fn security_hub_rows_agree_with_their_asff_findings() {
         assert!(shown.resources.iter().any(|r| r == resource), "{shown:?}");
     }
     assert_eq!(all.len(), 1);
-    let detail = findings::finding(&session, &all[0].id).expect("finding").expect("found");
+    let detail = findings::finding(&session, &all[0].id)
+        .expect("finding")
+        .expect("found");
     assert_eq!(detail.record["finding"]["uid"].as_str(), Some(all[0].id.as_str()));
     // Named by its resource: the security group's findings.
     let by_resource = findings::naming(&session, &Scope::default(), "sg-1234567899900").expect("naming");

@@ -92,7 +92,9 @@ fn parse_window(text: &str) -> std::result::Result<i64, String> {
     let text = text.trim();
     let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (n, unit) = text.split_at(split);
-    let n: i64 = n.parse().map_err(|_| format!("{text:?}: a number and a unit, like 30m, 2h or 1d"))?;
+    let n: i64 = n
+        .parse()
+        .map_err(|_| format!("{text:?}: a number and a unit, like 30m, 2h or 1d"))?;
     let unit_ms = match unit {
         "m" => 60_000,
         "h" => 3_600_000,
@@ -106,10 +108,7 @@ fn parse_window(text: &str) -> std::result::Result<i64, String> {
 /// after it, each once, oldest first.
 fn events_around(session: &Session, finding: &FindingRow, window: i64) -> Result<Vec<EventRow>> {
     let (scope, subjects) = findings::around(finding, window, window);
-    let page = Page {
-        limit: 1000,
-        offset: 0,
-    };
+    let page = Page { limit: 1000, offset: 0 };
     let mut rows: Vec<EventRow> = Vec::new();
     for criteria in subjects {
         for row in events::events(session, &scope, &criteria, page)? {

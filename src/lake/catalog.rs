@@ -11,8 +11,8 @@ use super::discovery::{LakeFile, SourceKind};
 use super::error::{LakeError, Result};
 use super::model::FileProblem;
 use super::plan::Reader;
-use super::records::RecordReader;
 use super::projection::file_list;
+use super::records::RecordReader;
 use super::scope::{Filter, Scope};
 use super::session::Session;
 
@@ -115,8 +115,14 @@ pub fn sources(session: &Session, scope: &Scope) -> Result<Vec<SourceRow>> {
     // Loose parquet is listed by what it was read as.
     let loose_labels: BTreeMap<PathBuf, String> = {
         let plan = session.lake().plan()?;
-        let records = plan.records.iter().flat_map(|g| g.files.iter().map(|f| (f, g.label.clone())));
-        let other = plan.other_parquet.iter().map(|f| (f, "Parquet of another shape".to_string()));
+        let records = plan
+            .records
+            .iter()
+            .flat_map(|g| g.files.iter().map(|f| (f, g.label.clone())));
+        let other = plan
+            .other_parquet
+            .iter()
+            .map(|f| (f, "Parquet of another shape".to_string()));
         records
             .chain(other)
             .filter(|(f, _)| f.kind == SourceKind::OcsfParquet)
@@ -125,7 +131,10 @@ pub fn sources(session: &Session, scope: &Scope) -> Result<Vec<SourceRow>> {
     };
     let mut by_label: BTreeMap<String, Vec<&LakeFile>> = BTreeMap::new();
     for file in &files {
-        let label = loose_labels.get(&file.path).cloned().unwrap_or_else(|| file.kind.label());
+        let label = loose_labels
+            .get(&file.path)
+            .cloned()
+            .unwrap_or_else(|| file.kind.label());
         by_label.entry(label).or_default().push(file);
     }
     let mut filter = Filter::default();
@@ -159,10 +168,11 @@ pub fn sources(session: &Session, scope: &Scope) -> Result<Vec<SourceRow>> {
                 let found = g.kind.drift(schema);
                 if !found.is_empty() {
                     let names: Vec<String> = g.files.iter().map(|f| f.path.display().to_string()).collect();
-                    drift
-                        .entry(g.label.clone())
-                        .or_default()
-                        .push(format!("{} in {}", found.join(", "), names.join(", ")));
+                    drift.entry(g.label.clone()).or_default().push(format!(
+                        "{} in {}",
+                        found.join(", "),
+                        names.join(", ")
+                    ));
                 }
             }
         }

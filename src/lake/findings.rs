@@ -25,7 +25,6 @@ pub struct FindingCriteria {
     pub names: Option<String>,
 }
 
-
 /// One finding, with its record as the lake holds it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FindingDetail {
@@ -116,9 +115,7 @@ fn row(r: &duckdb::Row<'_>) -> duckdb::Result<FindingRow> {
 /// Findings of the scope, most severe first, then newest first.
 pub fn findings(session: &Session, scope: &Scope, criteria: &FindingCriteria) -> Result<Vec<FindingRow>> {
     let f = filter(scope, criteria);
-    let tail = format!(
-        "SELECT {ROW_COLUMNS} FROM rec ORDER BY severity_id DESC NULLS LAST, time_ms DESC, finding_uid"
-    );
+    let tail = format!("SELECT {ROW_COLUMNS} FROM rec ORDER BY severity_id DESC NULLS LAST, time_ms DESC, finding_uid");
     query(session, RecordKind::Findings, scope, &f, &tail, row)
 }
 

@@ -9,8 +9,8 @@ use super::criteria::{EventCriteria, Page};
 use super::error::Result;
 use super::findings;
 use super::model::{BASELINE_MS, Beyond, DnsRow, FlowRow, HttpRow, Millis};
-use super::records::present;
 use super::read::{count, ms, strings};
+use super::records::present;
 use super::records::{RecordKind, query};
 use super::scope::{Filter, Scope};
 use super::session::Session;
@@ -27,7 +27,6 @@ pub struct FlowCriteria {
     /// `accept` or `reject`.
     pub action: Option<String>,
 }
-
 
 fn flow_filter(scope: &Scope, c: &FlowCriteria) -> (Filter, String) {
     let mut f = Filter::default();
@@ -127,7 +126,6 @@ pub struct DnsCriteria {
     pub vpc: Option<String>,
 }
 
-
 /// A name typed by a user, as names are kept (lower case, no final dot).
 pub fn normal_name(name: &str) -> String {
     name.trim().trim_end_matches('.').to_ascii_lowercase()
@@ -217,10 +215,7 @@ pub fn name_report(session: &Session, scope: &Scope, name: &str) -> Result<NameR
         name: Some(name.to_string()),
         ..DnsCriteria::default()
     };
-    let all = Page {
-        limit: 1000,
-        offset: 0,
-    };
+    let all = Page { limit: 1000, offset: 0 };
     let resolutions = dns(session, scope, &criteria, all)?;
     let f = dns_filter(scope, &criteria);
     let askers = query(
@@ -251,7 +246,6 @@ pub fn name_report(session: &Session, scope: &Scope, name: &str) -> Result<NameR
         askers,
     })
 }
-
 
 /// Requests (of `client_ip`, or all), most frequent first.
 pub fn http(session: &Session, scope: &Scope, client_ip: Option<&str>, page: Page) -> Result<Vec<HttpRow>> {
@@ -447,7 +441,11 @@ pub(crate) fn minute_counts(session: &Session, scope: &Scope, c: &EventCriteria)
         let tail = per_minute("HTTP", "action = 'BLOCK'");
         out.extend(query(session, RecordKind::Http, scope, &f, &tail, map)?);
     }
-    let named = c.ip.as_ref().or(c.key.as_ref()).or(c.actor.as_ref()).or(c.resource.as_ref());
+    let named =
+        c.ip.as_ref()
+            .or(c.key.as_ref())
+            .or(c.actor.as_ref())
+            .or(c.resource.as_ref());
     if let Some(named) = named
         && present(session, RecordKind::Findings)?
     {

@@ -13,11 +13,11 @@ use super::cache::{FlatCache, by_folder};
 use super::discovery::{LakeFile, SourceKind};
 use super::error::{DbError, Result};
 use super::model::FileProblem;
-use super::records::{RecordGroup, RecordKind, RecordReader, flow_log_fields, raw_kind};
 use super::projection::{
     ACTOR_KEY_SQL, Flavor, MAX_JSON_OBJECT, SMALL_JSON_OBJECT, file_list, lit, ocsf_select, raw_extract, raw_scan_sql,
     raw_select,
 };
+use super::records::{RecordGroup, RecordKind, RecordReader, flow_log_fields, raw_kind};
 use super::schema::Schema;
 
 /// Compressed size above which a trail file may exceed the small size.

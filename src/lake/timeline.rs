@@ -155,7 +155,6 @@ pub struct Lane {
     pub first_seen: Option<Millis>,
 }
 
-
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Timeline {
     pub width: BucketWidth,

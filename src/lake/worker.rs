@@ -19,13 +19,13 @@ use super::catalog::{self, PartitionCount, SourceRow};
 use super::config::{self, ConfigTarget, ResourceConfig};
 use super::criteria::{EventCriteria, Page};
 use super::error::{DbError, DbErrorKind, LakeError, Result};
+use super::findings::{self, FindingCriteria, FindingDetail};
 use super::handle::Lake;
 use super::model::*;
+use super::network::{self, FlowCriteria, NameReport};
 use super::scope::Scope;
 use super::session::Session;
 use super::timeline::{self, Timeline, TimelineQuery};
-use super::findings::{self, FindingCriteria, FindingDetail};
-use super::network::{self, FlowCriteria, NameReport};
 use super::{events, pivots};
 
 type Run<T> = Box<dyn FnOnce(&Session) -> Result<T> + Send>;
@@ -172,7 +172,9 @@ impl Query<Vec<FindingRow>> {
 impl Query<Option<FindingDetail>> {
     /// One finding with its original record.
     pub fn finding(id: String) -> Self {
-        Query::new(format!("reading finding {id}"), move |s: &Session| findings::finding(s, &id))
+        Query::new(format!("reading finding {id}"), move |s: &Session| {
+            findings::finding(s, &id)
+        })
     }
 }
 

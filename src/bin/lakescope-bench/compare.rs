@@ -176,8 +176,18 @@ pub fn run(opts: &BenchOptions) -> Result<String> {
         ("actor", ls(&["actor", &arn]), base("actor", &arn), None),
         // `ip` answers with its network, DNS and findings sections too.
         // Flows are read where they lie (no store): both sides read the same parquet.
-        ("flows --ip", ls(&["flows", "--ip", &ip, "--limit", "50"]), base("flows-ip", &ip), None),
-        ("ip (with network, DNS, findings)", ls(&["ip", &ip]), base("ip-network", &ip), None),
+        (
+            "flows --ip",
+            ls(&["flows", "--ip", &ip, "--limit", "50"]),
+            base("flows-ip", &ip),
+            None,
+        ),
+        (
+            "ip (with network, DNS, findings)",
+            ls(&["ip", &ip]),
+            base("ip-network", &ip),
+            None,
+        ),
         (
             "events",
             ls(&["events", "--actor", &arn, "--limit", "100"]),

@@ -14,7 +14,9 @@ fn lake_shape(lake: &Path) -> Result<(String, u64, Vec<String>, String)> {
     let path = lake.join("TRUTH.json");
     let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let truth: serde_json::Value = serde_json::from_str(&text)?;
-    let first = truth["generator"]["first_day"].as_str().context("generator.first_day")?;
+    let first = truth["generator"]["first_day"]
+        .as_str()
+        .context("generator.first_day")?;
     let days = truth["generator"]["days"].as_u64().context("generator.days")?;
     let accounts: Vec<String> = truth["accounts"]
         .as_array()

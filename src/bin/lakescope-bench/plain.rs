@@ -105,18 +105,25 @@ fn network_views(root: &Path) -> String {
     let findings: Vec<String> = ["1.0", "2.0"]
         .iter()
         .filter_map(|v| {
-            glob("SH_FINDINGS", v).map(|g| format!("SELECT to_json(t)::VARCHAR AS doc FROM read_parquet({g}, {hive}) AS t"))
+            glob("SH_FINDINGS", v)
+                .map(|g| format!("SELECT to_json(t)::VARCHAR AS doc FROM read_parquet({g}, {hive}) AS t"))
         })
         .collect();
     format!(
         "CREATE OR REPLACE TEMP VIEW flows AS {};
          CREATE OR REPLACE TEMP VIEW dns AS {};
          CREATE OR REPLACE TEMP VIEW findings AS {};",
-        union(flows, "SELECT NULL::BIGINT AS time_ms, NULL AS src_ip, NULL::INTEGER AS src_port, NULL AS dst_ip, \
+        union(
+            flows,
+            "SELECT NULL::BIGINT AS time_ms, NULL AS src_ip, NULL::INTEGER AS src_port, NULL AS dst_ip, \
                       NULL::INTEGER AS dst_port, NULL::INTEGER AS protocol, NULL::BIGINT AS bytes, \
-                      NULL::BIGINT AS packets, NULL AS verdict, NULL AS eni, NULL AS instance WHERE false"),
-        union(dns, "SELECT NULL::BIGINT AS time_ms, NULL AS src_ip, NULL AS hostname, NULL AS qtype, NULL AS rcode, \
-                    []::VARCHAR[] AS answers WHERE false"),
+                      NULL::BIGINT AS packets, NULL AS verdict, NULL AS eni, NULL AS instance WHERE false"
+        ),
+        union(
+            dns,
+            "SELECT NULL::BIGINT AS time_ms, NULL AS src_ip, NULL AS hostname, NULL AS qtype, NULL AS rcode, \
+                    []::VARCHAR[] AS answers WHERE false"
+        ),
         union(findings, "SELECT NULL::VARCHAR AS doc WHERE false"),
     )
 }

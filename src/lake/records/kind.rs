@@ -13,7 +13,12 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 4] = [RecordKind::Flows, RecordKind::Dns, RecordKind::Http, RecordKind::Findings];
+    pub const ALL: [RecordKind; 4] = [
+        RecordKind::Flows,
+        RecordKind::Dns,
+        RecordKind::Http,
+        RecordKind::Findings,
+    ];
 
     /// The Security Lake source that holds this kind.
     pub fn of_source(source: &str) -> Option<RecordKind> {
@@ -72,7 +77,9 @@ impl RecordKind {
     /// VARCHAR`): they are read with a cast, and a value that does not
     /// convert reads as empty.
     pub fn drift(self, schema: &Schema) -> Vec<String> {
-        const NUMBERS: &[&str] = &["BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER"];
+        const NUMBERS: &[&str] = &[
+            "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER",
+        ];
         self.typed_fields()
             .iter()
             .filter_map(|field| match schema.get(field) {

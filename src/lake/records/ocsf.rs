@@ -49,7 +49,11 @@ impl Common {
         let account = if hive {
             "t.accountId".to_string()
         } else {
-            account_of(&pick(s, &["cloud.account.uid", "cloud.account_uid", "accountid"], "VARCHAR"))
+            account_of(&pick(
+                s,
+                &["cloud.account.uid", "cloud.account_uid", "accountid"],
+                "VARCHAR",
+            ))
         };
         let region = if hive {
             "t.region".to_string()
@@ -98,7 +102,8 @@ fn flows(s: &Schema, c: &Common) -> String {
     let end_ms = first_of(
         vec![
             Some(pick(s, &["end_time"], "BIGINT")),
-            s.has_scalar("end_time_dt").then(|| format!("epoch_ms({})", col("end_time_dt"))),
+            s.has_scalar("end_time_dt")
+                .then(|| format!("epoch_ms({})", col("end_time_dt"))),
         ],
         "BIGINT",
     );
@@ -140,12 +145,11 @@ fn flows(s: &Schema, c: &Common) -> String {
 fn list_of(s: &Schema, list: &str, field: &str) -> String {
     if let Some(ColumnType::List(inner)) = s.get(list)
         && let ColumnType::Struct(members) = inner.as_ref()
-        && members.iter().any(|(n, t)| n.eq_ignore_ascii_case(field) && t.is_scalar())
+        && members
+            .iter()
+            .any(|(n, t)| n.eq_ignore_ascii_case(field) && t.is_scalar())
     {
-        return format!(
-            "[CAST(x.\"{field}\" AS VARCHAR) for x in coalesce({}, [])]",
-            col(list)
-        );
+        return format!("[CAST(x.\"{field}\" AS VARCHAR) for x in coalesce({}, [])]", col(list));
     }
     "[]::VARCHAR[]".into()
 }
@@ -157,7 +161,10 @@ fn dns(s: &Schema, c: &Common) -> String {
         format!("{} AS vpc", text(s, &["src_endpoint.vpc_uid"])),
         format!("{} AS instance", text(s, &["src_endpoint.instance_uid"])),
         // Names are compared without case and without the root's dot.
-        format!("lower(rtrim({}, '.')) AS hostname", pick(s, &["query.hostname"], "VARCHAR")),
+        format!(
+            "lower(rtrim({}, '.')) AS hostname",
+            pick(s, &["query.hostname"], "VARCHAR")
+        ),
         format!("{} AS qtype", pick(s, &["query.type"], "VARCHAR")),
         format!("{} AS rcode", pick(s, &["rcode"], "VARCHAR")),
         format!("{} AS answers", list_of(s, "answers", "rdata")),
@@ -180,7 +187,10 @@ fn http(s: &Schema, c: &Common) -> String {
         format!("{} AS path", pick(s, &["http_request.url.path"], "VARCHAR")),
         format!("{} AS query", pick(s, &["http_request.url.query_string"], "VARCHAR")),
         format!("{} AS user_agent", pick(s, &["http_request.user_agent"], "VARCHAR")),
-        format!("{} AS action", waf_action(&pick(s, &["action", "disposition"], "VARCHAR"))),
+        format!(
+            "{} AS action",
+            waf_action(&pick(s, &["action", "disposition"], "VARCHAR"))
+        ),
         format!("{rule} AS rule"),
     ]);
     cols.extend(c.tail());
@@ -217,7 +227,11 @@ fn findings(s: &Schema, c: &Common) -> String {
     let product = first_of(
         vec![
             unmapped(s, "ProductFields.aws/securityhub/ProductName"),
-            Some(pick(s, &["metadata.product.feature.name", "metadata.product.name"], "VARCHAR")),
+            Some(pick(
+                s,
+                &["metadata.product.feature.name", "metadata.product.name"],
+                "VARCHAR",
+            )),
         ],
         "VARCHAR",
     );
@@ -238,7 +252,10 @@ fn findings(s: &Schema, c: &Common) -> String {
         format!("{product} AS product"),
         format!("{} AS class_name", pick(s, &["class_name"], "VARCHAR")),
         format!("CAST({types} AS VARCHAR) AS finding_type"),
-        format!("{} AS title", pick(s, &["finding_info.title", "finding.title"], "VARCHAR")),
+        format!(
+            "{} AS title",
+            pick(s, &["finding_info.title", "finding.title"], "VARCHAR")
+        ),
         format!("{} AS severity", pick(s, &["severity"], "VARCHAR")),
         format!("{} AS severity_id", pick(s, &["severity_id"], "INTEGER")),
         format!("{status} AS status"),

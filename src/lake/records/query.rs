@@ -23,7 +23,12 @@ fn scoped(session: &Session, kind: RecordKind, scope: &Scope) -> Result<Vec<(Rec
         .iter()
         .filter(|g| g.kind == kind)
         .map(|g| {
-            let files = g.files.iter().filter(|f| scope.admits(f)).map(|f| f.path.clone()).collect();
+            let files = g
+                .files
+                .iter()
+                .filter(|f| scope.admits(f))
+                .map(|f| f.path.clone())
+                .collect();
             (g.clone(), files)
         })
         .filter(|(_, files): &(RecordGroup, Vec<PathBuf>)| !files.is_empty())
