@@ -208,3 +208,64 @@ fn large_and_drifted_files_are_read() {
         );
     }
 }
+
+/// Flows whose types drifted, findings without resources, DNS rows without
+/// answers: each is named or shown for what it is, the rest is answered, and
+/// the lake stays byte-identical.
+#[test]
+fn damaged_network_and_finding_records_are_named_and_answered() {
+    use lakescope::lake::findings::{self, FindingCriteria};
+    use lakescope::lake::network::{self, DnsCriteria, FlowCriteria};
+    let dir = bad_lake();
+    let before = fingerprint(&dir);
+    let exp = expected();
+    let lake = Lake::open(&dir).unwrap();
+    let session = lake.session().unwrap();
+    let scope = Scope::default();
+    let all = Page {
+        limit: 100_000,
+        offset: 0,
+    };
+    let other = exp["other_sources"].as_array().unwrap();
+    let of_kind = |kind: &str| other.iter().find(|o| o["kind"] == kind).unwrap();
+
+    // Drifted flow types: read with casts, and named in `sources`.
+    let drifted = of_kind("vpc_flow_types_drifted");
+    let flows = network::flows(&session, &scope, &FlowCriteria::default(), all).unwrap();
+    let file_rows: u64 = flows.iter().map(|r| r.flows).sum();
+    assert!(file_rows >= drifted["rows"].as_u64().unwrap(), "{flows:?}");
+    assert!(flows.iter().any(|r| r.bytes_out + r.bytes_in > 0), "drifted bytes are read");
+    let sources = catalog::sources(&session, &scope).unwrap();
+    let vpc = sources.iter().find(|s| s.source == "VPC_FLOW 2.0").unwrap();
+    let note = vpc.note.as_deref().unwrap_or_else(|| panic!("drift not named: {vpc:?}"));
+    for d in drifted["drift"].as_array().unwrap() {
+        assert!(note.contains(d.as_str().unwrap()), "{note}");
+    }
+    assert!(note.contains(drifted["path"].as_str().unwrap()), "{note}");
+
+    // Findings without resources (no column, or NULL): listed, with none.
+    let listed = findings::findings(&session, &scope, &FindingCriteria::default()).unwrap();
+    for kind in ["sh_findings_without_resources_column", "sh_findings_resources_null"] {
+        let path = dir.join(of_kind(kind)["path"].as_str().unwrap());
+        let found: Vec<_> = listed
+            .iter()
+            .filter(|f| f.file.as_deref() == Some(path.to_str().unwrap()))
+            .collect();
+        assert_eq!(found.len() as u64, of_kind(kind)["rows"].as_u64().unwrap(), "{kind}");
+        assert!(found.iter().all(|f| f.resources.is_empty()));
+    }
+
+    // A DNS row without answers is still a lookup that happened.
+    let dns = network::dns(&session, &scope, &DnsCriteria::default(), all).unwrap();
+    assert!(dns.iter().any(|r| r.answers.is_empty()), "{dns:?}");
+    assert!(dns.iter().map(|r| r.queries).sum::<u64>() > 0);
+
+    // None of these is an unreadable file.
+    for o in other {
+        let path = dir.join(o["path"].as_str().unwrap());
+        assert!(!lake.problems().iter().any(|p| p.path == path), "{} set aside", path.display());
+    }
+    drop(session);
+    drop(lake);
+    assert_eq!(fingerprint(&dir), before, "the lake directory changed");
+}
