@@ -30,13 +30,29 @@ fn every_security_lake_sample_opens_and_is_counted() {
     assert_eq!(parquet.len(), 38, "{parquet:#?}");
     assert!(lake.problems().is_empty(), "{:#?}", lake.problems());
     let sources = catalog::sources(&lake.session().unwrap(), &Scope::default()).unwrap();
-    let ocsf = sources
+    // Loose parquet is listed by what it is read as: activity, flows, DNS,
+    // findings, and the raw VPC-flow inputs (not OCSF: counted, not searched).
+    let loose: Vec<_> = sources
         .iter()
-        .find(|s| s.source == "OCSF parquet")
-        .expect("OCSF parquet source");
-    assert_eq!(ocsf.files, 38);
+        .filter(|s| s.source.starts_with("OCSF parquet") || s.source == "Parquet of another shape")
+        .collect();
+    let labels: Vec<&str> = loose.iter().map(|s| s.source.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "OCSF parquet",
+            "OCSF parquet (dns)",
+            "OCSF parquet (findings)",
+            "OCSF parquet (flows)",
+            "Parquet of another shape"
+        ]
+    );
+    assert_eq!(loose.iter().map(|s| s.files).sum::<u64>(), 38);
     // One row per OCSF file, one per raw VPC input.
-    assert_eq!(ocsf.events, Some(38), "{sources:#?}");
+    assert_eq!(loose.iter().map(|s| s.events.unwrap_or(0)).sum::<u64>(), 38, "{sources:#?}");
+    let other = loose.last().expect("raw inputs");
+    assert_eq!((other.files, other.searchable_as.as_deref()), (4, None));
+    assert!(other.note.is_some(), "why they are only counted");
     // The 21 raw CloudTrail inputs beside the OCSF files are the same events.
     // Two of them (UnknownAPI, UpdateTrail) share one eventID: both must stay.
     let raw = sources

@@ -169,7 +169,7 @@ fn follow_fetches_objects_announced_directly_and_through_sns_and_leaves_a_malfor
     let message = String::from_utf8_lossy(&second.stderr);
     assert!(message.contains("another lakescope sync is writing to"), "{message}");
     let lake = demo();
-    let direct = "aws/VPC_FLOW/2.0/region=us-east-1/accountId=012345678901/eventDay=20240501";
+    let direct = "aws/VPC_FLOW/2.0/region=us-east-1/accountId=012345678901/eventDay=20240504";
     let direct = std::fs::read_dir(lake.join(direct))
         .expect("fixture partition")
         .map(|e| e.expect("entry").path())
