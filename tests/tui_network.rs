@@ -46,7 +46,7 @@ fn gz(path: &Path, text: &str) {
 
 /// A lake named `net` (the header shows the name) with one VPC's flows and
 /// Resolver query logs: 10.0.1.5 asks for a C2 name that resolves to
-/// 203.0.113.200, then sends it a lot; a lookup that fails.
+/// 203.0.113.200, then sends it a lot; lookups that fail, one of a hostile name.
 fn dns_lake() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let logs = dir.path().join("net/AWSLogs/111122223333");
@@ -80,6 +80,8 @@ fn dns_lake() -> tempfile::TempDir {
             53213,
         ),
         query("2024-05-05T01:56:00Z", "nothing.example.", "NXDOMAIN", "", 53212),
+        // A name carrying a terminal escape: it must reach the screen escaped.
+        query("2024-05-05T01:57:00Z", r"evil\u001b[2J.example.", "NXDOMAIN", "", 53214),
     ];
     gz(
         &logs.join("vpcdnsquerylogs/vpc-01/2024/05/05/111122223333_vpcdnsquerylogs_vpc-01_20240505T0155Z_cc.log.gz"),
@@ -251,6 +253,22 @@ fn dns_row_name_page_answer_ip() {
     h.cursor_to_row("10.0.1.5");
     h.keys("enter");
     assert_eq!(h.title(), "IP 10.0.1.5");
+}
+
+#[test]
+fn hostile_names_are_escaped() {
+    let lake = dns_lake();
+    let mut h = Harness::open(&lake.path().join("net"), 120, 40);
+    command(&mut h, "ip 10.0.1.5");
+    let screen = h.screen();
+    assert!(screen.contains("evil\\e[2j.example"), "{screen}");
+    assert!(!screen.contains('\u{1b}'), "{screen}");
+    h.cursor_to("evil");
+    h.keys("enter");
+    assert!(h.title().starts_with("Name evil"), "{}", h.title());
+    let screen = h.screen();
+    assert!(!screen.contains('\u{1b}'), "{screen}");
+    assert!(screen.contains("name: evil\\e[2j.example"), "{screen}");
 }
 
 #[test]
