@@ -167,6 +167,11 @@ fn lanes_cycle_and_the_clock_toggles() {
     for _ in 0..6 {
         h.keys("b");
     }
+    // The split by source (API calls beside flows, DNS, HTTP, findings) comes last.
+    let screen = h.screen();
+    assert!(screen.contains("lanes: source"), "{screen}");
+    assert!(screen.contains("API calls"), "{screen}");
+    h.keys("b");
     assert!(h.screen().contains("lanes: none"));
     assert!(h.screen().contains("· UTC ·"), "UTC by default");
     h.keys("z");

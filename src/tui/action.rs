@@ -42,15 +42,19 @@ pub enum Action {
     Lanes,
     Clock,
     ConfigResource,
+    Findings,
+    Flows,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 38] = [
         Action::Partitions,
         Action::Actors,
         Action::Events,
         Action::Timeline,
+        Action::Findings,
+        Action::Flows,
         Action::Select,
         Action::EventsOfSelection,
         Action::ConfigResource,
@@ -104,7 +108,7 @@ impl Action {
             Action::NextSection => "next section",
             Action::PrevSection => "previous section",
             Action::Filter => "fuzzy filter (actors)",
-            Action::Command => "command line (:actor :ip :key :resource :scope)",
+            Action::Command => "command line (:actor :ip :key :resource :findings :dns :flows :scope)",
             Action::Cancel => "cancel the running query, else clear the filter",
             Action::Sort => "sort by the next column (actors)",
             Action::ReverseSort => "reverse the sort (actors)",
@@ -121,9 +125,11 @@ impl Action {
             Action::PanLeft => "timeline: pan back in time",
             Action::PanRight => "timeline: pan forward in time",
             Action::Mark => "timeline: start or clear a range selection",
-            Action::Lanes => "timeline: lanes by ip, session, key, account, region, operation, actor, none",
+            Action::Lanes => "timeline: lanes by ip, session, key, account, region, operation, actor, source, none",
             Action::Clock => "timeline: UTC or local time",
             Action::ConfigResource => "AWS Config view of this event / resource",
+            Action::Findings => "findings in scope, most severe first",
+            Action::Flows => "network flows of this IP / instance / interface",
         }
     }
 

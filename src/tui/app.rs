@@ -399,6 +399,7 @@ impl App {
         let go = |target| Effect::Go(target, None);
         let effect = match cmd {
             Command::Open(subject) => go(Target::Open(subject)),
+            Command::Go(target) => go(target),
             Command::Config(id) => go(Target::Config(ConfigTarget::Resource(id), Vec::new())),
             Command::Events(filter) => go(Target::Events(filter)),
             Command::Actors => go(Target::Actors),

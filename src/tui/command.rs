@@ -2,13 +2,17 @@
 
 use crate::lake::{Lake, Scope, parse_time};
 
-use super::target::Subject;
+use super::target::{Subject, Target};
 use crate::lake::EventCriteria;
+use crate::lake::findings::{FindingCriteria, parse_severity};
+use crate::lake::network::{FlowCriteria, normal_name};
 
 /// What a command line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Open(Subject),
+    /// Findings, a finding, a hostname, flows: pages rows also lead to.
+    Go(Target),
     /// The AWS Config view of a resource (id, ARN or name).
     Config(String),
     Scope(Scope),
@@ -24,12 +28,22 @@ pub enum Command {
     Quit,
 }
 
-pub const COMMANDS: [(&str, &str); 12] = [
+pub const COMMANDS: [(&str, &str); 16] = [
     ("actor", ":actor ARN       an actor's dossier"),
     ("ip", ":ip IP           who came from an IP"),
     ("key", ":key ID          who used a key, what it minted"),
     ("resource", ":resource ID     who touched a resource"),
     ("config", ":config ID       a resource's AWS Config history and graph"),
+    (
+        "findings",
+        ":findings [low|medium|high|critical]   findings, most severe first",
+    ),
+    (
+        "finding",
+        ":finding ID      one finding: what it names, events around it",
+    ),
+    ("dns", ":dns NAME        a hostname: what it resolved to, who asked"),
+    ("flows", ":flows ip=…|instance=…|eni=… [port=… action=accept|reject]"),
     ("scope", ":scope account=… region=… from=… to=…   (nothing: whole lake)"),
     ("events", ":events [actor=… ip=… key=… resource=… operation=… errors]"),
     ("actors", ":actors          the actors table"),
@@ -62,6 +76,10 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "key" | "k" => Command::Open(Subject::Key(arg("an access key id")?)),
         "resource" | "r" => Command::Open(Subject::Resource(arg("a resource id or ARN")?)),
         "config" | "c" => Command::Config(arg("a resource id, ARN or name")?),
+        "findings" => Command::Go(Target::Findings(parse_findings(rest)?)),
+        "finding" => Command::Go(Target::Finding(arg("a finding id")?)),
+        "dns" => Command::Go(Target::Name(normal_name(&arg("a hostname")?))),
+        "flows" => Command::Go(Target::Flows(parse_flows(rest)?)),
         "scope" => Command::Scope(parse_scope(rest)?),
         "events" => Command::Events(parse_events(rest)?),
         "actors" => Command::Actors,
@@ -77,7 +95,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "" => return Err("empty command".into()),
         other => {
             return Err(format!(
-                "unknown command :{other} (try :actor :ip :key :resource :config :scope :events)"
+                "unknown command :{other} (try :actor :ip :key :resource :findings :dns :flows :scope :events)"
             ));
         }
     })
@@ -129,6 +147,46 @@ fn parse_events(text: &str) -> Result<EventCriteria, String> {
     Ok(f)
 }
 
+/// `:findings high`: at least that severity; nothing: all.
+fn parse_findings(text: &str) -> Result<FindingCriteria, String> {
+    let severity = match text {
+        "" => None,
+        level => {
+            parse_severity(level)?;
+            Some(level.to_string())
+        }
+    };
+    Ok(FindingCriteria {
+        severity,
+        ..FindingCriteria::default()
+    })
+}
+
+/// `ip=… instance=… eni=… port=… action=…`; a subject is needed, as
+/// the flows of a whole lake are too many to list usefully.
+fn parse_flows(text: &str) -> Result<FlowCriteria, String> {
+    let mut c = FlowCriteria::default();
+    for (key, value) in pairs(text) {
+        let v = Some(value.to_string()).filter(|v| !v.is_empty());
+        match key {
+            "ip" => c.ip = v,
+            "instance" => c.instance = v,
+            "eni" => c.eni = v,
+            "port" => c.port = Some(value.parse().map_err(|_| format!("port={value:?} is not a port"))?),
+            "action" => c.action = v,
+            other => {
+                return Err(format!(
+                    "unknown flows field {other:?} (ip= instance= eni= port= action=)"
+                ));
+            }
+        }
+    }
+    if c.ip.is_none() && c.instance.is_none() && c.eni.is_none() {
+        return Err(":flows needs ip=…, instance=… or eni=…".into());
+    }
+    Ok(c)
+}
+
 /// Values the completion can offer, gathered from what the app has seen.
 #[derive(Debug, Clone, Default)]
 pub struct Known {
@@ -172,6 +230,7 @@ pub fn complete(line: &str, known: &Known) -> Vec<String> {
     let values = match name {
         "actor" | "a" => &known.actors,
         "ip" => &known.ips,
+        "flows" => return complete_flows(name, rest, known),
         "key" | "k" => &known.keys,
         "resource" | "r" | "config" | "c" => &known.resources,
         "scope" => return complete_scope(name, rest, known),
@@ -182,6 +241,33 @@ pub fn complete(line: &str, known: &Known) -> Vec<String> {
         .iter()
         .filter(|v| v.to_lowercase().contains(&needle))
         .map(|v| format!("{name} {v}"))
+        .collect()
+}
+
+/// `:flows ip=` offers the IPs seen; `:flows instance=` the instances.
+fn complete_flows(name: &str, rest: &str, known: &Known) -> Vec<String> {
+    let (field, word) = rest.split_once('=').unwrap_or(("", rest));
+    let values: Vec<String> = match field {
+        "ip" => known.ips.clone(),
+        "instance" | "eni" => known
+            .resources
+            .iter()
+            .filter_map(|r| r.rsplit(['/', ':']).next())
+            .filter(|id| id.starts_with(if field == "eni" { "eni-" } else { "i-" }))
+            .map(String::from)
+            .collect(),
+        _ => {
+            return ["ip=", "instance=", "eni="]
+                .iter()
+                .filter(|o| o.starts_with(rest))
+                .map(|o| format!("{name} {o}"))
+                .collect();
+        }
+    };
+    values
+        .into_iter()
+        .filter(|v| v.contains(word))
+        .map(|v| format!("{name} {field}={v}"))
         .collect()
 }
 

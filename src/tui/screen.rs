@@ -119,6 +119,8 @@ pub fn unhandled(action: Action, keymap: &Keymap) -> Effect {
             format!("zoom, pan and lanes work on a timeline ({hint} opens one)")
         }
         Action::Select => "nothing to open on this row".into(),
+        Action::Flows => "flows open from an IP, instance or interface report (or :flows ip=…)".into(),
+        Action::Findings => return Effect::Go(Target::Findings(Default::default()), None),
         Action::EventsOfSelection => "no events to open from here".into(),
         Action::ConfigResource => {
             "select an event, a resource row or a relationship to open its AWS Config view".into()

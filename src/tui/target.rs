@@ -2,6 +2,8 @@
 //! some criteria, a resource's AWS Config view.
 
 use crate::lake::config::ConfigTarget;
+use crate::lake::findings::FindingCriteria;
+use crate::lake::network::FlowCriteria;
 use crate::lake::{EventCriteria, LaneBy, Millis};
 
 /// "actor=… operation=… errors only" for titles.
@@ -80,6 +82,52 @@ pub enum Target {
     /// A resource's AWS Config view, with the resources walked through to it.
     Config(ConfigTarget, Vec<String>),
     Actors,
+    /// The findings list.
+    Findings(FindingCriteria),
+    /// One finding: what it names, the events around it, its record.
+    Finding(String),
+    /// A hostname: what it resolved to and who asked.
+    Name(String),
+    /// Conversations of an IP, instance or interface.
+    Flows(FlowCriteria),
+    /// A JSON document (title, text) in the inspector: kept as text so
+    /// that targets stay comparable.
+    Record(String, String),
+}
+
+/// "ip=… instance=… port=…" for titles.
+pub fn describe_flows(criteria: &FlowCriteria) -> String {
+    let port = criteria.port.map(|p| p.to_string());
+    let parts: Vec<String> = [
+        ("ip", &criteria.ip),
+        ("instance", &criteria.instance),
+        ("eni", &criteria.eni),
+        ("port", &port),
+        ("action", &criteria.action),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name}={v}")))
+    .collect();
+    if parts.is_empty() {
+        "(all in scope)".into()
+    } else {
+        parts.join(" ")
+    }
+}
+
+/// The flows of the instance (`i-…`) or interface (`eni-…`) a resource id
+/// or ARN names: the only resources VPC flow logs know.
+pub fn flows_of_resource(id: &str) -> Option<FlowCriteria> {
+    let last = id.rsplit(['/', ':']).next().unwrap_or(id);
+    let mut criteria = FlowCriteria::default();
+    if last.starts_with("i-") {
+        criteria.instance = Some(last.to_string());
+    } else if last.starts_with("eni-") {
+        criteria.eni = Some(last.to_string());
+    } else {
+        return None;
+    }
+    Some(criteria)
 }
 
 /// Short UTC time for tables: `2024-05-04 10:00:00`.

@@ -142,6 +142,33 @@ pub fn widths(fixed: &[Option<u16>], total: u16, min_flex: usize) -> Vec<usize> 
     }
 }
 
+/// A service port and its protocol as people read them: `443/tcp`
+/// (IANA protocol numbers named).
+pub fn port_protocol(port: Option<i32>, protocol: Option<i32>) -> String {
+    let protocol = match protocol {
+        Some(1) => "icmp".into(),
+        Some(6) => "tcp".into(),
+        Some(17) => "udp".into(),
+        Some(58) => "icmp6".into(),
+        Some(n) => n.to_string(),
+        None => "-".into(),
+    };
+    match port {
+        Some(p) => format!("{p}/{protocol}"),
+        None => protocol,
+    }
+}
+
+/// A flow's direction in three cells: `out` when the subject opened the
+/// conversation, `in` when the peer did.
+pub fn direction(text: &str) -> &str {
+    match text {
+        "outbound" => "out",
+        "inbound" => "in",
+        other => other,
+    }
+}
+
 /// `1.2 MB` style sizes.
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];

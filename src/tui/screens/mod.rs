@@ -6,6 +6,8 @@
 pub mod actors;
 pub mod config;
 pub mod events;
+pub mod findings;
+pub mod flows;
 pub mod inspector;
 pub mod partitions;
 pub mod report;
@@ -14,7 +16,10 @@ pub mod timeline;
 use self::actors::ActorsScreen;
 use self::config::ConfigScreen;
 use self::events::EventsScreen;
-use self::report::ReportScreen;
+use self::findings::FindingsScreen;
+use self::flows::FlowsScreen;
+use self::inspector::InspectorScreen;
+use self::report::{About, ReportScreen};
 use self::timeline::TimelineScreen;
 use super::screen::AnyScreen;
 use super::target::Target;
@@ -27,5 +32,14 @@ pub fn open(target: Target, width: u16) -> Box<dyn AnyScreen> {
         Target::Timeline(filter, lanes) => Box::new(TimelineScreen::fitting(filter, lanes, width)),
         Target::Config(target, trail) => Box::new(ConfigScreen::new(target, trail)),
         Target::Actors => Box::new(ActorsScreen::default()),
+        Target::Findings(criteria) => Box::new(FindingsScreen::new(criteria)),
+        Target::Finding(id) => Box::new(ReportScreen::about(About::Finding(id))),
+        Target::Name(name) => Box::new(ReportScreen::about(About::Name(name))),
+        Target::Flows(criteria) => Box::new(FlowsScreen::new(criteria)),
+        Target::Record(title, text) => {
+            // The text was serialised from a JSON value: it parses back.
+            let value = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+            Box::new(InspectorScreen::new(title, "original record", value))
+        }
     }
 }

@@ -1,8 +1,12 @@
 //! An entity's report: an actor's dossier, an IP, a key or a resource, as
 //! sections of rows that each lead somewhere (`model.rs`), built from the
-//! engine's reports (`sections.rs`), drawn by `render.rs`.
+//! engine's reports (`sections.rs`, with `beyond.rs` for findings, flows,
+//! DNS and HTTP), drawn by `render.rs`. A finding and a hostname are shown
+//! the same way (`pages.rs`).
 
+mod beyond;
 pub mod model;
+mod pages;
 mod render;
 mod sections;
 
@@ -18,21 +22,86 @@ use crate::tui::action::Action;
 use crate::tui::command::Known;
 use crate::tui::list::ListState;
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
-use crate::tui::target::{Subject, Target};
+use crate::tui::target::{Subject, Target, flows_of_resource};
+
+/// What a report is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum About {
+    /// An entity of the API calls (actor, IP, key, resource).
+    Entity(Subject),
+    /// A finding, by id.
+    Finding(String),
+    /// A hostname.
+    Name(String),
+}
 
 #[derive(Debug, Clone)]
 pub struct ReportScreen {
-    pub subject: Subject,
+    pub about: About,
     pub report: Option<Report>,
     pub list: ListState,
 }
 
 impl ReportScreen {
     pub fn new(subject: Subject) -> ReportScreen {
+        ReportScreen::about(About::Entity(subject))
+    }
+
+    pub fn about(about: About) -> ReportScreen {
         ReportScreen {
-            subject,
+            about,
             report: None,
             list: ListState::default(),
+        }
+    }
+
+    /// The entity the report is about, if it is one.
+    fn subject(&self) -> Option<&Subject> {
+        match &self.about {
+            About::Entity(subject) => Some(subject),
+            _ => None,
+        }
+    }
+
+    /// Where the selected row leads, in its own window or the current scope.
+    fn go_selected(&self, scope: &Scope) -> Effect {
+        let Some(row) = self.selected() else {
+            return Effect::Unhandled;
+        };
+        let Some(target) = row.target.clone() else {
+            return Effect::Unhandled;
+        };
+        // A row's window narrows the time; the accounts and regions chosen stay.
+        let window = row.window.as_ref().map(|w| Scope {
+            from_ms: w.from_ms,
+            to_ms: w.to_ms,
+            ..scope.clone()
+        });
+        Effect::Go(target, window)
+    }
+
+    /// The flows of the subject (an IP, an instance or interface); on a
+    /// finding or name page, of the selected row's.
+    fn flows(&self) -> Effect {
+        let of = |subject: &Subject| match subject {
+            Subject::Ip(ip) => Some(crate::lake::network::FlowCriteria {
+                ip: Some(ip.clone()),
+                ..Default::default()
+            }),
+            Subject::Resource(id) => flows_of_resource(id),
+            _ => None,
+        };
+        let selected = match self.selected().and_then(|r| r.target.as_ref()) {
+            Some(Target::Open(subject)) => of(subject),
+            _ => None,
+        };
+        let criteria = match self.subject() {
+            Some(subject) => of(subject),
+            None => selected,
+        };
+        match criteria {
+            Some(c) => Effect::Go(Target::Flows(c), None),
+            None => Effect::Unhandled,
         }
     }
 
@@ -74,11 +143,11 @@ impl ReportScreen {
     }
 
     /// Events of the selected row when it names an entity, else of the subject.
-    pub fn events_filter(&self) -> EventCriteria {
+    pub fn events_filter(&self) -> Option<EventCriteria> {
         match self.selected().and_then(|r| r.target.clone()) {
-            Some(Target::Events(f)) => f,
-            Some(Target::Open(subject)) => subject.events(),
-            _ => self.subject.events(),
+            Some(Target::Events(f)) => Some(f),
+            Some(Target::Open(subject)) => Some(subject.events()),
+            _ => self.subject().map(Subject::events),
         }
     }
 
@@ -86,42 +155,62 @@ impl ReportScreen {
     fn resource(&self) -> Option<String> {
         match self.selected().and_then(|row| row.target.clone()) {
             Some(Target::Open(Subject::Resource(id))) => Some(id),
-            _ => match &self.subject {
-                Subject::Resource(id) => Some(id.clone()),
+            _ => match self.subject() {
+                Some(Subject::Resource(id)) => Some(id.clone()),
                 _ => None,
             },
         }
     }
 
-    /// An entity's timeline starts with the lanes that tell its story.
-    fn timeline(&self) -> Target {
-        let lanes = match &self.subject {
+    /// An entity's timeline starts with the lanes that tell its story; on
+    /// a finding or name page, the selected entity's, by source (its API
+    /// calls, flows, DNS and findings side by side).
+    fn timeline(&self) -> Option<Target> {
+        let Some(subject) = self.subject() else {
+            return match self.selected().and_then(|r| r.target.as_ref()) {
+                Some(Target::Open(subject)) => Some(Target::Timeline(subject.events(), Some(LaneBy::Source))),
+                _ => None,
+            };
+        };
+        let lanes = match subject {
             Subject::Actor(_) | Subject::Key(_) => LaneBy::Ip,
             Subject::Ip(_) | Subject::Resource(_) => LaneBy::Actor,
         };
-        Target::Timeline(self.subject.events(), Some(lanes))
+        Some(Target::Timeline(subject.events(), Some(lanes)))
     }
 }
 
 impl View for ReportScreen {
     fn title(&self) -> String {
-        match &self.subject {
-            Subject::Actor(arn) => format!("Dossier {arn}"),
-            other => format!("{} {}", capitalised(other.kind()), other.id()),
+        match &self.about {
+            About::Entity(Subject::Actor(arn)) => format!("Dossier {arn}"),
+            About::Entity(other) => format!("{} {}", capitalised(other.kind()), other.id()),
+            About::Finding(id) => format!("Finding {id}"),
+            About::Name(name) => format!("Name {name}"),
         }
     }
 
     fn handle(&mut self, action: Action, ctx: &Context) -> Effect {
         match action {
             Action::NextSection | Action::PrevSection => self.jump_section(action == Action::NextSection),
-            Action::Select => {
-                return match self.selected().and_then(|row| row.target.clone()) {
+            Action::Select => return self.go_selected(ctx.scope),
+            Action::EventsOfSelection => {
+                // The events around a finding keep their window.
+                if let Some(Target::Events(_)) = self.selected().and_then(|r| r.target.as_ref()) {
+                    return self.go_selected(ctx.scope);
+                }
+                return match self.events_filter() {
+                    Some(f) => Effect::Go(Target::Events(f), None),
+                    None => Effect::Unhandled,
+                };
+            }
+            Action::Timeline => {
+                return match self.timeline() {
                     Some(target) => Effect::Go(target, None),
                     None => Effect::Unhandled,
                 };
             }
-            Action::EventsOfSelection => return Effect::Go(Target::Events(self.events_filter()), None),
-            Action::Timeline => return Effect::Go(self.timeline(), None),
+            Action::Flows => return self.flows(),
             Action::ConfigResource => {
                 return match self.resource() {
                     Some(id) => Effect::Go(Target::Config(ConfigTarget::Resource(id), Vec::new()), None),
@@ -181,7 +270,7 @@ impl View for ReportScreen {
     }
 
     fn rescoped(&self) -> Option<Box<dyn AnyScreen>> {
-        Some(Box::new(ReportScreen::new(self.subject.clone())))
+        Some(Box::new(ReportScreen::about(self.about.clone())))
     }
 
     fn learn(&self, known: &mut Known) {
@@ -203,12 +292,23 @@ impl View for ReportScreen {
 }
 
 impl Screen for ReportScreen {
-    /// `None`: the actor has no events in this scope.
+    /// `None`: nothing of the subject in this scope (no actor events, no
+    /// finding of that id, no query of that name).
     type Reply = Option<Report>;
 
     fn request(&self, scope: &Scope) -> Option<Query<Option<Report>>> {
         let scope = scope.clone();
-        Some(match &self.subject {
+        let subject = match &self.about {
+            About::Finding(id) => {
+                return Some(Query::finding(id.clone()).map(|d| d.map(|d| pages::finding(&d))));
+            }
+            About::Name(name) => {
+                let report = |r: crate::lake::network::NameReport| (r.queries > 0).then(|| pages::name(&r));
+                return Some(Query::name(scope, name.clone()).map(report));
+            }
+            About::Entity(subject) => subject,
+        };
+        Some(match subject {
             Subject::Actor(arn) => Query::dossier(scope, arn.clone()).map(|d| d.map(|d| sections::dossier(&d))),
             Subject::Ip(ip) => Query::ip(scope, ip.clone()).map(|r| Some(sections::ip(&r))),
             Subject::Key(key) => Query::key(scope, key.clone()).map(|r| Some(sections::key(&r))),
@@ -222,7 +322,11 @@ impl Screen for ReportScreen {
                 self.report = Some(report);
                 Ok(())
             }
-            None => Err(format!("no events of {} in this scope", self.subject.id())),
+            None => Err(match &self.about {
+                About::Entity(subject) => format!("no events of {} in this scope", subject.id()),
+                About::Finding(id) => format!("no finding {id} in the lake"),
+                About::Name(name) => format!("no DNS query of {name} in this scope"),
+            }),
         }
     }
 }

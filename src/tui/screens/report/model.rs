@@ -1,6 +1,7 @@
 //! An entity's report (actor dossier, IP, key, resource) as titled
 //! sections of rows; every row that names an entity leads to it.
 
+use crate::lake::Scope;
 use crate::tui::target::Target;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -8,23 +9,52 @@ pub struct Column {
     pub title: &'static str,
     /// Cells wide; None takes what the fixed columns leave.
     pub width: Option<u16>,
+    /// A long value loses its middle (ARNs keep account and name), else its end.
+    pub middle: bool,
 }
 
 pub const fn col(title: &'static str, width: u16) -> Column {
     Column {
         title,
         width: Some(width),
+        middle: false,
     }
 }
 
 pub const fn flex(title: &'static str) -> Column {
-    Column { title, width: None }
+    Column {
+        title,
+        width: None,
+        middle: true,
+    }
+}
+
+/// A flexible column of prose (a title), which reads from its start.
+pub const fn prose(title: &'static str) -> Column {
+    Column {
+        title,
+        width: None,
+        middle: false,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportRow {
     pub cells: Vec<String>,
     pub target: Option<Target>,
+    /// The time window the target is shown in (the events around a
+    /// finding); `None`: the current scope.
+    pub window: Option<Scope>,
+}
+
+impl ReportRow {
+    pub fn new(cells: Vec<String>, target: Option<Target>) -> ReportRow {
+        ReportRow {
+            cells,
+            target,
+            window: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

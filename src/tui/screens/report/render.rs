@@ -47,7 +47,7 @@ pub fn render(report: &Report, list: &ListState, theme: &Theme, frame: &mut Fram
                     } else {
                         theme.text
                     };
-                    let text = if section.columns[j].width.is_none() {
+                    let text = if section.columns[j].middle {
                         fit_middle(cell, *width)
                     } else {
                         fit(cell, *width)

@@ -1,5 +1,6 @@
 //! Engine reports turned into sections of pivotable rows.
 
+use super::beyond;
 use super::model::{Report, ReportRow, Section, col, flex};
 use crate::lake::EventCriteria;
 use crate::lake::{
@@ -28,7 +29,7 @@ fn opt(value: &Option<String>) -> String {
 }
 
 fn row(cells: Vec<String>, target: Option<Target>) -> ReportRow {
-    ReportRow { cells, target }
+    ReportRow::new(cells, target)
 }
 
 fn open(subject: Subject) -> Option<Target> {
@@ -255,10 +256,10 @@ pub fn dossier(d: &Dossier) -> Report {
         ],
         sections: sightings
             .into_iter()
+            .chain(beyond::findings(&d.beyond.findings))
+            .chain([sessions, keys, ips_section(&d.source_ips)])
+            .chain(beyond::traffic(&d.beyond))
             .chain([
-                sessions,
-                keys,
-                ips_section(&d.source_ips),
                 resources,
                 operations_section(&d.operations, &base),
                 errors_section(&d.operations, &base),
@@ -312,12 +313,16 @@ pub fn ip(r: &IpReport) -> Report {
             ("events", counts(r.totals.events, r.totals.errors)),
             ("seen", seen(r.totals.first_seen, r.totals.last_seen)),
         ],
-        sections: vec![
-            actors_section("Actors", &r.actors),
-            operations_section(&r.operations, &base),
-            agents,
-            events_section("IP", r.totals.events, r.totals.errors, &base),
-        ],
+        sections: beyond::findings(&r.beyond.findings)
+            .into_iter()
+            .chain([actors_section("Actors", &r.actors)])
+            .chain(beyond::traffic(&r.beyond))
+            .chain([
+                operations_section(&r.operations, &base),
+                agents,
+                events_section("IP", r.totals.events, r.totals.errors, &base),
+            ])
+            .collect(),
     }
 }
 
@@ -377,14 +382,20 @@ pub fn key(r: &KeyReport) -> Report {
             ("events", counts(r.totals.events, r.totals.errors)),
             ("seen", seen(r.totals.first_seen, r.totals.last_seen)),
         ],
-        sections: vec![
-            actors_section("Used by", &r.owners),
-            minted_by,
-            minted,
-            ips_section(&r.source_ips),
-            operations_section(&r.operations, &base),
-            events_section("key", r.totals.events, r.totals.errors, &base),
-        ],
+        sections: beyond::findings(&r.beyond.findings)
+            .into_iter()
+            .chain([
+                actors_section("Used by", &r.owners),
+                minted_by,
+                minted,
+                ips_section(&r.source_ips),
+            ])
+            .chain(beyond::traffic(&r.beyond))
+            .chain([
+                operations_section(&r.operations, &base),
+                events_section("key", r.totals.events, r.totals.errors, &base),
+            ])
+            .collect(),
     }
 }
 
@@ -397,10 +408,14 @@ pub fn resource(r: &ResourceReport) -> Report {
             ("events", counts(r.totals.events, r.totals.errors)),
             ("seen", seen(r.totals.first_seen, r.totals.last_seen)),
         ],
-        sections: vec![
-            actors_section("Actors", &r.actors),
-            operations_section(&r.operations, &base),
-            events_section("resource", r.totals.events, r.totals.errors, &base),
-        ],
+        sections: beyond::findings(&r.beyond.findings)
+            .into_iter()
+            .chain([actors_section("Actors", &r.actors)])
+            .chain(beyond::traffic(&r.beyond))
+            .chain([
+                operations_section(&r.operations, &base),
+                events_section("resource", r.totals.events, r.totals.errors, &base),
+            ])
+            .collect(),
     }
 }

@@ -10,12 +10,14 @@ use ratatui::layout::Rect;
 pub use self::state::TimelineScreen;
 use crate::lake::EventCriteria;
 use crate::lake::buckets::Zone;
+use crate::lake::findings::FindingCriteria;
+use crate::lake::network::FlowCriteria;
 use crate::lake::worker::Query;
 use crate::lake::{LaneBy, Scope, Timeline, format_ms};
 use crate::tui::action::Action;
 use crate::tui::list::ListState;
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, Severity, View, copy};
-use crate::tui::target::Target;
+use crate::tui::target::{Subject, Target, flows_of_resource};
 
 impl TimelineScreen {
     /// A timeline as wide as a body `width` cells wide allows.
@@ -30,8 +32,45 @@ impl TimelineScreen {
     /// further pivots keep it.
     fn open_events(&self, scope: &Scope) -> Effect {
         match self.events_of_selection(scope) {
-            Some((scope, filter)) => Effect::Go(Target::Events(filter), Some(scope)),
+            Some((scope, filter)) => {
+                let target = self.source_lane(&filter).unwrap_or(Target::Events(filter));
+                Effect::Go(target, Some(scope))
+            }
             None => Effect::Say(Severity::Info, "no bucket under the cursor yet".into()),
+        }
+    }
+
+    /// With lanes by source, a lane other than the API calls has no
+    /// events: it leads to its own records in the same window (the flows,
+    /// the findings, or the report whose DNS and HTTP sections list them).
+    fn source_lane(&self, filter: &EventCriteria) -> Option<Target> {
+        if self.lanes != Some(LaneBy::Source) {
+            return None;
+        }
+        let subject = [
+            filter.ip.clone().map(Subject::Ip),
+            filter.resource.clone().map(Subject::Resource),
+            filter.key.clone().map(Subject::Key),
+            filter.actor.clone().map(Subject::Actor),
+        ]
+        .into_iter()
+        .flatten()
+        .next()?;
+        match self.selected_lane()? {
+            "flows" => Some(Target::Flows(match &subject {
+                Subject::Ip(ip) => FlowCriteria {
+                    ip: Some(ip.clone()),
+                    ..FlowCriteria::default()
+                },
+                Subject::Resource(id) => flows_of_resource(id)?,
+                _ => return None,
+            })),
+            "findings" => Some(Target::Findings(FindingCriteria {
+                names: Some(subject.id().to_string()),
+                ..FindingCriteria::default()
+            })),
+            "DNS" | "HTTP" => Some(Target::Open(subject)),
+            _ => None,
         }
     }
 
