@@ -234,10 +234,16 @@ fn damaged_network_and_finding_records_are_named_and_answered() {
     let flows = network::flows(&session, &scope, &FlowCriteria::default(), all).unwrap();
     let file_rows: u64 = flows.iter().map(|r| r.flows).sum();
     assert!(file_rows >= drifted["rows"].as_u64().unwrap(), "{flows:?}");
-    assert!(flows.iter().any(|r| r.bytes_out + r.bytes_in > 0), "drifted bytes are read");
+    assert!(
+        flows.iter().any(|r| r.bytes_out + r.bytes_in > 0),
+        "drifted bytes are read"
+    );
     let sources = catalog::sources(&session, &scope).unwrap();
     let vpc = sources.iter().find(|s| s.source == "VPC_FLOW 2.0").unwrap();
-    let note = vpc.note.as_deref().unwrap_or_else(|| panic!("drift not named: {vpc:?}"));
+    let note = vpc
+        .note
+        .as_deref()
+        .unwrap_or_else(|| panic!("drift not named: {vpc:?}"));
     for d in drifted["drift"].as_array().unwrap() {
         assert!(note.contains(d.as_str().unwrap()), "{note}");
     }
@@ -263,7 +269,11 @@ fn damaged_network_and_finding_records_are_named_and_answered() {
     // None of these is an unreadable file.
     for o in other {
         let path = dir.join(o["path"].as_str().unwrap());
-        assert!(!lake.problems().iter().any(|p| p.path == path), "{} set aside", path.display());
+        assert!(
+            !lake.problems().iter().any(|p| p.path == path),
+            "{} set aside",
+            path.display()
+        );
     }
     drop(session);
     drop(lake);

@@ -49,7 +49,11 @@ fn every_security_lake_sample_opens_and_is_counted() {
     );
     assert_eq!(loose.iter().map(|s| s.files).sum::<u64>(), 38);
     // One row per OCSF file, one per raw VPC input.
-    assert_eq!(loose.iter().map(|s| s.events.unwrap_or(0)).sum::<u64>(), 38, "{sources:#?}");
+    assert_eq!(
+        loose.iter().map(|s| s.events.unwrap_or(0)).sum::<u64>(),
+        38,
+        "{sources:#?}"
+    );
     let other = loose.last().expect("raw inputs");
     assert_eq!((other.files, other.searchable_as.as_deref()), (4, None));
     assert!(other.note.is_some(), "why they are only counted");
