@@ -13,6 +13,7 @@ use lakescope::tui::screens::events::EventsScreen;
 use lakescope::tui::screens::findings::FindingsScreen;
 use lakescope::tui::screens::flows::FlowsScreen;
 use lakescope::tui::screens::inspector::InspectorScreen;
+use lakescope::tui::screens::timeline::TimelineScreen;
 use tui_support::{Harness, demo};
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
@@ -178,7 +179,8 @@ fn findings_command_takes_a_severity() {
     let mut h = Harness::open(&demo(), 120, 40);
     command(&mut h, "findings critical");
     let list = h.app.screen::<FindingsScreen>().expect("the findings list");
-    assert_eq!(list.rows.len(), 2, "{}", h.screen());
+    // The two critical Security Hub controls and Inspector's CVE.
+    assert_eq!(list.rows.len(), 3, "{}", h.screen());
     assert!(h.title().contains("severity≥critical"), "{}", h.title());
     command(&mut h, "findings severe");
     let screen = h.screen();
@@ -303,8 +305,19 @@ fn timeline_by_source_leads_to_the_flows() {
     let screen = h.screen();
     assert!(screen.contains("lanes: source"), "{screen}");
     assert!(screen.contains("API calls") && screen.contains("flows"), "{screen}");
-    // Row 0 is the total, then the API calls, then the flows.
-    h.keys("g j j enter");
+    // Down from the total to the flows lane (lanes are ordered by volume).
+    h.keys("g");
+    for _ in 0..6 {
+        let lane = h
+            .app
+            .screen::<TimelineScreen>()
+            .and_then(|t| t.selected_lane().map(str::to_string));
+        if lane.as_deref() == Some("flows") {
+            break;
+        }
+        h.keys("j");
+    }
+    h.keys("enter");
     assert!(
         h.title().starts_with("Flows ip=203.0.113.66"),
         "{}\n{}",
