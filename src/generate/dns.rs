@@ -6,15 +6,12 @@
 
 use serde_json::{Value, json};
 
-use super::fsutil::Out;
 use super::ids::{self, DAY_MS, Draw};
+use super::net_run::NetRun;
 use super::net_times::NetTimes;
-use super::net_truth::NetTruth;
 use super::options::GenerateError;
-use super::parquet::ParquetWriter;
 use super::schemas_net;
 use super::sources::{ts, write_rows};
-use super::story::Story;
 use super::world::{self, C2_NAME, DATA, EXFIL_IP, INSTANCE_ID, INSTANCE_IP, VPC_ID};
 
 /// Names the VPC resolves every day, fully qualified as Route 53 logs them.
@@ -173,17 +170,9 @@ fn story_queries(seed: u64, at: &NetTimes) -> Vec<Query> {
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn write_route53(
-    out: &mut Out,
-    pw: &mut ParquetWriter,
-    seed: u64,
-    first_day_ms: i64,
-    days: u32,
-    story: &Story,
-    at: &NetTimes,
-    net: &mut NetTruth,
-) -> Result<(), GenerateError> {
+pub fn write_route53(run: &mut NetRun<'_>) -> Result<(), GenerateError> {
+    let (out, pw, net) = (&mut *run.out, &mut *run.pw, &mut *run.net);
+    let (seed, first_day_ms, days, story, at) = (run.seed, run.first_day_ms, run.days, run.story, run.at);
     for d in 0..days {
         let day_ms = first_day_ms + i64::from(d) * DAY_MS;
         let mut queries = background(seed, day_ms);

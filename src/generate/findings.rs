@@ -6,28 +6,17 @@ use serde_json::{Value, json};
 use super::findings_gd;
 use super::fsutil::Out;
 use super::ids::{self, DAY_MS, HOUR_MS};
-use super::net_times::NetTimes;
-use super::net_truth::NetTruth;
+use super::net_run::NetRun;
 use super::options::GenerateError;
-use super::parquet::ParquetWriter;
 use super::schemas;
 use super::sources::{ts, write_rows};
-use super::story::Story;
 use super::world::{self, BUCKET, DATA, INSTANCE_ID, SG_ID};
 
 /// Security Hub findings: a couple per day, plus the story's two on 2024-05-05
 /// and its GuardDuty and Inspector findings (`findings_gd`).
-#[allow(clippy::too_many_arguments)]
-pub fn write_findings(
-    out: &mut Out,
-    pw: &mut ParquetWriter,
-    seed: u64,
-    first_day_ms: i64,
-    days: u32,
-    story: &Story,
-    at: &NetTimes,
-    net: &mut NetTruth,
-) -> Result<(), GenerateError> {
+pub fn write_findings(run: &mut NetRun<'_>) -> Result<(), GenerateError> {
+    let (out, pw, net) = (&mut *run.out, &mut *run.pw, &mut *run.net);
+    let (seed, first_day_ms, days, story, at) = (run.seed, run.first_day_ms, run.days, run.story, run.at);
     let bucket_arn = format!("arn:aws:s3:::{BUCKET}");
     let sg_arn = format!("arn:aws:ec2:us-east-1:{DATA}:security-group/{SG_ID}");
     let inst_arn = format!("arn:aws:ec2:us-east-1:{DATA}:instance/{INSTANCE_ID}");

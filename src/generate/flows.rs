@@ -6,12 +6,10 @@
 
 use serde_json::{Value, json};
 
-use super::fsutil::Out;
 use super::ids::{self, DAY_MS, Draw};
+use super::net_run::NetRun;
 use super::net_times::NetTimes;
-use super::net_truth::NetTruth;
 use super::options::GenerateError;
-use super::parquet::ParquetWriter;
 use super::schemas;
 use super::schemas_net;
 use super::sources::{ts, write_rows};
@@ -250,17 +248,9 @@ fn story_flows(seed: u64, story: &Story, at: &NetTimes) -> Vec<Flow> {
 }
 
 /// Writes VPC_FLOW 1.0 for the days before the overlap day and 2.0 from it on.
-#[allow(clippy::too_many_arguments)]
-pub fn write_vpc_flow(
-    out: &mut Out,
-    pw: &mut ParquetWriter,
-    seed: u64,
-    first_day_ms: i64,
-    days: u32,
-    story: &Story,
-    at: &NetTimes,
-    net: &mut NetTruth,
-) -> Result<(), GenerateError> {
+pub fn write_vpc_flow(run: &mut NetRun<'_>) -> Result<(), GenerateError> {
+    let (out, pw, net) = (&mut *run.out, &mut *run.pw, &mut *run.net);
+    let (seed, first_day_ms, days, story, at) = (run.seed, run.first_day_ms, run.days, run.story, run.at);
     for d in 0..days {
         let day_ms = first_day_ms + i64::from(d) * DAY_MS;
         for account in [PROD, DATA] {

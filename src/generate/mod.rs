@@ -42,6 +42,7 @@ mod findings_gd;
 mod flows;
 mod fsutil;
 mod ids;
+mod net_run;
 mod net_times;
 mod net_truth;
 mod ocsf;
@@ -120,47 +121,21 @@ pub fn generate_lake(opts: &GenerateOptions) -> Result<GenerateReport, GenerateE
     let eks = sources::write_eks(&mut out, &mut pw, opts.seed, first_day_ms, opts.days, &story)?;
     let at = net_times::times(&story);
     let mut net = net_truth::NetTruth::new();
-    flows::write_vpc_flow(
-        &mut out,
-        &mut pw,
-        opts.seed,
+    let mut run = net_run::NetRun {
+        out: &mut out,
+        pw: &mut pw,
+        seed: opts.seed,
         first_day_ms,
-        opts.days,
-        &story,
-        &at,
-        &mut net,
-    )?;
-    dns::write_route53(
-        &mut out,
-        &mut pw,
-        opts.seed,
-        first_day_ms,
-        opts.days,
-        &story,
-        &at,
-        &mut net,
-    )?;
-    waf::write_waf(
-        &mut out,
-        &mut pw,
-        opts.seed,
-        first_day_ms,
-        opts.days,
-        &story,
-        &at,
-        &mut net,
-    )?;
-    raw_net::write_raw_network(&mut out, opts.seed, first_day_ms, &mut net)?;
-    findings::write_findings(
-        &mut out,
-        &mut pw,
-        opts.seed,
-        first_day_ms,
-        opts.days,
-        &story,
-        &at,
-        &mut net,
-    )?;
+        days: opts.days,
+        story: &story,
+        at: &at,
+        net: &mut net,
+    };
+    flows::write_vpc_flow(&mut run)?;
+    dns::write_route53(&mut run)?;
+    waf::write_waf(&mut run)?;
+    raw_net::write_raw_network(run.out, opts.seed, first_day_ms, run.net)?;
+    findings::write_findings(&mut run)?;
     let config = config::write_config(&mut out, opts.seed, first_day_ms, opts.days, &story)?;
 
     let truth = truth::render(&truth::TruthInput {

@@ -5,15 +5,12 @@
 
 use serde_json::{Value, json};
 
-use super::fsutil::Out;
 use super::ids::{self, DAY_MS, Draw, hex32};
+use super::net_run::NetRun;
 use super::net_times::NetTimes;
-use super::net_truth::NetTruth;
 use super::options::GenerateError;
-use super::parquet::ParquetWriter;
 use super::schemas_net;
 use super::sources::{ts, write_rows};
-use super::story::Story;
 use super::world::{APP_HOST, CONSOLE_UA, DATA, SCANNER_IP, WEB_ACL};
 
 const DEFAULT_ACTION: &str = "Default_Action";
@@ -188,17 +185,9 @@ fn scan(seed: u64, at: &NetTimes) -> Vec<Request<'static>> {
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn write_waf(
-    out: &mut Out,
-    pw: &mut ParquetWriter,
-    seed: u64,
-    first_day_ms: i64,
-    days: u32,
-    story: &Story,
-    at: &NetTimes,
-    net: &mut NetTruth,
-) -> Result<(), GenerateError> {
+pub fn write_waf(run: &mut NetRun<'_>) -> Result<(), GenerateError> {
+    let (out, pw, net) = (&mut *run.out, &mut *run.pw, &mut *run.net);
+    let (seed, first_day_ms, days, story, at) = (run.seed, run.first_day_ms, run.days, run.story, run.at);
     for d in 0..days {
         let day_ms = first_day_ms + i64::from(d) * DAY_MS;
         let mut requests = background(seed, day_ms);
