@@ -80,12 +80,16 @@ pub(crate) fn flow_text_select(fields: &[String], label: &str, list: &str) -> St
         format!("{} AS source_kind", lit(label)),
         "filename AS source_file".to_string(),
     ];
+    // The header's fields, all text: a malformed line is then reported as
+    // such (with its line number) instead of failing type detection.
+    let columns: Vec<String> = fields.iter().map(|f| format!("{}: 'VARCHAR'", lit(f))).collect();
+    let columns = columns.join(", ");
     // The delivery path names the account and region: AWSLogs/<acct>/vpcflowlogs/<region>/…
     format!(
         "SELECT {}\nFROM (SELECT *, regexp_extract(filename, '/AWSLogs/(?:o-[^/]+/)?([0-9]{{12}})/', 1) AS path_account, \
          regexp_extract(filename, '/vpcflowlogs/([^/]+)/', 1) AS path_region \
-         FROM read_csv({list}, delim = ' ', header = true, all_varchar = true, nullstr = '-', \
-         filename = true, hive_partitioning = false))",
+         FROM read_csv({list}, delim = ' ', header = true, auto_detect = false, columns = {{{columns}}}, \
+         nullstr = '-', filename = true, hive_partitioning = false))",
         cols.join(",\n  ")
     )
 }
