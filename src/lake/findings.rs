@@ -7,7 +7,7 @@ use duckdb::types::Value;
 use super::criteria::EventCriteria;
 use super::error::Result;
 use super::model::FindingRow;
-use super::read::{ms, strings};
+use super::read::{count, ms, strings};
 use super::records::{RecordKind, query};
 use super::scope::{Filter, Scope};
 use super::session::Session;
@@ -106,7 +106,7 @@ fn row(r: &duckdb::Row<'_>) -> duckdb::Result<FindingRow> {
         ips: strings(r, 13)?,
         access_keys: strings(r, 14)?,
         actors: strings(r, 15)?,
-        records: r.get::<_, i64>(16)?.max(0) as u64,
+        records: count(r, 16)?,
         source: r.get(17)?,
         file: r.get(18)?,
     })
