@@ -66,6 +66,9 @@ pub enum Command {
     Check,
     /// Partitions (source, account, region, day) from paths, with file counts and sizes
     Partitions,
+    /// Prepare the whole lake ahead of time (convert raw CloudTrail, write the event store and the
+    /// flow index, all in the cache dir), so that later questions are answered warm
+    Index,
     /// One row per actor (IAM user, role session, root, service…)
     Actors {
         /// Fuzzy filter on the actor (ARN or key such as AWSService:ec2.amazonaws.com)
@@ -278,6 +281,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }),
         Some(Command::Sources) => with_lake(&cli, |q| emit(&catalog::sources(q.session, q.scope)?, out)),
         Some(Command::Partitions) => with_lake(&cli, |q| emit(&q.lake.partitions(q.scope), out)),
+        Some(Command::Index) => with_lake(&cli, |q| emit(&q.session.index()?, out)),
         Some(Command::Actors { search }) => with_lake(&cli, |q| {
             emit(&pivots::actors(q.session, q.scope, search.as_deref())?, out)
         }),

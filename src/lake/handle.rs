@@ -6,7 +6,9 @@ use std::sync::Arc;
 use super::catalog::{PartitionRow, partitions};
 use super::connect::{configure, open_database};
 use super::discovery::{self, LakeFile, Skipped};
+use super::cache::FlatCache;
 use super::error::{LakeError, Result};
+use super::footers::Footers;
 use super::model::FileProblem;
 use super::plan::Plan;
 use super::scope::Scope;
@@ -37,12 +39,15 @@ impl Lake {
             });
         }
         let db = open_database()?;
-        let plan = Plan::build(&db, &discovery.files)?;
+        let cache = FlatCache::locate();
+        let mut footers = Footers::load(cache.as_ref(), root);
+        let plan = Plan::build(&db, &discovery.files, &mut footers)?;
+        footers.save();
         for problem in &plan.problems {
             tracing::warn!(file = %problem.path.display(), problem = %problem.problem, "unreadable file");
         }
         Ok(Lake {
-            inner: Arc::new(LakeInner::new(root.to_path_buf(), discovery, db, plan)),
+            inner: Arc::new(LakeInner::new(root.to_path_buf(), discovery, db, plan, cache)),
         })
     }
 

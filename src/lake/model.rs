@@ -422,3 +422,16 @@ pub struct Beyond {
     /// HTTP requests the subject sent (WAF).
     pub http: Vec<HttpRow>,
 }
+
+/// What `lakescope index` prepared for later questions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Indexed {
+    /// Lake files found.
+    pub files: usize,
+    /// Events de-duplicated into the event store (false without a cache dir).
+    pub event_store: bool,
+    /// Flows sorted by address (false without flows or a cache dir).
+    pub flow_index: bool,
+    /// Files that could not be read, with the reason.
+    pub set_aside: Vec<FileProblem>,
+}

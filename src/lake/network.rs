@@ -6,7 +6,7 @@
 use duckdb::types::Value;
 
 use super::criteria::{EventCriteria, Page};
-use super::error::Result;
+use super::error::{LakeError, Result};
 use super::findings;
 use super::model::{BASELINE_MS, Beyond, DnsRow, FlowRow, HttpRow, Millis};
 use super::read::{count, ms, strings};
@@ -28,15 +28,18 @@ pub struct FlowCriteria {
     pub action: Option<String>,
 }
 
-fn flow_filter(scope: &Scope, c: &FlowCriteria) -> (Filter, String) {
+/// The filter, which side of a row is the subject's, and the parameter
+/// holding the subject's address (if the criteria name one).
+fn flow_filter(scope: &Scope, c: &FlowCriteria) -> (Filter, String, Option<String>) {
     let mut f = Filter::default();
     scope.restrict(&mut f);
-    // Which side of a row is the subject's.
     let mut own_src = "coalesce(src_ip = local_ip, true)".to_string();
+    let mut addr = None;
     if let Some(ip) = &c.ip {
         let p = f.bind_text(ip);
         f.push_any(vec![format!("src_ip = {p}"), format!("dst_ip = {p}")]);
         own_src = format!("src_ip = {p}");
+        addr = Some(p);
     }
     if let Some(instance) = &c.instance {
         let p = f.bind_text(instance);
@@ -54,14 +57,14 @@ fn flow_filter(scope: &Scope, c: &FlowCriteria) -> (Filter, String) {
         let p = f.bind_text(&action.to_ascii_uppercase());
         f.push(format!("action = {p}"));
     }
-    (f, own_src)
+    (f, own_src, addr)
 }
 
 /// Conversations of the subject, most bytes first, one page at a time.
 /// The side on the higher (ephemeral) port is taken to have opened the
 /// connection.
 pub fn flows(session: &Session, scope: &Scope, criteria: &FlowCriteria, page: Page) -> Result<Vec<FlowRow>> {
-    let (mut f, own_src) = flow_filter(scope, criteria);
+    let (mut f, own_src, addr) = flow_filter(scope, criteria);
     let limit = f.bind(Value::BigInt(page.limit.min(i64::MAX as u64) as i64));
     let offset = f.bind(Value::BigInt(page.offset.min(i64::MAX as u64) as i64));
     let tail = format!(
@@ -84,7 +87,7 @@ pub fn flows(session: &Session, scope: &Scope, criteria: &FlowCriteria, page: Pa
          ORDER BY coalesce(sum(bytes), 0) DESC, count(*) DESC, peer, port \
          LIMIT {limit} OFFSET {offset}"
     );
-    query(session, RecordKind::Flows, scope, &f, &tail, |r| {
+    let map = |r: &duckdb::Row<'_>| {
         let first = ms(r, 12)?;
         let subject_first = r.get::<_, Option<i64>>(16)?;
         Ok(FlowRow {
@@ -110,7 +113,38 @@ pub fn flows(session: &Session, scope: &Scope, criteria: &FlowCriteria, page: Pa
             enis: strings(r, 14)?,
             instances: strings(r, 15)?,
         })
-    })
+    };
+    match addr {
+        Some(addr) => query_address(session, scope, &f, &addr, &tail, map),
+        None => query(session, RecordKind::Flows, scope, &f, &tail, map),
+    }
+}
+
+
+/// `tail` over the flows of one address: from the flow index when it is
+/// written, else from the lake's files.
+fn query_address<T>(
+    session: &Session,
+    scope: &Scope,
+    f: &Filter,
+    addr: &str,
+    tail: &str,
+    map: impl Fn(&duckdb::Row<'_>) -> duckdb::Result<T>,
+) -> Result<Vec<T>> {
+    if let Some(index) = session.flow_index()? {
+        let sql = format!("WITH rec AS ({})\n{tail}", index.select(addr, f));
+        match session.rows(&sql, f, &map) {
+            Ok(rows) => return Ok(rows),
+            // It reads only the index's files: the index is damaged or was
+            // removed meanwhile. Read the lake's files instead.
+            Err(LakeError::Db(err)) if err.is_bad_data() => {
+                tracing::warn!(problem = %err.first_line(), "flow index unreadable");
+                index.discard();
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    query(session, RecordKind::Flows, scope, f, tail, map)
 }
 
 /// Which DNS queries (none: all of the scope).
@@ -405,9 +439,12 @@ pub(crate) fn minute_counts(session: &Session, scope: &Scope, c: &EventCriteria)
     if let Some(criteria) = flow_criteria
         && present(session, RecordKind::Flows)?
     {
-        let (f, _) = flow_filter(scope, &criteria);
+        let (f, _, addr) = flow_filter(scope, &criteria);
         let tail = per_minute("flows", "action = 'REJECT'");
-        out.extend(query(session, RecordKind::Flows, scope, &f, &tail, map)?);
+        out.extend(match addr {
+            Some(addr) => query_address(session, scope, &f, &addr, &tail, map)?,
+            None => query(session, RecordKind::Flows, scope, &f, &tail, map)?,
+        });
     }
     let mut dns_filter_of = None;
     if let Some(ip) = &c.ip {

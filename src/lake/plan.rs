@@ -12,6 +12,7 @@ use duckdb::Connection;
 use super::cache::{FlatCache, by_folder};
 use super::discovery::{LakeFile, SourceKind};
 use super::error::{DbError, Result};
+use super::footers::Footers;
 use super::model::FileProblem;
 use super::projection::{
     ACTOR_KEY_SQL, Flavor, MAX_JSON_OBJECT, SMALL_JSON_OBJECT, file_list, lit, ocsf_select, raw_extract, raw_scan_sql,
@@ -61,7 +62,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn build(conn: &Connection, files: &[LakeFile]) -> Result<Plan> {
+    /// `footers` answers for the parquet footers read before (and learns
+    /// the others).
+    pub(crate) fn build(conn: &Connection, files: &[LakeFile], footers: &mut Footers) -> Result<Plan> {
         let mut plan = Plan::default();
         let mut parquet: Vec<&LakeFile> = Vec::new();
         let mut raw: BTreeMap<(Option<String>, Option<String>), Vec<LakeFile>> = BTreeMap::new();
@@ -96,7 +99,7 @@ impl Plan {
                 SourceKind::ConfigJson { .. } => {}
             }
         }
-        plan.add_parquet_groups(conn, &parquet)?;
+        plan.add_parquet_groups(conn, &parquet, footers)?;
         for (fields, files) in flow_text {
             plan.records.push(RecordGroup {
                 kind: RecordKind::Flows,
@@ -134,27 +137,55 @@ impl Plan {
 
     /// Fingerprint every parquet footer, then describe one file per
     /// fingerprint. Footer-damaged files are found here and set aside.
-    fn add_parquet_groups(&mut self, conn: &Connection, files: &[&LakeFile]) -> Result<()> {
+    fn add_parquet_groups(&mut self, conn: &Connection, files: &[&LakeFile], footers: &mut Footers) -> Result<()> {
         if files.is_empty() {
             return Ok(());
         }
-        let prints = match fingerprints(conn, files) {
-            Ok(prints) => prints,
-            Err(_) => {
-                // Some footer is damaged: check files one by one.
-                let mut prints = BTreeMap::new();
-                for file in files {
-                    match fingerprints(conn, &[file]) {
-                        Ok(p) => prints.extend(p),
-                        Err(err) => self.problems.push(FileProblem {
-                            path: file.path.clone(),
-                            problem: err.message,
-                        }),
-                    }
+        let mut prints = BTreeMap::new();
+        let mut unknown = Vec::new();
+        for file in files {
+            match footers.get(file) {
+                Some(Ok(print)) => {
+                    prints.insert(file.path.clone(), print);
                 }
-                prints
+                Some(Err(problem)) => self.problems.push(FileProblem {
+                    path: file.path.clone(),
+                    problem,
+                }),
+                None => unknown.push(*file),
             }
-        };
+        }
+        if !unknown.is_empty() {
+            let read = match fingerprints(conn, &unknown) {
+                Ok(found) => found.into_iter().map(|(path, print)| (path, Ok(print))).collect(),
+                // Some footer is damaged: check files one by one.
+                Err(_) => {
+                    let mut read = BTreeMap::new();
+                    for file in &unknown {
+                        match fingerprints(conn, &[file]) {
+                            Ok(p) => read.extend(p.into_iter().map(|(path, print)| (path, Ok(print)))),
+                            Err(err) => {
+                                read.insert(file.path.clone(), Err(err.message));
+                            }
+                        }
+                    }
+                    read
+                }
+            };
+            for file in &unknown {
+                let Some(result) = read.get(&file.path) else { continue };
+                footers.put(file, result.clone());
+                match result {
+                    Ok(print) => {
+                        prints.insert(file.path.clone(), print.clone());
+                    }
+                    Err(problem) => self.problems.push(FileProblem {
+                        path: file.path.clone(),
+                        problem: problem.clone(),
+                    }),
+                }
+            }
+        }
         // (fingerprint, source label) -> files; the label keeps versions apart in listings.
         let mut by_print: BTreeMap<(String, String, bool), Vec<LakeFile>> = BTreeMap::new();
         for file in files {
@@ -166,10 +197,14 @@ impl Plan {
                     .push((*file).clone());
             }
         }
-        for ((_, label, hive), files) in by_print {
+        for ((print, label, hive), files) in by_print {
             let first = &files[0];
-            let schema = match describe(conn, &first.path) {
-                Ok(schema) => schema,
+            let described = match footers.schema(&print) {
+                Some(rows) => Ok(rows),
+                None => describe(conn, &first.path).inspect(|rows| footers.put_schema(&print, rows.clone())),
+            };
+            let schema = match described {
+                Ok(rows) => Schema::from_describe(rows),
                 Err(err) => {
                     self.problems.extend(files.iter().map(|f| FileProblem {
                         path: f.path.clone(),
@@ -259,7 +294,8 @@ fn fingerprints(conn: &Connection, files: &[&LakeFile]) -> std::result::Result<B
     Ok(out)
 }
 
-fn describe(conn: &Connection, path: &Path) -> std::result::Result<Schema, DbError> {
+/// `DESCRIBE` of one parquet file: (column, type) rows.
+fn describe(conn: &Connection, path: &Path) -> std::result::Result<Vec<(String, String)>, DbError> {
     let sql = format!("DESCRIBE SELECT * FROM read_parquet({})", lit(&path.to_string_lossy()));
     let mut stmt = conn.prepare(&sql).map_err(|e| DbError::classify(&e).cleaned())?;
     let rows = stmt
@@ -269,7 +305,7 @@ fn describe(conn: &Connection, path: &Path) -> std::result::Result<Schema, DbErr
     for row in rows {
         cols.push(row.map_err(|e| DbError::classify(&e).cleaned())?);
     }
-    Ok(Schema::from_describe(cols))
+    Ok(cols)
 }
 
 /// The hive types that keep partition values as text (`012345678901`).

@@ -11,6 +11,7 @@ use super::cache::FlatCache;
 use super::discovery::{Discovery, LakeFile};
 use super::error::{LakeError, Result};
 use super::plan::Plan;
+use super::records::FlowIndexes;
 use super::scope::Scope;
 use super::store::EventStores;
 
@@ -24,6 +25,8 @@ pub(crate) struct LakeInner {
     pub(crate) cache: Option<FlatCache>,
     /// The de-duplicated event stores of this lake's files.
     pub(crate) stores: EventStores,
+    /// The flow index of this lake's flow files (questions about one address).
+    pub(crate) flow_indexes: FlowIndexes,
     /// The one-time work under way, for progress displays.
     conversion: Mutex<Option<Conversion>>,
 }
@@ -48,9 +51,15 @@ impl Conversion {
 }
 
 impl LakeInner {
-    pub(crate) fn new(root: PathBuf, discovery: Discovery, db: Connection, plan: Plan) -> LakeInner {
-        let cache = FlatCache::locate();
+    pub(crate) fn new(
+        root: PathBuf,
+        discovery: Discovery,
+        db: Connection,
+        plan: Plan,
+        cache: Option<FlatCache>,
+    ) -> LakeInner {
         let stores = EventStores::new(cache.as_ref(), &plan);
+        let flow_indexes = FlowIndexes::new(cache.as_ref(), &plan);
         LakeInner {
             root,
             discovery,
@@ -58,6 +67,7 @@ impl LakeInner {
             plan: RwLock::new(plan),
             cache,
             stores,
+            flow_indexes,
             conversion: Mutex::new(None),
         }
     }

@@ -157,8 +157,14 @@ pub fn run(opts: &BenchOptions) -> Result<String> {
     // and writes the event store.
     let cold = measure(&ls(&["actors"]), &envs)?;
     let store = find_store(&cache)?;
+    // `lakescope index` then writes what is left: the flow index.
+    let index = measure(&ls(&["index"]), &envs)?;
+    let flow_index = find_flow_index(&cache)?;
     let on_store = |mut argv: Vec<String>| -> Vec<String> {
         argv.extend(["--store".into(), store.display().to_string()]);
+        if let Some(dir) = &flow_index {
+            argv.extend(["--flow-index".into(), dir.display().to_string()]);
+        }
         argv
     };
     let queries: Vec<Comparison> = vec![
@@ -175,7 +181,7 @@ pub fn run(opts: &BenchOptions) -> Result<String> {
         // Every jq question is one full pass over the raw files: timing one is enough.
         ("actor", ls(&["actor", &arn]), base("actor", &arn), None),
         // `ip` answers with its network, DNS and findings sections too.
-        // Flows are read where they lie (no store): both sides read the same parquet.
+        // Flows are read from the flow index, by lakescope and by DuckDB on store.
         (
             "flows --ip",
             ls(&["flows", "--ip", &ip, "--limit", "50"]),
@@ -221,7 +227,26 @@ pub fn run(opts: &BenchOptions) -> Result<String> {
         });
     }
     let _ = std::fs::remove_dir_all(&cache);
-    Ok(report(&lake, opts.runs, cold, &rows))
+    Ok(report(&lake, opts.runs, cold, index, &rows))
+}
+
+/// The flow index `lakescope index` wrote into the fresh cache, if the
+/// lake has flows.
+fn find_flow_index(cache: &Path) -> Result<Option<PathBuf>> {
+    let root = cache.join(lakescope::lake::FLOW_INDEX_VERSION);
+    let Ok(entries) = std::fs::read_dir(&root) else {
+        return Ok(None);
+    };
+    let found: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("manifest.json").is_file())
+        .collect();
+    match found.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        _ => bail!("expected one flow index under {}, found {}", root.display(), found.len()),
+    }
 }
 
 /// The one event store the cold run wrote into the fresh cache.
@@ -243,11 +268,12 @@ fn find_store(cache: &Path) -> Result<PathBuf> {
     }
 }
 
-fn report(lake: &Path, runs: usize, cold: Measure, rows: &[Row]) -> String {
+fn report(lake: &Path, runs: usize, cold: Measure, index: Measure, rows: &[Row]) -> String {
     let mut out = format!(
         "lake: {}\nruns per query: {runs} (median time, largest peak memory); every run is a fresh process\n\
          first command on a cold cache (converts raw CloudTrail, writes the event store): {:.2} s, peak {:.0} MB\n\
-         DuckDB on store: the same hand-written SQL over lakescope's de-duplicated parquet (equal input)\n\
+         then `lakescope index` (writes the flow index): {:.2} s, peak {:.0} MB\n\
+         DuckDB on store: the same hand-written SQL over lakescope's de-duplicated parquet and flow index (equal input)\n\
          DuckDB on files: the same SQL over the lake's own files, parsing the raw trail on every run\n\
          jq: one full pass over the raw trail files answers one question; every jq question costs about that\n\n\
          | query | lakescope s | DuckDB on store s | ratio | DuckDB on files s | ratio | jq s \
@@ -255,7 +281,9 @@ fn report(lake: &Path, runs: usize, cold: Measure, rows: &[Row]) -> String {
          | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
         lake.display(),
         cold.seconds,
-        cold.peak_mb
+        cold.peak_mb,
+        index.seconds,
+        index.peak_mb
     );
     let dash = || "—".to_string();
     for r in rows {

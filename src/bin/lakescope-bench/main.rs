@@ -40,6 +40,9 @@ enum Baseline {
         /// Read this event store (de-duplicated parquet) instead of the lake's files
         #[arg(long)]
         store: Option<PathBuf>,
+        /// Read flows from this flow index (flows sorted by address) instead of the lake's files
+        #[arg(long)]
+        flow_index: Option<PathBuf>,
     },
     /// Add generated VPC flows (Security Lake 2.0 partitions) to a generated lake, for the network questions
     Flows {
@@ -50,9 +53,12 @@ enum Baseline {
 
 fn run(args: Args) -> Result<String> {
     match args.baseline {
-        Some(Baseline::Plain { query, arg, store }) => {
-            Ok(plain::run(&args.lake, store.as_deref(), &query, &arg)?.to_string())
-        }
+        Some(Baseline::Plain {
+            query,
+            arg,
+            store,
+            flow_index,
+        }) => Ok(plain::run(&args.lake, store.as_deref(), flow_index.as_deref(), &query, &arg)?.to_string()),
         Some(Baseline::Flows { rows }) => flows::write(&args.lake, rows),
         None => compare::run(&compare::BenchOptions {
             lake: args.lake,

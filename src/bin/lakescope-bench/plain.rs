@@ -63,7 +63,10 @@ fn store_view(store: &Path) -> String {
 
 /// Views over the lake's other sources, one per source version (mixing
 /// versions in one scan is unsafe), each only when the lake has its files.
-fn network_views(root: &Path) -> String {
+/// Views `flows`, `dns`, `findings` over the lake's files; with
+/// `flow_index`, `flows` reads lakescope's flow index (flows sorted by
+/// address) instead, keeping its `addr` column.
+fn network_views(root: &Path, flow_index: Option<&Path>) -> String {
     let hive = "hive_partitioning = true, hive_types = {'region': VARCHAR, 'accountId': VARCHAR, 'eventDay': VARCHAR}, \
                 union_by_name = true";
     let glob = |source: &str, version: &str| {
@@ -75,6 +78,13 @@ fn network_views(root: &Path) -> String {
         true => empty.to_string(),
         false => parts.join(" UNION ALL BY NAME "),
     };
+    let indexed = flow_index.map(|dir| {
+        format!(
+            "SELECT addr, time_ms, src_ip, src_port, dst_ip, dst_port, protocol, bytes, packets, \
+             action AS verdict, eni, instance FROM read_parquet({}, union_by_name = true)",
+            lit(&format!("{}/*.parquet", dir.display()))
+        )
+    });
     let flows: Vec<String> = [("1.0", "disposition"), ("2.0", "action")]
         .iter()
         .filter_map(|(v, verdict)| {
@@ -113,12 +123,12 @@ fn network_views(root: &Path) -> String {
         "CREATE OR REPLACE TEMP VIEW flows AS {};
          CREATE OR REPLACE TEMP VIEW dns AS {};
          CREATE OR REPLACE TEMP VIEW findings AS {};",
-        union(
+        indexed.unwrap_or_else(|| union(
             flows,
             "SELECT NULL::BIGINT AS time_ms, NULL AS src_ip, NULL::INTEGER AS src_port, NULL AS dst_ip, \
                       NULL::INTEGER AS dst_port, NULL::INTEGER AS protocol, NULL::BIGINT AS bytes, \
                       NULL::BIGINT AS packets, NULL AS verdict, NULL AS eni, NULL AS instance WHERE false"
-        ),
+        )),
         union(
             dns,
             "SELECT NULL::BIGINT AS time_ms, NULL AS src_ip, NULL AS hostname, NULL AS qtype, NULL AS rcode, \
@@ -129,15 +139,30 @@ fn network_views(root: &Path) -> String {
 }
 
 /// The conversations of one IP, most bytes first (the `flows --ip` question).
+/// `{where}` selects the IP's flows.
 const FLOWS_OF_IP: &str = "SELECT CASE WHEN src_ip = $1 THEN dst_ip ELSE src_ip END AS peer, \
      least(src_port, dst_port) AS port, protocol, sum(bytes) FILTER (src_ip = $1), sum(bytes) FILTER (dst_ip = $1), \
      sum(packets) FILTER (src_ip = $1), sum(packets) FILTER (dst_ip = $1), count(*), \
      count(*) FILTER (verdict IN ('Allowed', 'ACCEPT')), count(*) FILTER (verdict IN ('Denied', 'Blocked', 'REJECT')), \
      min(time_ms), max(time_ms), list(DISTINCT eni), list(DISTINCT instance) \
-     FROM flows WHERE src_ip = $1 OR dst_ip = $1 GROUP BY ALL ORDER BY sum(bytes) DESC LIMIT 50";
+     FROM flows WHERE {where} GROUP BY ALL ORDER BY sum(bytes) DESC LIMIT 50";
+
+fn flows_of_ip(flow_index: Option<&Path>) -> String {
+    let which = match flow_index {
+        Some(_) => "addr = $1",
+        None => "src_ip = $1 OR dst_ip = $1",
+    };
+    FLOWS_OF_IP.replace("{where}", which)
+}
 
 /// Run one baseline query; returns the number of result rows.
-pub fn run(root: &Path, store: Option<&Path>, query: &str, arg: &str) -> anyhow::Result<u64> {
+pub fn run(
+    root: &Path,
+    store: Option<&Path>,
+    flow_index: Option<&Path>,
+    query: &str,
+    arg: &str,
+) -> anyhow::Result<u64> {
     let conn = Connection::open_in_memory()?;
     conn.execute_batch("SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;")?;
     conn.execute_batch(&match store {
@@ -185,17 +210,18 @@ pub fn run(root: &Path, store: Option<&Path>, query: &str, arg: &str) -> anyhow:
              WHERE src_ip = $1 GROUP BY ALL",
         ),
         "flows-ip" => {
-            conn.execute_batch(&network_views(root))?;
-            count(FLOWS_OF_IP)
+            conn.execute_batch(&network_views(root, flow_index))?;
+            count(&flows_of_ip(flow_index))
         }
         // The IP dossier with its network, DNS and findings sections.
         "ip-network" => {
-            conn.execute_batch(&network_views(root))?;
+            conn.execute_batch(&network_views(root, flow_index))?;
+            let flows = flows_of_ip(flow_index);
             let mut n = 0;
             for sql in [
                 "SELECT actor_arn, operation, count(*), min(time_ms), max(time_ms) FROM ev \
                  WHERE src_ip = $1 GROUP BY ALL",
-                FLOWS_OF_IP,
+                &flows,
                 "SELECT hostname, qtype, rcode, list(answers), count(*), min(time_ms), max(time_ms) FROM dns \
                  WHERE src_ip = $1 GROUP BY ALL LIMIT 50",
                 "SELECT hostname, qtype, rcode, count(*) FROM dns WHERE list_contains(answers, $1) GROUP BY ALL LIMIT 50",

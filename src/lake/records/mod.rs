@@ -3,15 +3,19 @@
 //! group of files (one Security Lake schema, or one raw delivery format) is
 //! projected to it, like activity is projected to the event shape.
 //!
-//! Flows are usually the largest source of a lake: they are never copied
-//! into a store, every question aggregates them where they lie.
+//! Flows are usually the largest source of a lake: every question
+//! aggregates them where they lie, except that the flows of one address
+//! are read from the flow index once `lakescope index` has written it.
 
 mod group;
+mod index;
 mod kind;
 mod ocsf;
 mod query;
 mod raw;
 
+pub use index::FLOW_INDEX_VERSION;
+pub(crate) use index::{FlowIndex, FlowIndexes, build as build_flow_index};
 pub use group::{RecordGroup, RecordReader, empty, raw_kind};
 pub use kind::RecordKind;
 pub use query::present;

@@ -101,11 +101,19 @@ pub(crate) fn query<T>(
 
 /// The file an error names, else the first file that fails on its own.
 fn culprit(session: &Session, kind: RecordKind, scope: &Scope, err: &DbError) -> Result<Option<(PathBuf, String)>> {
-    let groups = scoped(session, kind, scope)?;
+    culprit_among(session, &scoped(session, kind, scope)?, err)
+}
+
+/// [`culprit`] among these groups' files.
+pub(crate) fn culprit_among(
+    session: &Session,
+    groups: &[(RecordGroup, Vec<PathBuf>)],
+    err: &DbError,
+) -> Result<Option<(PathBuf, String)>> {
     if let Some(path) = groups.iter().flat_map(|(_, files)| files).find(|p| err.names(p)) {
         return Ok(Some((path.clone(), err.first_line())));
     }
-    for (group, files) in &groups {
+    for (group, files) in groups {
         for file in files {
             let sql = format!(
                 "SELECT count(*) FROM ({}) AS x WHERE hash(x) IS NOT NULL",
