@@ -48,7 +48,13 @@ fn questions(t: &Value) -> Vec<Vec<String>> {
     let new_ip = t["intrusion"]["new_ip"].as_str().unwrap().to_string();
     let mut out = Vec::new();
     for ip in [&exfil, &scanner, &instance_ip, &new_ip] {
-        out.push(vec!["flows".into(), "--ip".into(), ip.clone(), "--limit".into(), "500".into()]);
+        out.push(vec![
+            "flows".into(),
+            "--ip".into(),
+            ip.clone(),
+            "--limit".into(),
+            "500".into(),
+        ]);
         out.push(vec!["ip".into(), ip.clone()]);
     }
     // A scope, other criteria beside the address, and the timeline by source.
@@ -89,7 +95,15 @@ fn the_index_answers_exactly_like_the_files_and_a_damaged_one_is_dropped() {
     let asked = questions(truth());
     let direct: Vec<String> = asked
         .iter()
-        .map(|q| run(&lake, cache.path(), &q.iter().map(String::as_str).collect::<Vec<_>>(), false).0)
+        .map(|q| {
+            run(
+                &lake,
+                cache.path(),
+                &q.iter().map(String::as_str).collect::<Vec<_>>(),
+                false,
+            )
+            .0
+        })
         .collect();
     assert!(indexes(cache.path()).is_empty(), "no question writes the flow index");
 
@@ -182,8 +196,14 @@ fn a_bad_flow_file_is_set_aside_while_indexing_and_stays_aside() {
     let ip = truth()["network"]["instance"]["ip"].as_str().unwrap();
     let ask = ["flows", "--ip", ip, "--limit", "500"];
     let (direct, stderr) = run(&lake, &cache, &ask, false);
-    assert!(stderr.contains("truncated.gz.parquet"), "named without the index: {stderr}");
-    assert!(!direct.trim().is_empty() && direct.trim() != "[]", "the good files answer: {direct}");
+    assert!(
+        stderr.contains("truncated.gz.parquet"),
+        "named without the index: {stderr}"
+    );
+    assert!(
+        !direct.trim().is_empty() && direct.trim() != "[]",
+        "the good files answer: {direct}"
+    );
 
     let (report, stderr) = run(&lake, &cache, &["index"], false);
     let report: Value = serde_json::from_str(&report).unwrap();

@@ -18,7 +18,11 @@ fn run(lake: &Path, cache: &Path, args: &[&str]) -> (String, String) {
         .env("LAKESCOPE_CACHE_DIR", cache)
         .output()
         .expect("run lakescope");
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -52,7 +56,9 @@ fn a_changed_file_is_read_again() {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(&from) {
         let entry = entry.unwrap();
-        let target = lake.join("aws/VPC_FLOW").join(entry.path().strip_prefix(&from).unwrap());
+        let target = lake
+            .join("aws/VPC_FLOW")
+            .join(entry.path().strip_prefix(&from).unwrap());
         if entry.file_type().is_dir() {
             std::fs::create_dir_all(&target).unwrap();
         } else {

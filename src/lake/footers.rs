@@ -125,7 +125,9 @@ impl Footers {
         if !self.learnt && !forgotten {
             return;
         }
-        let Ok(text) = serde_json::to_string(&self.now) else { return };
+        let Ok(text) = serde_json::to_string(&self.now) else {
+            return;
+        };
         let Some(dir) = path.parent() else { return };
         if std::fs::create_dir_all(dir).is_err() {
             return;

@@ -3,10 +3,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::cache::FlatCache;
 use super::catalog::{PartitionRow, partitions};
 use super::connect::{configure, open_database};
 use super::discovery::{self, LakeFile, Skipped};
-use super::cache::FlatCache;
 use super::error::{LakeError, Result};
 use super::footers::Footers;
 use super::model::FileProblem;

@@ -120,7 +120,6 @@ pub fn flows(session: &Session, scope: &Scope, criteria: &FlowCriteria, page: Pa
     }
 }
 
-
 /// `tail` over the flows of one address: from the flow index when it is
 /// written, else from the lake's files.
 fn query_address<T>(

@@ -245,7 +245,11 @@ fn find_flow_index(cache: &Path) -> Result<Option<PathBuf>> {
     match found.as_slice() {
         [] => Ok(None),
         [one] => Ok(Some(one.clone())),
-        _ => bail!("expected one flow index under {}, found {}", root.display(), found.len()),
+        _ => bail!(
+            "expected one flow index under {}, found {}",
+            root.display(),
+            found.len()
+        ),
     }
 }
 

@@ -114,7 +114,9 @@ impl FlowIndexes {
     pub(crate) fn new(cache: Option<&FlatCache>, plan: &Plan) -> FlowIndexes {
         let groups: Vec<&RecordGroup> = plan.records.iter().filter(|g| g.kind == RecordKind::Flows).collect();
         FlowIndexes {
-            root: cache.filter(|_| !groups.is_empty()).map(|c| c.sibling(FLOW_INDEX_VERSION)),
+            root: cache
+                .filter(|_| !groups.is_empty())
+                .map(|c| c.sibling(FLOW_INDEX_VERSION)),
             projections: groups.iter().map(|g| g.sql(&[])).collect(),
             files: groups.iter().flat_map(|g| g.files.iter().cloned()).collect(),
         }
@@ -183,9 +185,13 @@ pub(crate) fn build(session: &Session, progress: Progress<'_>) -> Result<Option<
             .cloned()
             .collect()
     };
-    let manifest = Manifest { chunks: names, problems };
+    let manifest = Manifest {
+        chunks: names,
+        problems,
+    };
     let manifest_path = work.join(MANIFEST);
-    let text = serde_json::to_string_pretty(&manifest).map_err(|e| cache_err(&manifest_path)(std::io::Error::other(e)))?;
+    let text =
+        serde_json::to_string_pretty(&manifest).map_err(|e| cache_err(&manifest_path)(std::io::Error::other(e)))?;
     std::fs::write(&manifest_path, text).map_err(cache_err(&manifest_path))?;
     // Chunks of an earlier attempt whose files changed since.
     for entry in std::fs::read_dir(&work).into_iter().flatten().flatten() {
@@ -246,7 +252,10 @@ fn write_chunk(session: &Session, chunk: &[PathBuf], work: &Path) -> Result<Opti
             .iter()
             .flat_map(|(g, files)| g.files.iter().filter(|f| files.contains(&f.path)).cloned())
             .collect();
-        let name = format!("{}.parquet", identity(&[FLOW_INDEX_VERSION], &files.iter().collect::<Vec<_>>()));
+        let name = format!(
+            "{}.parquet",
+            identity(&[FLOW_INDEX_VERSION], &files.iter().collect::<Vec<_>>())
+        );
         let target = work.join(&name);
         if target.exists() {
             return Ok(Some(name));

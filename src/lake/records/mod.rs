@@ -14,9 +14,9 @@ mod ocsf;
 mod query;
 mod raw;
 
+pub use group::{RecordGroup, RecordReader, empty, raw_kind};
 pub use index::FLOW_INDEX_VERSION;
 pub(crate) use index::{FlowIndex, FlowIndexes, build as build_flow_index};
-pub use group::{RecordGroup, RecordReader, empty, raw_kind};
 pub use kind::RecordKind;
 pub use query::present;
 pub(crate) use query::query;
