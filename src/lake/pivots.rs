@@ -19,6 +19,24 @@ use super::timeline::{first_sightings, sightings_in};
 const MINTING_OPERATIONS: &str =
     "('AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity', 'GetSessionToken', 'GetFederationToken')";
 
+/// What a report's tables keep of each event: the columns its sections
+/// aggregate, and request and response JSON only where a section reads
+/// them (resource ids in requests, minted keys in responses). A busy
+/// actor's table is then a fraction of its events' size.
+fn report_columns() -> String {
+    format!(
+        "SELECT event_uid, time_ms, account, recipient_account, region, actor_key, actor_type, actor_arn, \
+           actor_account, access_key_id, session_issuer, src_ip, src_domain, user_agent, service, operation, \
+           error_code, resource_uids, resource_types, \
+           CASE WHEN operation IN {MINTING_OPERATIONS} OR contains(request_json, '\"groupId\"') \
+             OR contains(request_json, '\"bucketName\"') OR contains(request_json, '\"roleArn\"') \
+             OR contains(request_json, '\"instanceId\"') OR contains(request_json, '\"secretId\"') \
+             THEN request_json END AS request_json, \
+           CASE WHEN operation IN {MINTING_OPERATIONS} THEN response_json END AS response_json \
+         FROM ev"
+    )
+}
+
 /// Which events belong to an actor: its own (by key) and, for a role, those
 /// of every session issued from it.
 fn actor_filter(scope: &Scope, actor: &str) -> Filter {
@@ -92,7 +110,7 @@ pub fn actors(session: &Session, scope: &Scope, search: Option<&str>) -> Result<
 /// Everything known about one actor, or None when it has no event in scope.
 pub fn actor(session: &Session, scope: &Scope, actor: &str) -> Result<Option<Dossier>> {
     let f = actor_filter(scope, actor);
-    if session.materialize(scope, &f, "dossier_ev")? == 0 {
+    if session.materialize_select(scope, &f, "dossier_ev", &report_columns())? == 0 {
         return Ok(None);
     }
     let none = Filter::default();
@@ -160,7 +178,7 @@ pub fn ip(session: &Session, scope: &Scope, ip: &str) -> Result<IpReport> {
     scope.restrict(&mut f);
     let p = f.bind_text(ip);
     f.push_any(vec![format!("src_ip = {p}"), format!("src_domain = {p}")]);
-    session.materialize(scope, &f, "pivot_ev")?;
+    session.materialize_select(scope, &f, "pivot_ev", &report_columns())?;
     let none = Filter::default();
     let s = summary_of(session, "pivot_ev")?;
     Ok(IpReport {
@@ -184,7 +202,7 @@ pub fn key(session: &Session, scope: &Scope, key: &str) -> Result<KeyReport> {
     scope.restrict(&mut f);
     let p = f.bind_text(key);
     f.push(format!("access_key_id = {p}"));
-    session.materialize(scope, &f, "pivot_ev")?;
+    session.materialize_select(scope, &f, "pivot_ev", &report_columns())?;
     let s = summary_of(session, "pivot_ev")?;
 
     // The minting call's response names the key; it was made by another
@@ -195,7 +213,7 @@ pub fn key(session: &Session, scope: &Scope, key: &str) -> Result<KeyReport> {
     m.push(format!(
         "operation IN {MINTING_OPERATIONS} AND contains(coalesce(response_json, ''), {p})"
     ));
-    session.materialize(scope, &m, "mint_ev")?;
+    session.materialize_select(scope, &m, "mint_ev", &report_columns())?;
     let minted_by = mints_in(session, "mint_ev")?
         .into_iter()
         .find(|mint| mint.child_key == key);
@@ -217,7 +235,7 @@ pub fn key(session: &Session, scope: &Scope, key: &str) -> Result<KeyReport> {
 /// Actors and operations that touched a resource (ARN or id).
 pub fn resource(session: &Session, scope: &Scope, id: &str) -> Result<ResourceReport> {
     let f = resource_filter(scope, id);
-    session.materialize(scope, &f, "pivot_ev")?;
+    session.materialize_select(scope, &f, "pivot_ev", &report_columns())?;
     let s = summary_of(session, "pivot_ev")?;
     Ok(ResourceReport {
         id: id.to_string(),

@@ -210,13 +210,8 @@ impl Session {
         })
     }
 
-    /// Materialise the scope's filtered events into a temp table, so that a
+    /// Materialise `select` (SQL reading `ev`) into a temp table, so that a
     /// report's several aggregates scan the lake once.
-    pub(crate) fn materialize(&self, scope: &Scope, filter: &Filter, table: &str) -> Result<u64> {
-        self.materialize_select(scope, filter, table, "SELECT * FROM ev")
-    }
-
-    /// Materialise `select` (SQL reading `ev`) into a temp table.
     pub(crate) fn materialize_select(&self, scope: &Scope, filter: &Filter, table: &str, select: &str) -> Result<u64> {
         self.with_recovery(scope, filter, true, |prefix| {
             let sql = format!("CREATE OR REPLACE TEMP TABLE {table} AS {prefix}{select}");
