@@ -16,7 +16,8 @@ use sha2::{Digest, Sha256};
 use super::discovery::LakeFile;
 use super::error::{DbError, DbErrorKind};
 use super::model::FileProblem;
-use super::projection::{MAX_JSON_OBJECT, SMALL_JSON_OBJECT, file_list, lit, raw_scan_sql};
+use super::convert::{Cancel, Converter, convert_folders, pending};
+use super::projection::{MAX_JSON_OBJECT, SMALL_JSON_OBJECT, file_list, lit, raw_scan_sql, raw_scan_typed_sql};
 
 /// Bump when the flat projection changes: old entries are then ignored.
 pub const LAYOUT_VERSION: &str = "flat-v2";
@@ -24,6 +25,15 @@ pub const LAYOUT_VERSION: &str = "flat-v2";
 #[derive(Debug, Clone)]
 pub struct FlatCache {
     dir: PathBuf,
+    converter: Converter,
+}
+
+/// The raw trail files of one account and region, to be converted.
+pub struct TrailGroup<'a> {
+    pub label: &'a str,
+    pub account: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub files: Vec<&'a LakeFile>,
 }
 
 impl FlatCache {
@@ -36,9 +46,14 @@ impl FlatCache {
                 .cache_dir()
                 .to_path_buf(),
         };
+        FlatCache::at(&base, Converter::from_env()).ok()
+    }
+
+    /// A cache under `base` filled by `converter`.
+    pub fn at(base: &Path, converter: Converter) -> std::io::Result<FlatCache> {
         let dir = base.join(LAYOUT_VERSION);
-        std::fs::create_dir_all(&dir).ok()?;
-        Some(FlatCache { dir })
+        std::fs::create_dir_all(&dir)?;
+        Ok(FlatCache { dir, converter })
     }
 
     /// Where the converted copy of one folder's files lives (whether or
@@ -49,36 +64,44 @@ impl FlatCache {
         self.dir.join(&name[..2]).join(format!("{name}.parquet"))
     }
 
+    /// A name beside `entry` to write it under, unique to this process
+    /// and call, so that a reader never sees half a file.
+    pub fn temp_name(&self, entry: &Path) -> PathBuf {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        entry.with_extension(format!("tmp{}-{n}", std::process::id()))
+    }
+
     /// A folder beside the flat entries, for other derived data.
     pub fn sibling(&self, name: &str) -> PathBuf {
         self.dir.parent().unwrap_or(&self.dir).join(name)
     }
 
-    /// Convert the folders that have no entry yet, one at a time on the
-    /// caller's connection: its interrupt (cancel) reaches the COPY, and
-    /// DuckDB already reads a folder's files in parallel with bounded
-    /// memory. `progress(done, total)` is called before each folder.
+    /// Convert the folders that have no entry yet. The native converter
+    /// works on several folders at once and stops when `cancel` is set;
+    /// the DuckDB ones convert a folder at a time on the caller's
+    /// connection, whose interrupt (cancel) reaches the COPY.
+    /// `progress(done, total)` counts folders.
     pub fn fill(
         &self,
         conn: &Connection,
-        label: &str,
-        account: Option<&str>,
-        region: Option<&str>,
-        files: &[&LakeFile],
+        groups: &[TrailGroup<'_>],
+        cancel: &Cancel,
         progress: &dyn Fn(usize, usize),
     ) -> Result<Vec<FileProblem>, DbError> {
-        let todo: Vec<Vec<&LakeFile>> = by_folder(files)
-            .into_iter()
-            .filter(|batch| !self.entry(batch, account, region).exists())
-            .collect();
-        if !todo.is_empty() {
-            tracing::info!(folders = todo.len(), "converting raw CloudTrail to the flat cache");
+        let todo = pending(self, groups);
+        if todo.is_empty() {
+            return Ok(Vec::new());
+        }
+        tracing::info!(folders = todo.len(), converter = self.converter.name(), "converting raw CloudTrail to the flat cache");
+        if self.converter == Converter::Native {
+            return convert_folders(self, todo, cancel, progress).map_err(DbError::from);
         }
         let total = todo.len();
         let mut problems = Vec::new();
-        for (done, batch) in todo.into_iter().enumerate() {
+        for (done, folder) in todo.into_iter().enumerate() {
             progress(done, total);
-            problems.extend(self.convert_folder(conn, label, account, region, batch)?);
+            problems.extend(self.convert_folder(conn, folder.label, folder.account, folder.region, folder.files)?);
         }
         Ok(problems)
     }
@@ -99,7 +122,7 @@ impl FlatCache {
         while !batch.is_empty() {
             let entry = self.entry(&batch, account, region);
             let paths: Vec<&Path> = batch.iter().map(|f| f.path.as_path()).collect();
-            let Err(error) = convert(conn, label, account, region, &paths, &entry, object_size) else {
+            let Err(error) = self.convert(conn, label, account, region, &paths, &entry, object_size) else {
                 break;
             };
             let DbErrorKind::BadData { oversized, .. } = error.kind else {
@@ -118,7 +141,7 @@ impl FlatCache {
                     .enumerate()
                     .filter_map(|(i, f)| {
                         let probe = entry.with_extension(format!("probe{i}"));
-                        let result = convert(conn, label, account, region, &[f.path.as_path()], &probe, object_size);
+                        let result = self.convert(conn, label, account, region, &[f.path.as_path()], &probe, object_size);
                         let _ = std::fs::remove_file(&probe);
                         result.err().filter(DbError::is_bad_data).map(|e| (i, e.message))
                     })
@@ -136,6 +159,47 @@ impl FlatCache {
             }
         }
         Ok(problems)
+    }
+
+    fn convert(
+        &self,
+        conn: &Connection,
+        label: &str,
+        account: Option<&str>,
+        region: Option<&str>,
+        sources: &[&Path],
+        entry: &Path,
+        object_size: u64,
+    ) -> Result<(), DbError> {
+        // Cache folder problems are a lack of disk as far as recovery goes.
+        let disk = |message: String| DbError::new(DbErrorKind::Resources, message);
+        let dir = entry.parent().ok_or_else(|| disk("cache entry has no folder".into()))?;
+        std::fs::create_dir_all(dir).map_err(|e| disk(format!("cannot create cache folder {}: {e}", dir.display())))?;
+        // Written under a temporary name and renamed, so a reader never sees half a file.
+        let tmp = self.temp_name(entry);
+        let list = file_list(sources.iter().copied());
+        let select = match self.converter {
+            Converter::DuckDbTyped => raw_scan_typed_sql(&list, account, region, label, object_size),
+            _ => raw_scan_sql(&list, account, region, label, object_size),
+        };
+        let sql = format!(
+            "COPY ({select}) TO {} (FORMAT parquet, COMPRESSION zstd)",
+            lit(&tmp.to_string_lossy())
+        );
+        let result = conn.execute_batch(&sql);
+        if let Err(err) = result {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(DbError::classify(&err).cleaned());
+        }
+        // Never replace an existing entry: another process may be reading it,
+        // and DuckDB can reopen a path between the footer and the data.
+        let stored = match std::fs::hard_link(&tmp, entry) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(disk(format!("cannot store cache entry {}: {e}", entry.display()))),
+        };
+        let _ = std::fs::remove_file(&tmp);
+        stored
     }
 }
 
@@ -179,40 +243,3 @@ pub fn by_folder<'a>(files: &[&'a LakeFile]) -> Vec<Vec<&'a LakeFile>> {
     folders.into_values().collect()
 }
 
-fn convert(
-    conn: &Connection,
-    label: &str,
-    account: Option<&str>,
-    region: Option<&str>,
-    sources: &[&Path],
-    entry: &Path,
-    object_size: u64,
-) -> Result<(), DbError> {
-    // Cache folder problems are a lack of disk as far as recovery goes.
-    let disk = |message: String| DbError::new(DbErrorKind::Resources, message);
-    let dir = entry.parent().ok_or_else(|| disk("cache entry has no folder".into()))?;
-    std::fs::create_dir_all(dir).map_err(|e| disk(format!("cannot create cache folder {}: {e}", dir.display())))?;
-    // Written under a temporary name and renamed, so a reader never sees half a file.
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = entry.with_extension(format!("tmp{}-{n}", std::process::id()));
-    let select = raw_scan_sql(&file_list(sources.iter().copied()), account, region, label, object_size);
-    let sql = format!(
-        "COPY ({select}) TO {} (FORMAT parquet, COMPRESSION zstd)",
-        lit(&tmp.to_string_lossy())
-    );
-    let result = conn.execute_batch(&sql);
-    if let Err(err) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(DbError::classify(&err).cleaned());
-    }
-    // Never replace an existing entry: another process may be reading it,
-    // and DuckDB can reopen a path between the footer and the data.
-    let stored = match std::fs::hard_link(&tmp, entry) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(disk(format!("cannot store cache entry {}: {e}", entry.display()))),
-    };
-    let _ = std::fs::remove_file(&tmp);
-    stored
-}

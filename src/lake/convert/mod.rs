@@ -1,0 +1,294 @@
+//! The native raw CloudTrail converter: trail files to the flat cache
+//! entries without DuckDB's JSON reader.
+//!
+//! DuckDB parses each record into a JSON tree and extracts fields from it,
+//! at about 21 MB/s of JSON. Here each folder is read by one worker thread
+//! (as many as there are cores): a file is inflated, its records are read
+//! in one pass keeping only the wanted fields as borrowed text, and the
+//! rows go to arrow builders and a ZSTD parquet writer. The entry written
+//! is the one the DuckDB conversion writes, value for value
+//! (`tests/native_conversion.rs` compares both).
+//!
+//! Memory per worker is one inflated file plus its rows and one row group
+//! being encoded: bounded by the largest trail file, as DuckDB's
+//! `maximum_object_size` bounds its reader.
+
+mod batch;
+mod file;
+mod folder;
+mod json_text;
+mod record;
+mod time;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+use super::cache::{FlatCache, TrailGroup, by_folder};
+use super::connect::open_database;
+use super::discovery::{self, LakeFile};
+use super::error::{DbError, DbErrorKind, LakeError};
+use super::model::FileProblem;
+use super::plan::{Plan, Reader};
+
+pub(crate) use folder::Folder;
+
+/// Which converter fills the flat cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Converter {
+    /// This module: parallel, streaming, in Rust.
+    Native,
+    /// DuckDB's `read_json` with each record as `JSON` and one
+    /// `json_extract` per record (the converter before the native one).
+    DuckDb,
+    /// DuckDB's `read_json` with the record fields declared as typed
+    /// struct members (a candidate measured in docs/benchmarks.md).
+    DuckDbTyped,
+}
+
+impl Converter {
+    /// `LAKESCOPE_CONVERTER` (`native`, `duckdb`, `duckdb-typed`); native
+    /// when unset or unknown.
+    pub fn from_env() -> Converter {
+        match std::env::var("LAKESCOPE_CONVERTER").as_deref() {
+            Ok("duckdb") => Converter::DuckDb,
+            Ok("duckdb-typed") => Converter::DuckDbTyped,
+            _ => Converter::Native,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Converter::Native => "native",
+            Converter::DuckDb => "duckdb",
+            Converter::DuckDbTyped => "duckdb-typed",
+        }
+    }
+}
+
+/// A request to stop the conversion under way, shared with whoever may
+/// cancel (the query worker sets it together with DuckDB's interrupt).
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    pub fn set(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// Forget an earlier request (at the start of new work, as DuckDB
+    /// forgets an interrupt that arrived between queries).
+    pub fn reset(&self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Why the native conversion stopped (a bad lake file is not an error:
+/// it is set aside as a [`FileProblem`]).
+#[derive(Debug, thiserror::Error)]
+pub enum ConvertError {
+    #[error("conversion cancelled")]
+    Cancelled,
+    #[error("cache file {path}: {source}")]
+    Cache {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("writing parquet {path}: {source}")]
+    Parquet {
+        path: PathBuf,
+        #[source]
+        source: parquet::errors::ParquetError,
+    },
+    #[error("building rows: {0}")]
+    Arrow(#[from] arrow::error::ArrowError),
+    #[error("a conversion thread failed: {0}")]
+    Thread(String),
+}
+
+impl From<ConvertError> for DbError {
+    fn from(err: ConvertError) -> DbError {
+        let kind = match err {
+            ConvertError::Cancelled => DbErrorKind::Interrupted,
+            // Cache trouble is a lack of disk as far as recovery goes.
+            _ => DbErrorKind::Resources,
+        };
+        DbError::new(kind, err.to_string())
+    }
+}
+
+/// Convert `folders` (each one day folder of one trail) into the cache on
+/// worker threads; `progress(done, total)` is called on this thread.
+pub(crate) fn convert_folders(
+    cache: &FlatCache,
+    folders: Vec<Folder<'_>>,
+    cancel: &Cancel,
+    progress: &dyn Fn(usize, usize),
+) -> Result<Vec<FileProblem>, ConvertError> {
+    let total = folders.len();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(total.max(1));
+    // Largest folders first, so that one big folder does not finish alone.
+    let mut folders = folders;
+    folders.sort_by_key(|f| std::cmp::Reverse(f.files.iter().map(|x| x.size).sum::<u64>()));
+    let next = AtomicUsize::new(0);
+    let (done_tx, done_rx) = mpsc::channel::<Result<Vec<FileProblem>, ConvertError>>();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let done_tx = done_tx.clone();
+            let (folders, next) = (&folders, &next);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(folder) = folders.get(i) else { break };
+                    let result = if cancel.is_set() {
+                        Err(ConvertError::Cancelled)
+                    } else {
+                        convert_one(cache, folder, cancel)
+                    };
+                    let failed = result.is_err();
+                    if done_tx.send(result).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let mut problems = Vec::new();
+        let mut first_error = None;
+        progress(0, total);
+        let mut done = 0;
+        for result in done_rx {
+            match result {
+                Ok(found) => problems.extend(found),
+                Err(err) => {
+                    // Stop the other workers; keep the first reason.
+                    cancel.set();
+                    first_error.get_or_insert(err);
+                }
+            }
+            done += 1;
+            if done < total {
+                progress(done, total);
+            }
+        }
+        match first_error {
+            Some(err) => Err(err),
+            None => Ok(problems),
+        }
+    })
+}
+
+/// One folder: written under a temporary name, then linked to the entry
+/// of the files that were converted (set-aside files are not part of it).
+fn convert_one(cache: &FlatCache, folder: &Folder<'_>, cancel: &Cancel) -> Result<Vec<FileProblem>, ConvertError> {
+    let all = cache.entry(&folder.files, folder.account, folder.region);
+    let dir = all.parent().ok_or_else(|| ConvertError::Cache {
+        path: all.clone(),
+        source: std::io::Error::other("cache entry has no folder"),
+    })?;
+    std::fs::create_dir_all(dir).map_err(|source| ConvertError::Cache {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let tmp = cache.temp_name(&all);
+    let written = folder::write_folder(folder, &tmp, cancel);
+    let result = written.and_then(|(good, problems)| {
+        if good.is_empty() {
+            return Ok(problems);
+        }
+        let kept: Vec<&LakeFile> = folder.files.iter().copied().filter(|f| good.contains(&f.path)).collect();
+        let entry = cache.entry(&kept, folder.account, folder.region);
+        store(&tmp, &entry)?;
+        Ok(problems)
+    });
+    let _ = std::fs::remove_file(&tmp);
+    result
+}
+
+/// Link the finished file to its entry name. Never replace an existing
+/// entry: another process may be reading it.
+fn store(tmp: &Path, entry: &Path) -> Result<(), ConvertError> {
+    if let Some(dir) = entry.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| ConvertError::Cache {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    match std::fs::hard_link(tmp, entry) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(ConvertError::Cache {
+            path: entry.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// What [`convert_lake`] did.
+#[derive(Debug, Default)]
+pub struct Converted {
+    /// The raw trail files found (converted or set aside).
+    pub files: Vec<PathBuf>,
+    /// Their size as stored (compressed).
+    pub bytes: u64,
+    pub problems: Vec<FileProblem>,
+}
+
+/// Convert every raw CloudTrail file under `root` into a flat cache at
+/// `cache_dir` with `converter` (for tests and the benchmark; the engine
+/// converts through `Session`).
+pub fn convert_lake(root: &Path, cache_dir: &Path, converter: Converter) -> Result<Converted, LakeError> {
+    let discovery = discovery::discover(root)?;
+    let conn = open_database()?;
+    let plan = Plan::build(&conn, &discovery.files)?;
+    let cache = FlatCache::at(cache_dir, converter).map_err(|source| LakeError::Cache {
+        path: cache_dir.to_path_buf(),
+        source,
+    })?;
+    let mut converted = Converted::default();
+    let mut groups = Vec::new();
+    for group in &plan.groups {
+        if let Reader::RawJson { account, region } = &group.reader {
+            let files: Vec<&LakeFile> = group.files.iter().collect();
+            converted.files.extend(files.iter().map(|f| f.path.clone()));
+            converted.bytes += files.iter().map(|f| f.size).sum::<u64>();
+            groups.push(TrailGroup {
+                label: &group.label,
+                account: account.as_deref(),
+                region: region.as_deref(),
+                files,
+            });
+        }
+    }
+    converted.problems = cache
+        .fill(&conn, &groups, &Cancel::default(), &|_, _| {})
+        .map_err(LakeError::from_db)?;
+    converted.problems = FileProblem::by_path(std::mem::take(&mut converted.problems));
+    Ok(converted)
+}
+
+/// The folders of `groups` that have no entry yet.
+pub(crate) fn pending<'a>(cache: &FlatCache, groups: &[TrailGroup<'a>]) -> Vec<Folder<'a>> {
+    let mut folders = Vec::new();
+    for group in groups {
+        for files in by_folder(&group.files) {
+            if !cache.entry(&files, group.account, group.region).exists() {
+                folders.push(Folder {
+                    label: group.label,
+                    account: group.account,
+                    region: group.region,
+                    files,
+                });
+            }
+        }
+    }
+    folders
+}
