@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use duckdb::Connection;
 use sha2::{Digest, Sha256};
 
+use super::convert::{Cancel, Converter, convert_folders, pending};
 use super::discovery::LakeFile;
 use super::error::{DbError, DbErrorKind};
 use super::model::FileProblem;
-use super::convert::{Cancel, Converter, convert_folders, pending};
 use super::projection::{MAX_JSON_OBJECT, SMALL_JSON_OBJECT, file_list, lit, raw_scan_sql, raw_scan_typed_sql};
 
 /// Bump when the flat projection changes: old entries are then ignored.
@@ -93,7 +93,11 @@ impl FlatCache {
         if todo.is_empty() {
             return Ok(Vec::new());
         }
-        tracing::info!(folders = todo.len(), converter = self.converter.name(), "converting raw CloudTrail to the flat cache");
+        tracing::info!(
+            folders = todo.len(),
+            converter = self.converter.name(),
+            "converting raw CloudTrail to the flat cache"
+        );
         if self.converter == Converter::Native {
             return convert_folders(self, todo, cancel, progress).map_err(DbError::from);
         }
@@ -141,7 +145,8 @@ impl FlatCache {
                     .enumerate()
                     .filter_map(|(i, f)| {
                         let probe = entry.with_extension(format!("probe{i}"));
-                        let result = self.convert(conn, label, account, region, &[f.path.as_path()], &probe, object_size);
+                        let result =
+                            self.convert(conn, label, account, region, &[f.path.as_path()], &probe, object_size);
                         let _ = std::fs::remove_file(&probe);
                         result.err().filter(DbError::is_bad_data).map(|e| (i, e.message))
                     })
@@ -242,4 +247,3 @@ pub fn by_folder<'a>(files: &[&'a LakeFile]) -> Vec<Vec<&'a LakeFile>> {
     }
     folders.into_values().collect()
 }
-

@@ -31,8 +31,6 @@ pub mod model;
 pub mod network;
 pub mod pivots;
 mod plan;
-#[cfg(test)]
-mod probe_tmp;
 mod projection;
 mod read;
 pub mod records;

@@ -13,7 +13,6 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-
 use super::catalog::{self, PartitionCount, SourceRow};
 use super::config::{self, ConfigTarget, ResourceConfig};
 use super::criteria::{EventCriteria, Page};

@@ -145,7 +145,9 @@ mod tests {
     #[test]
     fn an_empty_batch_has_the_flat_columns_in_order() {
         let schema = flat_schema();
-        let batch = FlatBatch::new(schema.clone()).finish().expect("columns match the schema");
+        let batch = FlatBatch::new(schema.clone())
+            .finish()
+            .expect("columns match the schema");
         let names: Vec<&str> = batch.schema_ref().fields().iter().map(|f| f.name().as_str()).collect();
         let expected: Vec<&str> = FLAT_COLUMNS.iter().map(|(n, _)| *n).collect();
         assert_eq!(names, expected);

@@ -48,9 +48,13 @@ pub fn printed(raw: &str, out: &mut String) -> Result<bool, BadEscape> {
 fn number(token: &str) -> Cow<'_, str> {
     let real = token.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'));
     if !real {
-        // Integers are written back as read, except that -0 is read as a
-        // double; integers out of 64-bit range are kept as raw text.
-        return if token == "-0" { Cow::Borrowed("-0.0") } else { Cow::Borrowed(token) };
+        // Integers are written back as read (-0 is the integer 0);
+        // integers out of 64-bit range are kept as raw text.
+        return if token == "-0" {
+            Cow::Borrowed("0")
+        } else {
+            Cow::Borrowed(token)
+        };
     }
     match token.parse::<f64>() {
         Ok(value) if value.is_finite() => Cow::Owned(format_double(value)),
@@ -232,8 +236,7 @@ fn minify_into(raw: &str, out: &mut String) -> Result<(), BadEscape> {
             }
             _ => {
                 let start = i;
-                while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'-' | b'0'..=b'9')
-                {
+                while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'-' | b'0'..=b'9') {
                     i += 1;
                 }
                 out.push_str(&raw[start..i]);
@@ -264,6 +267,7 @@ mod tests {
             ("0.1", "0.1"),
             ("123456789012345678901234567890", "123456789012345678901234567890"),
             ("-0.0", "-0.0"),
+            ("-0", "0"),
             ("1E2", "100.0"),
             ("12345678901234567", "12345678901234567"),
             ("100000000000000000000.0", "100000000000000000000.0"),
@@ -282,7 +286,9 @@ mod tests {
     #[test]
     fn strings_and_structure() {
         assert_eq!(
-            min(r#"{ "s" : "\u00e9\u2028\u0001\u001f\u007f\/\\\"\t\n\r\b\f" , "a":[ 1 , {"x" : [] }, {} ],"d":1,"d":2}"#),
+            min(
+                r#"{ "s" : "\u00e9\u2028\u0001\u001f\u007f\/\\\"\t\n\r\b\f" , "a":[ 1 , {"x" : [] }, {} ],"d":1,"d":2}"#
+            ),
             "{\"s\":\"é\u{2028}\\u0001\\u001F\u{7f}/\\\\\\\"\\t\\n\\r\\b\\f\",\"a\":[1,{\"x\":[]},{}],\"d\":1,\"d\":2}"
         );
         assert_eq!(min(r#""\ud83d\ude00""#), "\"😀\"");
@@ -295,6 +301,9 @@ mod tests {
         assert_eq!(extract_string("null").expect("ok"), None);
         assert_eq!(extract_string("true").expect("ok").as_deref(), Some("true"));
         assert_eq!(extract_string("1.50").expect("ok").as_deref(), Some("1.5"));
-        assert_eq!(extract_string(r#"{"x": 1}"#).expect("ok").as_deref(), Some(r#"{"x":1}"#));
+        assert_eq!(
+            extract_string(r#"{"x": 1}"#).expect("ok").as_deref(),
+            Some(r#"{"x":1}"#)
+        );
     }
 }

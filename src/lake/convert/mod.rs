@@ -204,7 +204,12 @@ fn convert_one(cache: &FlatCache, folder: &Folder<'_>, cancel: &Cancel) -> Resul
         if good.is_empty() {
             return Ok(problems);
         }
-        let kept: Vec<&LakeFile> = folder.files.iter().copied().filter(|f| good.contains(&f.path)).collect();
+        let kept: Vec<&LakeFile> = folder
+            .files
+            .iter()
+            .copied()
+            .filter(|f| good.contains(&f.path))
+            .collect();
         let entry = cache.entry(&kept, folder.account, folder.region);
         store(&tmp, &entry)?;
         Ok(problems)

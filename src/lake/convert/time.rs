@@ -88,7 +88,11 @@ fn parse_date(s: &[u8]) -> Option<(DatePart, usize)> {
         let rest = &s[pos..];
         let special = |word: &[u8], abbr: usize| -> Option<usize> {
             // The whole word, or its abbreviation ending the text ("inf").
-            let n = rest.iter().zip(word).take_while(|(a, b)| a.to_ascii_lowercase() == **b).count();
+            let n = rest
+                .iter()
+                .zip(word)
+                .take_while(|(a, b)| a.to_ascii_lowercase() == **b)
+                .count();
             (n == word.len() || (n == abbr && rest.len() == n)).then_some(n)
         };
         let (value, n) = if let Some(n) = special(b"infinity", 3) {
@@ -312,20 +316,27 @@ fn finite(micros: i64) -> Option<i64> {
     (micros != i64::MAX && micros != -i64::MAX).then_some(micros)
 }
 
+/// Milliseconds of a timestamp as `epoch_ms` gives them: rounded down,
+/// and NULL for the infinite timestamps.
+fn epoch_ms(micros: i64) -> Option<i64> {
+    finite(micros).map(|us| us.div_euclid(1000))
+}
+
 /// `epoch_ms(TRY_CAST(text AS TIMESTAMP))`.
 pub fn cast_timestamp_ms(text: &str) -> Option<i64> {
-    // epoch_ms divides in C++: toward zero.
-    cast_timestamp_micros(text).map(|us| us / 1000)
+    cast_timestamp_micros(text).and_then(epoch_ms)
 }
 
 /// `epoch_ms(try_strptime(text, '%Y%m%dT%H%M%SZ'))`, the compact form of
 /// `sessionContext.attributes.creationDate` some writers use.
 pub fn compact_timestamp_ms(text: &str) -> Option<i64> {
-    let s = text.trim_start_matches(|c: char| c.is_ascii() && is_space(c as u8)).as_bytes();
+    let s = text
+        .trim_start_matches(|c: char| c.is_ascii() && is_space(c as u8))
+        .as_bytes();
     if s.len() > 4 && s[0].is_ascii_alphabetic() || s.first() == Some(&b'-') {
         // Specials (`infinity`, `epoch`) parse through the date parser.
         return match parse_date(s)? {
-            (DatePart::Special(value), _) => Some(value / 1000),
+            (DatePart::Special(value), _) => epoch_ms(value),
             _ => None,
         };
     }
@@ -342,9 +353,7 @@ pub fn compact_timestamp_ms(text: &str) -> Option<i64> {
     let year = number(4, 9999, 0)?;
     let month = number(2, 12, 1)?;
     let day = number(2, 31, 1)?;
-    let literal = |pos: &mut usize, c: u8| -> Option<()> {
-        (s.get(*pos) == Some(&c)).then(|| *pos += 1)
-    };
+    let literal = |pos: &mut usize, c: u8| -> Option<()> { (s.get(*pos) == Some(&c)).then(|| *pos += 1) };
     literal(&mut pos, b'T')?;
     let mut number = |width: usize, max: i64| -> Option<i64> {
         let start = pos;
@@ -392,6 +401,9 @@ mod tests {
         assert_eq!(cast_timestamp_ms("2024-5-1T1:2:3Z"), Some(1_714_525_323_000));
         assert_eq!(cast_timestamp_ms("2024-05-01"), Some(1_714_521_600_000));
         assert_eq!(cast_timestamp_ms("10000-05-01T10:00:00Z"), Some(253_412_791_200_000));
+        // Rounded down before 1970, as epoch_ms does.
+        assert_eq!(cast_timestamp_ms("1969-12-31T23:59:59.9995Z"), Some(-1));
+        assert_eq!(cast_timestamp_ms("infinity"), None);
     }
 
     #[test]
