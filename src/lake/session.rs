@@ -474,3 +474,17 @@ fn empty_events() -> String {
         cols.join(", ")
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lake::Lake;
+
+    #[test]
+    fn the_interrupt_also_stops_a_native_conversion() {
+        let lake = Lake::open(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lake")).expect("demo");
+        let session = lake.session().expect("session");
+        assert!(!session.cancel.is_set());
+        session.interrupt_handle().interrupt();
+        assert!(session.cancel.is_set(), "the worker's cancel reaches the converter's flag");
+    }
+}

@@ -3,6 +3,7 @@
 //! (`plain`) for the hand-written DuckDB baselines, each under GNU time.
 
 mod compare;
+mod convert;
 mod flows;
 mod plain;
 
@@ -46,6 +47,16 @@ enum Baseline {
         #[arg(long, default_value_t = 20_000_000)]
         rows: u64,
     },
+    /// Convert the lake's raw CloudTrail into an empty flat cache with one converter (native, duckdb, duckdb-typed)
+    Convert {
+        converter: String,
+        /// The (empty or absent) cache folder to fill
+        #[arg(long)]
+        cache: PathBuf,
+        /// Another cache of the same lake: count the rows that differ from it
+        #[arg(long)]
+        against: Option<PathBuf>,
+    },
 }
 
 fn run(args: Args) -> Result<String> {
@@ -54,6 +65,11 @@ fn run(args: Args) -> Result<String> {
             Ok(plain::run(&args.lake, store.as_deref(), &query, &arg)?.to_string())
         }
         Some(Baseline::Flows { rows }) => flows::write(&args.lake, rows),
+        Some(Baseline::Convert {
+            converter,
+            cache,
+            against,
+        }) => convert::run(&args.lake, &converter, &cache, against.as_deref()),
         None => compare::run(&compare::BenchOptions {
             lake: args.lake,
             runs: args.runs,

@@ -297,3 +297,54 @@ pub(crate) fn pending<'a>(cache: &FlatCache, groups: &[TrailGroup<'a>]) -> Vec<F
     }
     folders
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lake::discovery::SourceKind;
+
+    fn parquet_files(dir: &Path) -> usize {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_file())
+            .count()
+    }
+
+    #[test]
+    fn a_cancel_stops_the_conversion_before_any_entry_is_stored() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lake");
+        let found = discovery::discover(&root).expect("demo lake");
+        let files: Vec<&LakeFile> = found
+            .files
+            .iter()
+            .filter(|f| f.kind == SourceKind::CloudTrailJson)
+            .collect();
+        assert!(!files.is_empty());
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = FlatCache::at(dir.path(), Converter::Native).expect("cache");
+        let groups = [TrailGroup {
+            label: "CloudTrail",
+            account: None,
+            region: None,
+            files,
+        }];
+        let cancel = Cancel::default();
+        cancel.set();
+        let result = convert_folders(&cache, pending(&cache, &groups), &cancel, &|_, _| {});
+        assert!(matches!(result, Err(ConvertError::Cancelled)), "{result:?}");
+        assert_eq!(parquet_files(dir.path()), 0, "no entry and no temporary file left");
+        assert_eq!(
+            DbError::from(ConvertError::Cancelled).kind,
+            DbErrorKind::Interrupted,
+            "reported as DuckDB's interrupt is"
+        );
+
+        cancel.reset();
+        let folders = pending(&cache, &groups).len();
+        let problems = convert_folders(&cache, pending(&cache, &groups), &cancel, &|_, _| {}).expect("converts");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(parquet_files(dir.path()), folders, "one entry per folder");
+        assert!(pending(&cache, &groups).is_empty());
+    }
+}
