@@ -36,6 +36,14 @@ pub struct TrailGroup<'a> {
     pub files: Vec<&'a LakeFile>,
 }
 
+/// Which trail a folder belongs to (the projection's constants).
+#[derive(Clone, Copy)]
+struct Trail<'a> {
+    label: &'a str,
+    account: Option<&'a str>,
+    region: Option<&'a str>,
+}
+
 impl FlatCache {
     /// `LAKESCOPE_CACHE_DIR`, else the platform cache directory. None when
     /// no writable place exists: raw files are then read directly.
@@ -105,7 +113,12 @@ impl FlatCache {
         let mut problems = Vec::new();
         for (done, folder) in todo.into_iter().enumerate() {
             progress(done, total);
-            problems.extend(self.convert_folder(conn, folder.label, folder.account, folder.region, folder.files)?);
+            let trail = Trail {
+                label: folder.label,
+                account: folder.account,
+                region: folder.region,
+            };
+            problems.extend(self.convert_folder(conn, trail, folder.files)?);
         }
         Ok(problems)
     }
@@ -114,9 +127,7 @@ impl FlatCache {
     fn convert_folder(
         &self,
         conn: &Connection,
-        label: &str,
-        account: Option<&str>,
-        region: Option<&str>,
+        trail: Trail<'_>,
         mut batch: Vec<&LakeFile>,
     ) -> Result<Vec<FileProblem>, DbError> {
         let mut problems = Vec::new();
@@ -124,9 +135,9 @@ impl FlatCache {
         // small, go large only for a folder that has a huge record.
         let mut object_size = SMALL_JSON_OBJECT;
         while !batch.is_empty() {
-            let entry = self.entry(&batch, account, region);
+            let entry = self.entry(&batch, trail.account, trail.region);
             let paths: Vec<&Path> = batch.iter().map(|f| f.path.as_path()).collect();
-            let Err(error) = self.convert(conn, label, account, region, &paths, &entry, object_size) else {
+            let Err(error) = self.convert(conn, trail, &paths, &entry, object_size) else {
                 break;
             };
             let DbErrorKind::BadData { oversized, .. } = error.kind else {
@@ -145,8 +156,7 @@ impl FlatCache {
                     .enumerate()
                     .filter_map(|(i, f)| {
                         let probe = entry.with_extension(format!("probe{i}"));
-                        let result =
-                            self.convert(conn, label, account, region, &[f.path.as_path()], &probe, object_size);
+                        let result = self.convert(conn, trail, &[f.path.as_path()], &probe, object_size);
                         let _ = std::fs::remove_file(&probe);
                         result.err().filter(DbError::is_bad_data).map(|e| (i, e.message))
                     })
@@ -169,9 +179,7 @@ impl FlatCache {
     fn convert(
         &self,
         conn: &Connection,
-        label: &str,
-        account: Option<&str>,
-        region: Option<&str>,
+        trail: Trail<'_>,
         sources: &[&Path],
         entry: &Path,
         object_size: u64,
@@ -182,14 +190,14 @@ impl FlatCache {
         std::fs::create_dir_all(dir).map_err(|e| disk(format!("cannot create cache folder {}: {e}", dir.display())))?;
         // Written under a temporary name and renamed, so a reader never sees half a file.
         let tmp = self.temp_name(entry);
-        let list = file_list(sources.iter().copied());
-        let select = match self.converter {
-            Converter::DuckDbTyped => raw_scan_typed_sql(&list, account, region, label, object_size),
-            _ => raw_scan_sql(&list, account, region, label, object_size),
-        };
-        let sql = format!(
-            "COPY ({select}) TO {} (FORMAT parquet, COMPRESSION zstd)",
-            lit(&tmp.to_string_lossy())
+        let sql = copy_sql(
+            self.converter,
+            trail.label,
+            trail.account,
+            trail.region,
+            sources,
+            &tmp,
+            object_size,
         );
         let result = conn.execute_batch(&sql);
         if let Err(err) = result {
@@ -206,6 +214,28 @@ impl FlatCache {
         let _ = std::fs::remove_file(&tmp);
         stored
     }
+}
+
+/// The COPY that converts one folder's `sources` into `out` with a DuckDB
+/// converter.
+pub fn copy_sql(
+    converter: Converter,
+    label: &str,
+    account: Option<&str>,
+    region: Option<&str>,
+    sources: &[&Path],
+    out: &Path,
+    object_size: u64,
+) -> String {
+    let list = file_list(sources.iter().copied());
+    let select = match converter {
+        Converter::DuckDbTyped => raw_scan_typed_sql(&list, account, region, label, object_size),
+        _ => raw_scan_sql(&list, account, region, label, object_size),
+    };
+    format!(
+        "COPY ({select}) TO {} (FORMAT parquet, COMPRESSION zstd)",
+        lit(&out.to_string_lossy())
+    )
 }
 
 /// A name for a set of files as they are now: a hash of `parts` and of

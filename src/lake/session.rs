@@ -485,6 +485,9 @@ mod tests {
         let session = lake.session().expect("session");
         assert!(!session.cancel.is_set());
         session.interrupt_handle().interrupt();
-        assert!(session.cancel.is_set(), "the worker's cancel reaches the converter's flag");
+        assert!(
+            session.cancel.is_set(),
+            "the worker's cancel reaches the converter's flag"
+        );
     }
 }

@@ -7,17 +7,24 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use lakescope::lake::convert::{Converter, convert_lake};
+use lakescope::lake::convert::{Converter, convert_lake, duckdb_statements};
 
-pub fn run(lake: &Path, converter: &str, cache: &Path, against: Option<&Path>) -> Result<String> {
+pub fn run(lake: &Path, converter: &str, cache: &Path, against: Option<&Path>, sql: bool) -> Result<String> {
     let converter = match converter {
         "native" => Converter::Native,
         "duckdb" => Converter::DuckDb,
         "duckdb-typed" => Converter::DuckDbTyped,
         other => bail!("unknown converter {other} (native, duckdb, duckdb-typed)"),
     };
+    if sql {
+        let statements = duckdb_statements(lake, cache, converter)?.context("the native converter runs no SQL")?;
+        return Ok(statements.join(";\n") + ";");
+    }
     if cache.exists() && std::fs::read_dir(cache)?.next().is_some() {
-        bail!("{} is not empty: the conversion must start from an empty cache", cache.display());
+        bail!(
+            "{} is not empty: the conversion must start from an empty cache",
+            cache.display()
+        );
     }
     let started = Instant::now();
     let converted = convert_lake(lake, cache, converter).context("conversion")?;

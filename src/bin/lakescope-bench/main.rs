@@ -56,6 +56,9 @@ enum Baseline {
         /// Another cache of the same lake: count the rows that differ from it
         #[arg(long)]
         against: Option<PathBuf>,
+        /// Print the DuckDB converter's statements (one COPY per folder into the cache folder) instead of running them
+        #[arg(long)]
+        sql: bool,
     },
 }
 
@@ -69,7 +72,8 @@ fn run(args: Args) -> Result<String> {
             converter,
             cache,
             against,
-        }) => convert::run(&args.lake, &converter, &cache, against.as_deref()),
+            sql,
+        }) => convert::run(&args.lake, &converter, &cache, against.as_deref(), sql),
         None => compare::run(&compare::BenchOptions {
             lake: args.lake,
             runs: args.runs,

@@ -59,6 +59,8 @@ pub struct FlatBatch {
     pub event_type: StringBuilder,
     pub source_kind: StringBuilder,
     pub source_file: StringBuilder,
+    /// Reused for printing JSON values before they are appended.
+    pub scratch: String,
     schema: SchemaRef,
 }
 
@@ -96,6 +98,7 @@ impl FlatBatch {
             event_type: s(),
             source_kind: s(),
             source_file: s(),
+            scratch: String::new(),
             schema,
         }
     }

@@ -280,6 +280,42 @@ pub fn convert_lake(root: &Path, cache_dir: &Path, converter: Converter) -> Resu
     Ok(converted)
 }
 
+/// The statements a DuckDB converter runs for every raw trail folder
+/// under `root` (writing to `out_dir`), for replaying the same work in
+/// another DuckDB build (the benchmark); None for the native converter.
+pub fn duckdb_statements(root: &Path, out_dir: &Path, converter: Converter) -> Result<Option<Vec<String>>, LakeError> {
+    if converter == Converter::Native {
+        return Ok(None);
+    }
+    let discovery = discovery::discover(root)?;
+    let conn = open_database()?;
+    let plan = Plan::build(&conn, &discovery.files)?;
+    let mut statements = Vec::new();
+    for group in &plan.groups {
+        if let Reader::RawJson { account, region } = &group.reader {
+            let files: Vec<&LakeFile> = group.files.iter().collect();
+            for (i, folder) in by_folder(&files).iter().enumerate() {
+                let paths: Vec<&Path> = folder.iter().map(|f| f.path.as_path()).collect();
+                let out = out_dir.join(format!(
+                    "{}-{}-{i}.parquet",
+                    account.as_deref().unwrap_or("-"),
+                    region.as_deref().unwrap_or("-")
+                ));
+                statements.push(super::cache::copy_sql(
+                    converter,
+                    &group.label,
+                    account.as_deref(),
+                    region.as_deref(),
+                    &paths,
+                    &out,
+                    super::projection::SMALL_JSON_OBJECT,
+                ));
+            }
+        }
+    }
+    Ok(Some(statements))
+}
+
 /// The folders of `groups` that have no entry yet.
 pub(crate) fn pending<'a>(cache: &FlatCache, groups: &[TrailGroup<'a>]) -> Vec<Folder<'a>> {
     let mut folders = Vec::new();

@@ -204,25 +204,28 @@ fn looks_like_ip(s: &str) -> bool {
     dotted || v6
 }
 
-/// `json_extract_string(r, '$.resources[*].<key>')`: one entry per element
-/// that is an object with the key (a JSON null gives a NULL entry).
-fn resource_list(
-    raw: Option<&RawValue>,
-    key: usize,
-    out: &mut arrow::array::ListBuilder<arrow::array::StringBuilder>,
-) -> Result<(), RecordError> {
+/// `json_extract_string(r, '$.resources[*].ARN')` and `…type`: one entry
+/// per element that is an object with the key (a JSON null gives a NULL
+/// entry), so the two lists need not be as long as each other.
+fn resource_lists(raw: Option<&RawValue>, batch: &mut FlatBatch) -> Result<(), RecordError> {
     if let Some(raw) = raw
         && raw.get().trim_ascii_start().starts_with('[')
     {
         let elements: Vec<&RawValue> = serde_json::from_str(raw.get())?;
         for element in elements {
             let slots = slots_of(Some(element), RESOURCE_KEYS)?;
-            if let Some(value) = slots[key] {
-                out.values().append_option(json_text::extract_string(value.get())?);
+            for (value, list) in [
+                (slots[0], &mut batch.resource_uids),
+                (slots[1], &mut batch.resource_types),
+            ] {
+                if let Some(value) = value {
+                    list.values().append_option(json_text::extract_string(value.get())?);
+                }
             }
         }
     }
-    out.append(true);
+    batch.resource_uids.append(true);
+    batch.resource_types.append(true);
     Ok(())
 }
 
@@ -291,15 +294,15 @@ pub fn push_record(slots: &Slots<'_>, origin: &Origin<'_>, batch: &mut FlatBatch
     batch.operation.append_option(text(slots[EVENT_NAME])?);
     batch.error_code.append_option(text(slots[ERROR_CODE])?);
     batch.error_message.append_option(text(slots[ERROR_MESSAGE])?);
-    resource_list(slots[RESOURCES], 0, &mut batch.resource_uids)?;
-    resource_list(slots[RESOURCES], 1, &mut batch.resource_types)?;
+    resource_lists(slots[RESOURCES], batch)?;
+    let scratch = &mut batch.scratch;
     for (slot, column) in [(REQUEST, &mut batch.request_json), (RESPONSE, &mut batch.response_json)] {
         match slots[slot] {
             None => column.append_null(),
             Some(raw) => {
-                let mut printed = String::with_capacity(raw.get().len());
-                if json_text::printed(raw.get(), &mut printed)? {
-                    column.append_value(printed);
+                scratch.clear();
+                if json_text::printed(raw.get(), scratch)? {
+                    column.append_value(&*scratch);
                 } else {
                     column.append_null();
                 }
@@ -347,7 +350,7 @@ impl<'de> Visitor<'de> for RecordsSeed<'_, '_, '_> {
         while let Some(slots) = seq.next_element_seed(SlotsSeed { keys: RECORD_KEYS })? {
             push_record(&slots, self.origin, self.batch).map_err(de::Error::custom)?;
             n = n.wrapping_add(1);
-            if n % 4096 == 0 && (self.cancelled)() {
+            if n.is_multiple_of(4096) && (self.cancelled)() {
                 return Err(de::Error::custom(CANCELLED));
             }
         }
