@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use duckdb::Connection;
 use sha2::{Digest, Sha256};
 
-use super::convert::{Cancel, Converter, convert_folders, pending};
+use super::convert::Converter;
 use super::discovery::LakeFile;
 use super::error::{DbError, DbErrorKind};
 use super::model::FileProblem;
@@ -28,7 +28,8 @@ pub struct FlatCache {
     converter: Converter,
 }
 
-/// The raw trail files of one account and region, to be converted.
+/// Raw trail files of one account and region (a group, or one day
+/// folder of it), to be converted.
 pub struct TrailGroup<'a> {
     pub label: &'a str,
     pub account: Option<&'a str>,
@@ -85,40 +86,30 @@ impl FlatCache {
         self.dir.parent().unwrap_or(&self.dir).join(name)
     }
 
-    /// Convert the folders that have no entry yet. The native converter
-    /// works on several folders at once and stops when `cancel` is set;
-    /// the DuckDB ones convert a folder at a time on the caller's
-    /// connection, whose interrupt (cancel) reaches the COPY.
-    /// `progress(done, total)` counts folders.
-    pub fn fill(
+    pub fn converter(&self) -> Converter {
+        self.converter
+    }
+
+    /// Convert `folders` (each one day folder's files) with DuckDB, one at
+    /// a time on the caller's connection: its interrupt (cancel) reaches
+    /// the COPY, and DuckDB already reads a folder's files in parallel.
+    /// `progress(done, total)` is called before each folder.
+    pub fn fill_with_duckdb(
         &self,
         conn: &Connection,
-        groups: &[TrailGroup<'_>],
-        cancel: &Cancel,
+        folders: &[TrailGroup<'_>],
         progress: &dyn Fn(usize, usize),
     ) -> Result<Vec<FileProblem>, DbError> {
-        let todo = pending(self, groups);
-        if todo.is_empty() {
-            return Ok(Vec::new());
-        }
-        tracing::info!(
-            folders = todo.len(),
-            converter = self.converter.name(),
-            "converting raw CloudTrail to the flat cache"
-        );
-        if self.converter == Converter::Native {
-            return convert_folders(self, todo, cancel, progress).map_err(DbError::from);
-        }
-        let total = todo.len();
+        let total = folders.len();
         let mut problems = Vec::new();
-        for (done, folder) in todo.into_iter().enumerate() {
+        for (done, folder) in folders.iter().enumerate() {
             progress(done, total);
             let trail = Trail {
                 label: folder.label,
                 account: folder.account,
                 region: folder.region,
             };
-            problems.extend(self.convert_folder(conn, trail, folder.files)?);
+            problems.extend(self.convert_folder(conn, trail, folder.files.clone())?);
         }
         Ok(problems)
     }

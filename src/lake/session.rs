@@ -11,7 +11,7 @@ use duckdb::{Connection, InterruptHandle, Row, params_from_iter};
 
 use super::cache::TrailGroup;
 use super::connect::open_database;
-use super::convert::Cancel;
+use super::convert::{self, Cancel};
 use super::discovery::LakeFile;
 use super::error::{DbError, DbErrorKind, LakeError, Result};
 use super::plan::{Group, Reader, group_sql};
@@ -162,7 +162,7 @@ impl Session {
         // A cancel that arrived before this work began was for earlier work
         // (the worker repeats its cancel until the work it meant stops).
         self.cancel.reset();
-        let result = cache.fill(&self.conn.borrow(), &groups, &self.cancel, &progress);
+        let result = convert::fill(cache, &self.conn.borrow(), &groups, &self.cancel, &progress);
         self.lake.set_conversion(None);
         let problems = result.map_err(|err| {
             LakeError::from_db(DbError {
@@ -477,17 +477,17 @@ fn empty_events() -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::lake::Lake;
+    use super::*;
 
     #[test]
     fn the_interrupt_also_stops_a_native_conversion() {
-        let lake = Lake::open(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lake")).expect("demo");
-        let session = lake.session().expect("session");
-        assert!(!session.cancel.is_set());
-        session.interrupt_handle().interrupt();
-        assert!(
-            session.cancel.is_set(),
-            "the worker's cancel reaches the converter's flag"
-        );
+        let conn = Connection::open_in_memory().expect("duckdb");
+        let cancel = Cancel::default();
+        let interrupt = Interrupt {
+            db: conn.interrupt_handle(),
+            cancel: cancel.clone(),
+        };
+        interrupt.interrupt();
+        assert!(cancel.is_set(), "the worker's cancel reaches the converter's flag");
     }
 }

@@ -8,10 +8,11 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
 use super::batch::{FlatBatch, flat_schema};
+use super::choice::Cancel;
+use super::error::ConvertError;
 use super::file::{FileOutcome, read_file};
 use super::record::Origin;
-use super::{Cancel, ConvertError};
-use crate::lake::discovery::LakeFile;
+use crate::lake::cache::TrailGroup;
 use crate::lake::model::FileProblem;
 
 /// DuckDB's row group size, so that reading an entry behaves the same
@@ -24,18 +25,10 @@ const ROW_GROUP_BYTES: usize = 128 * 1024 * 1024;
 /// bytes of text (a file is all-or-nothing, so they wait for its end).
 const BATCH_TEXT_BYTES: usize = 64 * 1024 * 1024;
 
-/// What one folder needs besides its files.
-pub struct Folder<'a> {
-    pub label: &'a str,
-    pub account: Option<&'a str>,
-    pub region: Option<&'a str>,
-    pub files: Vec<&'a LakeFile>,
-}
-
 /// Convert `folder` into a temporary parquet file at `tmp`; returns the
 /// files converted and those set aside. Nothing is written to the lake.
 pub fn write_folder(
-    folder: &Folder<'_>,
+    folder: &TrailGroup<'_>,
     tmp: &Path,
     cancel: &Cancel,
 ) -> Result<(Vec<PathBuf>, Vec<FileProblem>), ConvertError> {

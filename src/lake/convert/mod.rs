@@ -14,6 +14,8 @@
 //! `maximum_object_size` bounds its reader.
 
 mod batch;
+mod choice;
+mod error;
 mod file;
 mod folder;
 mod json_text;
@@ -21,113 +23,54 @@ mod record;
 mod time;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
+
+use duckdb::Connection;
 
 use super::cache::{FlatCache, TrailGroup, by_folder};
 use super::connect::open_database;
 use super::discovery::{self, LakeFile};
-use super::error::{DbError, DbErrorKind, LakeError};
+use super::error::{DbError, LakeError};
 use super::model::FileProblem;
 use super::plan::{Plan, Reader};
 
-pub(crate) use folder::Folder;
+pub use choice::{Cancel, Converter};
+pub use error::ConvertError;
 
-/// Which converter fills the flat cache.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Converter {
-    /// This module: parallel, streaming, in Rust.
-    Native,
-    /// DuckDB's `read_json` with each record as `JSON` and one
-    /// `json_extract` per record (the converter before the native one).
-    DuckDb,
-    /// DuckDB's `read_json` with the record fields declared as typed
-    /// struct members (a candidate measured in docs/benchmarks.md).
-    DuckDbTyped,
-}
-
-impl Converter {
-    /// `LAKESCOPE_CONVERTER` (`native`, `duckdb`, `duckdb-typed`); native
-    /// when unset or unknown.
-    pub fn from_env() -> Converter {
-        match std::env::var("LAKESCOPE_CONVERTER").as_deref() {
-            Ok("duckdb") => Converter::DuckDb,
-            Ok("duckdb-typed") => Converter::DuckDbTyped,
-            _ => Converter::Native,
-        }
+/// Convert the folders of `groups` that have no flat cache entry yet with
+/// the cache's converter. The native one works on several folders at once
+/// and stops when `cancel` is set; the DuckDB ones convert a folder at a
+/// time on `conn`, whose interrupt reaches the COPY. `progress(done,
+/// total)` counts folders.
+pub(crate) fn fill(
+    cache: &FlatCache,
+    conn: &Connection,
+    groups: &[TrailGroup<'_>],
+    cancel: &Cancel,
+    progress: &dyn Fn(usize, usize),
+) -> Result<Vec<FileProblem>, DbError> {
+    let todo = pending(cache, groups);
+    if todo.is_empty() {
+        return Ok(Vec::new());
     }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Converter::Native => "native",
-            Converter::DuckDb => "duckdb",
-            Converter::DuckDbTyped => "duckdb-typed",
-        }
-    }
-}
-
-/// A request to stop the conversion under way, shared with whoever may
-/// cancel (the query worker sets it together with DuckDB's interrupt).
-#[derive(Debug, Clone, Default)]
-pub struct Cancel(Arc<AtomicBool>);
-
-impl Cancel {
-    pub fn set(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-
-    pub fn is_set(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
-
-    /// Forget an earlier request (at the start of new work, as DuckDB
-    /// forgets an interrupt that arrived between queries).
-    pub fn reset(&self) {
-        self.0.store(false, Ordering::SeqCst);
-    }
-}
-
-/// Why the native conversion stopped (a bad lake file is not an error:
-/// it is set aside as a [`FileProblem`]).
-#[derive(Debug, thiserror::Error)]
-pub enum ConvertError {
-    #[error("conversion cancelled")]
-    Cancelled,
-    #[error("cache file {path}: {source}")]
-    Cache {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("writing parquet {path}: {source}")]
-    Parquet {
-        path: PathBuf,
-        #[source]
-        source: parquet::errors::ParquetError,
-    },
-    #[error("building rows: {0}")]
-    Arrow(#[from] arrow::error::ArrowError),
-    #[error("a conversion thread failed: {0}")]
-    Thread(String),
-}
-
-impl From<ConvertError> for DbError {
-    fn from(err: ConvertError) -> DbError {
-        let kind = match err {
-            ConvertError::Cancelled => DbErrorKind::Interrupted,
-            // Cache trouble is a lack of disk as far as recovery goes.
-            _ => DbErrorKind::Resources,
-        };
-        DbError::new(kind, err.to_string())
+    let converter = cache.converter();
+    tracing::info!(
+        folders = todo.len(),
+        converter = converter.name(),
+        "converting raw CloudTrail to the flat cache"
+    );
+    match converter {
+        Converter::Native => convert_folders(cache, todo, cancel, progress).map_err(DbError::from),
+        _ => cache.fill_with_duckdb(conn, &todo, progress),
     }
 }
 
 /// Convert `folders` (each one day folder of one trail) into the cache on
 /// worker threads; `progress(done, total)` is called on this thread.
-pub(crate) fn convert_folders(
+fn convert_folders(
     cache: &FlatCache,
-    folders: Vec<Folder<'_>>,
+    folders: Vec<TrailGroup<'_>>,
     cancel: &Cancel,
     progress: &dyn Fn(usize, usize),
 ) -> Result<Vec<FileProblem>, ConvertError> {
@@ -188,7 +131,7 @@ pub(crate) fn convert_folders(
 
 /// One folder: written under a temporary name, then linked to the entry
 /// of the files that were converted (set-aside files are not part of it).
-fn convert_one(cache: &FlatCache, folder: &Folder<'_>, cancel: &Cancel) -> Result<Vec<FileProblem>, ConvertError> {
+fn convert_one(cache: &FlatCache, folder: &TrailGroup<'_>, cancel: &Cancel) -> Result<Vec<FileProblem>, ConvertError> {
     let all = cache.entry(&folder.files, folder.account, folder.region);
     let dir = all.parent().ok_or_else(|| ConvertError::Cache {
         path: all.clone(),
@@ -273,9 +216,7 @@ pub fn convert_lake(root: &Path, cache_dir: &Path, converter: Converter) -> Resu
             });
         }
     }
-    converted.problems = cache
-        .fill(&conn, &groups, &Cancel::default(), &|_, _| {})
-        .map_err(LakeError::from_db)?;
+    converted.problems = fill(&cache, &conn, &groups, &Cancel::default(), &|_, _| {}).map_err(LakeError::from_db)?;
     converted.problems = FileProblem::by_path(std::mem::take(&mut converted.problems));
     Ok(converted)
 }
@@ -317,12 +258,12 @@ pub fn duckdb_statements(root: &Path, out_dir: &Path, converter: Converter) -> R
 }
 
 /// The folders of `groups` that have no entry yet.
-pub(crate) fn pending<'a>(cache: &FlatCache, groups: &[TrailGroup<'a>]) -> Vec<Folder<'a>> {
+fn pending<'a>(cache: &FlatCache, groups: &[TrailGroup<'a>]) -> Vec<TrailGroup<'a>> {
     let mut folders = Vec::new();
     for group in groups {
         for files in by_folder(&group.files) {
             if !cache.entry(&files, group.account, group.region).exists() {
-                folders.push(Folder {
+                folders.push(TrailGroup {
                     label: group.label,
                     account: group.account,
                     region: group.region,
@@ -338,6 +279,7 @@ pub(crate) fn pending<'a>(cache: &FlatCache, groups: &[TrailGroup<'a>]) -> Vec<F
 mod tests {
     use super::*;
     use crate::lake::discovery::SourceKind;
+    use crate::lake::error::DbErrorKind;
 
     fn parquet_files(dir: &Path) -> usize {
         walkdir::WalkDir::new(dir)
