@@ -13,10 +13,11 @@ use std::path::{Path, PathBuf};
 use duckdb::Connection;
 use sha2::{Digest, Sha256};
 
+use super::convert::Converter;
 use super::discovery::LakeFile;
 use super::error::{DbError, DbErrorKind};
 use super::model::FileProblem;
-use super::projection::{MAX_JSON_OBJECT, SMALL_JSON_OBJECT, file_list, lit, raw_scan_sql};
+use super::projection::{MAX_JSON_OBJECT, SMALL_JSON_OBJECT, file_list, lit, raw_scan_sql, raw_scan_typed_sql};
 
 /// Bump when the flat projection changes: old entries are then ignored.
 pub const LAYOUT_VERSION: &str = "flat-v2";
@@ -24,6 +25,24 @@ pub const LAYOUT_VERSION: &str = "flat-v2";
 #[derive(Debug, Clone)]
 pub struct FlatCache {
     dir: PathBuf,
+    converter: Converter,
+}
+
+/// Raw trail files of one account and region (a group, or one day
+/// folder of it), to be converted.
+pub struct TrailGroup<'a> {
+    pub label: &'a str,
+    pub account: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub files: Vec<&'a LakeFile>,
+}
+
+/// Which trail a folder belongs to (the projection's constants).
+#[derive(Clone, Copy)]
+struct Trail<'a> {
+    label: &'a str,
+    account: Option<&'a str>,
+    region: Option<&'a str>,
 }
 
 impl FlatCache {
@@ -36,9 +55,14 @@ impl FlatCache {
                 .cache_dir()
                 .to_path_buf(),
         };
+        FlatCache::at(&base, Converter::from_env()).ok()
+    }
+
+    /// A cache under `base` filled by `converter`.
+    pub fn at(base: &Path, converter: Converter) -> std::io::Result<FlatCache> {
         let dir = base.join(LAYOUT_VERSION);
-        std::fs::create_dir_all(&dir).ok()?;
-        Some(FlatCache { dir })
+        std::fs::create_dir_all(&dir)?;
+        Ok(FlatCache { dir, converter })
     }
 
     /// Where the converted copy of one folder's files lives (whether or
@@ -49,36 +73,43 @@ impl FlatCache {
         self.dir.join(&name[..2]).join(format!("{name}.parquet"))
     }
 
+    /// A name beside `entry` to write it under, unique to this process
+    /// and call, so that a reader never sees half a file.
+    pub fn temp_name(&self, entry: &Path) -> PathBuf {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        entry.with_extension(format!("tmp{}-{n}", std::process::id()))
+    }
+
     /// A folder beside the flat entries, for other derived data.
     pub fn sibling(&self, name: &str) -> PathBuf {
         self.dir.parent().unwrap_or(&self.dir).join(name)
     }
 
-    /// Convert the folders that have no entry yet, one at a time on the
-    /// caller's connection: its interrupt (cancel) reaches the COPY, and
-    /// DuckDB already reads a folder's files in parallel with bounded
-    /// memory. `progress(done, total)` is called before each folder.
-    pub fn fill(
+    pub fn converter(&self) -> Converter {
+        self.converter
+    }
+
+    /// Convert `folders` (each one day folder's files) with DuckDB, one at
+    /// a time on the caller's connection: its interrupt (cancel) reaches
+    /// the COPY, and DuckDB already reads a folder's files in parallel.
+    /// `progress(done, total)` is called before each folder.
+    pub fn fill_with_duckdb(
         &self,
         conn: &Connection,
-        label: &str,
-        account: Option<&str>,
-        region: Option<&str>,
-        files: &[&LakeFile],
+        folders: &[TrailGroup<'_>],
         progress: &dyn Fn(usize, usize),
     ) -> Result<Vec<FileProblem>, DbError> {
-        let todo: Vec<Vec<&LakeFile>> = by_folder(files)
-            .into_iter()
-            .filter(|batch| !self.entry(batch, account, region).exists())
-            .collect();
-        if !todo.is_empty() {
-            tracing::info!(folders = todo.len(), "converting raw CloudTrail to the flat cache");
-        }
-        let total = todo.len();
+        let total = folders.len();
         let mut problems = Vec::new();
-        for (done, batch) in todo.into_iter().enumerate() {
+        for (done, folder) in folders.iter().enumerate() {
             progress(done, total);
-            problems.extend(self.convert_folder(conn, label, account, region, batch)?);
+            let trail = Trail {
+                label: folder.label,
+                account: folder.account,
+                region: folder.region,
+            };
+            problems.extend(self.convert_folder(conn, trail, folder.files.clone())?);
         }
         Ok(problems)
     }
@@ -87,9 +118,7 @@ impl FlatCache {
     fn convert_folder(
         &self,
         conn: &Connection,
-        label: &str,
-        account: Option<&str>,
-        region: Option<&str>,
+        trail: Trail<'_>,
         mut batch: Vec<&LakeFile>,
     ) -> Result<Vec<FileProblem>, DbError> {
         let mut problems = Vec::new();
@@ -97,9 +126,9 @@ impl FlatCache {
         // small, go large only for a folder that has a huge record.
         let mut object_size = SMALL_JSON_OBJECT;
         while !batch.is_empty() {
-            let entry = self.entry(&batch, account, region);
+            let entry = self.entry(&batch, trail.account, trail.region);
             let paths: Vec<&Path> = batch.iter().map(|f| f.path.as_path()).collect();
-            let Err(error) = convert(conn, label, account, region, &paths, &entry, object_size) else {
+            let Err(error) = self.convert(conn, trail, &paths, &entry, object_size) else {
                 break;
             };
             let DbErrorKind::BadData { oversized, .. } = error.kind else {
@@ -118,7 +147,7 @@ impl FlatCache {
                     .enumerate()
                     .filter_map(|(i, f)| {
                         let probe = entry.with_extension(format!("probe{i}"));
-                        let result = convert(conn, label, account, region, &[f.path.as_path()], &probe, object_size);
+                        let result = self.convert(conn, trail, &[f.path.as_path()], &probe, object_size);
                         let _ = std::fs::remove_file(&probe);
                         result.err().filter(DbError::is_bad_data).map(|e| (i, e.message))
                     })
@@ -137,6 +166,67 @@ impl FlatCache {
         }
         Ok(problems)
     }
+
+    fn convert(
+        &self,
+        conn: &Connection,
+        trail: Trail<'_>,
+        sources: &[&Path],
+        entry: &Path,
+        object_size: u64,
+    ) -> Result<(), DbError> {
+        // Cache folder problems are a lack of disk as far as recovery goes.
+        let disk = |message: String| DbError::new(DbErrorKind::Resources, message);
+        let dir = entry.parent().ok_or_else(|| disk("cache entry has no folder".into()))?;
+        std::fs::create_dir_all(dir).map_err(|e| disk(format!("cannot create cache folder {}: {e}", dir.display())))?;
+        // Written under a temporary name and renamed, so a reader never sees half a file.
+        let tmp = self.temp_name(entry);
+        let sql = copy_sql(
+            self.converter,
+            trail.label,
+            trail.account,
+            trail.region,
+            sources,
+            &tmp,
+            object_size,
+        );
+        let result = conn.execute_batch(&sql);
+        if let Err(err) = result {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(DbError::classify(&err).cleaned());
+        }
+        // Never replace an existing entry: another process may be reading it,
+        // and DuckDB can reopen a path between the footer and the data.
+        let stored = match std::fs::hard_link(&tmp, entry) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(disk(format!("cannot store cache entry {}: {e}", entry.display()))),
+        };
+        let _ = std::fs::remove_file(&tmp);
+        stored
+    }
+}
+
+/// The COPY that converts one folder's `sources` into `out` with a DuckDB
+/// converter.
+pub fn copy_sql(
+    converter: Converter,
+    label: &str,
+    account: Option<&str>,
+    region: Option<&str>,
+    sources: &[&Path],
+    out: &Path,
+    object_size: u64,
+) -> String {
+    let list = file_list(sources.iter().copied());
+    let select = match converter {
+        Converter::DuckDbTyped => raw_scan_typed_sql(&list, account, region, label, object_size),
+        _ => raw_scan_sql(&list, account, region, label, object_size),
+    };
+    format!(
+        "COPY ({select}) TO {} (FORMAT parquet, COMPRESSION zstd)",
+        lit(&out.to_string_lossy())
+    )
 }
 
 /// A name for a set of files as they are now: a hash of `parts` and of
@@ -177,42 +267,4 @@ pub fn by_folder<'a>(files: &[&'a LakeFile]) -> Vec<Vec<&'a LakeFile>> {
             .push(file);
     }
     folders.into_values().collect()
-}
-
-fn convert(
-    conn: &Connection,
-    label: &str,
-    account: Option<&str>,
-    region: Option<&str>,
-    sources: &[&Path],
-    entry: &Path,
-    object_size: u64,
-) -> Result<(), DbError> {
-    // Cache folder problems are a lack of disk as far as recovery goes.
-    let disk = |message: String| DbError::new(DbErrorKind::Resources, message);
-    let dir = entry.parent().ok_or_else(|| disk("cache entry has no folder".into()))?;
-    std::fs::create_dir_all(dir).map_err(|e| disk(format!("cannot create cache folder {}: {e}", dir.display())))?;
-    // Written under a temporary name and renamed, so a reader never sees half a file.
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = entry.with_extension(format!("tmp{}-{n}", std::process::id()));
-    let select = raw_scan_sql(&file_list(sources.iter().copied()), account, region, label, object_size);
-    let sql = format!(
-        "COPY ({select}) TO {} (FORMAT parquet, COMPRESSION zstd)",
-        lit(&tmp.to_string_lossy())
-    );
-    let result = conn.execute_batch(&sql);
-    if let Err(err) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(DbError::classify(&err).cleaned());
-    }
-    // Never replace an existing entry: another process may be reading it,
-    // and DuckDB can reopen a path between the footer and the data.
-    let stored = match std::fs::hard_link(&tmp, entry) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(disk(format!("cannot store cache entry {}: {e}", entry.display()))),
-    };
-    let _ = std::fs::remove_file(&tmp);
-    stored
 }

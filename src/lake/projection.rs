@@ -397,6 +397,12 @@ const RAW_PATHS: &[&str] = &[
 /// extracted strings, `j` the request/response JSON) to the flat shape.
 /// `account`/`region` are the path's partition values when known.
 pub fn raw_select(account: Option<&str>, region: Option<&str>, label: &str) -> String {
+    raw_select_with(account, region, label, false)
+}
+
+/// [`raw_select`] over records read as JSON (`typed` false) or as the
+/// typed struct of [`raw_scan_typed_sql`].
+fn raw_select_with(account: Option<&str>, region: Option<&str>, label: &str, typed: bool) -> String {
     let at = |name: &str| -> String {
         let i = RAW_PATHS.iter().position(|p| p.ends_with(name)).map_or(0, |i| i + 1);
         format!("v[{i}]")
@@ -437,8 +443,8 @@ pub fn raw_select(account: Option<&str>, region: Option<&str>, label: &str) -> S
         format!("{} AS operation", at(".eventName")),
         format!("{} AS error_code", at(".errorCode")),
         format!("{} AS error_message", at(".errorMessage")),
-        "CAST(coalesce(json_extract_string(r, '$.resources[*].ARN'), []) AS VARCHAR[]) AS resource_uids".into(),
-        "CAST(coalesce(json_extract_string(r, '$.resources[*].type'), []) AS VARCHAR[]) AS resource_types".into(),
+        resources(typed, "ARN", "resource_uids"),
+        resources(typed, "type", "resource_types"),
         "nullif(CAST(j[1] AS VARCHAR), 'null') AS request_json".into(),
         "nullif(CAST(j[2] AS VARCHAR), 'null') AS response_json".into(),
         format!("{} AS event_type", at(".eventType")),
@@ -446,6 +452,14 @@ pub fn raw_select(account: Option<&str>, region: Option<&str>, label: &str) -> S
         "filename AS source_file".into(),
     ]
     .join(",\n  ")
+}
+
+fn resources(typed: bool, key: &str, name: &str) -> String {
+    if typed {
+        format!("[x.\"{key}\" for x in coalesce(r.resources, [])]::VARCHAR[] AS {name}")
+    } else {
+        format!("CAST(coalesce(json_extract_string(r, '$.resources[*].{key}'), []) AS VARCHAR[]) AS {name}")
+    }
 }
 
 /// The extraction step under [`raw_select`]: one JSON parse per record.
@@ -474,6 +488,51 @@ pub fn raw_scan_sql(list: &str, account: Option<&str>, region: Option<&str>, lab
          maximum_object_size = {object_size}, filename = true, hive_partitioning = false)))\
          \nWHERE coalesce(v[23], '') <> 'AwsCloudTrailInsight'",
         extract = raw_extract()
+    )
+}
+
+/// The record fields [`raw_select`] reads, declared as one struct type:
+/// DuckDB then converts each record straight to typed columns instead of
+/// keeping it as JSON and extracting fields from it.
+const RAW_RECORD_TYPE: &str = "STRUCT(\"eventID\" VARCHAR, \"eventTime\" VARCHAR, \"@timestamp\" VARCHAR, \
+ \"recipientAccountId\" VARCHAR, \"awsRegion\" VARCHAR, \"userIdentity\" STRUCT(\"type\" VARCHAR, arn VARCHAR, \
+ \"userName\" VARCHAR, \"principalId\" VARCHAR, \"accountId\" VARCHAR, \"onBehalfOf\" STRUCT(\"userId\" VARCHAR), \
+ \"accessKeyId\" VARCHAR, \"sessionContext\" STRUCT(\"sessionIssuer\" STRUCT(arn VARCHAR), \
+ attributes STRUCT(\"mfaAuthenticated\" VARCHAR, \"creationDate\" VARCHAR)), \"invokedBy\" VARCHAR), \
+ \"sourceIPAddress\" VARCHAR, \"userAgent\" VARCHAR, \"eventSource\" VARCHAR, \"eventName\" VARCHAR, \
+ \"errorCode\" VARCHAR, \"errorMessage\" VARCHAR, \"eventType\" VARCHAR, resources STRUCT(\"ARN\" VARCHAR, \"type\" VARCHAR)[], \
+ \"requestParameters\" JSON, \"responseElements\" JSON)";
+
+/// Raw CloudTrail projected to the flat shape with the record fields
+/// declared as typed columns (see [`RAW_RECORD_TYPE`]); the same select
+/// list as [`raw_scan_sql`] over the struct's members.
+pub fn raw_scan_typed_sql(
+    list: &str,
+    account: Option<&str>,
+    region: Option<&str>,
+    label: &str,
+    object_size: u64,
+) -> String {
+    let select = raw_select_with(account, region, label, true);
+    let members: Vec<String> = RAW_PATHS
+        .iter()
+        .map(|path| {
+            let steps: Vec<String> = path
+                .trim_start_matches("$.")
+                .split('.')
+                .map(|step| format!("\"{}\"", step.trim_matches('"')))
+                .collect();
+            format!("r.{}", steps.join("."))
+        })
+        .collect();
+    format!(
+        "SELECT {select}\nFROM (SELECT filename, r, [{members}] AS v, \
+         [r.\"requestParameters\", r.\"responseElements\"] AS j FROM (\
+         SELECT filename, unnest(Records) AS r FROM read_json({list}, columns = {{'Records': '{ty}[]'}}, \
+         maximum_object_size = {object_size}, filename = true, hive_partitioning = false)))\
+         \nWHERE coalesce(v[23], '') <> 'AwsCloudTrailInsight'",
+        members = members.join(", "),
+        ty = RAW_RECORD_TYPE,
     )
 }
 

@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use duckdb::{Connection, InterruptHandle, Row, params_from_iter};
 
+use super::cache::TrailGroup;
 use super::connect::open_database;
+use super::convert::{self, Cancel};
 use super::discovery::LakeFile;
 use super::error::{DbError, DbErrorKind, LakeError, Result};
 use super::model::Indexed;
@@ -32,6 +34,22 @@ pub struct Session {
     conn: RefCell<Connection>,
     /// What each reusable temp table was filled from (see [`Session::fill_once`]).
     filled: RefCell<HashMap<&'static str, String>>,
+    /// Stops the native conversion, as DuckDB's interrupt stops a query.
+    cancel: Cancel,
+}
+
+/// Cancels what a session is computing: its DuckDB query and its native
+/// raw trail conversion.
+pub struct Interrupt {
+    db: Arc<InterruptHandle>,
+    cancel: Cancel,
+}
+
+impl Interrupt {
+    pub fn interrupt(&self) {
+        self.cancel.set();
+        self.db.interrupt();
+    }
 }
 
 impl Session {
@@ -40,6 +58,7 @@ impl Session {
             lake,
             conn: RefCell::new(conn),
             filled: RefCell::new(HashMap::new()),
+            cancel: Cancel::default(),
         }
     }
 
@@ -48,9 +67,13 @@ impl Session {
         &self.lake
     }
 
-    /// Lets another thread cancel this session's running query.
-    pub fn interrupt_handle(&self) -> Arc<InterruptHandle> {
-        self.conn.borrow().interrupt_handle()
+    /// Lets another thread cancel this session's running query or
+    /// conversion.
+    pub fn interrupt_handle(&self) -> Arc<Interrupt> {
+        Arc::new(Interrupt {
+            db: self.conn.borrow().interrupt_handle(),
+            cancel: self.cancel.clone(),
+        })
     }
 
     /// The `WITH ev AS (…)` prefix over the scope's events: the event
@@ -113,39 +136,47 @@ impl Session {
     pub(crate) fn fill_cache(&self, scope: &Scope) -> Result<()> {
         let Some(cache) = &self.lake.cache else { return Ok(()) };
         let work = self.scoped_groups(scope)?;
-        for (group, files) in work {
-            let Reader::RawJson { account, region } = &group.reader else {
-                continue;
-            };
-            let files: Vec<&LakeFile> = files.iter().collect();
-            let task = format!(
+        let groups: Vec<TrailGroup<'_>> = work
+            .iter()
+            .filter_map(|(group, files)| match &group.reader {
+                Reader::RawJson { account, region } => Some(TrailGroup {
+                    label: &group.label,
+                    account: account.as_deref(),
+                    region: region.as_deref(),
+                    files: files.iter().collect(),
+                }),
+                _ => None,
+            })
+            .collect();
+        if groups.is_empty() {
+            return Ok(());
+        }
+        let task = match groups.as_slice() {
+            [one] => format!(
                 "converting {} {} {}: day folder",
-                group.label,
-                account.as_deref().unwrap_or("-"),
-                region.as_deref().unwrap_or("-")
-            );
-            let progress = |done: usize, total: usize| self.lake.progress(&task, done, total);
-            let result = cache.fill(
-                &self.conn.borrow(),
-                &group.label,
-                account.as_deref(),
-                region.as_deref(),
-                &files,
-                &progress,
-            );
-            self.lake.set_conversion(None);
-            let problems = result.map_err(|err| {
-                LakeError::from_db(DbError {
-                    message: format!("cannot convert raw CloudTrail (no file was set aside): {}", err.message),
-                    kind: err.kind,
-                })
-            })?;
-            if !problems.is_empty() {
-                let mut plan = self.lake.plan_mut()?;
-                for p in problems {
-                    tracing::warn!(file = %p.path.display(), problem = %p.problem, "setting a bad file aside");
-                    plan.quarantine(&p.path, p.problem);
-                }
+                one.label,
+                one.account.unwrap_or("-"),
+                one.region.unwrap_or("-")
+            ),
+            _ => format!("converting {}: day folder", groups[0].label),
+        };
+        let progress = |done: usize, total: usize| self.lake.progress(&task, done, total);
+        // A cancel that arrived before this work began was for earlier work
+        // (the worker repeats its cancel until the work it meant stops).
+        self.cancel.reset();
+        let result = convert::fill(cache, &self.conn.borrow(), &groups, &self.cancel, &progress);
+        self.lake.set_conversion(None);
+        let problems = result.map_err(|err| {
+            LakeError::from_db(DbError {
+                message: format!("cannot convert raw CloudTrail (no file was set aside): {}", err.message),
+                kind: err.kind,
+            })
+        })?;
+        if !problems.is_empty() {
+            let mut plan = self.lake.plan_mut()?;
+            for p in problems {
+                tracing::warn!(file = %p.path.display(), problem = %p.problem, "setting a bad file aside");
+                plan.quarantine(&p.path, p.problem);
             }
         }
         Ok(())
@@ -479,4 +510,21 @@ fn empty_events() -> String {
         "SELECT *, {ACTOR_KEY_SQL} AS actor_key FROM (SELECT {}) WHERE false",
         cols.join(", ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_interrupt_also_stops_a_native_conversion() {
+        let conn = Connection::open_in_memory().expect("duckdb");
+        let cancel = Cancel::default();
+        let interrupt = Interrupt {
+            db: conn.interrupt_handle(),
+            cancel: cancel.clone(),
+        };
+        interrupt.interrupt();
+        assert!(cancel.is_set(), "the worker's cancel reaches the converter's flag");
+    }
 }

@@ -13,8 +13,6 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use duckdb::InterruptHandle;
-
 use super::catalog::{self, PartitionCount, SourceRow};
 use super::config::{self, ConfigTarget, ResourceConfig};
 use super::criteria::{EventCriteria, Page};
@@ -24,7 +22,7 @@ use super::handle::Lake;
 use super::model::*;
 use super::network::{self, FlowCriteria, NameReport};
 use super::scope::Scope;
-use super::session::Session;
+use super::session::{Interrupt, Session};
 use super::timeline::{self, Timeline, TimelineQuery};
 use super::{events, pivots};
 
@@ -237,7 +235,7 @@ struct Job {
 pub struct QueryWorker {
     jobs: Option<Sender<Job>>,
     replies: Receiver<Reply>,
-    interrupt: Arc<InterruptHandle>,
+    interrupt: Arc<Interrupt>,
     running: Arc<Mutex<Option<Running>>>,
     /// Queries with an id up to this one are cancelled (0: none).
     cancel_id: Arc<AtomicU64>,

@@ -3,6 +3,7 @@
 //! (`plain`) for the hand-written DuckDB baselines, each under GNU time.
 
 mod compare;
+mod convert;
 mod flows;
 mod plain;
 
@@ -49,6 +50,19 @@ enum Baseline {
         #[arg(long, default_value_t = 20_000_000)]
         rows: u64,
     },
+    /// Convert the lake's raw CloudTrail into an empty flat cache with one converter (native, duckdb, duckdb-typed)
+    Convert {
+        converter: String,
+        /// The (empty or absent) cache folder to fill
+        #[arg(long)]
+        cache: PathBuf,
+        /// Another cache of the same lake: count the rows that differ from it
+        #[arg(long)]
+        against: Option<PathBuf>,
+        /// Print the DuckDB converter's statements (one COPY per folder into the cache folder) instead of running them
+        #[arg(long)]
+        sql: bool,
+    },
 }
 
 fn run(args: Args) -> Result<String> {
@@ -60,6 +74,12 @@ fn run(args: Args) -> Result<String> {
             flow_index,
         }) => Ok(plain::run(&args.lake, store.as_deref(), flow_index.as_deref(), &query, &arg)?.to_string()),
         Some(Baseline::Flows { rows }) => flows::write(&args.lake, rows),
+        Some(Baseline::Convert {
+            converter,
+            cache,
+            against,
+            sql,
+        }) => convert::run(&args.lake, &converter, &cache, against.as_deref(), sql),
         None => compare::run(&compare::BenchOptions {
             lake: args.lake,
             runs: args.runs,
