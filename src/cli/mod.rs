@@ -281,7 +281,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }),
         Some(Command::Sources) => with_lake(&cli, |q| emit(&catalog::sources(q.session, q.scope)?, out)),
         Some(Command::Partitions) => with_lake(&cli, |q| emit(&q.lake.partitions(q.scope), out)),
-        Some(Command::Index) => with_lake(&cli, |q| emit(&q.session.index()?, out)),
+        Some(Command::Index) => with_lake(&cli, |q| emit(&crate::lake::prepare::index(q.session)?, out)),
         Some(Command::Actors { search }) => with_lake(&cli, |q| {
             emit(&pivots::actors(q.session, q.scope, search.as_deref())?, out)
         }),

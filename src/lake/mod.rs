@@ -32,6 +32,7 @@ pub mod model;
 pub mod network;
 pub mod pivots;
 mod plan;
+pub mod prepare;
 mod projection;
 mod read;
 pub mod records;

@@ -11,7 +11,7 @@ use super::findings;
 use super::model::{BASELINE_MS, Beyond, DnsRow, FlowRow, HttpRow, Millis};
 use super::read::{count, ms, strings};
 use super::records::present;
-use super::records::{RecordKind, query};
+use super::records::{RecordKind, load_flow_index, query};
 use super::scope::{Filter, Scope};
 use super::session::Session;
 
@@ -130,7 +130,7 @@ fn query_address<T>(
     tail: &str,
     map: impl Fn(&duckdb::Row<'_>) -> duckdb::Result<T>,
 ) -> Result<Vec<T>> {
-    if let Some(index) = session.flow_index()? {
+    if let Some(index) = load_flow_index(session)? {
         let sql = format!("WITH rec AS ({})\n{tail}", index.select(addr, f));
         match session.rows(&sql, f, &map) {
             Ok(rows) => return Ok(rows),

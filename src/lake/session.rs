@@ -14,10 +14,8 @@ use super::connect::open_database;
 use super::convert::{self, Cancel};
 use super::discovery::LakeFile;
 use super::error::{DbError, DbErrorKind, LakeError, Result};
-use super::model::Indexed;
 use super::plan::{Group, Reader, group_sql};
 use super::projection::{ACTOR_KEY_SQL, FLAT_COLUMNS};
-use super::records::{FlowIndex, build_flow_index};
 use super::scope::{Filter, Scope};
 use super::shared::LakeInner;
 use super::store::{Begun, EventStore};
@@ -273,40 +271,6 @@ impl Session {
         self.conn.borrow().execute_batch(sql).map_err(LakeError::db)
     }
 
-    /// The lake's flow index when written (its set-aside files are set
-    /// aside here too).
-    pub(crate) fn flow_index(&self) -> Result<Option<FlowIndex>> {
-        let Some(index) = self.lake.flow_indexes.load() else {
-            return Ok(None);
-        };
-        if !index.problems().is_empty() {
-            let mut plan = self.lake.plan_mut()?;
-            for p in index.problems() {
-                plan.quarantine(&p.path, p.problem.clone());
-            }
-        }
-        Ok(Some(index))
-    }
-
-    /// Prepare the whole lake for questions ahead of time: convert raw
-    /// CloudTrail, write the event store and the flow index.
-    pub fn index(&self) -> Result<Indexed> {
-        let scope = Scope::default();
-        self.fill_cache(&scope)?;
-        let event_store = self.event_store(&scope)?.is_some();
-        let progress = |task: &str, done: usize, total: usize| self.lake.progress(task, done, total);
-        let flows = build_flow_index(self, &progress);
-        self.lake.set_conversion(None);
-        let flow_index = flows?.is_some();
-        let plan = self.lake.plan()?;
-        Ok(Indexed {
-            files: self.lake.discovery.files.len(),
-            event_store,
-            flow_index,
-            set_aside: plan.problems.clone(),
-        })
-    }
-
     /// A plain query (no lake scan) with bound parameters.
     pub(crate) fn rows<T>(
         &self,
@@ -387,7 +351,7 @@ impl Session {
     /// needed. None when there is no cache directory, or when writing it
     /// failed for a reason other than the lake's files (the caller then
     /// de-duplicates in the query itself).
-    fn event_store(&self, scope: &Scope) -> Result<Option<EventStore>> {
+    pub(crate) fn event_store(&self, scope: &Scope) -> Result<Option<EventStore>> {
         let stores = &self.lake.stores;
         if !stores.enabled() {
             return Ok(None);

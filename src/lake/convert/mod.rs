@@ -32,6 +32,7 @@ use super::cache::{FlatCache, TrailGroup, by_folder};
 use super::connect::open_database;
 use super::discovery::{self, LakeFile};
 use super::error::{DbError, LakeError};
+use super::footers::Footers;
 use super::model::FileProblem;
 use super::plan::{Plan, Reader};
 
@@ -196,7 +197,7 @@ pub struct Converted {
 pub fn convert_lake(root: &Path, cache_dir: &Path, converter: Converter) -> Result<Converted, LakeError> {
     let discovery = discovery::discover(root)?;
     let conn = open_database()?;
-    let plan = Plan::build(&conn, &discovery.files)?;
+    let plan = Plan::build(&conn, &discovery.files, &mut Footers::default())?;
     let cache = FlatCache::at(cache_dir, converter).map_err(|source| LakeError::Cache {
         path: cache_dir.to_path_buf(),
         source,
@@ -230,7 +231,7 @@ pub fn duckdb_statements(root: &Path, out_dir: &Path, converter: Converter) -> R
     }
     let discovery = discovery::discover(root)?;
     let conn = open_database()?;
-    let plan = Plan::build(&conn, &discovery.files)?;
+    let plan = Plan::build(&conn, &discovery.files, &mut Footers::default())?;
     let mut statements = Vec::new();
     for group in &plan.groups {
         if let Reader::RawJson { account, region } = &group.reader {

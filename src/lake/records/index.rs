@@ -134,6 +134,21 @@ impl FlowIndexes {
     }
 }
 
+/// The lake's flow index when written (the files it set aside are set
+/// aside in this session too).
+pub(crate) fn load(session: &Session) -> Result<Option<FlowIndex>> {
+    let Some(index) = session.lake().flow_indexes.load() else {
+        return Ok(None);
+    };
+    if !index.problems().is_empty() {
+        let mut plan = session.lake().plan_mut()?;
+        for p in index.problems() {
+            plan.quarantine(&p.path, p.problem.clone());
+        }
+    }
+    Ok(Some(index))
+}
+
 /// Write the lake's flow index unless it is there; None when the lake has
 /// no flows or no cache directory.
 pub(crate) fn build(session: &Session, progress: Progress<'_>) -> Result<Option<FlowIndex>> {

@@ -16,7 +16,7 @@ mod raw;
 
 pub use group::{RecordGroup, RecordReader, empty, raw_kind};
 pub use index::FLOW_INDEX_VERSION;
-pub(crate) use index::{FlowIndex, FlowIndexes, build as build_flow_index};
+pub(crate) use index::{FlowIndexes, build as build_flow_index, load as load_flow_index};
 pub use kind::RecordKind;
 pub use query::present;
 pub(crate) use query::query;
