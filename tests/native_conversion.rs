@@ -126,6 +126,14 @@ fn bad_lake_sets_the_same_files_aside() {
 }
 
 #[test]
+fn one_folder_read_by_several_threads_sets_the_same_files_aside() {
+    // A lone folder: its files are read in parallel (one thread per core).
+    let day = repo().join("fixtures/bad/AWSLogs/o-a1b2c3d4e5/111122223333/CloudTrail/us-east-1/2024/05/02");
+    let native = both_ways_equal(&day);
+    assert_eq!(native.problems.len(), 2, "{:#?}", native.problems);
+}
+
+#[test]
 fn real_samples_convert_identically() {
     for sample in ["invictus-aws", "asl-ocsf-validation"] {
         both_ways_equal(&real(sample));

@@ -76,9 +76,11 @@ fn convert_folders(
     progress: &dyn Fn(usize, usize),
 ) -> Result<Vec<FileProblem>, ConvertError> {
     let total = folders.len();
-    let workers = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(total.max(1));
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let workers = cores.min(total.max(1));
+    // Fewer folders than cores (a scope of a day or two): their files are
+    // read in parallel instead.
+    let parsers = (cores / workers).max(1);
     // Largest folders first, so that one big folder does not finish alone.
     let mut folders = folders;
     folders.sort_by_key(|f| std::cmp::Reverse(f.files.iter().map(|x| x.size).sum::<u64>()));
@@ -95,7 +97,7 @@ fn convert_folders(
                     let result = if cancel.is_set() {
                         Err(ConvertError::Cancelled)
                     } else {
-                        convert_one(cache, folder, cancel)
+                        convert_one(cache, folder, cancel, parsers)
                     };
                     let failed = result.is_err();
                     if done_tx.send(result).is_err() || failed {
@@ -132,7 +134,12 @@ fn convert_folders(
 
 /// One folder: written under a temporary name, then linked to the entry
 /// of the files that were converted (set-aside files are not part of it).
-fn convert_one(cache: &FlatCache, folder: &TrailGroup<'_>, cancel: &Cancel) -> Result<Vec<FileProblem>, ConvertError> {
+fn convert_one(
+    cache: &FlatCache,
+    folder: &TrailGroup<'_>,
+    cancel: &Cancel,
+    parsers: usize,
+) -> Result<Vec<FileProblem>, ConvertError> {
     let all = cache.entry(&folder.files, folder.account, folder.region);
     let dir = all.parent().ok_or_else(|| ConvertError::Cache {
         path: all.clone(),
@@ -143,7 +150,7 @@ fn convert_one(cache: &FlatCache, folder: &TrailGroup<'_>, cancel: &Cancel) -> R
         source,
     })?;
     let tmp = cache.temp_name(&all);
-    let written = folder::write_folder(folder, &tmp, cancel);
+    let written = folder::write_folder(folder, &tmp, cancel, parsers);
     let result = written.and_then(|(good, problems)| {
         if good.is_empty() {
             return Ok(problems);
