@@ -18,8 +18,10 @@ use lakescope::lake::convert::{Converted, Converter, convert_lake};
 fn both_ways_equal(root: &Path) -> Converted {
     let duck_dir = tempfile::tempdir().expect("temp dir");
     let native_dir = tempfile::tempdir().expect("temp dir");
+    let before = files_in(root);
     let duck = convert_lake(root, duck_dir.path(), Converter::DuckDb).expect("DuckDB conversion");
     let native = convert_lake(root, native_dir.path(), Converter::Native).expect("native conversion");
+    assert_eq!(files_in(root), before, "nothing written into the lake");
     assert!(!duck.files.is_empty(), "{} has no raw trail files", root.display());
     let named = |c: &Converted| -> Vec<PathBuf> { c.problems.iter().map(|p| p.path.clone()).collect() };
     assert_eq!(named(&native), named(&duck), "the same files set aside both ways");
@@ -36,6 +38,16 @@ fn both_ways_equal(root: &Path) -> Converted {
     );
     compare_rows(duck_dir.path(), native_dir.path());
     native
+}
+
+/// Every file under `dir` with its size.
+fn files_in(dir: &Path) -> BTreeSet<(PathBuf, u64)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.expect("walk"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().to_path_buf(), e.metadata().expect("metadata").len()))
+        .collect()
 }
 
 /// The entry files of a cache, relative to it.

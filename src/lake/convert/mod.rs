@@ -2,16 +2,18 @@
 //! entries without DuckDB's JSON reader.
 //!
 //! DuckDB parses each record into a JSON tree and extracts fields from it,
-//! at about 21 MB/s of JSON. Here each folder is read by one worker thread
-//! (as many as there are cores): a file is inflated, its records are read
-//! in one pass keeping only the wanted fields as borrowed text, and the
-//! rows go to arrow builders and a ZSTD parquet writer. The entry written
-//! is the one the DuckDB conversion writes, value for value
+//! at about 21 MB/s of JSON. Here day folders are converted on as many
+//! threads as there are cores (with fewer folders than cores, a folder's
+//! files are read by several threads): a file is inflated, its records are
+//! read in one pass keeping only the wanted fields as borrowed text, and
+//! the rows go to arrow builders and a ZSTD parquet writer. The entry
+//! written is the one the DuckDB conversion writes, value for value
 //! (`tests/native_conversion.rs` compares both).
 //!
-//! Memory per worker is one inflated file plus its rows and one row group
-//! being encoded: bounded by the largest trail file, as DuckDB's
-//! `maximum_object_size` bounds its reader.
+//! Memory per reading thread is one inflated file and its rows, plus one
+//! file's rows waiting for the writer and the row group being encoded:
+//! bounded by the largest trail file, as DuckDB's `maximum_object_size`
+//! bounds its reader.
 
 mod batch;
 mod choice;
