@@ -8,27 +8,19 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{demo, lakescope, truth};
+use common::{copy_dir, demo, snapshot, truth};
+
 use lakescope::lake::FLOW_INDEX_VERSION;
 use serde_json::Value;
 
-/// `lakescope --lake LAKE --format json ARGS` with this cache dir: (stdout,
-/// stderr). With `log`, stderr carries the SQL run.
+/// (stdout, stderr) of a run with this cache; with `log`, stderr carries the SQL run.
 fn run(lake: &Path, cache: &Path, args: &[&str], log: bool) -> (String, String) {
-    let mut command = lakescope();
-    command
-        .arg("--lake")
-        .arg(lake)
-        .args(["--format", "json"])
-        .args(args)
-        .env("LAKESCOPE_CACHE_DIR", cache);
-    if log {
-        command.env("LAKESCOPE_LOG", "lakescope=debug");
-    }
-    let out = command.output().expect("run lakescope");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{args:?}: {stderr}");
-    (String::from_utf8(out.stdout).expect("UTF-8"), stderr)
+    let env: &[(&str, &str)] = if log {
+        &[("LAKESCOPE_LOG", "lakescope=debug")]
+    } else {
+        &[]
+    };
+    common::run_cached(lake, cache, args, env)
 }
 
 /// The finished index folders under a cache dir.
@@ -149,29 +141,6 @@ fn the_index_answers_exactly_like_the_files_and_a_damaged_one_is_dropped() {
     let (after, _) = run(&lake, cache.path(), &args, false);
     assert_eq!(after, direct[0], "a damaged index falls back to the files");
     assert!(indexes(cache.path()).is_empty(), "the damaged index is dropped");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
-        .collect();
-    files.sort();
-    files
 }
 
 #[test]

@@ -6,27 +6,10 @@ mod common;
 
 use std::path::Path;
 
-use common::{demo, lakescope};
+use common::demo;
 
-/// (stdout, stderr) of `lakescope --lake LAKE --format json ARGS` with this cache.
 fn run(lake: &Path, cache: &Path, args: &[&str]) -> (String, String) {
-    let out = lakescope()
-        .arg("--lake")
-        .arg(lake)
-        .args(["--format", "json"])
-        .args(args)
-        .env("LAKESCOPE_CACHE_DIR", cache)
-        .output()
-        .expect("run lakescope");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::run_cached(lake, cache, args, &[])
 }
 
 fn kept(cache: &Path) -> usize {

@@ -142,7 +142,22 @@ pub(crate) enum Begun {
     Building(Build),
 }
 
-fn cache_err(path: &Path) -> impl FnOnce(std::io::Error) -> LakeError {
+/// The lock on writing `key` under `root` (created if needed), taken once
+/// another process writing the same thing has finished.
+pub(crate) fn lock_build(root: &Path, key: &str) -> Result<File> {
+    std::fs::create_dir_all(root).map_err(cache_err(root))?;
+    let lock_path = root.join(format!("{key}.lock"));
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(cache_err(&lock_path))?;
+    fs4::FileExt::lock(&lock).map_err(cache_err(&lock_path))?;
+    Ok(lock)
+}
+
+pub(crate) fn cache_err(path: &Path) -> impl FnOnce(std::io::Error) -> LakeError {
     let path = path.to_path_buf();
     move |source| LakeError::Cache { path, source }
 }
@@ -189,15 +204,7 @@ impl EventStores {
                 source: std::io::Error::other("no cache directory"),
             });
         };
-        std::fs::create_dir_all(root).map_err(cache_err(root))?;
-        let lock_path = root.join(format!("{key}.lock"));
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(cache_err(&lock_path))?;
-        fs4::FileExt::lock(&lock).map_err(cache_err(&lock_path))?;
+        let lock = lock_build(root, key)?;
         let done = root.join(key);
         if let Some(store) = EventStore::load(&done) {
             return Ok(Begun::Done(store));
@@ -401,7 +408,7 @@ fn copy_to(conn: &Connection, select: &str, target: &Path) -> Result<()> {
 
 /// Keep the `keep` most recently used stores; remove the others that sat
 /// unused for an hour, and what interrupted builds left a day ago.
-fn trim(root: &Path, keep: usize) {
+pub(crate) fn trim(root: &Path, keep: usize) {
     let Ok(entries) = std::fs::read_dir(root) else {
         return;
     };

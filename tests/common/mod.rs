@@ -87,3 +87,48 @@ pub fn s(v: &Value) -> &str {
 pub fn n(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("expected a number, got {v}"))
 }
+
+/// Every file under `dir` with its bytes, to prove nothing in it changed.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+/// Copy the tree `from` to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// (stdout, stderr) of `lakescope --lake LAKE --format json ARGS` with this
+/// cache dir, which must succeed; `env` adds variables.
+pub fn run_cached(lake: &Path, cache: &Path, args: &[&str], env: &[(&str, &str)]) -> (String, String) {
+    let out = lakescope()
+        .arg("--lake")
+        .arg(lake)
+        .args(["--format", "json"])
+        .args(args)
+        .env("LAKESCOPE_CACHE_DIR", cache)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run lakescope");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        out.status.success(),
+        "{args:?} with cache {}: {stderr}",
+        cache.display()
+    );
+    (String::from_utf8(out.stdout).expect("stdout is UTF-8"), stderr)
+}

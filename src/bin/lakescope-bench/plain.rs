@@ -119,10 +119,21 @@ fn network_views(root: &Path, flow_index: Option<&Path>) -> String {
                 .map(|g| format!("SELECT to_json(t)::VARCHAR AS doc FROM read_parquet({g}, {hive}) AS t"))
         })
         .collect();
+    let http: Vec<String> = glob("WAF", "2.0")
+        .map(|g| {
+            format!(
+                "SELECT \"time\" AS time_ms, src_endpoint.ip AS client_ip, http_request.http_method AS method, \
+                 http_request.url.hostname AS host, http_request.url.path AS path, action, \
+                 firewall_rule.uid AS rule FROM read_parquet({g}, {hive})"
+            )
+        })
+        .into_iter()
+        .collect();
     format!(
         "CREATE OR REPLACE TEMP VIEW flows AS {};
          CREATE OR REPLACE TEMP VIEW dns AS {};
-         CREATE OR REPLACE TEMP VIEW findings AS {};",
+         CREATE OR REPLACE TEMP VIEW findings AS {};
+         CREATE OR REPLACE TEMP VIEW http AS {};",
         indexed.unwrap_or_else(|| union(
             flows,
             "SELECT NULL::BIGINT AS time_ms, NULL AS src_ip, NULL::INTEGER AS src_port, NULL AS dst_ip, \
@@ -135,6 +146,11 @@ fn network_views(root: &Path, flow_index: Option<&Path>) -> String {
                     []::VARCHAR[] AS answers WHERE false"
         ),
         union(findings, "SELECT NULL::VARCHAR AS doc WHERE false"),
+        union(
+            http,
+            "SELECT NULL::BIGINT AS time_ms, NULL AS client_ip, NULL AS method, NULL AS host, NULL AS path, \
+                    NULL AS action, NULL AS rule WHERE false"
+        ),
     )
 }
 
@@ -213,7 +229,7 @@ pub fn run(
             conn.execute_batch(&network_views(root, flow_index))?;
             count(&flows_of_ip(flow_index))
         }
-        // The IP dossier with its network, DNS and findings sections.
+        // The IP dossier: API activity, user agents, network, DNS, findings and HTTP (WAF).
         "ip-network" => {
             conn.execute_batch(&network_views(root, flow_index))?;
             let flows = flows_of_ip(flow_index);
@@ -226,6 +242,9 @@ pub fn run(
                  WHERE src_ip = $1 GROUP BY ALL LIMIT 50",
                 "SELECT hostname, qtype, rcode, count(*) FROM dns WHERE list_contains(answers, $1) GROUP BY ALL LIMIT 50",
                 "SELECT doc FROM findings WHERE contains(doc, $1)",
+                "SELECT user_agent, count(*) FROM ev WHERE src_ip = $1 GROUP BY 1 ORDER BY 2 DESC LIMIT 20",
+                "SELECT client_ip, method, host, path, action, rule, count(*), min(time_ms), max(time_ms) FROM http \
+                 WHERE client_ip = $1 GROUP BY ALL ORDER BY count(*) DESC LIMIT 50",
             ] {
                 n += count(sql)?;
             }

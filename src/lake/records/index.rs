@@ -17,7 +17,6 @@
 //! times and by the SQL projecting them: a changed file means a new index,
 //! and until it is written questions read the files.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -33,7 +32,7 @@ use crate::lake::plan::Plan;
 use crate::lake::projection::{file_list, lit};
 use crate::lake::scope::Filter;
 use crate::lake::session::Session;
-use crate::lake::store::Progress;
+use crate::lake::store::{Progress, cache_err, lock_build, trim};
 
 /// Bump when the index layout changes; also its folder under the cache dir.
 pub const FLOW_INDEX_VERSION: &str = "flows-by-address-v1";
@@ -42,6 +41,8 @@ const CHUNK_BYTES: u64 = 64 << 20;
 /// Small row groups: a question reads only the ones holding its address.
 const ROW_GROUP_ROWS: u32 = 20_000;
 const MANIFEST: &str = "manifest.json";
+/// Indexes kept (each about the size of the flows): this one and the last.
+const KEEP_INDEXES: usize = 2;
 /// DuckDB's memory while writing (the process peaks a little above it).
 const BUILD_MEMORY: &str = "1GB";
 
@@ -63,6 +64,10 @@ impl FlowIndex {
     fn load(dir: &Path) -> Option<FlowIndex> {
         let text = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
         let manifest = serde_json::from_str(&text).ok()?;
+        // Most recently used first when the cache is trimmed.
+        if let Ok(file) = std::fs::File::options().append(true).open(dir.join(MANIFEST)) {
+            let _ = file.set_modified(std::time::SystemTime::now());
+        }
         Some(FlowIndex {
             dir: dir.to_path_buf(),
             manifest,
@@ -103,11 +108,6 @@ pub(crate) struct FlowIndexes {
     /// a file set aside later must not rename the index).
     projections: Vec<String>,
     files: Vec<LakeFile>,
-}
-
-fn cache_err(path: &Path) -> impl FnOnce(std::io::Error) -> LakeError {
-    let path = path.to_path_buf();
-    move |source| LakeError::Cache { path, source }
 }
 
 impl FlowIndexes {
@@ -155,16 +155,8 @@ pub(crate) fn build(session: &Session, progress: Progress<'_>) -> Result<Option<
     let indexes = &session.lake().flow_indexes;
     let Some(root) = &indexes.root else { return Ok(None) };
     let key = indexes.key();
-    std::fs::create_dir_all(root).map_err(cache_err(root))?;
-    let lock_path = root.join(format!("{key}.lock"));
-    let lock = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(cache_err(&lock_path))?;
     // Another process writing the same index: wait for it, then use it.
-    fs4::FileExt::lock(&lock).map_err(cache_err(&lock_path))?;
+    let _lock = lock_build(root, &key)?;
     let done = root.join(&key);
     if let Some(index) = FlowIndex::load(&done) {
         return Ok(Some(index));
@@ -216,7 +208,9 @@ pub(crate) fn build(session: &Session, progress: Progress<'_>) -> Result<Option<
         }
     }
     std::fs::rename(&work, &done).map_err(cache_err(&done))?;
-    let _ = std::fs::remove_file(&lock_path);
+    // Indexes of flow files as they were before a sync (kept an hour in
+    // case another process still reads one).
+    trim(root, KEEP_INDEXES);
     Ok(FlowIndex::load(&done))
 }
 
