@@ -182,6 +182,21 @@ fn the_store_is_written_once_outside_the_lake_and_replaced_when_a_file_changes()
     assert_eq!(stores(cache.path()).len(), 2);
 }
 
+/// Files under the stores' shared folder `dir` (`stage` or `days`) with
+/// their modification times.
+fn written(cache: &Path, dir: &str) -> Vec<(PathBuf, std::time::SystemTime)> {
+    let root = cache.join(STORE_VERSION).join(dir);
+    let mut found: Vec<(PathBuf, std::time::SystemTime)> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("no {}: {e}", root.display()))
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "parquet"))
+        .map(|e| (e.path(), e.metadata().unwrap().modified().unwrap()))
+        .collect();
+    assert!(!found.is_empty(), "nothing written in {}", root.display());
+    found.sort();
+    found
+}
+
 #[test]
 fn an_interrupted_build_resumes_from_the_days_it_finished() {
     let cache = tempfile::tempdir().unwrap();
@@ -191,35 +206,73 @@ fn an_interrupted_build_resumes_from_the_days_it_finished() {
     let built = stores(cache.path());
     assert_eq!(built.len(), 1);
     // Put the finished store back as a build that stopped after its first
-    // days: no manifest, the later days missing.
-    let store = &built[0];
-    let out = store.with_extension("building").join("out");
-    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
-    std::fs::rename(store, &out).unwrap();
-    std::fs::remove_file(out.join("manifest.json")).unwrap();
-    let mut days: Vec<PathBuf> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.path()).collect();
-    days.sort();
+    // days: no manifest, the other days missing.
+    std::fs::remove_dir_all(&built[0]).unwrap();
+    let days = written(cache.path(), "days");
     assert!(days.len() >= 4, "{days:?}");
-    let kept = &days[0];
-    let kept_time = std::fs::metadata(kept).unwrap().modified().unwrap();
-    for later in &days[2..] {
+    let (kept, kept_time) = days[0].clone();
+    for (later, _) in &days[2..] {
         std::fs::remove_file(later).unwrap();
     }
+    let stages = written(cache.path(), "stage");
     std::thread::sleep(std::time::Duration::from_millis(20));
 
     assert_eq!(run(&demo(), cache_dir, args), answer);
-    let rebuilt = stores(cache.path());
-    assert_eq!(rebuilt, built);
-    let name = kept.file_name().unwrap();
+    assert_eq!(stores(cache.path()), built);
     assert_eq!(
-        std::fs::metadata(rebuilt[0].join(name)).unwrap().modified().unwrap(),
+        std::fs::metadata(&kept).unwrap().modified().unwrap(),
         kept_time,
         "a finished day is not written again"
     );
-    assert!(
-        !store.with_extension("building").exists(),
-        "the build folder is cleaned up"
-    );
+    assert_eq!(written(cache.path(), "stage"), stages, "no partition is staged again");
+    assert_eq!(written(cache.path(), "days").len(), days.len());
+}
+
+/// A day synced into a lake whose store is written costs its own
+/// partitions and the days its events fall on, not a new store.
+#[test]
+fn a_new_day_rewrites_only_its_own_partitions_and_days() {
+    let lake = tempfile::tempdir().unwrap();
+    let sl = "aws/CLOUD_TRAIL_MGMT/2.0/region=us-east-1/accountId=111122223333";
+    let trail = "AWSLogs/o-a1b2c3d4e5/111122223333/CloudTrail/us-east-1/2024/05";
+    copy_dir(&demo().join(sl), &lake.path().join(sl));
+    copy_dir(&demo().join(trail), &lake.path().join(trail));
+    let held = tempfile::tempdir().unwrap();
+    for rel in [
+        format!("{sl}/eventDay=20240507"),
+        format!("{trail}/07"),
+        format!("{trail}/08"),
+    ] {
+        let from = lake.path().join(&rel);
+        if from.exists() {
+            copy_dir(&from, &held.path().join(&rel));
+            std::fs::remove_dir_all(&from).unwrap();
+        }
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let cache_dir = cache.path().to_str().unwrap();
+    let args: &[&str] = &["timeline", "--bucket", "1d"];
+    let before = run(lake.path(), cache_dir, args);
+    let (stages, days) = (written(cache.path(), "stage"), written(cache.path(), "days"));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+
+    copy_dir(held.path(), lake.path());
+    let after = run(lake.path(), cache_dir, args);
+    assert_ne!(after, before, "the new day is answered");
+    same(&after, &run(lake.path(), NO_CACHE, args), args);
+    assert_eq!(stores(cache.path()).len(), 2);
+    let stages_after = written(cache.path(), "stage");
+    for stage in &stages {
+        assert!(stages_after.contains(stage), "{stage:?} was staged again");
+    }
+    let new_stages = stages_after.len() - stages.len();
+    assert!((1..=3).contains(&new_stages), "{new_stages} new stages");
+    // The new day, and the day before it when late deliveries cross midnight.
+    let days_after = written(cache.path(), "days");
+    let rewritten: Vec<_> = days_after.iter().filter(|d| !days.contains(d)).collect();
+    assert!((1..=2).contains(&rewritten.len()), "{rewritten:#?}");
+    let reused = days_after.iter().filter(|d| days.contains(d)).count();
+    assert!(reused + 1 >= days.len(), "{reused} of {} days reused", days.len());
 }
 
 /// Files set aside while the store was written are still named by later

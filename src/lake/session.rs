@@ -414,7 +414,7 @@ impl Session {
         };
         let progress = |task: &str, done: usize, total: usize| self.lake.progress(task, done, total);
         self.fill_cache(scope)?;
-        self.recovering(scope, || {
+        let stages = self.recovering(scope, || {
             let groups = self.scoped_groups(scope)?;
             build.stage_groups(&self.conn.borrow(), &groups, self.lake.cache.as_ref(), &progress)
         })?;
@@ -427,7 +427,7 @@ impl Session {
                 .cloned()
                 .collect()
         };
-        build.finish(&self.conn.borrow(), files, problems, &progress)
+        build.finish(&self.conn.borrow(), stages, files, problems, &progress)
     }
 
     /// Read each file of the scope on its own until one fails. Only a file
