@@ -104,7 +104,7 @@ impl Build {
             conn,
             &format!(
                 "SELECT time_ms // {DAY_MS} AS day, count(*) FROM {} GROUP BY day ORDER BY day NULLS LAST",
-                read(&[data.clone()])
+                read(std::slice::from_ref(&data))
             ),
             |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, i64>(1)?.max(0) as u64)),
         )?;
