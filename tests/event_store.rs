@@ -311,3 +311,43 @@ fn files_set_aside_while_building_are_reported_by_every_later_command() {
     assert_eq!(with_timeline, named);
     assert_eq!(stores(cache.path()).len(), 1, "{:?}", stores(cache.path()));
 }
+
+/// `--partial` on a lake never indexed answers from the newest days that
+/// are done, exactly for those days, says so on stderr, and leaves them
+/// for the next command, which answers the whole lake exactly.
+#[test]
+fn partial_answers_come_from_the_newest_days_exactly() {
+    let cache = tempfile::tempdir().unwrap();
+    let args: &[&str] = &["timeline", "--bucket", "1d"];
+    let out = common::lakescope()
+        .arg("--lake")
+        .arg(demo())
+        .args(["--format", "json", "--partial"])
+        .args(args)
+        .env("LAKESCOPE_CACHE_DIR", cache.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let exact: Value = serde_json::from_str(&run(&demo(), NO_CACHE, args)).unwrap();
+    let exact = exact.as_array().unwrap();
+    let newest = exact.last().unwrap();
+    let partial: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let partial = partial.as_array().unwrap();
+    let done = written(cache.path(), "days");
+    // The command asks once the newest day with events is done, long
+    // before the other seven.
+    assert!(stderr.contains("partial answer: the newest"), "{stderr}");
+    assert!(partial.len() < exact.len(), "{partial:?}");
+    assert_eq!(partial.last().unwrap(), newest, "the newest day comes first");
+    for bucket in partial.iter().filter(|b| b["events"].as_u64() != Some(0)) {
+        assert!(exact.contains(bucket), "{bucket} is not exact");
+    }
+
+    let whole = run(&demo(), cache.path().to_str().unwrap(), args);
+    assert_eq!(serde_json::from_str::<Value>(&whole).unwrap().as_array().unwrap(), exact);
+    let after = written(cache.path(), "days");
+    for day in &done {
+        assert!(after.contains(day), "{day:?} was written again");
+    }
+}

@@ -14,6 +14,7 @@ use anyhow::{Context, Result, bail};
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::generate::{GenerateOptions, generate_bad_lake, generate_lake};
+use crate::lake::prepare::Preparation;
 use crate::lake::summary::LakeSummary;
 use crate::lake::{
     EventCriteria, FileProblem, Lake, Page, Scope, Session, TimelineQuery, catalog, events, parse_time, pivots,
@@ -47,6 +48,10 @@ pub struct Cli {
     /// Up to this time (a date includes the whole day)
     #[arg(long, global = true, value_name = "TIME")]
     pub to: Option<String>,
+    /// While the lake is indexed for the first time, answer from the newest partition days
+    /// already done instead of waiting for all of them (said on stderr)
+    #[arg(long, global = true)]
+    pub partial: bool,
     /// TUI colour theme: dark, light or high-contrast (NO_COLOR turns colours off)
     #[arg(long, global = true, value_name = "NAME")]
     pub theme: Option<String>,
@@ -344,12 +349,28 @@ fn with_lake(cli: &Cli, command: impl FnOnce(LakeQuery<'_>) -> Result<()>) -> Re
     let lake = cli.open_lake()?;
     let session = lake.session()?;
     let progress = progress::ConversionProgress::start(&lake);
+    let mut preparation = match cli.partial {
+        true => Preparation::start(&lake)?,
+        false => None,
+    };
+    if let Some(Err(err)) = preparation.as_mut().and_then(Preparation::wait_for_first_day) {
+        return Err(err).context("cannot index the lake");
+    }
     command(LakeQuery {
         lake: &lake,
         session: &session,
         scope: &scope,
     })?;
     drop(progress);
+    if let Some(p) = session.partial_used() {
+        eprintln!(
+            "lakescope: partial answer: the newest {} of {} partition days, {} events (the lake is being \
+             indexed; without --partial the answer waits for all of them)",
+            p.days_done, p.days_total, p.events
+        );
+    }
+    // Stops the indexing; what it finished is kept for the next command.
+    drop(preparation);
     report_problems(&lake);
     Ok(())
 }

@@ -9,7 +9,7 @@ use super::connect::{configure, open_database};
 use super::discovery::{self, LakeFile, Skipped};
 use super::error::{LakeError, Result};
 use super::footers::Footers;
-use super::model::FileProblem;
+use super::model::{FileProblem, PartialAnswers};
 use super::plan::Plan;
 use super::scope::Scope;
 use super::session::Session;
@@ -82,6 +82,19 @@ impl Lake {
     /// One row per source, account, region and day, from paths (no scan).
     pub fn partitions(&self, scope: &Scope) -> Vec<PartitionRow> {
         partitions(self.files(), scope)
+    }
+
+    /// While the event store is written on another thread (see
+    /// [`super::prepare::Preparation`]), how many partition days the
+    /// answers come from.
+    pub fn partial_answers(&self) -> Option<PartialAnswers> {
+        self.inner.stores.partial().map(|(_, answers)| answers)
+    }
+
+    /// Answer from the days the event store has finished rather than
+    /// waiting for it (another thread must be writing it).
+    pub fn answer_partially(&self, on: bool) {
+        self.inner.stores.set_progressive(on);
     }
 
     /// A new connection for one thread of queries.

@@ -24,6 +24,19 @@ impl FileProblem {
     }
 }
 
+/// Answers taken while the event store is still being written: from the
+/// days finished so far (newest first), of all the lake's partition days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PartialAnswers {
+    /// Partition days finished, of the lake's dated partition days.
+    pub days_done: usize,
+    pub days_total: usize,
+    /// Events in the finished days.
+    pub events: u64,
+    /// Changes each time a day is added: answers older than it are stale.
+    pub generation: u64,
+}
+
 /// A baseline of one day: what a subject does in its first day is its
 /// habit; later first sightings are new.
 pub const BASELINE_MS: i64 = 24 * 3_600_000;

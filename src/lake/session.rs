@@ -2,10 +2,11 @@
 //! survives bad files: a file that fails is named, set aside and the query
 //! is run again over the rest (lake-data-spec §3.6, §5.3).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use duckdb::{Connection, InterruptHandle, Row, params_from_iter};
 
@@ -14,11 +15,12 @@ use super::connect::open_database;
 use super::convert::{self, Cancel};
 use super::discovery::LakeFile;
 use super::error::{DbError, DbErrorKind, LakeError, Result};
+use super::model::PartialAnswers;
 use super::plan::{Group, Reader, group_sql};
 use super::projection::{ACTOR_KEY_SQL, FLAT_COLUMNS};
 use super::scope::{Filter, Scope};
 use super::shared::LakeInner;
-use super::store::{Begun, EventStore};
+use super::store::{Begun, EventStore, Stage};
 
 /// How many bad files one query may set aside before giving up.
 const MAX_RECOVERIES: usize = 64;
@@ -34,6 +36,11 @@ pub struct Session {
     filled: RefCell<HashMap<&'static str, String>>,
     /// Stops the native conversion, as DuckDB's interrupt stops a query.
     cancel: Cancel,
+    /// Set once for good: the session's work is no longer wanted (a
+    /// background build whose owner went away).
+    halted: Arc<AtomicBool>,
+    /// The partial store the last query answered from, if any.
+    partial_used: Cell<Option<PartialAnswers>>,
 }
 
 /// Cancels what a session is computing: its DuckDB query and its native
@@ -50,6 +57,19 @@ impl Interrupt {
     }
 }
 
+/// Stops a session's work for good, between steps as well as within one.
+pub(crate) struct Halt {
+    interrupt: Interrupt,
+    halted: Arc<AtomicBool>,
+}
+
+impl Halt {
+    pub(crate) fn halt(&self) {
+        self.halted.store(true, Ordering::SeqCst);
+        self.interrupt.interrupt();
+    }
+}
+
 impl Session {
     pub(crate) fn new(lake: Arc<LakeInner>, conn: Connection) -> Session {
         Session {
@@ -57,7 +77,26 @@ impl Session {
             conn: RefCell::new(conn),
             filled: RefCell::new(HashMap::new()),
             cancel: Cancel::default(),
+            halted: Arc::new(AtomicBool::new(false)),
+            partial_used: Cell::new(None),
         }
+    }
+
+    /// Stops this session's work for good (see [`Halt`]).
+    pub(crate) fn halt_handle(&self) -> Halt {
+        Halt {
+            interrupt: Interrupt {
+                db: self.conn.borrow().interrupt_handle(),
+                cancel: self.cancel.clone(),
+            },
+            halted: self.halted.clone(),
+        }
+    }
+
+    /// Was the last answer taken from the days a running build has
+    /// finished (how many of how many), rather than the whole store?
+    pub fn partial_used(&self) -> Option<PartialAnswers> {
+        self.partial_used.get()
     }
 
     /// The lake's shared state (files, plan, caches).
@@ -132,6 +171,11 @@ impl Session {
     /// Convert the scope's raw CloudTrail files that are not in the flat
     /// cache yet; files that fail are set aside with their error.
     pub(crate) fn fill_cache(&self, scope: &Scope) -> Result<()> {
+        self.fill_cache_of(scope, &|_| true)
+    }
+
+    /// [`Session::fill_cache`] for the scope's files that `pick` picks.
+    fn fill_cache_of(&self, scope: &Scope, pick: &dyn Fn(&LakeFile) -> bool) -> Result<()> {
         let Some(cache) = &self.lake.cache else { return Ok(()) };
         let work = self.scoped_groups(scope)?;
         let groups: Vec<TrailGroup<'_>> = work
@@ -141,10 +185,11 @@ impl Session {
                     label: &group.label,
                     account: account.as_deref(),
                     region: region.as_deref(),
-                    files: files.iter().collect(),
+                    files: files.iter().filter(|f| pick(f)).collect(),
                 }),
                 _ => None,
             })
+            .filter(|g| !g.files.is_empty())
             .collect();
         if groups.is_empty() {
             return Ok(());
@@ -350,12 +395,32 @@ impl Session {
     /// The de-duplicated store for the scope's files, written first if
     /// needed. None when there is no cache directory, or when writing it
     /// failed for a reason other than the lake's files (the caller then
-    /// de-duplicates in the query itself).
+    /// de-duplicates in the query itself). While another thread writes it
+    /// for answers given progressively, the days it has finished.
     pub(crate) fn event_store(&self, scope: &Scope) -> Result<Option<EventStore>> {
         let stores = &self.lake.stores;
         if !stores.enabled() {
             return Ok(None);
         }
+        self.partial_used.set(None);
+        if let Some(store) = self.finished_store(scope)? {
+            return Ok(Some(store));
+        }
+        if stores.progressive() {
+            return Ok(match stores.partial() {
+                Some((store, answers)) => {
+                    self.partial_used.set(Some(answers));
+                    Some(store)
+                }
+                None => stores.empty(),
+            });
+        }
+        self.write_event_store(scope)
+    }
+
+    /// A store already written for the scope's files (or the whole lake's).
+    pub(crate) fn finished_store(&self, scope: &Scope) -> Result<Option<EventStore>> {
+        let stores = &self.lake.stores;
         let key = stores.key(&self.lake.files_in(scope));
         // A store of the whole lake answers any narrower scope: the scope's
         // own conditions are in the filter, and its days select the files.
@@ -369,9 +434,23 @@ impl Session {
                 return Ok(Some(store));
             }
         }
+        Ok(None)
+    }
+
+    /// The store for the scope's files, written now if it is not there.
+    pub(crate) fn write_event_store(&self, scope: &Scope) -> Result<Option<EventStore>> {
+        let stores = &self.lake.stores;
+        if !stores.enabled() {
+            return Ok(None);
+        }
         let _one_build_per_process = stores.one_build()?;
+        if let Some(store) = self.finished_store(scope)? {
+            return Ok(Some(store));
+        }
+        let key = stores.key(&self.lake.files_in(scope));
         let built = self.build_store(scope, &key);
         self.lake.set_conversion(None);
+        stores.publish(None);
         match built {
             Ok(store) => {
                 stores.trim();
@@ -380,6 +459,7 @@ impl Session {
             Err(LakeError::Cancelled) => Err(LakeError::Cancelled),
             Err(err) => {
                 tracing::warn!(%err, "cannot write the event store; de-duplicating in each query instead");
+                stores.set_progressive(false);
                 Ok(None)
             }
         }
@@ -405,19 +485,49 @@ impl Session {
         Ok(())
     }
 
-    /// Write the scope's store: convert raw trail files, stage every copy
-    /// (setting bad files aside), then de-duplicate.
+    /// Write the scope's store one partition day at a time, newest first:
+    /// convert its raw trail files, stage every copy (setting bad files
+    /// aside), de-duplicate the day and publish the days done so far;
+    /// then the days no partition is named after, and the manifest.
     fn build_store(&self, scope: &Scope, key: &str) -> Result<EventStore> {
         let build = match self.lake.stores.begin(key)? {
             Begun::Done(store) => return Ok(store),
             Begun::Building(build) => build,
         };
         let progress = |task: &str, done: usize, total: usize| self.lake.progress(task, done, total);
-        self.fill_cache(scope)?;
-        let stages = self.recovering(scope, || {
-            let groups = self.scoped_groups(scope)?;
-            build.stage_groups(&self.conn.borrow(), &groups, self.lake.cache.as_ref(), &progress)
-        })?;
+        let days = partition_days(&self.lake.files_in(scope));
+        let mut stages: Vec<Stage> = Vec::new();
+        let mut chunks = Vec::new();
+        let dated = days.iter().filter(|d| d.is_some()).count();
+        self.lake.stores.publish(Some((build.partial(&chunks), 0, dated)));
+        let mut done = 0;
+        for day in &days {
+            if self.halted.load(Ordering::SeqCst) {
+                return Err(LakeError::Cancelled);
+            }
+            let label = match day {
+                Some(d) => format!("indexing day {d} ({} of {dated})", done + 1),
+                None => "indexing files without a day".to_string(),
+            };
+            let progress = |task: &str, n: usize, total: usize| self.lake.progress(&format!("{label}: {task}"), n, total);
+            let of_day = |f: &LakeFile| f.partition.as_ref().map(|p| p.day.as_str()) == day.as_deref();
+            self.fill_cache_of(scope, &of_day)?;
+            let staged = self.recovering(scope, || {
+                let groups = self.scoped_groups(scope)?;
+                let groups: Vec<(Group, Vec<LakeFile>)> = groups
+                    .into_iter()
+                    .map(|(g, files)| (g, files.into_iter().filter(|f| of_day(f)).collect::<Vec<_>>()))
+                    .filter(|(_, files)| !files.is_empty())
+                    .collect();
+                build.stage_groups(&self.conn.borrow(), &groups, self.lake.cache.as_ref(), &progress)
+            })?;
+            stages.extend(staged);
+            if let Some(epoch_day) = day.as_deref().and_then(epoch_day) {
+                chunks.extend(build.dedupe_ready(&self.conn.borrow(), &stages, epoch_day)?);
+                done += 1;
+                self.lake.stores.publish(Some((build.partial(&chunks), done, dated)));
+            }
+        }
         let files = self.lake.files_in(scope).len();
         let problems = {
             let plan = self.lake.plan()?;
@@ -457,6 +567,24 @@ impl Session {
         }
         Ok(None)
     }
+}
+
+/// The partition days of `files`, newest first, files without one first
+/// (they may hold events of any day).
+fn partition_days(files: &[&LakeFile]) -> Vec<Option<String>> {
+    let mut days: Vec<Option<String>> = files.iter().map(|f| f.partition.as_ref().map(|p| p.day.clone())).collect();
+    days.sort_unstable();
+    days.dedup();
+    // None sorts first; the days after it newest first.
+    let dated = days.iter().position(Option::is_some).unwrap_or(days.len());
+    days[dated..].reverse();
+    days
+}
+
+/// Days since 1970-01-01 of a `YYYYMMDD` partition day.
+fn epoch_day(day: &str) -> Option<i64> {
+    let date = chrono::NaiveDate::parse_from_str(day, "%Y%m%d").ok()?;
+    Some(date.signed_duration_since(chrono::DateTime::UNIX_EPOCH.date_naive()).num_days())
 }
 
 /// No events, still naming the filter: its values are bound to the statement.

@@ -26,6 +26,7 @@ use super::theme::Theme;
 use crate::lake::EventCriteria;
 use crate::lake::buckets::Zone;
 use crate::lake::config::ConfigTarget;
+use crate::lake::prepare::Preparation;
 use crate::lake::worker::QueryWorker;
 use crate::lake::{Lake, LakeError, Scope};
 
@@ -37,6 +38,9 @@ pub struct Options {
     pub size: Rect,
     /// Scope of the first view.
     pub scope: Scope,
+    /// Write the lake's event store on a thread, answering from the days
+    /// done meanwhile (see [`App::prepare_in_background`]).
+    pub index_in_background: bool,
 }
 
 /// A page in the history: a screen, the scope it was opened with, and the
@@ -87,6 +91,10 @@ pub struct App {
     other_zone: Zone,
     /// Watching the lake directory for new partitions.
     refresh: LakeRefresh,
+    /// The event store being written beside the queries, if it is.
+    preparation: Option<Preparation>,
+    /// The partial answers the current page was last asked under.
+    seen_partial: Option<u64>,
 }
 
 /// How many dropped replies [`App::dropped_replies`] remembers.
@@ -124,7 +132,13 @@ impl App {
             dropped: Vec::new(),
             other_zone: Zone::Local,
             refresh: Default::default(),
+            preparation: None,
+            seen_partial: None,
         };
+        if options.index_in_background {
+            // Before the first question, which would otherwise write it.
+            app.prepare_in_background();
+        }
         app.push(Page::new(options.scope, screens::open(Target::Actors, app.size.width)));
         app.note_problems();
         Ok(app)
@@ -181,6 +195,7 @@ impl App {
     /// showing and waiting for that id: results for views the user left are dropped.
     pub fn tick(&mut self) {
         self.poll_lake();
+        self.poll_preparation();
         self.worker.poll();
         while let Some(reply) = self.worker.try_recv() {
             if self.page().load != Load::Pending(reply.id) {
@@ -539,6 +554,52 @@ impl App {
         }
     }
 
+    /// Write the lake's event store on a thread while the pages answer
+    /// from the days it has finished, newest first; each page asks again
+    /// as days are added, and once more when the store is whole.
+    pub fn prepare_in_background(&mut self) {
+        self.preparation = None;
+        match Preparation::start(&self.lake) {
+            Ok(preparation) => self.preparation = preparation,
+            Err(err) => self.say(Severity::Error, format!("cannot index the lake: {err}")),
+        }
+    }
+
+    /// Is the event store being written beside the queries?
+    pub fn preparing(&self) -> bool {
+        self.preparation.is_some()
+    }
+
+    fn poll_preparation(&mut self) {
+        let Some(preparation) = self.preparation.as_mut() else {
+            return;
+        };
+        if let Some(ended) = preparation.poll() {
+            self.preparation = None;
+            self.seen_partial = None;
+            match ended {
+                Ok(()) => self.say(Severity::Info, "lake indexed: answers are complete"),
+                Err(LakeError::Cancelled) => {}
+                Err(err) => self.say(
+                    Severity::Error,
+                    format!("cannot write the event store ({err}); each query removes copies itself"),
+                ),
+            }
+            // Whatever the page showed was partial: ask again.
+            if self.page().load != Load::Stale {
+                self.reload();
+            }
+            return;
+        }
+        let now = self.lake.partial_answers().map(|p| p.generation);
+        if now != self.seen_partial {
+            self.seen_partial = now;
+            if self.page().load != Load::Stale {
+                self.reload();
+            }
+        }
+    }
+
     /// Watch the lake directory for new files every `every`.
     pub fn watch_lake(&mut self, every: Duration) {
         self.refresh.watch(self.lake.root().to_path_buf(), every);
@@ -585,6 +646,8 @@ impl App {
         self.known = Known::of(&self.lake);
         let page = &mut self.history[self.current];
         page.screen.lake_reopened(&self.lake);
+        // Only the new partitions and the days they touch are written.
+        self.prepare_in_background();
         self.reload();
         let partitions = change.map(|c| c.new_partitions).unwrap_or_default();
         self.say(

@@ -69,6 +69,7 @@ pub fn load_options(run: &RunOptions, size: Rect) -> Result<Options> {
         live_clock: true,
         size,
         scope: run.scope.clone(),
+        index_in_background: true,
     })
 }
 

@@ -40,6 +40,12 @@ impl Harness {
     }
 
     pub fn with(lake: Lake, width: u16, height: u16, theme: Theme) -> Harness {
+        Harness::with_indexing(lake, width, height, theme, false)
+    }
+
+    /// With `index`, the app writes the event store on a thread and
+    /// answers from the days done meanwhile, as the binary does.
+    pub fn with_indexing(lake: Lake, width: u16, height: u16, theme: Theme, index: bool) -> Harness {
         let options = Options {
             theme,
             keymap: Keymap::defaults().unwrap(),
@@ -47,6 +53,7 @@ impl Harness {
             live_clock: false,
             size: Rect::new(0, 0, width, height),
             scope: Default::default(),
+            index_in_background: index,
         };
         let app = App::new(lake, options).expect("start the app");
         let terminal = Terminal::new(TestBackend::new(width, height)).unwrap();

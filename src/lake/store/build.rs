@@ -81,7 +81,7 @@ impl Build {
         let total = units.len();
         let mut stages = Vec::with_capacity(total);
         for (i, (_, group, files)) in units.into_iter().enumerate() {
-            progress("indexing events (one copy each): partition", i, total);
+            progress("staging source group", i, total);
             let paths: Vec<&Path> = files.iter().map(|f| f.path.as_path()).collect();
             let sql = group_sql(group, &paths, "true", cache);
             let key = identity(&[STORE_VERSION, LAYOUT_VERSION, &sql], &files);
@@ -161,6 +161,40 @@ impl Build {
                 "event store unreadable",
             ))
         })
+    }
+
+    /// De-duplicate `day` from the stages written so far, once every
+    /// partition that can hold its events is staged (events are delivered
+    /// on their day or later, and partitions are staged newest first).
+    /// The final manifest re-uses these files when no later stage adds to
+    /// the day, and writes the day again when one does.
+    pub(crate) fn dedupe_ready(&self, conn: &Connection, stages: &[Stage], day: i64) -> Result<Vec<Chunk>> {
+        let mut keys: Vec<&str> = Vec::new();
+        let mut copies = 0;
+        for stage in stages {
+            if let Some((_, n)) = stage.days.iter().find(|(d, _)| *d == Some(day)) {
+                keys.push(&stage.key);
+                copies += n;
+            }
+        }
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        keys.sort_unstable();
+        self.dedupe_day(conn, Some(day), &keys, copies)
+    }
+
+    /// The days finished so far, as a store answering from them alone.
+    pub(crate) fn partial(&self, chunks: &[Chunk]) -> EventStore {
+        EventStore {
+            root: self.root.clone(),
+            manifest: Manifest {
+                files: 0,
+                chunks: chunks.to_vec(),
+                stages: Vec::new(),
+                problems: Vec::new(),
+            },
+        }
     }
 
     /// One copy of each event of `day` (the best source first), sorted by

@@ -23,18 +23,19 @@ mod build;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
 use super::cache::{FlatCache, LAYOUT_VERSION, identity};
 use super::discovery::LakeFile;
 use super::error::{DbError, DbErrorKind, LakeError, Result};
-use super::model::FileProblem;
+use super::model::{FileProblem, PartialAnswers};
 use super::plan::{Plan, group_sql};
 use super::projection::file_list;
 use super::scope::{Filter, Scope};
 
-pub(crate) use build::Build;
+pub(crate) use build::{Build, Stage};
 
 /// Bump when the store's own layout changes; also the stores' folder name
 /// under the cache directory.
@@ -68,7 +69,7 @@ struct Manifest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Chunk {
+pub(crate) struct Chunk {
     /// Relative to the stores' root.
     file: String,
     /// UTC day (days since 1970-01-01); None for events without a time.
@@ -137,6 +138,12 @@ pub(crate) struct EventStores {
     projections: Vec<String>,
     /// Held while a session writes a store (one at a time).
     build: Mutex<()>,
+    /// Answer from the days a build has finished instead of waiting for it
+    /// (the workbench, `--partial`); another thread writes the store.
+    progressive: AtomicBool,
+    /// The days finished by the build running in this process.
+    partial: Mutex<Option<(EventStore, PartialAnswers)>>,
+    generation: AtomicU64,
 }
 
 /// Reports one-time work: (task, units done, units in all).
@@ -174,7 +181,54 @@ impl EventStores {
             root: cache.map(|c| c.sibling(STORE_VERSION)),
             projections: plan.groups.iter().map(|g| group_sql(g, &[], "true", None)).collect(),
             build: Mutex::new(()),
+            progressive: AtomicBool::new(false),
+            partial: Mutex::new(None),
+            generation: AtomicU64::new(0),
         }
+    }
+
+    /// Answer from the finished days while a store is written elsewhere.
+    pub(crate) fn set_progressive(&self, on: bool) {
+        self.progressive.store(on, Ordering::SeqCst);
+    }
+
+    pub(crate) fn progressive(&self) -> bool {
+        self.progressive.load(Ordering::SeqCst)
+    }
+
+    /// A build finished `done` of `total` partition days: answers may now
+    /// come from `store`. None when the build ended.
+    pub(crate) fn publish(&self, partial: Option<(EventStore, usize, usize)>) {
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        if let Ok(mut slot) = self.partial.lock() {
+            *slot = partial.map(|(store, days_done, days_total)| {
+                let answers = PartialAnswers {
+                    days_done,
+                    days_total,
+                    events: store.manifest.chunks.iter().map(|c| c.rows).sum(),
+                    generation,
+                };
+                (store, answers)
+            });
+        }
+    }
+
+    /// A store without any day: the answer before the first day is done.
+    pub(crate) fn empty(&self) -> Option<EventStore> {
+        Some(EventStore {
+            root: self.root.clone()?,
+            manifest: Manifest {
+                files: 0,
+                chunks: Vec::new(),
+                stages: Vec::new(),
+                problems: Vec::new(),
+            },
+        })
+    }
+
+    /// The days finished so far while a build runs (None when none runs).
+    pub(crate) fn partial(&self) -> Option<(EventStore, PartialAnswers)> {
+        self.partial.lock().ok().and_then(|p| p.clone())
     }
 
     /// False without a cache directory.

@@ -77,6 +77,10 @@ pub fn header(app: &Chrome, frame: &mut Frame, area: Rect) {
         clip(&lake, 30),
         clip(&app.scope.describe(), 80)
     );
+    if let Some(p) = app.lake.partial_answers() {
+        // The event store is still being written: say how much answers.
+        text.push_str(&format!(" │ partial: {} of {} days", p.days_done, p.days_total));
+    }
     if problems > 0 {
         text.push_str(&format!(" │ ⚠ {problems} unreadable"));
     }
@@ -133,14 +137,16 @@ fn status_line(app: &Chrome, w: usize) -> Line<'static> {
     let right = match &app.running {
         Some(r) if app.live_clock => format!("⟳ {} {:.1}s · esc cancels", what(r), r.since.elapsed().as_secs_f32()),
         Some(r) => format!("⟳ {} · esc cancels", what(r)),
-        None => match app.last_query {
-            Some((what, took)) if app.live_clock => format!("{what}: {:.2}s", took.as_secs_f32()),
+        // Indexing beside the queries: how far it is.
+        None => match (&conversion, app.last_query) {
+            (Some(c), _) => format!("⟳ {}", c.describe()),
+            (None, Some((what, took))) if app.live_clock => format!("{what}: {:.2}s", took.as_secs_f32()),
             _ => String::new(),
         },
     };
     // One-time work on the lake (conversion, indexing) may take minutes:
     // its progress counter, at the end, gets most of the line.
-    let share = if app.running.is_some() && conversion.is_some() {
+    let share = if conversion.is_some() {
         w * 4 / 5
     } else {
         w / 2
