@@ -1,5 +1,5 @@
 //! Untrusted text made safe to show: every string in a lake may carry
-//! attacker-supplied terminal escape sequences (lake-data-spec §10).
+//! attacker-supplied terminal escape sequences (`docs/formats.md#untrusted-text`).
 
 use std::fmt::Write;
 

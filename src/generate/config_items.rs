@@ -1,6 +1,6 @@
 //! AWS Config configuration items: the resources of the data account, their
 //! history around the story, and the three spellings of an item (S3
-//! delivery, API, CloudTrail Lake; spec §6.1).
+//! delivery, API, CloudTrail Lake; `docs/formats.md#config-item-spellings`).
 
 use serde_json::{Value, json};
 
@@ -89,7 +89,7 @@ impl Item {
         })
     }
 
-    /// CloudTrail Lake row (`eventData` camelCase, spec §6.1).
+    /// CloudTrail Lake row (`eventData` camelCase, `docs/formats.md#config-item-spellings`).
     pub fn cloudtrail_lake(&self, seed: u64) -> Value {
         let label = format!("{}/{}/{}", self.rtype, self.rid, self.capture_ms);
         json!({

@@ -1,6 +1,6 @@
 //! Planned (non-random-count) background events: the daily STS calls that
 //! mint each session's key, CI's daily heartbeat, and the few special
-//! records the spec asks for (escape sequences, non-ASCII, long value, a
+//! records that exercise the readers (escape sequences, non-ASCII, long value, a
 //! record delivered in the next day's folder).
 
 use rand_chacha::ChaCha8Rng;
@@ -202,7 +202,7 @@ fn specials_for_day(seed: u64, day_index: u32, day_ms: i64, accounts: &[&str], r
             }
         }
         1 if accounts.contains(&IDENTITY) => {
-            // Terminal escape sequences in a userAgent (spec §10).
+            // Terminal escape sequences in a userAgent (`docs/formats.md#untrusted-text`).
             if let Some(def) = actor(IDENTITY, |d| matches!(d.who, Who::IamUser("carol"))) {
                 let mut r = new_record(
                     ident(def),
@@ -242,7 +242,7 @@ fn specials_for_day(seed: u64, day_index: u32, day_ms: i64, accounts: &[&str], r
             }
         }
         2 if accounts.contains(&IDENTITY) => {
-            // Terminal escape sequences in requestParameters.userName (spec §10).
+            // Terminal escape sequences in requestParameters.userName (`docs/formats.md#untrusted-text`).
             if let Some(def) = actor(IDENTITY, |d| matches!(d.who, Who::IamUser("alice"))) {
                 let op = iam_op("CreateUser", false, Req::Null);
                 let mut r = make_event(def, &op, ident(def), at(15, 42, 10), IDENTITY, HOME_REGION, rng);

@@ -137,7 +137,7 @@ pub fn write_findings(run: &mut NetRun<'_>) -> Result<(), GenerateError> {
     Ok(())
 }
 
-/// `aws/CLOUD_TRAIL_MGMT/2.0/metadata/00000-<uuid>.metadata.json` (spec §7);
+/// `aws/CLOUD_TRAIL_MGMT/2.0/metadata/00000-<uuid>.metadata.json` (Iceberg, `docs/formats.md#layout`);
 /// lakescope does not read it, but a real 2.0 source directory has one.
 pub fn write_iceberg_stub(out: &mut Out, seed: u64, first_day_ms: i64) -> Result<(), GenerateError> {
     let uuid = ids::label_uuid(seed, "iceberg/cloudtrail");

@@ -1,4 +1,4 @@
-//! Shared parts of the raw CloudTrail -> OCSF mapping (spec §4): event
+//! Shared parts of the raw CloudTrail -> OCSF mapping (`docs/formats.md#the-flat-event-shape`): event
 //! classification, the `unmapped` map, and small structs used by both the
 //! Security Lake 1.0 and 2.0 shapes.
 
@@ -169,7 +169,7 @@ pub fn json_text(v: &Value) -> Option<String> {
     if v.is_null() { None } else { Some(v.to_string()) }
 }
 
-/// The `unmapped` entries common to both versions (spec §4, exact keys).
+/// The `unmapped` entries common to both versions (exact keys, as lakescope reads them: `docs/formats.md`).
 pub fn unmapped(r: &Record, with_payloads: bool) -> Unmapped<'_> {
     let mut m: Vec<(&'static str, Cow<'_, str>)> = Vec::with_capacity(8);
     m.push(("recipientAccountId", Cow::Borrowed(r.recipient_account_id.as_str())));

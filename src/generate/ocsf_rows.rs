@@ -1,5 +1,5 @@
 //! NDJSON rows of the Security Lake CloudTrail shapes. Field names and
-//! nesting follow `lake-spec/ocsf_schemas.sql`; DuckDB casts each row to the
+//! nesting follow the shapes in `schemas.rs`; DuckDB casts each row to the
 //! exact DDL types when the Parquet file is written.
 
 use serde::Serialize;

@@ -1,6 +1,8 @@
 //! Column types of the Parquet files, as `read_json(columns = {...})`
-//! arguments. The CloudTrail, EKS and VPC flow shapes are copied verbatim
-//! from `lake-spec/ocsf_schemas.sql`; the Security Hub shapes are a small
+//! arguments. The CloudTrail, EKS and VPC flow shapes model the published
+//! Security Lake tables (CloudTrail 1.0 in OCSF 1.0.0-rc.2, the Athena
+//! `DESCRIBE` of a 2.0 CloudTrail table, the Iceberg schema of EKS_AUDIT 2.0;
+//! mappings in `docs/formats.md`); the Security Hub shapes are a small
 //! plausible subset of OCSF 2001 / 2002 / 2004 chosen for lakescope fixtures
 //! (one 2.0 table holds all three classes, so its columns are their union).
 

@@ -16,7 +16,7 @@ pub(crate) fn open_database() -> Result<Connection> {
 
 /// Settings applied to every DuckDB connection lakescope uses.
 pub(crate) fn configure(conn: &Connection) -> Result<()> {
-    // No network: never try to download an extension (lake-data-spec §2).
+    // No network: never try to download an extension (`docs/formats.md#duckdb-traps`).
     conn.execute_batch(
         "SET autoinstall_known_extensions = false;
          SET autoload_known_extensions = false;

@@ -209,7 +209,7 @@ enum Unsniffable {
 }
 
 /// Why a file is not read. A CloudTrail Lake CSV export is named as such:
-/// its nested values are `{key=value}` text, not JSON (lake-data-spec §1.5).
+/// its nested values are `{key=value}` text, not JSON (`docs/formats.md#cloudtrail-lake-exports`).
 fn unknown_reason(path: &Path) -> String {
     let generic = "not a log format lakescope reads".to_string();
     let lower = path.to_string_lossy().to_ascii_lowercase();

@@ -1,9 +1,10 @@
 //! What a file is, judged from its path alone (no data is read here).
 //!
-//! AWS writes three layouts (see `shared/docs/lake-data-spec.md` §1):
-//! Security Lake hive partitions, CloudTrail trail delivery and Config
-//! delivery. A user may open the lake root, any folder inside it, or a copy
-//! of one partition, so classification looks at the whole absolute path.
+//! AWS writes several layouts (see `docs/formats.md#how-files-are-recognised`):
+//! Security Lake hive partitions, CloudTrail trail delivery, Config delivery,
+//! and flow and Resolver logs delivered to S3. A user may open the lake root,
+//! any folder inside it, or a copy of one partition, so classification looks
+//! at the whole absolute path.
 
 use std::path::Path;
 

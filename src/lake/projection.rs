@@ -1,7 +1,7 @@
 //! SQL projections from each source shape to lakescope's flat event shape.
 //!
 //! Every group of files is projected to the same columns ([`FLAT_COLUMNS`]);
-//! versions are only combined after projection (lake-data-spec §3.4). OCSF
+//! versions are only combined after projection (`docs/formats.md#duckdb-traps`). OCSF
 //! projections are built from the group's real schema so that a field a
 //! file lacks becomes NULL instead of a bind or INTERNAL error.
 
@@ -62,7 +62,7 @@ pub const ACTOR_KEY_SQL: &str = "CASE \
  ELSE coalesce(actor_type, 'Unknown') || ':' || coalesce(nullif(actor_principal_id, ''), nullif(actor_account, ''), 'unknown') \
  END";
 
-/// Which OCSF mapping a parquet group follows (lake-data-spec §4).
+/// Which OCSF mapping a parquet group follows (`docs/formats.md#differences-between-source-versions`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Flavor {
     /// OCSF 1.0.0-rc.2 (Security Lake source version 1): ARN in `actor.user.uuid`.
@@ -473,7 +473,7 @@ pub fn raw_extract() -> String {
 
 /// `[ 'a', 'b' ]` of file paths. Paths come from our own directory walk, never
 /// from user input; they are quoted, not bound, because DuckDB table
-/// functions take no parameters here (lake-data-spec §9, §10).
+/// functions take no parameters here (`docs/formats.md#untrusted-text`).
 pub fn file_list<'a>(files: impl IntoIterator<Item = &'a Path>) -> String {
     let items: Vec<String> = files.into_iter().map(|p| lit(&p.to_string_lossy())).collect();
     format!("[{}]", items.join(", "))

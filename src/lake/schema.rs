@@ -2,7 +2,7 @@
 //!
 //! Projections are generated from the schema a group of files really has:
 //! referencing a nested field that one file lacks can raise an INTERNAL error
-//! that invalidates the whole database (lake-data-spec §3.4), so a path is
+//! that invalidates the whole database (`docs/formats.md#duckdb-traps`), so a path is
 //! only used when [`Schema::has`] says it exists.
 
 use std::collections::BTreeMap;

@@ -20,7 +20,7 @@ pub struct Scope {
 impl Scope {
     /// Does a file's path partition fall inside the scope? Days are widened
     /// by one on each side: a trail file is filed under its delivery day and
-    /// may hold events from just before midnight (lake-data-spec §3.3).
+    /// may hold events from just before midnight (`docs/formats.md#duckdb-traps`).
     pub fn admits(&self, file: &LakeFile) -> bool {
         let Some(p) = &file.partition else {
             return true;

@@ -1,6 +1,6 @@
 //! One DuckDB connection over an opened lake, and query execution that
 //! survives bad files: a file that fails is named, set aside and the query
-//! is run again over the rest (lake-data-spec §3.6, §5.3).
+//! is run again over the rest (`docs/formats.md#bad-files`).
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -357,7 +357,7 @@ impl Session {
             match err.kind {
                 DbErrorKind::Poisoned => {
                     // The database is unusable after an INTERNAL/FATAL error
-                    // (lake-data-spec §2): start a fresh one for this session.
+                    // (`docs/formats.md#duckdb-traps`): start a fresh one for this session.
                     *self.conn.borrow_mut() = open_database()?;
                     self.filled.borrow_mut().clear();
                     return Err(LakeError::Db(DbError::new(

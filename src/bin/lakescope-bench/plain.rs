@@ -1,6 +1,6 @@
 //! The baselines: the same questions as hand-written DuckDB SQL, run by the
 //! DuckDB crate with no lakescope engine in between, either over the lake's
-//! files (globs, in the style of lake-spec/normalize.sql) or over the event
+//! files (globs, one flat view per source version, as `docs/formats.md` maps them) or over the event
 //! store lakescope wrote (the same input lakescope's queries read).
 
 use std::path::Path;

@@ -1,8 +1,8 @@
 //! Linking configuration changes to the CloudTrail events that most likely
-//! caused them (lake-data-spec §6.4). There is no foreign key: an event
-//! matches when it names the resource (ARN or id in its resources, id, ARN
-//! or name quoted in its request or response) in the item's account, within
-//! a window before the capture.
+//! caused them (`docs/formats.md#linking-a-change-to-its-cloudtrail-events`).
+//! There is no foreign key: an event matches when it names the resource (ARN
+//! or id in its resources, id, ARN or name quoted in its request or response)
+//! in the item's account, within a window before the capture.
 
 use serde::Serialize;
 

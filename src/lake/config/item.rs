@@ -69,7 +69,7 @@ const VERBS: &[&str] = &[
 ];
 
 /// Split a relationship name into its verb phrase, tolerating the spellings
-/// of lake-data-spec §6.2 and real data: trailing spaces, missing target
+/// of AWS's outputs and real data (`docs/formats.md#config-item-spellings`): trailing spaces, missing target
 /// type (`Is attached to `) and squashed words (`IsassociatedwithSecurityGroup`).
 pub fn relationship_verb(name: &str) -> String {
     let squashed: String = name

@@ -1,6 +1,6 @@
 //! Reading AWS Config items into the session's `config_items` table.
 //!
-//! One SQL pipeline accepts every spelling of lake-data-spec §6.1: S3
+//! One SQL pipeline accepts every spelling (`docs/formats.md#config-item-spellings`): S3
 //! delivery files (`configurationItems`), API output (`configurationItems`,
 //! `baseConfigurationItems`, `Results` of `select-resource-config`),
 //! change notifications (bare or inside an SNS `Message` string) and

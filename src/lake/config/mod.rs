@@ -1,6 +1,6 @@
 //! AWS Config: configuration items of every spelling, a resource's
 //! timeline, field-level diffs, the relationship graph and the CloudTrail
-//! events that most likely caused each change (lake-data-spec §6).
+//! events that most likely caused each change (`docs/formats.md#aws-config`).
 //!
 //! Items are loaded once per session into the temp table `config_items`;
 //! lookups bind the user's value. Diffs and graph walks run in Rust on the
