@@ -345,7 +345,10 @@ fn partial_answers_come_from_the_newest_days_exactly() {
     }
 
     let whole = run(&demo(), cache.path().to_str().unwrap(), args);
-    assert_eq!(serde_json::from_str::<Value>(&whole).unwrap().as_array().unwrap(), exact);
+    assert_eq!(
+        serde_json::from_str::<Value>(&whole).unwrap().as_array().unwrap(),
+        exact
+    );
     let after = written(cache.path(), "days");
     for day in &done {
         assert!(after.contains(day), "{day:?} was written again");

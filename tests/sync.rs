@@ -208,3 +208,66 @@ fn verify_catches_a_changed_byte_a_missing_file_and_an_extra_one() {
     assert!(out.contains(&format!("{}: missing", files[5])), "{out}");
     assert!(out.contains("AWSLogs/planted.json: not in the manifest"), "{out}");
 }
+
+/// Files under `dir`, by path (a command that writes nothing leaves it so).
+fn names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_synced_copy_is_indexed_so_that_it_opens_warm() {
+    let moto = uploaded_demo("");
+    let (work, dest) = workspace();
+    let cache = work.path().join("index-cache");
+    let output = lakescope(work.path())
+        .env("LAKESCOPE_CACHE_DIR", &cache)
+        .args(["sync", &format!("s3://{BUCKET}"), "--to"])
+        .arg(&dest)
+        .args(["--endpoint-url", &moto.endpoint])
+        .output()
+        .expect("run sync");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("event store written, flow index written"), "{stderr}");
+    let indexed = names(&cache);
+    let store = lakescope::lake::STORE_VERSION;
+    assert!(
+        indexed
+            .iter()
+            .any(|n| n.starts_with(store) && n.ends_with("manifest.json")),
+        "{indexed:#?}"
+    );
+
+    // The first questions on the copy write nothing: it was indexed.
+    for args in [&["actors"][..], &["flows", "--ip", "203.0.113.66"]] {
+        let out = lakescope(work.path())
+            .env("LAKESCOPE_CACHE_DIR", &cache)
+            .arg("--lake")
+            .arg(&dest)
+            .args(args)
+            .output()
+            .expect("run a question");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(names(&cache), indexed, "a question wrote to the cache");
+
+    // Without indexing, the same sync leaves the cache alone.
+    let (bare_work, bare) = workspace();
+    let bare_cache = bare_work.path().join("index-cache");
+    let output = lakescope(bare_work.path())
+        .env("LAKESCOPE_CACHE_DIR", &bare_cache)
+        .args(["sync", &format!("s3://{BUCKET}"), "--no-index", "--to"])
+        .arg(&bare)
+        .args(["--endpoint-url", &moto.endpoint])
+        .output()
+        .expect("run sync");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!bare_cache.join(store).exists());
+}

@@ -195,6 +195,12 @@ fn follow_fetches_objects_announced_directly_and_through_sns_and_leaves_a_malfor
         assert!(Instant::now() < deadline, "not followed within 90 s: {}", log_text());
         std::thread::sleep(Duration::from_millis(200));
     }
+    // Each batch fetched is indexed as it comes (the event store; the
+    // flow index is left for `lakescope index`).
+    while !log_text().contains("flow index left for `lakescope index`") {
+        assert!(Instant::now() < deadline, "the batch was not indexed: {}", log_text());
+        std::thread::sleep(Duration::from_millis(200));
+    }
     follower.kill().expect("stop follower");
     follower.wait().expect("reap follower");
 

@@ -64,5 +64,10 @@ fn pages_answer_from_the_newest_days_while_the_lake_is_indexed() {
     h.keys(":");
     h.type_text(&format!("actor {intruder}"));
     h.keys("enter");
-    assert_eq!(h.summary("events").as_deref(), Some(whole_events.as_str()), "{}", h.screen());
+    assert_eq!(
+        h.summary("events").as_deref(),
+        Some(whole_events.as_str()),
+        "{}",
+        h.screen()
+    );
 }

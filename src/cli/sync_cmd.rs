@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::lake::{Lake, LakeError, prepare};
 use crate::sync::{ClientOptions, Filter, Listed, Mirror, Observer, SyncError, SyncOptions, client, plan};
 
 /// Mirror a bucket (or its part the filters select) into a local lake directory
@@ -51,6 +52,10 @@ pub struct SyncArgs {
     /// SQS queue URL receiving S3 notifications (direct or through SNS)
     #[arg(long, value_name = "URL")]
     pub sqs_queue: Option<String>,
+    /// Do not index what was fetched (by default the copy is indexed like `lakescope index`,
+    /// and each batch --follow fetches is added to the event store, so the lake opens warm)
+    #[arg(long)]
+    pub no_index: bool,
 }
 
 /// Run `sync`. `accounts`, `regions` and `from` are the global filters.
@@ -104,10 +109,14 @@ pub fn run_sync(args: &SyncArgs, accounts: &[String], regions: &[String], from: 
         if report.failed > 0 {
             bail!("{} object(s) could not be fetched; run sync again to retry", report.failed);
         }
+        if !args.no_index {
+            index(&mirror.options.dest, true)?;
+        }
         if let (true, Some(queue)) = (args.follow, &args.sqs_queue) {
             let sqs = client::sqs(&config);
             let lines = Lines {
                 every_object: true,
+                index_into: (!args.no_index).then(|| mirror.options.dest.clone()),
                 ..Lines::default()
             };
             mirror.follow(&sqs, queue, &lines).await?;
@@ -144,6 +153,8 @@ pub fn run_verify(dir: &Path, out: &mut dyn Write) -> Result<()> {
 struct Lines {
     /// A line for every object (follow mode), else one every two seconds.
     every_object: bool,
+    /// Index each batch fetched into the event store of this lake copy.
+    index_into: Option<PathBuf>,
     state: Mutex<(usize, u64, Option<Instant>)>,
 }
 
@@ -190,6 +201,55 @@ impl Observer for Lines {
     fn note(&self, message: &str) {
         eprintln!("{} {}", stamp(), crate::text::sanitize(message));
     }
+    fn batch_fetched(&self, _objects: usize) {
+        if let Some(dest) = &self.index_into
+            && let Err(err) = index(dest, false)
+        {
+            eprintln!("{} cannot index the new files: {err:#}", stamp());
+        }
+    }
+}
+
+/// Index the lake copy at `dest` (only what changed is written): the event
+/// store, and with `flows` the flow index too (a pass over every flow, too
+/// long to repeat for each batch a follow fetches).
+fn index(dest: &Path, flows: bool) -> Result<()> {
+    let started = Instant::now();
+    let lake = match Lake::open(dest) {
+        Ok(lake) => lake,
+        // Nothing fetched yet (an empty bucket, a follow that waits).
+        Err(LakeError::Empty { .. } | LakeError::NotALake { .. }) => return Ok(()),
+        Err(err) => return Err(err).with_context(|| format!("cannot open the synced lake at {}", dest.display())),
+    };
+    let session = lake.session()?;
+    let progress = super::progress::ConversionProgress::start(&lake);
+    let indexed = match flows {
+        true => prepare::index(&session),
+        false => prepare::index_events(&session),
+    }
+    .with_context(|| format!("cannot index {}", dest.display()))?;
+    drop(progress);
+    eprintln!(
+        "{} indexed {} files in {:.1}s: event store {}, flow index {}{}",
+        stamp(),
+        indexed.files,
+        started.elapsed().as_secs_f32(),
+        if indexed.event_store {
+            "written"
+        } else {
+            "not written (no cache dir)"
+        },
+        match (flows, indexed.flow_index) {
+            (false, _) => "left for `lakescope index`",
+            (true, true) => "written",
+            (true, false) => "none",
+        },
+        match indexed.set_aside.len() {
+            0 => String::new(),
+            n => format!(", {n} unreadable file(s) set aside (`lakescope check` lists them)"),
+        }
+    );
+    Ok(())
 }
 
 /// A progress bar (objects, bytes, rate, ETA) on a terminal, else [`Lines`].

@@ -32,6 +32,22 @@ pub fn index(session: &Session) -> Result<Indexed> {
     })
 }
 
+/// Convert the raw trail and write the event store of the whole lake
+/// (only the days new or changed files touch, when an earlier store is
+/// there); the flow index is left as it is.
+pub fn index_events(session: &Session) -> Result<Indexed> {
+    let scope = Scope::default();
+    let event_store = session.write_event_store(&scope)?.is_some();
+    let lake = session.lake();
+    lake.set_conversion(None);
+    Ok(Indexed {
+        files: lake.discovery.files.len(),
+        event_store,
+        flow_index: false,
+        set_aside: lake.plan()?.problems.clone(),
+    })
+}
+
 /// The whole lake's event store written on a thread of its own, while
 /// questions are answered from the days it has finished (newest first):
 /// the workbench on a lake never opened, and `--partial`. Dropping it

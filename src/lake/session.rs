@@ -509,7 +509,8 @@ impl Session {
                 Some(d) => format!("indexing day {d} ({} of {dated})", done + 1),
                 None => "indexing files without a day".to_string(),
             };
-            let progress = |task: &str, n: usize, total: usize| self.lake.progress(&format!("{label}: {task}"), n, total);
+            let progress =
+                |task: &str, n: usize, total: usize| self.lake.progress(&format!("{label}: {task}"), n, total);
             let of_day = |f: &LakeFile| f.partition.as_ref().map(|p| p.day.as_str()) == day.as_deref();
             self.fill_cache_of(scope, &of_day)?;
             let staged = self.recovering(scope, || {
@@ -572,7 +573,10 @@ impl Session {
 /// The partition days of `files`, newest first, files without one first
 /// (they may hold events of any day).
 fn partition_days(files: &[&LakeFile]) -> Vec<Option<String>> {
-    let mut days: Vec<Option<String>> = files.iter().map(|f| f.partition.as_ref().map(|p| p.day.clone())).collect();
+    let mut days: Vec<Option<String>> = files
+        .iter()
+        .map(|f| f.partition.as_ref().map(|p| p.day.clone()))
+        .collect();
     days.sort_unstable();
     days.dedup();
     // None sorts first; the days after it newest first.
@@ -584,7 +588,10 @@ fn partition_days(files: &[&LakeFile]) -> Vec<Option<String>> {
 /// Days since 1970-01-01 of a `YYYYMMDD` partition day.
 fn epoch_day(day: &str) -> Option<i64> {
     let date = chrono::NaiveDate::parse_from_str(day, "%Y%m%d").ok()?;
-    Some(date.signed_duration_since(chrono::DateTime::UNIX_EPOCH.date_naive()).num_days())
+    Some(
+        date.signed_duration_since(chrono::DateTime::UNIX_EPOCH.date_naive())
+            .num_days(),
+    )
 }
 
 /// No events, still naming the filter: its values are bound to the statement.

@@ -50,43 +50,54 @@ impl Mirror {
                 }
             };
             received_once = true;
+            let mut fetched = 0;
             for message in output.messages() {
-                if self.handle(message, observer).await {
+                let (done, objects) = self.handle(message, observer).await;
+                fetched += objects;
+                if done {
                     delete(sqs, queue_url, message, observer).await;
                 }
+            }
+            if fetched > 0 {
+                observer.batch_fetched(fetched);
             }
         }
     }
 
-    /// Handle one message; true when it may be deleted.
-    async fn handle(&mut self, message: &Message, observer: &dyn Observer) -> bool {
+    /// Handle one message: may it be deleted, and how many objects were fetched.
+    async fn handle(&mut self, message: &Message, observer: &dyn Observer) -> (bool, usize) {
         let id = message.message_id().unwrap_or("?");
         match parse(message.body().unwrap_or_default()) {
             Notice::Malformed(why) => {
                 observer.note(&format!("message {id}: {why}; left in the queue"));
-                false
+                (false, 0)
             }
             Notice::Nothing(what) => {
                 observer.note(&format!("message {id}: {what}, nothing to fetch"));
-                true
+                (true, 0)
             }
             Notice::Created(objects) => {
-                let mut done = true;
+                let (mut done, mut fetched) = (true, 0);
                 for object in &objects {
-                    if let Err(err) = self.fetch_announced(object, observer).await {
-                        observer.failed(&object.key, &err);
-                        done = false;
+                    match self.fetch_announced(object, observer).await {
+                        Ok(true) => fetched += 1,
+                        Ok(false) => {}
+                        Err(err) => {
+                            observer.failed(&object.key, &err);
+                            done = false;
+                        }
                     }
                 }
                 if !done {
                     observer.note(&format!("message {id}: kept for another try"));
                 }
-                done
+                (done, fetched)
             }
         }
     }
 
-    async fn fetch_announced(&mut self, object: &Announced, observer: &dyn Observer) -> Result<(), SyncError> {
+    /// Fetch one announced object: true when it was written.
+    async fn fetch_announced(&mut self, object: &Announced, observer: &dyn Observer) -> Result<bool, SyncError> {
         let o = &self.options;
         let relative = object
             .key
@@ -95,14 +106,14 @@ impl Mirror {
             .filter(|rel| plan::selects(rel, &o.filter));
         let Some(relative) = relative else {
             observer.note(&format!("s3://{}/{} is outside this sync", object.bucket, object.key));
-            return Ok(());
+            return Ok(false);
         };
         let Some((slash, path)) = self.local(relative) else {
             observer.note(&format!(
                 "refused key {:?}: it would land outside the directory",
                 object.key
             ));
-            return Ok(());
+            return Ok(false);
         };
         let duplicate = match (&object.etag, object.size) {
             (Some(etag), Some(size)) => self.is_current(&slash, size, etag, &path),
@@ -111,13 +122,13 @@ impl Mirror {
         };
         if duplicate {
             observer.note(&format!("{} already fetched", object.key));
-            return Ok(());
+            return Ok(false);
         }
         let fetched = download::fetch(&self.s3, &o.bucket, &object.key, &path, &self.tmp).await?;
         let bytes = fetched.size;
         self.record(&object.key, slash, fetched)?;
         observer.fetched(&object.key, bytes);
-        Ok(())
+        Ok(true)
     }
 }
 

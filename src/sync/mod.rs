@@ -45,6 +45,9 @@ pub trait Observer: Send + Sync {
     fn fetched(&self, key: &str, bytes: u64);
     fn failed(&self, key: &str, error: &SyncError);
     fn note(&self, message: &str);
+    /// Following: the objects of one batch of notices were fetched (the
+    /// moment to index them). Nothing by default.
+    fn batch_fetched(&self, _objects: usize) {}
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]

@@ -146,11 +146,7 @@ fn status_line(app: &Chrome, w: usize) -> Line<'static> {
     };
     // One-time work on the lake (conversion, indexing) may take minutes:
     // its progress counter, at the end, gets most of the line.
-    let share = if conversion.is_some() {
-        w * 4 / 5
-    } else {
-        w / 2
-    };
+    let share = if conversion.is_some() { w * 4 / 5 } else { w / 2 };
     let right = clip(&right, share);
     let room = w.saturating_sub(width(&right) + 1);
     let (left, style) = match app.status {
