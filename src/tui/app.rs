@@ -10,12 +10,14 @@ use ratatui::Frame;
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 
+mod tick;
+
 use super::action::Action;
 use super::clipboard::osc52;
 use super::command::{self, Command, Known};
 use super::input::LineInput;
 use super::keymap::Keymap;
-use super::lake_refresh::{LakeRefresh, News};
+use super::lake_refresh::LakeRefresh;
 use super::layout::areas;
 use super::mode::{Mode, Status, Typed};
 use super::render::{chrome, help};
@@ -137,7 +139,10 @@ impl App {
         };
         if options.index_in_background {
             // Before the first question, which would otherwise write it.
-            app.prepare_in_background();
+            match Preparation::start(&app.lake) {
+                Ok(preparation) => app.preparation = preparation,
+                Err(err) => app.say(Severity::Error, format!("cannot index the lake: {err}")),
+            }
         }
         app.push(Page::new(options.scope, screens::open(Target::Actors, app.size.width)));
         app.note_problems();
@@ -191,53 +196,14 @@ impl App {
         });
     }
 
-    /// Drain the worker's replies; a reply is kept only by the page that is
-    /// showing and waiting for that id: results for views the user left are dropped.
-    pub fn tick(&mut self) {
-        self.poll_lake();
-        self.poll_preparation();
-        self.worker.poll();
-        while let Some(reply) = self.worker.try_recv() {
-            if self.page().load != Load::Pending(reply.id) {
-                let cancelled = matches!(reply.result, Err(LakeError::Cancelled));
-                tracing::debug!(id = reply.id, cancelled, "dropping the reply of a view no longer shown");
-                if self.dropped.len() == DROPPED_KEPT {
-                    self.dropped.remove(0);
-                }
-                self.dropped.push(Dropped {
-                    id: reply.id,
-                    cancelled,
-                });
-                continue;
-            }
-            self.last_query = Some((reply.what, reply.elapsed));
-            let page = self.page_mut();
-            page.load = match reply.result {
-                Err(LakeError::Cancelled) => Load::Cancelled,
-                Err(e) => {
-                    page.screen.failed_reply(&e);
-                    Load::Failed(e.to_string())
-                }
-                Ok(answer) => match page.screen.apply_reply(answer) {
-                    Ok(()) => Load::Ready,
-                    Err(message) => Load::Failed(message),
-                },
-            };
-            match &self.page().load {
-                Load::Cancelled => {
-                    let again = self.keymap.hint(Action::Refresh);
-                    self.say(Severity::Warning, format!("query cancelled; {again} runs it again"));
-                }
-                Load::Failed(message) => {
-                    let message = message.clone();
-                    self.say(Severity::Error, message);
-                }
-                _ => {}
-            }
-            self.history[self.current].screen.learn(&mut self.known);
+    /// The refresh key: reopen the lake if it changed, else rerun the view.
+    fn refresh(&mut self) {
+        if !self.refresh.changed() {
+            return self.reload();
         }
-        self.note_problems();
-        self.fix_scroll();
+        if self.refresh.reopen(self.lake.root().to_path_buf()) {
+            self.say(Severity::Info, "reopening the lake…");
+        }
     }
 
     /// Unreadable files found by the engine are announced once each.
@@ -552,110 +518,5 @@ impl App {
             Mode::Command(line) => chrome::candidates(&chrome, frame, a.body, line),
             _ => {}
         }
-    }
-
-    /// Write the lake's event store on a thread while the pages answer
-    /// from the days it has finished, newest first; each page asks again
-    /// as days are added, and once more when the store is whole.
-    pub fn prepare_in_background(&mut self) {
-        self.preparation = None;
-        match Preparation::start(&self.lake) {
-            Ok(preparation) => self.preparation = preparation,
-            Err(err) => self.say(Severity::Error, format!("cannot index the lake: {err}")),
-        }
-    }
-
-    /// Is the event store being written beside the queries?
-    pub fn preparing(&self) -> bool {
-        self.preparation.is_some()
-    }
-
-    fn poll_preparation(&mut self) {
-        let Some(preparation) = self.preparation.as_mut() else {
-            return;
-        };
-        if let Some(ended) = preparation.poll() {
-            self.preparation = None;
-            self.seen_partial = None;
-            match ended {
-                Ok(()) => self.say(Severity::Info, "lake indexed: answers are complete"),
-                Err(LakeError::Cancelled) => {}
-                Err(err) => self.say(
-                    Severity::Error,
-                    format!("cannot write the event store ({err}); each query removes copies itself"),
-                ),
-            }
-            // Whatever the page showed was partial: ask again.
-            if self.page().load != Load::Stale {
-                self.reload();
-            }
-            return;
-        }
-        let now = self.lake.partial_answers().map(|p| p.generation);
-        if now != self.seen_partial {
-            self.seen_partial = now;
-            if self.page().load != Load::Stale {
-                self.reload();
-            }
-        }
-    }
-
-    /// Watch the lake directory for new files every `every`.
-    pub fn watch_lake(&mut self, every: Duration) {
-        self.refresh.watch(self.lake.root().to_path_buf(), every);
-    }
-
-    /// Called on every tick: announce changes, take in a reopened lake.
-    fn poll_lake(&mut self) {
-        for news in self.refresh.poll() {
-            match news {
-                News::Changed(change) => {
-                    let key = self.keymap.hint(Action::Refresh);
-                    self.say(
-                        Severity::Info,
-                        format!(
-                            "{} new partition(s), {} new file(s) in the lake — press {key} to refresh",
-                            change.new_partitions, change.new_files
-                        ),
-                    );
-                }
-                News::Reopened(Ok(lake)) => self.take_lake(lake),
-                News::Reopened(Err(err)) => self.say(Severity::Error, format!("cannot reopen the lake: {err}")),
-            }
-        }
-    }
-
-    /// The refresh key: reopen the lake if it changed, else rerun the view.
-    fn refresh(&mut self) {
-        if !self.refresh.changed() {
-            return self.reload();
-        }
-        if self.refresh.reopen(self.lake.root().to_path_buf()) {
-            self.say(Severity::Info, "reopening the lake…");
-        }
-    }
-
-    fn take_lake(&mut self, lake: Lake) {
-        let worker = match QueryWorker::spawn(&lake) {
-            Ok(worker) => worker,
-            Err(err) => return self.say(Severity::Error, format!("cannot query the reopened lake: {err}")),
-        };
-        let change = self.refresh.taken_in(lake.root().to_path_buf());
-        self.lake = lake;
-        self.worker = worker;
-        self.known = Known::of(&self.lake);
-        let page = &mut self.history[self.current];
-        page.screen.lake_reopened(&self.lake);
-        // Only the new partitions and the days they touch are written.
-        self.prepare_in_background();
-        self.reload();
-        let partitions = change.map(|c| c.new_partitions).unwrap_or_default();
-        self.say(
-            Severity::Info,
-            format!(
-                "lake reopened: {} files, {partitions} new partition(s)",
-                self.lake.files().len()
-            ),
-        );
     }
 }

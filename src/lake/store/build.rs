@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 use duckdb::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::{Chunk, DAY_MS, DAYS_DIR, EventStore, MANIFEST, Manifest, Progress, STAGE_DIR, STORE_VERSION, cache_err};
+use super::stored::{
+    Chunk, DAY_MS, DAYS_DIR, EventStore, MANIFEST, Manifest, Progress, STAGE_DIR, STORE_VERSION, cache_err,
+};
 use crate::lake::cache::{FlatCache, LAYOUT_VERSION, identity};
 use crate::lake::discovery::LakeFile;
 use crate::lake::error::{LakeError, Result};

@@ -19,115 +19,23 @@
 //! resumes where it stopped, and days finish newest first.
 
 mod build;
+mod stored;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use serde::{Deserialize, Serialize};
-
 use super::cache::{FlatCache, LAYOUT_VERSION, identity};
 use super::discovery::LakeFile;
 use super::error::{DbError, DbErrorKind, LakeError, Result};
-use super::model::{FileProblem, PartialAnswers};
+use super::model::PartialAnswers;
 use super::plan::{Plan, group_sql};
-use super::projection::file_list;
-use super::scope::{Filter, Scope};
 
 pub(crate) use build::{Build, Stage};
-
-/// Bump when the store's own layout changes; also the stores' folder name
-/// under the cache directory.
-pub const STORE_VERSION: &str = "events-v2";
-const DAY_MS: i64 = 86_400_000;
-/// Stores kept; the least recently used beyond this number are removed
-/// once unused for an hour (another process may be reading them).
-const KEEP_STORES: usize = 6;
-const IDLE_SECS: u64 = 3_600;
-const MANIFEST: &str = "manifest.json";
-/// Shared by every store of a cache: staged copies and finished days.
-const STAGE_DIR: &str = "stage";
-const DAYS_DIR: &str = "days";
-
-/// A finished store: its manifest, whose files are under `root`.
-#[derive(Debug, Clone)]
-pub(crate) struct EventStore {
-    root: PathBuf,
-    manifest: Manifest,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Manifest {
-    /// Lake files it was built from, including any set aside.
-    files: usize,
-    chunks: Vec<Chunk>,
-    /// Stages the days were made from (kept while the store is).
-    stages: Vec<String>,
-    /// Files set aside while building, so that later sessions report them.
-    problems: Vec<FileProblem>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Chunk {
-    /// Relative to the stores' root.
-    file: String,
-    /// UTC day (days since 1970-01-01); None for events without a time.
-    day: Option<i64>,
-    rows: u64,
-}
-
-impl EventStore {
-    /// Files the builder set aside (reported by later sessions too).
-    pub(crate) fn problems(&self) -> &[FileProblem] {
-        &self.manifest.problems
-    }
-
-    /// The store named `key`, if its manifest and every file it names are
-    /// there (a trimmed or damaged day means building again, which reuses
-    /// the rest).
-    fn load(root: &Path, key: &str) -> Option<EventStore> {
-        let manifest_path = root.join(key).join(MANIFEST);
-        let text = std::fs::read_to_string(&manifest_path).ok()?;
-        let manifest: Manifest = serde_json::from_str(&text).ok()?;
-        if !manifest.chunks.iter().all(|c| root.join(&c.file).is_file()) {
-            return None;
-        }
-        // Most recently used first when the cache is trimmed.
-        if let Ok(file) = File::options().append(true).open(&manifest_path) {
-            let _ = file.set_modified(std::time::SystemTime::now());
-        }
-        Some(EventStore {
-            root: root.to_path_buf(),
-            manifest,
-        })
-    }
-
-    /// The store's events a scope can contain (whole days), filtered by
-    /// `filter`; None when no day of the store falls in the scope.
-    pub(crate) fn select(&self, scope: &Scope, filter: &Filter) -> Option<String> {
-        let first = scope.from_ms.map(|ms| ms.div_euclid(DAY_MS));
-        let last = scope.to_ms.map(|ms| (ms - 1).div_euclid(DAY_MS));
-        let files: Vec<PathBuf> = self
-            .manifest
-            .chunks
-            .iter()
-            .filter(|c| c.rows > 0)
-            .filter(|c| match c.day {
-                Some(day) => first.is_none_or(|f| day >= f) && last.is_none_or(|l| day <= l),
-                None => first.is_none() && last.is_none(),
-            })
-            .map(|c| self.root.join(&c.file))
-            .collect();
-        if files.is_empty() {
-            return None;
-        }
-        Some(filter.scan(&format!(
-            "read_parquet({}, union_by_name = true, hive_partitioning = false)",
-            file_list(files.iter().map(PathBuf::as_path))
-        )))
-    }
-}
+pub use stored::STORE_VERSION;
+use stored::{DAYS_DIR, IDLE_SECS, KEEP_STORES, MANIFEST, Manifest, STAGE_DIR};
+pub(crate) use stored::{EventStore, Progress, cache_err};
 
 /// Where a lake's stores live and how they are named; owned by the lake.
 pub(crate) struct EventStores {
@@ -145,9 +53,6 @@ pub(crate) struct EventStores {
     partial: Mutex<Option<(EventStore, PartialAnswers)>>,
     generation: AtomicU64,
 }
-
-/// Reports one-time work: (task, units done, units in all).
-pub(crate) type Progress<'a> = &'a dyn Fn(&str, usize, usize);
 
 /// Either the store another process finished meanwhile, or a build to do.
 pub(crate) enum Begun {
@@ -168,11 +73,6 @@ pub(crate) fn lock_build(root: &Path, key: &str) -> Result<File> {
         .map_err(cache_err(&lock_path))?;
     fs4::FileExt::lock(&lock).map_err(cache_err(&lock_path))?;
     Ok(lock)
-}
-
-pub(crate) fn cache_err(path: &Path) -> impl FnOnce(std::io::Error) -> LakeError {
-    let path = path.to_path_buf();
-    move |source| LakeError::Cache { path, source }
 }
 
 impl EventStores {
