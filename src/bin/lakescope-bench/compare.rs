@@ -153,6 +153,15 @@ pub fn run(opts: &BenchOptions) -> Result<String> {
             arg.into(),
         ]
     };
+    // On another empty cache, the first answer that `--partial` gives:
+    // from the newest days, as soon as one of them has events.
+    let partial_cache = tempfile_path("partial-cache");
+    std::fs::create_dir_all(&partial_cache)?;
+    let partial = measure(
+        &ls(&["--partial", "actors"]),
+        &[("LAKESCOPE_CACHE_DIR", partial_cache.as_path())],
+    )?;
+    let _ = std::fs::remove_dir_all(&partial_cache);
     // The first command also converts raw CloudTrail into the flat cache
     // and writes the event store.
     let cold = measure(&ls(&["actors"]), &envs)?;
@@ -226,8 +235,46 @@ pub fn run(opts: &BenchOptions) -> Result<String> {
             jq: jq.filter(|_| raw).map(|argv| measure(&argv, &envs)).transpose()?,
         });
     }
+    let synced = new_day(&lake, &ls(&["actors"]), &envs)?;
     let _ = std::fs::remove_dir_all(&cache);
-    Ok(report(&lake, opts.runs, cold, index, &rows))
+    let mut out = report(&lake, opts.runs, cold, index, &rows);
+    out.push_str(&format!(
+        "\nempty cache, `--partial actors` (answers from the newest days done): {:.2} s, peak {:.0} MB\n\
+         warm lake without its newest day (partitions of days >= {}), `actors`: {:.2} s, peak {:.0} MB\n\
+         that day synced back in (new files), `actors` answered with it: {:.2} s, peak {:.0} MB\n",
+        partial.seconds,
+        partial.peak_mb,
+        synced.0,
+        synced.1.seconds,
+        synced.1.peak_mb,
+        synced.2.seconds,
+        synced.2.peak_mb
+    ));
+    Ok(out)
+}
+
+/// Take the newest event day's partitions out, answer `question` without
+/// them, put them back as new files and answer it again: (first day held,
+/// without, with).
+fn new_day(lake: &Path, question: &[String], envs: &[(&str, &Path)]) -> Result<(String, Measure, Measure)> {
+    let text = std::fs::read_to_string(lake.join("TRUTH.json"))?;
+    let truth: serde_json::Value = serde_json::from_str(&text)?;
+    let last = truth["generator"]["last_day"]
+        .as_str()
+        .context("TRUTH.json has no generator.last_day")?
+        .replace('-', "");
+    let held = tempfile_path("held-day");
+    let folders = crate::newday::partitions_from(lake, &last);
+    anyhow::ensure!(
+        !folders.is_empty(),
+        "no partition of {last} or later in {}",
+        lake.display()
+    );
+    crate::newday::hold(lake, &folders, &held)?;
+    let without = measure(question, envs);
+    crate::newday::put_back(&held, lake)?;
+    let with = measure(question, envs)?;
+    Ok((last, without?, with))
 }
 
 /// The flow index `lakescope index` wrote into the fresh cache, if the

@@ -5,6 +5,7 @@
 mod compare;
 mod convert;
 mod flows;
+mod newday;
 mod plain;
 
 use std::path::PathBuf;

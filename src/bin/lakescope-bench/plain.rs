@@ -53,12 +53,23 @@ fn views(root: &Path) -> String {
     )
 }
 
-/// `ev` over an event store's parquet files (already one copy per event).
-fn store_view(store: &Path) -> String {
-    format!(
-        "CREATE OR REPLACE TEMP VIEW ev AS SELECT * FROM read_parquet({})",
-        lit(&format!("{}/*.parquet", store.display()))
-    )
+/// `ev` over an event store's parquet files (already one copy per event):
+/// the days its manifest names, under the stores' root (its parent).
+fn store_view(store: &Path) -> anyhow::Result<String> {
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(store.join("manifest.json"))?)?;
+    let root = store.parent().unwrap_or(store);
+    let files: Vec<String> = manifest["chunks"]
+        .as_array()
+        .map(|chunks| chunks.iter().filter_map(|c| c["file"].as_str()).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| lit(&root.join(f).display().to_string()))
+        .collect();
+    anyhow::ensure!(!files.is_empty(), "no day in {}", store.display());
+    Ok(format!(
+        "CREATE OR REPLACE TEMP VIEW ev AS SELECT * FROM read_parquet([{}])",
+        files.join(", ")
+    ))
 }
 
 /// Views over the lake's other sources, one per source version (mixing
@@ -182,7 +193,7 @@ pub fn run(
     let conn = Connection::open_in_memory()?;
     conn.execute_batch("SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;")?;
     conn.execute_batch(&match store {
-        Some(store) => store_view(store),
+        Some(store) => store_view(store)?,
         None => views(root),
     })?;
     let count = |sql: &str| -> anyhow::Result<u64> {
