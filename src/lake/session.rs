@@ -39,6 +39,8 @@ pub struct Session {
     /// Set once for good: the session's work is no longer wanted (a
     /// background build whose owner went away).
     halted: Arc<AtomicBool>,
+    /// The stores' generation when `filled` was last valid.
+    filled_in: Cell<u64>,
     /// The partial store the last query answered from, if any.
     partial_used: Cell<Option<PartialAnswers>>,
 }
@@ -79,6 +81,7 @@ impl Session {
             cancel: Cancel::default(),
             halted: Arc::new(AtomicBool::new(false)),
             partial_used: Cell::new(None),
+            filled_in: Cell::new(0),
         }
     }
 
@@ -208,6 +211,12 @@ impl Session {
     /// (zooming a timeline re-reads a small table, not the lake). A failed
     /// fill forgets the key.
     pub(crate) fn fill_once(&self, table: &'static str, key: String, fill: impl FnOnce() -> Result<u64>) -> Result<()> {
+        // Tables made while a store was being written hold the days it had
+        // then: once it has others, they are all made again.
+        let generation = self.lake.stores.generation();
+        if self.filled_in.replace(generation) != generation {
+            self.filled.borrow_mut().clear();
+        }
         if self.filled.borrow().get(table) == Some(&key) {
             return Ok(());
         }
@@ -215,6 +224,15 @@ impl Session {
         fill()?;
         self.filled.borrow_mut().insert(table, key);
         Ok(())
+    }
+
+    /// `CREATE TEMP TABLE table AS select` over tables of our own (no lake
+    /// scan, no parameters); the rows written.
+    pub(crate) fn materialize_own(&self, table: &str, select: &str) -> Result<u64> {
+        let sql = format!("CREATE OR REPLACE TEMP TABLE {table} AS {select}");
+        tracing::debug!(%sql, "materialise");
+        let n = self.conn.borrow().execute(&sql, []).map_err(LakeError::db)?;
+        Ok(n as u64)
     }
 
     /// A statement of our own (no lake scan, no parameters, no rows back).

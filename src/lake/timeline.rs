@@ -192,23 +192,52 @@ pub fn timeline(session: &Session, scope: &Scope, query: &TimelineQuery) -> Resu
         None => "NULL::VARCHAR".into(),
     };
     let key = format!("{scope:?}|{:?}|{:?}", query.target, query.lanes);
+    // An actor's timeline over the whole lake and its first sightings read
+    // the same events: take them from the store once.
+    let actor_only = EventCriteria {
+        actor: query.target.actor.clone(),
+        ..EventCriteria::default()
+    };
+    let one_scan = scope.is_everything() && query.target.actor.is_some() && query.target == actor_only;
+    let (source, base_scope) = match one_scan && query.lanes != Some(LaneBy::Source) {
+        true => {
+            session.fill_once("actor_ev", key.clone(), || {
+                session.materialize_select(
+                    scope,
+                    &filter,
+                    "actor_ev",
+                    &format!(
+                        "SELECT time_ms, error_code, src_ip, src_domain, region, operation, {lane_sql} AS lane FROM ev"
+                    ),
+                )
+            })?;
+            ("actor_ev", None)
+        }
+        false => ("ev", Some(scope)),
+    };
+    let base = format!(
+        "SELECT (time_ms // 60000) * 60000 AS t, {} AS lane, count(*) AS n, \
+         count(error_code) AS e, min(time_ms) AS first_ms, max(time_ms) AS last_ms \
+         FROM {source} GROUP BY ALL",
+        if source == "ev" { lane_sql.as_str() } else { "lane" }
+    );
     session.fill_once("timeline_base", key, || {
-        let n = session.materialize_select(
-            scope,
-            &filter,
-            "timeline_base",
-            &format!(
-                "SELECT (time_ms // 60000) * 60000 AS t, {lane_sql} AS lane, count(*) AS n, \
-                 count(error_code) AS e, min(time_ms) AS first_ms, max(time_ms) AS last_ms \
-                 FROM ev GROUP BY ALL"
-            ),
-        )?;
+        let n = match base_scope {
+            Some(scope) => session.materialize_select(scope, &filter, "timeline_base", &base)?,
+            None => session.materialize_own("timeline_base", &base)?,
+        };
         match query.lanes {
             Some(LaneBy::Source) => Ok(n + add_record_lanes(session, scope, &query.target)?),
             _ => Ok(n),
         }
     })?;
     let firsts = match &query.target.actor {
+        Some(actor) if source == "actor_ev" => {
+            session.fill_once("first_sightings", actor.to_string(), || {
+                session.materialize_own("first_sightings", &sightings_sql("actor_ev"))
+            })?;
+            sightings_of(session, "first_sightings")?
+        }
         Some(actor) => first_sightings(session, actor)?,
         None => Vec::new(),
     };

@@ -126,6 +126,11 @@ impl EventStores {
         })
     }
 
+    /// Changes each time a build publishes days (and when it ends).
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
     /// The days finished so far while a build runs (None when none runs).
     pub(crate) fn partial(&self) -> Option<(EventStore, PartialAnswers)> {
         self.partial.lock().ok().and_then(|p| p.clone())
