@@ -56,6 +56,9 @@ pub fn write(lake: &Path, rows: u64) -> Result<String> {
     let out = lake.join("aws/VPC_FLOW/2.0");
     let accounts_sql: Vec<String> = accounts.iter().map(|a| lit(a)).collect();
     let conn = Connection::open_in_memory()?;
+    // DuckDB spills to `.tmp` in the working directory unless told otherwise.
+    let spill = std::env::temp_dir().join("lakescope-bench-spill");
+    conn.execute_batch(&format!("SET temp_directory = '{}'", spill.display().to_string().replace('\'', "''")))?;
     let sql = format!(
         "COPY (
           WITH r AS (
