@@ -101,7 +101,8 @@ impl Build {
         {
             return Ok(stage);
         }
-        copy_to(conn, sql, &data)?;
+        // Stages are read once per build: cheap to write beats small.
+        copy_to(conn, sql, &data, "snappy")?;
         let days = rows(
             conn,
             &format!(
@@ -242,7 +243,7 @@ impl Build {
                      OR row_number() OVER (PARTITION BY event_uid, operation, time_ms ORDER BY prio) = 1 \
                      ORDER BY time_ms"
                 );
-                copy_to(conn, &select, &target)?;
+                copy_to(conn, &select, &target, "zstd")?;
             }
             let counted = rows(conn, &format!("SELECT count(*) FROM {}", read(&[target])), |r| {
                 r.get::<_, i64>(0)
@@ -343,12 +344,12 @@ fn rows<T>(conn: &Connection, sql: &str, map: impl Fn(&duckdb::Row<'_>) -> duckd
     Ok(out)
 }
 
-/// `COPY (select) TO target`, written under another name and renamed,
+/// `COPY (select) TO target` with `compression`, written under another name and renamed,
 /// so that a file with the target's name is always complete.
-fn copy_to(conn: &Connection, select: &str, target: &Path) -> Result<()> {
+fn copy_to(conn: &Connection, select: &str, target: &Path, compression: &str) -> Result<()> {
     let tmp = temporary(target);
     let copy = format!(
-        "COPY ({select}) TO {} (FORMAT parquet, COMPRESSION zstd)",
+        "COPY ({select}) TO {} (FORMAT parquet, COMPRESSION {compression})",
         lit(&tmp.to_string_lossy())
     );
     tracing::debug!(sql = %copy, "event store");
