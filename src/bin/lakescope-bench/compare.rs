@@ -212,7 +212,7 @@ pub fn run(opts: &BenchOptions) -> Result<String> {
         // The whole lake's CloudTrail per hour, and the intruder's per hour and IP.
         (
             "timeline",
-            ls(&["timeline", "--source", "cloudtrail", "--bucket", "1h"]),
+            ls(&["timeline", "--bucket", "1h"]),
             base("timeline", ""),
             Some(jq_pipeline(&lake, ".Records[] | .eventTime[0:13]", "| sort | uniq -c")),
         ),
