@@ -30,6 +30,12 @@ pub enum LakeError {
     Db(DbError),
     #[error("query was cancelled")]
     Cancelled,
+    #[error("cannot start the {what} thread: {source}")]
+    Thread {
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("invalid {what}: {detail}")]
     InvalidInput { what: &'static str, detail: String },
 }

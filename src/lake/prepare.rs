@@ -1,7 +1,6 @@
 //! Preparing a lake ahead of time, so that later questions are answered
 //! warm: `lakescope index`.
 
-use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::time::Duration;
 
@@ -79,8 +78,8 @@ impl Preparation {
             });
         if let Err(err) = spawned {
             lake.answer_partially(false);
-            return Err(LakeError::Cache {
-                path: PathBuf::new(),
+            return Err(LakeError::Thread {
+                what: "indexing",
                 source: err,
             });
         }
