@@ -89,7 +89,12 @@ pub(super) fn data_account(b: &mut Builder, s2: &Identity, minted_user_key: &str
     let r = b.call(s2, DATA, bucket_time, s3, "PutBucketPolicy", req);
     r.resources = Some(vec![bucket_res]);
     let bucket = (r.event_id.clone(), bucket_time);
-    steps.push(Step::new("bucket_made_public", "Collection", "T1530", vec![bucket.0.clone()]));
+    steps.push(Step::new(
+        "bucket_made_public",
+        "Collection",
+        "T1530",
+        vec![bucket.0.clone()],
+    ));
 
     // Persistence: a new IAM user with an access key and a console password.
     let user = world::BACKDOOR_USER;
@@ -122,7 +127,10 @@ pub(super) fn data_account(b: &mut Builder, s2: &Identity, minted_user_key: &str
         credentials,
     ));
     let req = json!({"userName": user, "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"});
-    let attached = b.call(s2, DATA, b.t(2, 32, 40), iam, "AttachUserPolicy", req).event_id.clone();
+    let attached = b
+        .call(s2, DATA, b.t(2, 32, 40), iam, "AttachUserPolicy", req)
+        .event_id
+        .clone();
     steps.push(Step::new(
         "admin_policy_attached",
         "Privilege Escalation",

@@ -19,6 +19,7 @@ use super::criteria::{EventCriteria, Page};
 use super::error::{DbError, DbErrorKind, LakeError, Result};
 use super::findings::{self, FindingCriteria, FindingDetail};
 use super::handle::Lake;
+use super::hunts::{self, Hunt, HuntReport};
 use super::model::*;
 use super::network::{self, FlowCriteria, NameReport};
 use super::scope::Scope;
@@ -190,6 +191,15 @@ impl Query<NameReport> {
     pub fn name(scope: Scope, name: String) -> Self {
         Query::new(format!("DNS of {name}"), move |s: &Session| {
             network::name_report(s, &scope, &name)
+        })
+    }
+}
+
+impl Query<HuntReport> {
+    /// Hunts over the scope, all in one pass (cancellable like any query).
+    pub fn hunts(scope: Scope, hunts: Vec<Hunt>) -> Self {
+        Query::new(format!("running {} hunts", hunts.len()), move |s: &Session| {
+            hunts::run(s, &scope, &hunts)
         })
     }
 }

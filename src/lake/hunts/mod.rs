@@ -1,0 +1,14 @@
+//! Hunts: detections as data. Each hunt is a TOML file ([`format`]),
+//! built in or the user's ([`library`]); [`run`] evaluates a set of them
+//! over the scope's events in DuckDB and sums up the hits by hunt.
+
+mod compile;
+pub mod format;
+pub mod library;
+mod report;
+mod run;
+
+pub use format::{Hunt, HuntError, Severity};
+pub use library::{HuntBook, RefusedHunt};
+pub use report::{EVENTS_PER_HUNT, HuntEvent, HuntHit, HuntReport};
+pub use run::run;
