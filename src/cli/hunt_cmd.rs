@@ -1,0 +1,69 @@
+//! `lakescope hunt`: the built-in hunts and the user's own over the scope,
+//! hits summed up by hunt (or each hit event with `--events`).
+
+use std::path::PathBuf;
+
+use anyhow::{Result, anyhow};
+use serde_json::{Value, json};
+
+use crate::lake::hunts::{self, Severity, library};
+use crate::lake::{Scope, Session};
+
+#[derive(Debug, clap::Args)]
+pub struct HuntArgs {
+    /// At least this severity: info, low, medium, high, critical
+    #[arg(long, value_parser = Severity::parse)]
+    pub severity: Option<Severity>,
+    /// Only this hunt, by id (repeat for several; `--list` shows them)
+    #[arg(long = "hunt", value_name = "ID")]
+    pub hunts: Vec<String>,
+    /// Each hit event too, by hunt, instead of one line per hunt
+    #[arg(long)]
+    pub events: bool,
+    /// List the hunts that would run (id, severity, technique, title, where from), run none
+    #[arg(long)]
+    pub list: bool,
+    /// Folder of your own hunts (*.toml) [default: hunts/ in the config dir]
+    #[arg(long, value_name = "DIR", env = "LAKESCOPE_HUNTS")]
+    pub hunts_dir: Option<PathBuf>,
+}
+
+/// The built-in hunts and the user's; refused files are named on stderr
+/// and the others still run.
+pub fn book(dir: Option<&PathBuf>) -> Result<hunts::HuntBook> {
+    let dir = dir.cloned().or_else(library::user_dir);
+    let book = library::load(dir.as_deref())?;
+    for refused in &book.refused {
+        eprintln!(
+            "lakescope: hunt file {} refused: {}",
+            crate::text::sanitize(&refused.file),
+            crate::text::sanitize(&refused.reason)
+        );
+    }
+    Ok(book)
+}
+
+/// The hunts chosen by `args`, as the command prints them.
+pub fn list(args: &HuntArgs) -> Result<Value> {
+    let book = book(args.hunts_dir.as_ref())?;
+    let chosen = library::select(&book.hunts, args.severity, &args.hunts).map_err(|e| anyhow!(e))?;
+    let rows: Vec<Value> = chosen
+        .iter()
+        .map(|h| {
+            json!({"id": h.id, "severity": h.severity, "tactic": h.tactic, "technique": h.technique,
+                "title": h.title, "burst": h.burst.is_some(), "new": h.new.is_some()})
+        })
+        .collect();
+    Ok(Value::Array(rows))
+}
+
+/// Run the chosen hunts over the scope.
+pub fn run(session: &Session, scope: &Scope, args: &HuntArgs) -> Result<Value> {
+    let book = book(args.hunts_dir.as_ref())?;
+    let chosen = library::select(&book.hunts, args.severity, &args.hunts).map_err(|e| anyhow!(e))?;
+    let report = hunts::run(session, scope, &chosen)?;
+    Ok(match args.events {
+        true => serde_json::to_value(&report.events)?,
+        false => serde_json::to_value(&report.hits)?,
+    })
+}
