@@ -94,6 +94,20 @@ fn partitions() {
 }
 
 #[test]
+fn hunts() {
+    check("hunts", |h| h.keys("h"));
+}
+
+#[test]
+fn hunt_events() {
+    check("hunt_events", |h| {
+        h.keys("h");
+        h.cursor_to_hunt("Burst of AccessDenied errors");
+        h.keys("enter");
+    });
+}
+
+#[test]
 fn help() {
     check("help", |h| h.keys("?"));
 }

@@ -108,8 +108,12 @@ pub fn built_in() -> Result<Vec<Hunt>, HuntError> {
     BUILT_IN.iter().map(|(name, text)| Hunt::parse(name, text)).collect()
 }
 
-/// `hunts/` in the platform config dir, beside `config.toml`.
+/// The user's hunt folder: `$LAKESCOPE_HUNTS`, else `hunts/` in the
+/// platform config dir, beside `config.toml`.
 pub fn user_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("LAKESCOPE_HUNTS").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
     directories::ProjectDirs::from("", "", "lakescope").map(|d| d.config_dir().join("hunts"))
 }
 

@@ -13,6 +13,9 @@ pub struct HuntHit {
     pub severity: Severity,
     pub tactic: String,
     pub technique: String,
+    /// Why a hit matters (the hunt's description).
+    #[serde(skip)]
+    pub description: String,
     pub events: u64,
     pub actors: Vec<String>,
     pub first_seen: Option<Millis>,

@@ -176,6 +176,7 @@ fn summaries(session: &Session, hunts: &[Hunt]) -> Result<Vec<HuntHit>> {
                 severity: hunt.severity,
                 tactic: hunt.tactic.clone(),
                 technique: hunt.technique.clone(),
+                description: hunt.description.clone(),
                 events,
                 actors,
                 first_seen,
