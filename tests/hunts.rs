@@ -166,3 +166,19 @@ fn a_bad_pattern_is_named_before_the_lake_is_read() {
     let err = hunts::run(&demo_session(), &Scope::default(), &[hunt]).unwrap_err();
     assert!(err.to_string().contains("admin-policy-attached"), "{err}");
 }
+
+#[test]
+fn the_readme_example_hunt_reads_and_runs() {
+    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
+    let start = readme
+        .find("```toml\nid = \"ecr-token-outside-ci\"")
+        .expect("the example in README");
+    let text = &readme[start + "```toml\n".len()..];
+    let text = &text[..text.find("```").unwrap()];
+    let hunt = Hunt::parse("README.md", text).unwrap();
+    assert_eq!(
+        hunt.new.map(|n| n.value),
+        Some(lakescope::lake::hunts::format::SightingValue::SrcIp)
+    );
+    hunts::run(&demo_session(), &Scope::default(), &[hunt]).unwrap();
+}
