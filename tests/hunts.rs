@@ -182,3 +182,14 @@ fn the_readme_example_hunt_reads_and_runs() {
     );
     hunts::run(&demo_session(), &Scope::default(), &[hunt]).unwrap();
 }
+
+#[test]
+fn an_actors_hits_are_those_of_the_whole_run() {
+    let intruder = s(&truth()["intrusion"]["intruder_arn"]);
+    let all = demo_report(&Scope::default());
+    let own = hunts::run_for(&demo_session(), &Scope::default(), &built_in(), Some(intruder)).unwrap();
+    let expected: Vec<(String, u64)> = all.hits_of_actor(intruder).map(|h| (h.id.clone(), h.events)).collect();
+    let got: Vec<(String, u64)> = own.hits.iter().map(|h| (h.id.clone(), h.events)).collect();
+    assert_eq!(got, expected);
+    assert_eq!(got.len(), 4, "{got:?}");
+}

@@ -40,6 +40,13 @@ fn from_the_hunts_page_to_the_events_the_dossier_and_the_timeline() {
     // `a`: the dossier of the hunt's actor (not the actors table).
     h.keys("a");
     assert_eq!(h.title(), format!("Dossier {}", sg["actor_arn"].as_str().unwrap()));
+    // The dossier lists the hunts its actor triggered, first.
+    let screen = h.screen();
+    assert!(screen.contains("Hunts hit (4)"), "{screen}");
+    assert!(
+        screen.contains("Security group opened to the whole internet"),
+        "{screen}"
+    );
     h.keys("backspace");
 
     // `t`: the actor's timeline, the cursor on the hit's bucket.

@@ -86,6 +86,20 @@ impl Query<Option<Dossier>> {
     }
 }
 
+impl Query<Option<(Dossier, HuntReport)>> {
+    /// A dossier with the hunts (built-in and the user's) its actor triggered.
+    pub fn dossier_with_hunts(scope: Scope, arn: String) -> Self {
+        Query::new(format!("dossier of {arn}"), move |s: &Session| {
+            let Some(dossier) = pivots::actor(s, &scope, &arn)? else {
+                return Ok(None);
+            };
+            let book = hunts::library::load_or_built_in(hunts::library::user_dir().as_deref());
+            let hits = hunts::run_for(s, &scope, &book.hunts, Some(&arn))?;
+            Ok(Some((dossier, hits)))
+        })
+    }
+}
+
 impl Query<IpReport> {
     pub fn ip(scope: Scope, ip: String) -> Self {
         Query::new(format!("pivot from IP {ip}"), move |s: &Session| {

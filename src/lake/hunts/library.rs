@@ -158,6 +158,18 @@ pub fn load(dir: Option<&Path>) -> Result<HuntBook, HuntError> {
     Ok(book)
 }
 
+/// [`load`] that never fails: a folder that cannot be listed is reported
+/// as refused and the built-in hunts still run.
+pub fn load_or_built_in(dir: Option<&Path>) -> HuntBook {
+    load(dir).unwrap_or_else(|err| HuntBook {
+        hunts: built_in().unwrap_or_default(),
+        refused: vec![RefusedHunt {
+            file: dir.map(|d| d.display().to_string()).unwrap_or_default(),
+            reason: err.to_string(),
+        }],
+    })
+}
+
 /// The hunts of at least `severity` (all when None) and, when `ids` is not
 /// empty, only those; an unknown id is an error naming the known ones.
 pub fn select(hunts: &[Hunt], severity: Option<Severity>, ids: &[String]) -> Result<Vec<Hunt>, String> {

@@ -11,4 +11,4 @@ mod run;
 pub use format::{Hunt, HuntError, Severity};
 pub use library::{HuntBook, RefusedHunt};
 pub use report::{EVENTS_PER_HUNT, HuntEvent, HuntHit, HuntReport};
-pub use run::run;
+pub use run::{run, run_for};

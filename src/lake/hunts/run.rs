@@ -21,13 +21,25 @@ const KEPT: &str = "event_uid, time_ms, account, region, actor_key, actor_type, 
 
 /// Run `hunts` over the scope's events.
 pub fn run(session: &Session, scope: &Scope, hunts: &[Hunt]) -> Result<HuntReport> {
+    run_for(session, scope, hunts, None)
+}
+
+/// Run `hunts` over the scope's events, keeping only the hits of `actor`
+/// (an actor key, or a role: its sessions) when given. First sightings and
+/// bursts are judged as in a whole run: only the hits are narrowed.
+pub fn run_for(session: &Session, scope: &Scope, hunts: &[Hunt], actor: Option<&str>) -> Result<HuntReport> {
     if hunts.is_empty() {
         return Ok(HuntReport::default());
     }
     check_patterns(session, hunts)?;
     let mut f = scope_filter(scope);
     let conditions: Vec<String> = hunts.iter().map(|h| condition(h, &mut f)).collect();
-    session.materialize_select(scope, &f, "hunt_events", &tagging_sql(hunts, &conditions))?;
+    let only = actor.map(|a| {
+        let p = f.bind_text(a);
+        format!("(actor_key = {p} OR session_issuer = {p})")
+    });
+    let select = tagging_sql(hunts, &conditions, only.as_deref());
+    session.materialize_select(scope, &f, "hunt_events", &select)?;
     session.execute(&hits_sql(hunts))?;
     let hits = summaries(session, hunts)?;
     let mut events = hit_events(session, hunts)?;
@@ -59,7 +71,7 @@ fn check_patterns(session: &Session, hunts: &[Hunt]) -> Result<()> {
 
 /// `ev` rows meeting any hunt, one row per (event, hunt index), keeping
 /// only those whose first-sighting condition holds. Read after `WITH ev AS (…)`.
-fn tagging_sql(hunts: &[Hunt], conditions: &[String]) -> String {
+fn tagging_sql(hunts: &[Hunt], conditions: &[String], only: Option<&str>) -> String {
     let tags: Vec<String> = conditions
         .iter()
         .enumerate()
@@ -68,9 +80,10 @@ fn tagging_sql(hunts: &[Hunt], conditions: &[String]) -> String {
     let any: Vec<String> = conditions.iter().map(|c| format!("({c})")).collect();
     let mut sql = format!(
         ", c AS (SELECT {KEPT}, actor_account, list_filter([{}], lambda x: x IS NOT NULL) AS tags \
-         FROM ev WHERE {})\n",
+         FROM ev WHERE ({}) AND {})\n",
         tags.join(", "),
-        any.join(" OR ")
+        any.join(" OR "),
+        only.unwrap_or("true")
     );
     let sightings: BTreeSet<NewSighting> = hunts.iter().filter_map(|h| h.new).collect();
     let subjects: BTreeSet<Subject> = sightings.iter().map(|s| s.subject).collect();

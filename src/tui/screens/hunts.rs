@@ -32,18 +32,8 @@ impl HuntsScreen {
     /// The built-in hunts and the user's folder (`hunts/` in the config
     /// dir, or `$LAKESCOPE_HUNTS`).
     pub fn from_library() -> HuntsScreen {
-        let (hunts, refused) = match library::load(library::user_dir().as_deref()) {
-            Ok(book) => (book.hunts, book.refused),
-            // The folder cannot be listed: the built-in hunts still run.
-            Err(err) => (
-                library::built_in().unwrap_or_default(),
-                vec![RefusedHunt {
-                    file: "hunt folder".into(),
-                    reason: err.to_string(),
-                }],
-            ),
-        };
-        HuntsScreen::new(hunts, refused)
+        let book = library::load_or_built_in(library::user_dir().as_deref());
+        HuntsScreen::new(book.hunts, book.refused)
     }
 
     pub fn new(hunts: Vec<Hunt>, refused: Vec<RefusedHunt>) -> HuntsScreen {
