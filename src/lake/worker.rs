@@ -93,7 +93,7 @@ impl Query<Option<(Dossier, HuntReport)>> {
             let Some(dossier) = pivots::actor(s, &scope, &arn)? else {
                 return Ok(None);
             };
-            let book = hunts::library::load_or_built_in(hunts::library::user_dir().as_deref());
+            let book = hunts::library::load_users();
             let hits = hunts::run_for(s, &scope, &book.hunts, Some(&arn))?;
             Ok(Some((dossier, hits)))
         })

@@ -13,6 +13,9 @@ const SRC_NET_SQL: &str = "CASE WHEN contains(src_ip, ':') \
 
 /// The condition an event meets when one of the hunt's rules matches it.
 pub(super) fn condition(hunt: &Hunt, f: &mut Filter) -> String {
+    if let Some(sigma) = &hunt.sigma {
+        return sigma.sql(f);
+    }
     let rules: Vec<String> = hunt.rules.iter().map(|r| format!("({})", rule(r, f))).collect();
     rules.join(" OR ")
 }

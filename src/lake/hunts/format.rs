@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::sigma_expr::Expr;
+
 /// A hunt file that cannot be used, with the reason.
 #[derive(Debug, thiserror::Error)]
 pub enum HuntError {
@@ -22,6 +24,13 @@ pub enum HuntError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// A hunt file that was not loaded, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusedHunt {
+    pub file: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -92,6 +101,9 @@ pub struct Hunt {
     /// Only matching events that come in a burst from one actor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub burst: Option<Burst>,
+    /// A Sigma rule's detection, used instead of `rules` (never in TOML).
+    #[serde(skip)]
+    pub sigma: Option<Expr>,
 }
 
 /// What an event must be; every condition given must hold. Lists mean
@@ -218,6 +230,13 @@ pub fn duration_ms(text: &str) -> Option<i64> {
 }
 
 impl Hunt {
+    /// The regular expressions of the hunt (checked by the engine before a run).
+    pub fn patterns(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = self.rules.iter().flat_map(|r| r.patterns()).collect();
+        all.extend(self.sigma.iter().flat_map(Expr::patterns));
+        all
+    }
+
     /// Read one hunt file; `name` (its file name) is used in errors.
     pub fn parse(name: &str, text: &str) -> Result<Hunt, HuntError> {
         let hunt: Hunt = toml::from_str(text).map_err(|source| HuntError::Toml {

@@ -6,9 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
-use super::format::{Hunt, HuntError, Severity};
+use super::format::{Hunt, HuntError, RefusedHunt, Severity};
+use super::sigma;
 
 /// The built-in hunts, by file name.
 const BUILT_IN: &[(&str, &str)] = &[
@@ -89,13 +88,6 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("mass-deletion.toml", include_str!("../../../hunts/mass-deletion.toml")),
 ];
 
-/// A hunt file that was not loaded, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RefusedHunt {
-    pub file: String,
-    pub reason: String,
-}
-
 /// The hunts to run, with the user's files that were refused.
 #[derive(Debug, Clone, Default)]
 pub struct HuntBook {
@@ -158,6 +150,27 @@ pub fn load(dir: Option<&Path>) -> Result<HuntBook, HuntError> {
     Ok(book)
 }
 
+/// The user's Sigma rules: `$LAKESCOPE_RULES`, else `rules/` in the
+/// platform config dir.
+pub fn rules_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("LAKESCOPE_RULES").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "lakescope").map(|d| d.config_dir().join("rules"))
+}
+
+/// Add the Sigma rules of `dir` (when it exists) to `book`; a rule that
+/// cannot be evaluated exactly is refused by name, with the reason.
+pub fn add_rules(book: &mut HuntBook, dir: Option<&Path>) -> Result<(), HuntError> {
+    let Some(dir) = dir.filter(|d| d.is_dir()) else {
+        return Ok(());
+    };
+    let (hunts, refused) = sigma::load_dir(dir)?;
+    book.hunts.extend(hunts);
+    book.refused.extend(refused);
+    Ok(())
+}
+
 /// [`load`] that never fails: a folder that cannot be listed is reported
 /// as refused and the built-in hunts still run.
 pub fn load_or_built_in(dir: Option<&Path>) -> HuntBook {
@@ -168,6 +181,20 @@ pub fn load_or_built_in(dir: Option<&Path>) -> HuntBook {
             reason: err.to_string(),
         }],
     })
+}
+
+/// The built-in hunts, the user's hunt folder and their Sigma rules, from
+/// where the workbench looks for them ([`user_dir`], [`rules_dir`]).
+pub fn load_users() -> HuntBook {
+    let mut book = load_or_built_in(user_dir().as_deref());
+    let rules = rules_dir();
+    if let Err(err) = add_rules(&mut book, rules.as_deref()) {
+        book.refused.push(RefusedHunt {
+            file: rules.map(|d| d.display().to_string()).unwrap_or_default(),
+            reason: err.to_string(),
+        });
+    }
+    book
 }
 
 /// The hunts of at least `severity` (all when None) and, when `ids` is not

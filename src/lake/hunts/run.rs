@@ -55,7 +55,7 @@ pub fn run_for(session: &Session, scope: &Scope, hunts: &[Hunt], actor: Option<&
 /// A bad regular expression in a hunt is named before the lake is read.
 fn check_patterns(session: &Session, hunts: &[Hunt]) -> Result<()> {
     for hunt in hunts {
-        for pattern in hunt.rules.iter().flat_map(|r| r.patterns()) {
+        for pattern in hunt.patterns() {
             let mut f = Filter::default();
             let p = f.bind_text(pattern);
             session

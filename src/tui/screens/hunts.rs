@@ -29,10 +29,10 @@ pub struct HuntsScreen {
 }
 
 impl HuntsScreen {
-    /// The built-in hunts and the user's folder (`hunts/` in the config
-    /// dir, or `$LAKESCOPE_HUNTS`).
+    /// The built-in hunts, the user's folder (`hunts/` in the config dir,
+    /// or `$LAKESCOPE_HUNTS`) and Sigma rules (`rules/`, `$LAKESCOPE_RULES`).
     pub fn from_library() -> HuntsScreen {
-        let book = library::load_or_built_in(library::user_dir().as_deref());
+        let book = library::load_users();
         HuntsScreen::new(book.hunts, book.refused)
     }
 
