@@ -48,13 +48,13 @@ fn hits_by_hunt_with_severity_and_id_filters() {
             "last_seen"
         ]
     );
-    assert_eq!(ids(&all, "id").len(), 11, "{all:#}");
+    assert_eq!(ids(&all, "id").len(), 12, "{all:#}");
     let high = json(&hunt(none.path(), &["--format", "json", "--severity", "HIGH"]));
     assert!(
         ids(&high, "severity").iter().all(|s| s == "high" || s == "critical"),
         "{high:#}"
     );
-    assert_eq!(ids(&high, "id").len(), 6);
+    assert_eq!(ids(&high, "id").len(), 7);
     let one = json(&hunt(
         none.path(),
         &["--format", "json", "--hunt", "bucket-made-public", "--events"],
@@ -111,5 +111,5 @@ actor_matches = 'user/ci-deploy$'
         "ci-deploy's GetAuthorizationToken calls (TRUTH.json dossier)"
     );
     let listed = json(&hunt(dir.path(), &["--list", "--format", "json"]));
-    assert_eq!(ids(&listed, "id").len(), 22);
+    assert_eq!(ids(&listed, "id").len(), 23);
 }

@@ -191,5 +191,47 @@ fn an_actors_hits_are_those_of_the_whole_run() {
     let expected: Vec<(String, u64)> = all.hits_of_actor(intruder).map(|h| (h.id.clone(), h.events)).collect();
     let got: Vec<(String, u64)> = own.hits.iter().map(|h| (h.id.clone(), h.events)).collect();
     assert_eq!(got, expected);
-    assert_eq!(got.len(), 4, "{got:?}");
+    assert_eq!(got.len(), 5, "{got:?}");
+}
+
+#[test]
+fn a_sequence_hits_the_first_chain_of_one_actor_in_order() {
+    let mut hunt = built_in()
+        .into_iter()
+        .find(|h| h.id == "new-network-denied-then-iam-change")
+        .unwrap();
+    let report = hunts::run(&demo_session(), &Scope::default(), &[hunt.clone()]).unwrap();
+    let chain: Vec<String> = report
+        .events
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e.event.time.unwrap(),
+                e.event.operation.as_deref().unwrap_or("-")
+            )
+        })
+        .collect();
+    // The leaked key's first call from the new network, its first denied
+    // call, its first (denied) IAM change.
+    assert_eq!(
+        chain,
+        [
+            "2024-05-05T02:13:07Z GetCallerIdentity",
+            "2024-05-05T02:14:31Z ListSecrets",
+            "2024-05-05T02:15:20Z CreateUser",
+        ]
+    );
+    assert_eq!(report.hits[0].actors, [s(&truth()["intrusion"]["intruder_arn"])]);
+    assert_eq!(report.hunts, 1, "the steps run but are not reported as hunts");
+    // Within two minutes: a later chain (every call of the intruder is
+    // from the new network), starting with ListUsers.
+    hunt.sequence.as_mut().unwrap().window = "2m".into();
+    let report = hunts::run(&demo_session(), &Scope::default(), &[hunt.clone()]).unwrap();
+    let first = report.events.first().and_then(|e| e.event.operation.clone());
+    assert_eq!(first.as_deref(), Some("ListUsers"));
+    // Within five seconds: the intruder's calls are at least 7 s apart.
+    hunt.sequence.as_mut().unwrap().window = "5s".into();
+    let report = hunts::run(&demo_session(), &Scope::default(), &[hunt]).unwrap();
+    assert!(report.hits.is_empty(), "{:?}", report.events);
 }

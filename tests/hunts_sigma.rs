@@ -36,7 +36,10 @@ fn compare(detection: &str, sql_where: &str) -> BTreeSet<String> {
 
 #[test]
 fn fields_lists_wildcards_and_case_as_sigma_means_them() {
-    let hit = compare("  selection:\n    eventName: NoSuchCall\n  condition: selection", "false");
+    let hit = compare(
+        "  selection:\n    eventName: NoSuchCall\n  condition: selection",
+        "false",
+    );
     assert!(hit.is_empty());
     let sg = compare(
         "  selection:\n    eventName: authorizesecuritygroupingress\n    requestParameters|contains: 0.0.0.0/0\n  condition: selection",

@@ -22,7 +22,7 @@ fn from_the_hunts_page_to_the_events_the_dossier_and_the_timeline() {
 
     h.keys("h");
     let built_in = library::built_in().unwrap().len();
-    assert_eq!(h.title(), format!("Hunts: 11 of {built_in} hit"));
+    assert_eq!(h.title(), format!("Hunts: 12 of {built_in} hit"));
     let report: &HuntReport = h.app.screen::<HuntsScreen>().unwrap().report.as_ref().unwrap();
     assert_eq!(report.hunts, built_in);
 

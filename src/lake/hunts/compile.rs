@@ -16,6 +16,10 @@ pub(super) fn condition(hunt: &Hunt, f: &mut Filter) -> String {
     if let Some(sigma) = &hunt.sigma {
         return sigma.sql(f);
     }
+    // A sequence matches no event itself: its steps do.
+    if hunt.rules.is_empty() {
+        return "false".into();
+    }
     let rules: Vec<String> = hunt.rules.iter().map(|r| format!("({})", rule(r, f))).collect();
     rules.join(" OR ")
 }

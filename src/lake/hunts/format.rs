@@ -92,7 +92,8 @@ pub struct Hunt {
     /// Why a hit matters and how to tell a false positive.
     pub description: String,
     /// Ways an event matches: any rule, each with all of its conditions.
-    #[serde(rename = "match")]
+    /// (Empty for a sequence.)
+    #[serde(rename = "match", default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<Rule>,
     /// Only events whose value was first seen for their actor (or account)
     /// after its baseline day.
@@ -101,6 +102,10 @@ pub struct Hunt {
     /// Only matching events that come in a burst from one actor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub burst: Option<Burst>,
+    /// Steps that one actor takes in order within a window, instead of
+    /// `rules`: the hunt hits the chain of events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<Sequence>,
     /// A Sigma rule's detection, used instead of `rules` (never in TOML).
     #[serde(skip)]
     pub sigma: Option<Expr>,
@@ -198,6 +203,29 @@ pub enum Subject {
     Account,
 }
 
+/// A sequence: each step's events (matched like a hunt's) by one actor, in
+/// order, the last within `window` of the first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sequence {
+    pub window: String,
+    #[serde(rename = "step")]
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// What the step is, in a few words.
+    pub name: String,
+    #[serde(rename = "match")]
+    pub rules: Vec<Rule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<NewSighting>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burst: Option<Burst>,
+}
+
 /// At least `count` matching events from one actor within `window`
 /// (`30s`, `5m`, `1h`, `1d`); every event of such a burst is a hit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -274,22 +302,43 @@ impl Hunt {
                 return Err(format!("{what} is empty"));
             }
         }
-        if self.rules.is_empty() {
-            return Err("no [[match]] rule".into());
-        }
-        for (i, rule) in self.rules.iter().enumerate() {
-            rule.check().map_err(|e| format!("[[match]] {}: {e}", i + 1))?;
-        }
-        if let Some(burst) = &self.burst {
-            if burst.count < 2 {
-                return Err("burst.count must be at least 2".into());
+        match &self.sequence {
+            None => check_matching(&self.rules, self.burst.as_ref()),
+            Some(seq) if self.rules.is_empty() && self.new.is_none() && self.burst.is_none() => {
+                if duration_ms(&seq.window).is_none() {
+                    return Err(format!("sequence.window {:?} is not a duration like 1h", seq.window));
+                }
+                if seq.steps.len() < 2 {
+                    return Err("a sequence needs at least two [[sequence.step]]".into());
+                }
+                for (i, step) in seq.steps.iter().enumerate() {
+                    check_matching(&step.rules, step.burst.as_ref())
+                        .map_err(|e| format!("[[sequence.step]] {}: {e}", i + 1))?;
+                }
+                Ok(())
             }
-            if burst.window_ms().is_none() {
-                return Err(format!("burst.window {:?} is not a duration like 5m", burst.window));
-            }
+            Some(_) => Err("a sequence has its [[match]], [new] and [burst] in its steps".into()),
         }
-        Ok(())
     }
+}
+
+/// Rules and a burst, of a hunt or of a sequence's step.
+fn check_matching(rules: &[Rule], burst: Option<&Burst>) -> Result<(), String> {
+    if rules.is_empty() {
+        return Err("no [[match]] rule".into());
+    }
+    for (i, rule) in rules.iter().enumerate() {
+        rule.check().map_err(|e| format!("[[match]] {}: {e}", i + 1))?;
+    }
+    if let Some(burst) = burst {
+        if burst.count < 2 {
+            return Err("burst.count must be at least 2".into());
+        }
+        if burst.window_ms().is_none() {
+            return Err(format!("burst.window {:?} is not a duration like 5m", burst.window));
+        }
+    }
+    Ok(())
 }
 
 fn is_technique(text: &str) -> bool {
@@ -348,67 +397,5 @@ impl Rule {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const MINIMAL: &str = r#"
-id = "x"
-title = "X"
-tactic = "Discovery"
-technique = "T1580"
-severity = "low"
-description = "why"
-[[match]]
-operations = ["ListUsers"]
-"#;
-
-    #[test]
-    fn a_minimal_hunt_reads() {
-        let hunt = Hunt::parse("x.toml", MINIMAL).unwrap();
-        assert_eq!(hunt.rules[0].operations, ["ListUsers"]);
-        assert_eq!(hunt.rules[0].outcome, Outcome::Any);
-    }
-
-    #[test]
-    fn mistakes_are_named() {
-        let unknown = MINIMAL.replace("operations", "operation");
-        assert!(
-            Hunt::parse("x.toml", &unknown)
-                .unwrap_err()
-                .to_string()
-                .contains("operation")
-        );
-        let bad_technique = MINIMAL.replace("T1580", "1580");
-        assert!(
-            Hunt::parse("x.toml", &bad_technique)
-                .unwrap_err()
-                .to_string()
-                .contains("technique")
-        );
-        let everything = MINIMAL.replace("operations = [\"ListUsers\"]", "outcome = \"failure\"");
-        assert!(
-            Hunt::parse("x.toml", &everything)
-                .unwrap_err()
-                .to_string()
-                .contains("needs")
-        );
-        let burst = format!("{MINIMAL}[burst]\ncount = 5\nwindow = \"5 minutes\"\n");
-        assert!(
-            Hunt::parse("x.toml", &burst)
-                .unwrap_err()
-                .to_string()
-                .contains("window")
-        );
-    }
-
-    #[test]
-    fn durations_and_severities() {
-        assert_eq!(duration_ms("90s"), Some(90_000));
-        assert_eq!(duration_ms("1h"), Some(3_600_000));
-        assert_eq!(duration_ms("0m"), None);
-        assert_eq!(duration_ms("m"), None);
-        assert_eq!(Severity::parse("HIGH"), Ok(Severity::High));
-        assert!(Severity::parse("hihg").is_err());
-        assert!(Severity::Critical > Severity::Medium);
-    }
-}
+#[path = "format_tests.rs"]
+mod tests;

@@ -86,6 +86,10 @@ const BUILT_IN: &[(&str, &str)] = &[
     ),
     ("new-region.toml", include_str!("../../../hunts/new-region.toml")),
     ("mass-deletion.toml", include_str!("../../../hunts/mass-deletion.toml")),
+    (
+        "new-network-denied-then-iam-change.toml",
+        include_str!("../../../hunts/new-network-denied-then-iam-change.toml"),
+    ),
 ];
 
 /// The hunts to run, with the user's files that were refused.

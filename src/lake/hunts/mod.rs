@@ -8,6 +8,7 @@ pub mod format;
 pub mod library;
 mod report;
 mod run;
+mod sequence;
 pub mod sigma;
 mod sigma_condition;
 mod sigma_expr;

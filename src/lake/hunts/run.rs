@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use super::compile::{condition, sighting_value, subject_column};
 use super::format::{Hunt, NewSighting, Subject};
 use super::report::{EVENTS_PER_HUNT, HuntEvent, HuntHit, HuntReport};
+use super::sequence;
 use crate::lake::criteria::scope_filter;
 use crate::lake::error::{LakeError, Result};
 use crate::lake::model::{BASELINE_MS, EventRow};
@@ -31,16 +32,21 @@ pub fn run_for(session: &Session, scope: &Scope, hunts: &[Hunt], actor: Option<&
     if hunts.is_empty() {
         return Ok(HuntReport::default());
     }
-    check_patterns(session, hunts)?;
+    // Sequences' steps run as hunts of their own, after the hunts asked for.
+    let (all, chains) = sequence::expand(hunts);
+    check_patterns(session, &all)?;
     let mut f = scope_filter(scope);
-    let conditions: Vec<String> = hunts.iter().map(|h| condition(h, &mut f)).collect();
+    let conditions: Vec<String> = all.iter().map(|h| condition(h, &mut f)).collect();
     let only = actor.map(|a| {
         let p = f.bind_text(a);
         format!("(actor_key = {p} OR session_issuer = {p})")
     });
-    let select = tagging_sql(hunts, &conditions, only.as_deref());
+    let select = tagging_sql(&all, &conditions, only.as_deref());
     session.materialize_select(scope, &f, "hunt_events", &select)?;
-    session.execute(&hits_sql(hunts))?;
+    session.execute(&hits_sql(&all))?;
+    for sql in sequence::chains_sql(&chains, hunts.len()) {
+        session.execute(&sql)?;
+    }
     let hits = summaries(session, hunts)?;
     let mut events = hit_events(session, hunts)?;
     // Each hunt's events in the order of the hunts' summaries.

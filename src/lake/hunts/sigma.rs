@@ -153,6 +153,7 @@ fn hunt(id: &str, doc: &Yaml) -> Result<Hunt, String> {
         rules: Vec::new(),
         new: None,
         burst: None,
+        sequence: None,
         sigma: Some(expr),
     })
 }
