@@ -17,10 +17,10 @@ pub struct HuntArgs {
     /// Only this hunt, by id (repeat for several; `--list` shows them)
     #[arg(long = "hunt", value_name = "ID")]
     pub hunts: Vec<String>,
-    /// Each hit event too, by hunt, instead of one line per hunt
+    /// Each hit event, hunt by hunt, instead of one line per hunt
     #[arg(long)]
     pub events: bool,
-    /// List the hunts that would run (id, severity, technique, title, where from), run none
+    /// List the hunts that would run (id, severity, tactic, technique, title, kind), run none
     #[arg(long)]
     pub list: bool,
     /// Folder of your own hunts (*.toml) [default: hunts/ in the config dir]
@@ -63,10 +63,22 @@ pub fn list(args: &HuntArgs) -> Result<Value> {
         .iter()
         .map(|h| {
             json!({"id": h.id, "severity": h.severity, "tactic": h.tactic, "technique": h.technique,
-                "title": h.title, "burst": h.burst.is_some(), "new": h.new.is_some(), "sigma": h.sigma.is_some()})
+                "title": h.title, "kind": kind(h)})
         })
         .collect();
     Ok(Value::Array(rows))
+}
+
+/// What kind of hunt: events matching rules, first sightings, bursts, a
+/// sequence, or a Sigma rule.
+fn kind(h: &hunts::Hunt) -> &'static str {
+    match (&h.sigma, &h.sequence, &h.burst, &h.new) {
+        (Some(_), ..) => "sigma",
+        (_, Some(_), ..) => "sequence",
+        (_, _, Some(_), _) => "burst",
+        (_, _, _, Some(_)) => "first sighting",
+        _ => "match",
+    }
 }
 
 /// Run the chosen hunts over the scope.
