@@ -70,9 +70,13 @@ fn from_the_hunts_page_to_the_events_the_dossier_and_the_timeline() {
     assert!(first <= chrono_ms(burst["start"].as_str().unwrap()), "{first}");
     assert!(last > chrono_ms(burst["end"].as_str().unwrap()), "{last}");
 
-    // Elsewhere `a` is still the actors table.
+    // Elsewhere `a` is still the actors table; `:hunts` leads back.
     h.keys("backspace backspace a");
     assert_eq!(h.title(), "Actors");
+    h.keys(":");
+    h.type_text("hunts");
+    h.keys("enter");
+    assert!(h.title().starts_with("Hunts: "), "{}", h.title());
 }
 
 fn chrono_ms(text: &str) -> i64 {
