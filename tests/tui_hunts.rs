@@ -31,7 +31,7 @@ fn from_the_hunts_page_to_the_events_the_dossier_and_the_timeline() {
     h.keys("enter");
     assert_eq!(h.title(), "Hunt security-group-open-to-world: 1 events");
     let rows = &h.app.screen::<HuntHitsScreen>().unwrap().rows;
-    assert_eq!(rows[0].event_id.as_deref(), sg["event_id"].as_str());
+    assert_eq!(rows[0].event.event_id.as_deref(), sg["event_id"].as_str());
     h.keys("enter");
     assert_eq!(h.title(), format!("Event {}", sg["event_id"].as_str().unwrap()));
     h.keys("backspace backspace");

@@ -108,6 +108,15 @@ fn hunt_events() {
 }
 
 #[test]
+fn hunt_sequence() {
+    check("hunt_sequence", |h| {
+        h.keys("h");
+        h.cursor_to_hunt("New network, then denied calls, then an IAM change, within an hour");
+        h.keys("enter");
+    });
+}
+
+#[test]
 fn help() {
     check("help", |h| h.keys("?"));
 }

@@ -26,6 +26,9 @@ pub struct HuntHit {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HuntEvent {
     pub hunt: String,
+    /// The step of a sequence the event took.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
     #[serde(flatten)]
     pub event: EventRow,
 }
@@ -45,8 +48,8 @@ pub const EVENTS_PER_HUNT: usize = 500;
 
 impl HuntReport {
     /// The kept events of one hunt, oldest first.
-    pub fn events_of<'a>(&'a self, hunt: &'a str) -> impl Iterator<Item = &'a EventRow> + 'a {
-        self.events.iter().filter(move |e| e.hunt == hunt).map(|e| &e.event)
+    pub fn events_of<'a>(&'a self, hunt: &'a str) -> impl Iterator<Item = &'a HuntEvent> + 'a {
+        self.events.iter().filter(move |e| e.hunt == hunt)
     }
 
     /// The hunts an actor triggered (by actor key), most severe first.

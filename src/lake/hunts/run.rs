@@ -111,7 +111,8 @@ fn tagging_sql(hunts: &[Hunt], conditions: &[String], only: Option<&str>) -> Str
         ));
     }
     sql.push_str(
-        "SELECT x.* EXCLUDE (tags, actor_account, hunt), x.hunt FROM (SELECT *, unnest(tags) AS hunt FROM c) AS x",
+        "SELECT x.* EXCLUDE (tags, actor_account, hunt), x.hunt, NULL::INTEGER AS step \
+         FROM (SELECT *, unnest(tags) AS hunt FROM c) AS x",
     );
     for subject in &subjects {
         let col = subject_column(*subject);
@@ -215,7 +216,7 @@ fn summaries(session: &Session, hunts: &[Hunt]) -> Result<Vec<HuntHit>> {
 fn hit_events(session: &Session, hunts: &[Hunt]) -> Result<Vec<HuntEvent>> {
     let sql = format!(
         "SELECT hunt, time_ms, account, region, actor_key, actor_type, access_key_id, coalesce(src_ip, src_domain), \
-         service, operation, error_code, event_uid, source_kind, source_file FROM hunt_hits \
+         service, operation, error_code, event_uid, source_kind, source_file, step FROM hunt_hits \
          QUALIFY row_number() OVER (PARTITION BY hunt ORDER BY time_ms, event_uid) <= {EVENTS_PER_HUNT} \
          ORDER BY hunt, time_ms, event_uid"
     );
@@ -237,14 +238,21 @@ fn hit_events(session: &Session, hunts: &[Hunt]) -> Result<Vec<HuntEvent>> {
                 source: r.get(12)?,
                 file: r.get(13)?,
             },
+            r.get::<_, Option<i64>>(14)?,
         ))
     })?;
     Ok(rows
         .into_iter()
-        .filter_map(|(i, event)| {
+        .filter_map(|(i, event, step)| {
             let hunt = hunts.get(usize::try_from(i).ok()?)?;
+            // A sequence's event names the step it took (1-based).
+            let step = step.and_then(|n| {
+                let steps = &hunt.sequence.as_ref()?.steps;
+                Some(steps.get(usize::try_from(n).ok()?.checked_sub(1)?)?.name.clone())
+            });
             Some(HuntEvent {
                 hunt: hunt.id.clone(),
+                step,
                 event,
             })
         })

@@ -46,7 +46,8 @@ pub(super) fn expand(hunts: &[Hunt]) -> (Vec<Hunt>, Vec<Chain>) {
 }
 
 /// Statements run on `hunt_hits` once the steps' hits are in it: each
-/// sequence's first chain per actor becomes the sequence's hits, then the
+/// sequence's first chain per actor becomes the sequence's hits (each
+/// event with its place in the chain, `step`), then the
 /// steps' own hits (indices from `visible` on) are dropped.
 pub(super) fn chains_sql(chains: &[Chain], visible: usize) -> Vec<String> {
     let mut out: Vec<String> = chains.iter().map(chain_sql).collect();
@@ -75,7 +76,8 @@ fn chain_sql(c: &Chain) -> String {
     let order: Vec<String> = (0..n).map(|m| format!("s{m}.time_ms")).collect();
     let steps: Vec<String> = c.steps.iter().map(usize::to_string).collect();
     format!(
-        "INSERT INTO hunt_hits SELECT h.* REPLACE ({hunt} AS hunt) FROM hunt_hits h JOIN (\
+        "INSERT INTO hunt_hits SELECT h.* REPLACE ({hunt} AS hunt, list_position(chain.uids, h.event_uid) AS step) \
+         FROM hunt_hits h JOIN (\
          SELECT s0.actor_key AS who, [{uids}] AS uids FROM hunt_hits s0{joins} WHERE s0.hunt = {first} \
          QUALIFY row_number() OVER (PARTITION BY s0.actor_key ORDER BY {order}) = 1) AS chain \
          ON h.actor_key = chain.who AND list_contains(chain.uids, h.event_uid) \

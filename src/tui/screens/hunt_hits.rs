@@ -1,4 +1,5 @@
-//! The events one hunt hit (as the run kept them, oldest first): Enter
+//! The events one hunt hit (as the run kept them, oldest first; for a
+//! sequence, the chain with the step each event took): Enter
 //! inspects one, `a` opens its actor's dossier, `t` the actor's timeline
 //! with the hunt's hits selected.
 
@@ -10,7 +11,7 @@ use ratatui::widgets::Paragraph;
 
 use super::events::inspect_event;
 use super::timeline::TimelineScreen;
-use crate::lake::hunts::{EVENTS_PER_HUNT, HuntHit, Severity};
+use crate::lake::hunts::{EVENTS_PER_HUNT, HuntEvent, HuntHit, Severity};
 use crate::lake::worker::Query;
 use crate::lake::{EventCriteria, EventRow, LaneBy, Scope};
 use crate::tui::action::Action;
@@ -24,12 +25,12 @@ use crate::tui::theme::Theme;
 #[derive(Debug, Clone)]
 pub struct HuntHitsScreen {
     pub hit: HuntHit,
-    pub rows: Vec<EventRow>,
+    pub rows: Vec<HuntEvent>,
     pub list: ListState,
 }
 
 impl HuntHitsScreen {
-    pub fn new(hit: HuntHit, rows: Vec<EventRow>) -> HuntHitsScreen {
+    pub fn new(hit: HuntHit, rows: Vec<HuntEvent>) -> HuntHitsScreen {
         HuntHitsScreen {
             hit,
             rows,
@@ -38,7 +39,7 @@ impl HuntHitsScreen {
     }
 
     pub fn selected(&self) -> Option<&EventRow> {
-        self.rows.get(self.list.cursor)
+        self.rows.get(self.list.cursor).map(|e| &e.event)
     }
 }
 
@@ -103,9 +104,9 @@ impl View for HuntHitsScreen {
         let theme = ctx.theme;
         let hit = &self.hit;
         let about = format!("{} · {} · {} {}", hit.severity, hit.title, hit.tactic, hit.technique);
-        // The first sentence of why the hunt matters.
-        let why = hit
-            .description
+        // The first sentence of why the hunt matters, on one line.
+        let prose = hit.description.split_whitespace().collect::<Vec<_>>().join(" ");
+        let why = prose
             .split_inclusive(". ")
             .next()
             .unwrap_or_default()
@@ -117,13 +118,21 @@ impl View for HuntHitsScreen {
         ];
         frame.render_widget(Paragraph::new(lines), head);
         let wide = area.width >= 110;
+        let steps = self.rows.iter().any(|e| e.step.is_some());
         let mut columns = vec![("TIME".to_string(), Some(19))];
-        if wide {
+        if steps {
+            columns.push(("STEP".to_string(), Some(if wide { 40 } else { 20 })));
+        }
+        if wide && !steps {
             columns.push(("ACCOUNT".to_string(), Some(12)));
             columns.push(("REGION".to_string(), Some(14)));
         }
         columns.push(("ACTOR".to_string(), None));
-        columns.push(("SOURCE IP".to_string(), Some(15)));
+        // A narrow chain gives its source IP way to the operation.
+        let ip = wide || !steps;
+        if ip {
+            columns.push(("SOURCE IP".to_string(), Some(15)));
+        }
         columns.push(("OPERATION".to_string(), Some(if wide { 26 } else { 20 })));
         if wide {
             columns.push(("ERROR".to_string(), Some(18)));
@@ -132,14 +141,20 @@ impl View for HuntHitsScreen {
         let rows = self
             .rows
             .iter()
-            .map(|r| {
+            .map(|e| {
+                let r = &e.event;
                 let mut cells = vec![Cell::Text(short_time(r.time), theme.muted)];
-                if wide {
+                if steps {
+                    cells.push(Cell::Text(e.step.clone().unwrap_or_default(), theme.warning));
+                }
+                if wide && !steps {
                     cells.push(Cell::Text(opt(&r.account), theme.text));
                     cells.push(Cell::Text(opt(&r.region), theme.muted));
                 }
                 cells.push(Cell::Text(r.actor.clone(), theme.text));
-                cells.push(Cell::Text(opt(&r.source_ip), theme.text));
+                if ip {
+                    cells.push(Cell::Text(opt(&r.source_ip), theme.text));
+                }
                 let style = match r.error_code.is_some() {
                     true => theme.error,
                     false => theme.text,

@@ -9,9 +9,9 @@ use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 
 use super::hunt_hits::{HuntHitsScreen, actor_timeline, severity_style};
-use crate::lake::hunts::{Hunt, HuntHit, HuntReport, RefusedHunt, library};
+use crate::lake::hunts::{Hunt, HuntEvent, HuntHit, HuntReport, RefusedHunt, library};
 use crate::lake::worker::Query;
-use crate::lake::{EventRow, Millis, Scope};
+use crate::lake::{Millis, Scope};
 use crate::tui::action::Action;
 use crate::tui::list::ListState;
 use crate::tui::render::cells::fit;
@@ -53,7 +53,7 @@ impl HuntsScreen {
         self.hits().get(self.list.cursor)
     }
 
-    fn events_of(&self, hit: &HuntHit) -> Vec<EventRow> {
+    fn events_of(&self, hit: &HuntHit) -> Vec<HuntEvent> {
         self.report
             .as_ref()
             .map(|r| r.events_of(&hit.id).cloned().collect())
