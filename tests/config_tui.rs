@@ -114,7 +114,7 @@ fn graph_walk_breadcrumb_back_and_forward() {
     assert_eq!(h.title(), format!("Config AWS::EC2::VPC {vpc}"));
     // Fold and unfold the VPC's subtree.
     let shown = config_view(&h).visible_nodes().len();
-    h.keys("g h");
+    h.keys("g left");
     assert_eq!(config_view(&h).visible_nodes().len(), 1);
     h.keys("l");
     assert_eq!(config_view(&h).visible_nodes().len(), shown);

@@ -94,6 +94,29 @@ fn partitions() {
 }
 
 #[test]
+fn hunts() {
+    check("hunts", |h| h.keys("h"));
+}
+
+#[test]
+fn hunt_events() {
+    check("hunt_events", |h| {
+        h.keys("h");
+        h.cursor_to_hunt("Burst of AccessDenied errors");
+        h.keys("enter");
+    });
+}
+
+#[test]
+fn hunt_sequence() {
+    check("hunt_sequence", |h| {
+        h.keys("h");
+        h.cursor_to_hunt("New network, then denied calls, then an IAM change, within an hour");
+        h.keys("enter");
+    });
+}
+
+#[test]
 fn help() {
     check("help", |h| h.keys("?"));
 }

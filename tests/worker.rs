@@ -67,3 +67,30 @@ fn dropping_the_worker_stops_its_query() {
         start.elapsed()
     );
 }
+
+#[test]
+fn hunts_run_on_the_worker_and_a_queued_run_is_cancelled() {
+    let hunts = lakescope::lake::hunts::library::built_in().unwrap();
+    let mut worker = QueryWorker::spawn(&lake()).unwrap();
+    let slow = worker.submit(Query::sql(Scope::default(), SLOW_SQL.into()));
+    let queued = worker.submit(Query::hunts(Scope::default(), hunts.clone()));
+    let start = Instant::now();
+    while worker.running().is_none_or(|r| r.id != slow) {
+        assert!(start.elapsed() < Duration::from_secs(30), "query never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    worker.cancel_all();
+    for id in [slow, queued] {
+        let reply = worker
+            .recv_timeout(Duration::from_secs(30))
+            .expect("a reply after cancel");
+        assert_eq!(reply.id, id);
+        assert!(matches!(reply.result, Err(LakeError::Cancelled)), "{:?}", reply.result);
+    }
+    let next = worker.submit(Query::hunts(Scope::default(), hunts.clone()));
+    let reply = worker.recv_timeout(Duration::from_secs(60)).unwrap();
+    assert_eq!(reply.id, next);
+    let report: lakescope::lake::hunts::HuntReport = reply.take().unwrap();
+    assert_eq!(report.hunts, hunts.len());
+    assert!(!report.hits.is_empty());
+}

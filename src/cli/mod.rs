@@ -1,6 +1,7 @@
 //! The headless command line: `lakescope <command> [--format table|json|csv]`.
 
 mod config_cmd;
+mod hunt_cmd;
 mod network_cmd;
 mod output;
 mod progress;
@@ -101,6 +102,8 @@ pub enum Command {
     Network(network_cmd::NetworkCommand),
     /// A resource's AWS Config history: timeline, diffs, relationships and causing events
     Config(config_cmd::ConfigArgs),
+    /// Built-in and your own hunts (detections) over the scope: hits by hunt, most severe first
+    Hunt(hunt_cmd::HuntArgs),
     /// Events matching all given criteria, oldest first
     Events {
         #[command(flatten)]
@@ -305,6 +308,8 @@ pub fn run(cli: Cli) -> Result<()> {
             with_lake(&cli, |q| emit(&network_cmd::run(q.session, q.scope, command)?, out))
         }
         Some(Command::Config(args)) => with_lake(&cli, |q| emit(&config_cmd::run(q.session, q.scope, args)?, out)),
+        Some(Command::Hunt(args)) if args.list => emit(&hunt_cmd::list(args)?, out),
+        Some(Command::Hunt(args)) => with_lake(&cli, |q| emit(&hunt_cmd::run(q.session, q.scope, args)?, out)),
         Some(Command::Events { which, limit, offset }) => with_lake(&cli, |q| {
             let page = Page {
                 limit: *limit,

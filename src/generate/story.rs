@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::ids::{self, HOUR_MS, access_key};
 use super::record::{self, Record, Resource};
-use super::story_builder::Builder;
+use super::story_builder::{Builder, Step};
 use super::story_data;
 use super::world::{self, CROSS_ROLE, DATA, DATA_ROLE, IDENTITY, PROD};
 
@@ -29,6 +29,9 @@ pub struct Story {
     pub bucket_event: (String, i64),
     pub user_created_time: i64,
     pub eks_times: [i64; 2],
+    /// The intrusion's steps with their ATT&CK technique, each naming the
+    /// events a hunt must hit (TRUTH.json `intrusion.steps`).
+    pub steps: Vec<Step>,
 }
 
 pub const SG_CONFIG_DELAY_MS: i64 = 42_000;
@@ -58,8 +61,14 @@ pub fn build(seed: u64, day_ms: i64) -> Story {
 
     // 1. First use from the new IP, then reconnaissance (EC2 in all regions).
     let first = b.t(2, 13, 7);
-    b.call(&ci, IDENTITY, first, sts, "GetCallerIdentity", Value::Null)
-        .user_agent = world::REQUESTS_UA.into();
+    let first_call = b.call(&ci, IDENTITY, first, sts, "GetCallerIdentity", Value::Null);
+    first_call.user_agent = world::REQUESTS_UA.into();
+    let mut steps = vec![Step::new(
+        "leaked_key_from_new_network",
+        "Initial Access",
+        "T1078.004",
+        vec![first_call.event_id.clone()],
+    )];
     let user_req = json!({"userName": world::CI_USER});
     let auth_req = json!({"filter": ["User", "Role", "Group", "LocalManagedPolicy"]});
     let recon = [
@@ -92,8 +101,13 @@ pub fn build(seed: u64, day_ms: i64) -> Story {
         (b.t(2, 14, 9), iam, "ListAccessKeys", "us-east-1", user_req),
     ];
     let mut recon_ops = vec!["GetCallerIdentity".to_string()];
+    let mut iam_recon = Vec::new();
     for (t, src, name, region, req) in recon {
-        b.call(&ci, IDENTITY, t, src, name, req).aws_region = region.into();
+        let r = b.call(&ci, IDENTITY, t, src, name, req);
+        r.aws_region = region.into();
+        if src == iam {
+            iam_recon.push(r.event_id.clone());
+        }
         if !recon_ops.iter().any(|o| o == name) {
             recon_ops.push(name.to_string());
         }
@@ -190,10 +204,15 @@ pub fn build(seed: u64, day_ms: i64) -> Story {
             json!({"bucketName": state, "Host": state_host, "acl": ""}),
         ),
     ];
+    steps.push(Step::new("iam_enumeration", "Discovery", "T1087.004", iam_recon));
     let burst_window = (burst[0].0, burst[burst.len() - 1].0, burst.len() as u64);
+    let mut denied = Vec::new();
     for (t, src, name, region, req) in burst {
-        b.deny(&ci, t, src, name, req).aws_region = region.into();
+        let r = b.deny(&ci, t, src, name, req);
+        r.aws_region = region.into();
+        denied.push(r.event_id.clone());
     }
+    steps.push(Step::new("access_denied_burst", "Discovery", "T1580", denied));
 
     // 3. A failed hop, then the first successful hop into prod.
     let denied_role = world::role_arn(PROD, "OrganizationAccountAccessRole");
@@ -206,6 +225,12 @@ pub fn build(seed: u64, day_ms: i64) -> Story {
     r.resources = Some(vec![Resource::new(Some(PROD), "AWS::IAM::Role", denied_role.clone())]);
     let k1_time = b.t(2, 20, 15);
     b.assume((&ci, IDENTITY), k1_time, (PROD, CROSS_ROLE), world::CI_USER, &k1);
+    steps.push(Step::new(
+        "role_assumed_across_accounts_from_new_ip",
+        "Privilege Escalation",
+        "T1078.004",
+        b.last_ids(2),
+    ));
 
     // 4. With K1 in prod: a little recon, then the hop into the data account.
     let s1 = record::assumed_role(seed, PROD, CROSS_ROLE, world::CI_USER, &k1, k1_time);
@@ -219,10 +244,16 @@ pub fn build(seed: u64, day_ms: i64) -> Story {
     }
     let k2_time = b.t(2, 22, 40);
     b.assume((&s1, PROD), k2_time, (DATA, DATA_ROLE), "maintenance", &k2);
+    steps.push(Step::new(
+        "role_chained_across_accounts",
+        "Privilege Escalation",
+        "T1078.004",
+        b.last_ids(2),
+    ));
 
     // 5.-6. With K2 in the data account.
     let s2 = record::assumed_role(seed, DATA, DATA_ROLE, "maintenance", &k2, k2_time);
-    let data = story_data::data_account(&mut b, &s2, &minted_user_key);
+    let data = story_data::data_account(&mut b, &s2, &minted_user_key, &mut steps);
     Story {
         records: b.out,
         day_ms,
@@ -243,5 +274,6 @@ pub fn build(seed: u64, day_ms: i64) -> Story {
             day_ms + 2 * HOUR_MS + 30 * 60_000 + 30_000,
             day_ms + 2 * HOUR_MS + 30 * 60_000 + 50_000,
         ],
+        steps,
     }
 }

@@ -10,6 +10,25 @@ use super::ids::{Draw, HOUR_MS};
 use super::record::{self, Identity, Record, Resource};
 use super::world::{self, BUCKET, IDENTITY, NEW_IP};
 
+/// One step of the intrusion as a responder would name it.
+pub struct Step {
+    pub name: &'static str,
+    pub tactic: &'static str,
+    pub technique: &'static str,
+    pub event_ids: Vec<String>,
+}
+
+impl Step {
+    pub fn new(name: &'static str, tactic: &'static str, technique: &'static str, event_ids: Vec<String>) -> Step {
+        Step {
+            name,
+            tactic,
+            technique,
+            event_ids,
+        }
+    }
+}
+
 pub(super) struct Builder {
     pub seed: u64,
     pub rng: ChaCha8Rng,
@@ -41,6 +60,14 @@ impl Builder {
         self.out.push(r);
         let last = self.out.len() - 1;
         &mut self.out[last]
+    }
+
+    /// The event ids of the last `n` records written.
+    pub fn last_ids(&self, n: usize) -> Vec<String> {
+        self.out[self.out.len().saturating_sub(n)..]
+            .iter()
+            .map(|r| r.event_id.clone())
+            .collect()
     }
 
     pub fn deny(&mut self, who: &Identity, t: i64, src: &str, name: &str, req: Value) -> &mut Record {

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::ids::{self, Draw};
 use super::record::{self, Identity, Resource};
-use super::story_builder::{Builder, public_policy};
+use super::story_builder::{Builder, Step, public_policy};
 use super::world::{self, BUCKET, DATA, SG_ID};
 
 pub const BACKDOOR_UA: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0";
@@ -19,7 +19,7 @@ pub struct DataPhase {
     pub console: (String, i64),
 }
 
-pub(super) fn data_account(b: &mut Builder, s2: &Identity, minted_user_key: &str) -> DataPhase {
+pub(super) fn data_account(b: &mut Builder, s2: &Identity, minted_user_key: &str, steps: &mut Vec<Step>) -> DataPhase {
     let (iam, ec2, s3) = ("iam.amazonaws.com", "ec2.amazonaws.com", "s3.amazonaws.com");
     let bucket_res = Resource::new(Some(DATA), "AWS::S3::Bucket", format!("arn:aws:s3:::{BUCKET}"));
     let bucket_host = format!("{BUCKET}.s3.us-east-1.amazonaws.com");
@@ -77,12 +77,24 @@ pub(super) fn data_account(b: &mut Builder, s2: &Identity, minted_user_key: &str
         "groupOwnerId": DATA, "groupId": SG_ID, "securityGroupRuleId": sgr, "isEgress": false,
         "ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "cidrIpv4": "0.0.0.0/0"}]}});
     let sg = (r.event_id.clone(), sg_time);
+    steps.push(Step::new(
+        "security_group_opened_to_the_world",
+        "Defense Evasion",
+        "T1562.007",
+        vec![sg.0.clone()],
+    ));
 
     let bucket_time = b.t(2, 29, 10);
     let req = json!({"bucketPolicy": public_policy(), "bucketName": BUCKET, "Host": bucket_host, "policy": ""});
     let r = b.call(s2, DATA, bucket_time, s3, "PutBucketPolicy", req);
     r.resources = Some(vec![bucket_res]);
     let bucket = (r.event_id.clone(), bucket_time);
+    steps.push(Step::new(
+        "bucket_made_public",
+        "Collection",
+        "T1530",
+        vec![bucket.0.clone()],
+    ));
 
     // Persistence: a new IAM user with an access key and a console password.
     let user = world::BACKDOOR_USER;
@@ -95,6 +107,7 @@ pub(super) fn data_account(b: &mut Builder, s2: &Identity, minted_user_key: &str
     let r = b.call(s2, DATA, t, iam, "CreateAccessKey", json!({"userName": user}));
     r.response_elements = json!({"accessKey": {"userName": user, "accessKeyId": minted_user_key,
         "status": "Active", "createDate": ids::sts_time(t)}});
+    let mut credentials = vec![r.event_id.clone()];
     let t = b.t(2, 32, 10);
     let r = b.call(
         s2,
@@ -106,8 +119,24 @@ pub(super) fn data_account(b: &mut Builder, s2: &Identity, minted_user_key: &str
     );
     r.response_elements =
         json!({"loginProfile": {"userName": user, "createDate": ids::sts_time(t), "passwordResetRequired": false}});
+    credentials.push(r.event_id.clone());
+    steps.push(Step::new(
+        "credentials_created_for_another_user",
+        "Persistence",
+        "T1098.001",
+        credentials,
+    ));
     let req = json!({"userName": user, "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"});
-    b.call(s2, DATA, b.t(2, 32, 40), iam, "AttachUserPolicy", req);
+    let attached = b
+        .call(s2, DATA, b.t(2, 32, 40), iam, "AttachUserPolicy", req)
+        .event_id
+        .clone();
+    steps.push(Step::new(
+        "admin_policy_attached",
+        "Privilege Escalation",
+        "T1098.003",
+        vec![attached],
+    ));
 
     let mut backdoor = record::iam_user(b.seed, DATA, user);
     backdoor.access_key_id = None;
@@ -128,6 +157,12 @@ pub(super) fn data_account(b: &mut Builder, s2: &Identity, minted_user_key: &str
         json!({"LoginTo": "https://console.aws.amazon.com/console/home?state=hashArgs%23&isauthcode=true",
         "MobileVersion": "No", "MFAUsed": "No"}),
     );
+    steps.push(Step::new(
+        "console_login_without_mfa",
+        "Initial Access",
+        "T1078.004",
+        vec![r.event_id.clone()],
+    ));
     DataPhase {
         sg,
         bucket,

@@ -296,6 +296,13 @@ pub fn render(t: &TruthInput) -> Value {
             "minted_user_key": s.minted_user_key,
             "security_group_change": change("AuthorizeSecurityGroupIngress", &s.sg_event, SG_CONFIG_DELAY_MS, json!({"group_id": SG_ID})),
             "bucket_policy_change": change("PutBucketPolicy", &s.bucket_event, BUCKET_CONFIG_DELAY_MS, json!({"bucket": BUCKET, "arn": format!("arn:aws:s3:::{BUCKET}")})),
+            // Last, so that the keys before it keep their bytes.
+            "steps": s.steps.iter().map(|step| json!({
+                "name": step.name,
+                "tactic": step.tactic,
+                "technique": step.technique,
+                "event_ids": step.event_ids,
+            })).collect::<Vec<_>>(),
         },
         "config": {
             "items": t.config.items,

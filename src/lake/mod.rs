@@ -27,6 +27,7 @@ pub mod events;
 pub mod findings;
 mod footers;
 mod handle;
+pub mod hunts;
 pub mod layout;
 pub mod model;
 pub mod network;

@@ -19,6 +19,7 @@ use super::criteria::{EventCriteria, Page};
 use super::error::{DbError, DbErrorKind, LakeError, Result};
 use super::findings::{self, FindingCriteria, FindingDetail};
 use super::handle::Lake;
+use super::hunts::{self, Hunt, HuntReport};
 use super::model::*;
 use super::network::{self, FlowCriteria, NameReport};
 use super::scope::Scope;
@@ -81,6 +82,20 @@ impl Query<Option<Dossier>> {
     pub fn dossier(scope: Scope, arn: String) -> Self {
         Query::new(format!("dossier of {arn}"), move |s: &Session| {
             pivots::actor(s, &scope, &arn)
+        })
+    }
+}
+
+impl Query<Option<(Dossier, HuntReport)>> {
+    /// A dossier with the hunts (built-in and the user's) its actor triggered.
+    pub fn dossier_with_hunts(scope: Scope, arn: String) -> Self {
+        Query::new(format!("dossier of {arn}"), move |s: &Session| {
+            let Some(dossier) = pivots::actor(s, &scope, &arn)? else {
+                return Ok(None);
+            };
+            let book = hunts::library::load_users();
+            let hits = hunts::run_for(s, &scope, &book.hunts, Some(&arn))?;
+            Ok(Some((dossier, hits)))
         })
     }
 }
@@ -190,6 +205,15 @@ impl Query<NameReport> {
     pub fn name(scope: Scope, name: String) -> Self {
         Query::new(format!("DNS of {name}"), move |s: &Session| {
             network::name_report(s, &scope, &name)
+        })
+    }
+}
+
+impl Query<HuntReport> {
+    /// Hunts over the scope, all in one pass (cancellable like any query).
+    pub fn hunts(scope: Scope, hunts: Vec<Hunt>) -> Self {
+        Query::new(format!("running {} hunts", hunts.len()), move |s: &Session| {
+            hunts::run(s, &scope, &hunts)
         })
     }
 }

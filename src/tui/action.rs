@@ -44,15 +44,17 @@ pub enum Action {
     ConfigResource,
     Findings,
     Flows,
+    Hunts,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 39] = [
         Action::Partitions,
         Action::Actors,
         Action::Events,
         Action::Timeline,
+        Action::Hunts,
         Action::Findings,
         Action::Flows,
         Action::Select,
@@ -130,6 +132,7 @@ impl Action {
             Action::ConfigResource => "AWS Config view of this event / resource",
             Action::Findings => "findings in scope, most severe first",
             Action::Flows => "network flows of this IP / instance / interface",
+            Action::Hunts => "hunts: built-in and your detections over the scope, most severe first",
         }
     }
 

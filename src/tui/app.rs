@@ -409,6 +409,7 @@ impl App {
     }
 
     pub fn act(&mut self, action: Action) {
+        let claimed = self.page().screen.claims(action);
         match action {
             Action::Quit => self.quit = true,
             Action::Help => self.mode = Mode::Help { offset: 0 },
@@ -426,7 +427,7 @@ impl App {
             Action::Command => self.mode = Mode::Command(Default::default()),
             Action::Cancel => self.cancel(),
             Action::Partitions => self.open_partitions(),
-            Action::Actors => self.apply(Effect::Go(Target::Actors, None), action),
+            Action::Actors if !claimed => self.apply(Effect::Go(Target::Actors, None), action),
             Action::Events => self.apply(Effect::Go(Target::Events(EventCriteria::default()), None), action),
             Action::Refresh => self.refresh(),
             _ => self.screen_action(action),

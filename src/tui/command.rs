@@ -28,7 +28,7 @@ pub enum Command {
     Quit,
 }
 
-pub const COMMANDS: [(&str, &str); 16] = [
+pub const COMMANDS: [(&str, &str); 17] = [
     ("actor", ":actor ARN       an actor's dossier"),
     ("ip", ":ip IP           who came from an IP"),
     ("key", ":key ID          who used a key, what it minted"),
@@ -47,6 +47,7 @@ pub const COMMANDS: [(&str, &str); 16] = [
     ("scope", ":scope account=… region=… from=… to=…   (nothing: whole lake)"),
     ("events", ":events [actor=… ip=… key=… resource=… operation=… errors]"),
     ("actors", ":actors          the actors table"),
+    ("hunts", ":hunts           hits of the built-in and your hunts"),
     (
         "sql",
         ":sql SELECT …    your SQL over ev (columns: lakescope sql --help)",
@@ -83,6 +84,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "scope" => Command::Scope(parse_scope(rest)?),
         "events" => Command::Events(parse_events(rest)?),
         "actors" => Command::Actors,
+        "hunts" => Command::Go(Target::Hunts),
         "sql" => Command::Sql(arg("a SELECT over ev")?),
         "partitions" => Command::Partitions,
         "problems" => Command::Problems,

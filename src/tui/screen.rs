@@ -121,6 +121,7 @@ pub fn unhandled(action: Action, keymap: &Keymap) -> Effect {
         Action::Select => "nothing to open on this row".into(),
         Action::Flows => "flows open from an IP, instance or interface report (or :flows ip=…)".into(),
         Action::Findings => return Effect::Go(Target::Findings(Default::default()), None),
+        Action::Hunts => return Effect::Go(Target::Hunts, None),
         Action::EventsOfSelection => "no events to open from here".into(),
         Action::ConfigResource => {
             "select an event, a resource row or a relationship to open its AWS Config view".into()
@@ -149,6 +150,12 @@ pub trait View: Debug + Any {
     fn handle(&mut self, action: Action, ctx: &Context) -> Effect;
 
     fn render(&self, ctx: &Draw, frame: &mut Frame, area: Rect);
+
+    /// Does the screen take this action before the app's global meaning
+    /// of it (`a` on a hunt: its actor, not the actors table)?
+    fn claims(&self, _action: Action) -> bool {
+        false
+    }
 
     /// The cursor and scroll of the screen's main list.
     fn list(&self) -> &ListState;

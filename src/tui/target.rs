@@ -84,6 +84,8 @@ pub enum Target {
     Actors,
     /// The findings list.
     Findings(FindingCriteria),
+    /// The Hunts page (built-in and the user's hunts).
+    Hunts,
     /// One finding: what it names, the events around it, its record.
     Finding(String),
     /// A hostname: what it resolved to and who asked.

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use lakescope::lake::Lake;
 use lakescope::tui::keymap::{Key, Keymap};
 use lakescope::tui::screen::Load;
+use lakescope::tui::screens::hunts::HuntsScreen;
 use lakescope::tui::screens::report::ReportScreen;
 use lakescope::tui::theme::Theme;
 use lakescope::tui::{App, Options};
@@ -155,6 +156,19 @@ impl Harness {
             self.keys("j");
         }
         panic!("no row with {needle:?} in {}:\n{}", self.title(), self.screen());
+    }
+
+    /// Move the cursor of the Hunts page to the hunt titled `title`.
+    pub fn cursor_to_hunt(&mut self, title: &str) {
+        self.keys("g");
+        for _ in 0..100 {
+            let hunts = self.app.screen::<HuntsScreen>().expect("the Hunts page");
+            if hunts.selected().is_some_and(|hit| hit.title == title) {
+                return;
+            }
+            self.keys("j");
+        }
+        panic!("no hunt {title:?} in {}:\n{}", self.title(), self.screen());
     }
 
     /// Move the cursor of a report to the first row whose first cell is `first`.

@@ -76,23 +76,8 @@ impl EventsScreen {
         self.rows.get(self.list.cursor)
     }
 
-    /// The inspector of the selected event: its original record is asked
-    /// for when the page opens; the event's fields stand in until it comes
-    /// (or if it cannot).
     fn inspect(&self) -> Effect {
-        let Some(row) = self.selected() else {
-            return Effect::None;
-        };
-        let title = format!("Event {}", row.event_id.clone().unwrap_or_else(|| "(no id)".into()));
-        let value = serde_json::to_value(row).unwrap_or_default();
-        let record = row.file.clone().zip(row.event_id.clone());
-        let note = match record {
-            Some(_) => "original record",
-            None => "event fields (no file or id to find the original record)",
-        };
-        let mut view = InspectorScreen::new(title, note, value);
-        view.record = record;
-        Effect::Open(Box::new(view))
+        self.selected().map_or(Effect::None, inspect_event)
     }
 
     /// The AWS Config view of the selected event's resources.
@@ -193,6 +178,21 @@ impl Screen for EventsScreen {
         self.set_rows(rows);
         Ok(())
     }
+}
+
+/// The inspector of an event: its original record is asked for when the
+/// page opens; the event's fields stand in until it comes (or if it cannot).
+pub fn inspect_event(row: &EventRow) -> Effect {
+    let title = format!("Event {}", row.event_id.clone().unwrap_or_else(|| "(no id)".into()));
+    let value = serde_json::to_value(row).unwrap_or_default();
+    let record = row.file.clone().zip(row.event_id.clone());
+    let note = match record {
+        Some(_) => "original record",
+        None => "event fields (no file or id to find the original record)",
+    };
+    let mut view = InspectorScreen::new(title, note, value);
+    view.record = record;
+    Effect::Open(Box::new(view))
 }
 
 /// One page of events, and where it is in the whole.

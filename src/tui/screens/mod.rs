@@ -8,6 +8,8 @@ pub mod config;
 pub mod events;
 pub mod findings;
 pub mod flows;
+pub mod hunt_hits;
+pub mod hunts;
 pub mod inspector;
 pub mod partitions;
 pub mod report;
@@ -18,6 +20,7 @@ use self::config::ConfigScreen;
 use self::events::EventsScreen;
 use self::findings::FindingsScreen;
 use self::flows::FlowsScreen;
+use self::hunts::HuntsScreen;
 use self::inspector::InspectorScreen;
 use self::report::{About, ReportScreen};
 use self::timeline::TimelineScreen;
@@ -33,6 +36,7 @@ pub fn open(target: Target, width: u16) -> Box<dyn AnyScreen> {
         Target::Config(target, trail) => Box::new(ConfigScreen::new(target, trail)),
         Target::Actors => Box::new(ActorsScreen::default()),
         Target::Findings(criteria) => Box::new(FindingsScreen::new(criteria)),
+        Target::Hunts => Box::new(HuntsScreen::from_library()),
         Target::Finding(id) => Box::new(ReportScreen::about(About::Finding(id))),
         Target::Name(name) => Box::new(ReportScreen::about(About::Name(name))),
         Target::Flows(criteria) => Box::new(FlowsScreen::new(criteria)),

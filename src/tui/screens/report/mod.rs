@@ -5,6 +5,7 @@
 //! the same way (`pages.rs`).
 
 mod beyond;
+mod hunted;
 pub mod model;
 mod pages;
 mod render;
@@ -309,7 +310,13 @@ impl Screen for ReportScreen {
             About::Entity(subject) => subject,
         };
         Some(match subject {
-            Subject::Actor(arn) => Query::dossier(scope, arn.clone()).map(|d| d.map(|d| sections::dossier(&d))),
+            Subject::Actor(arn) => Query::dossier_with_hunts(scope, arn.clone()).map(|d| {
+                d.map(|(d, hits)| {
+                    let mut report = sections::dossier(&d);
+                    report.sections.splice(0..0, hunted::section(&d.arn, &hits));
+                    report
+                })
+            }),
             Subject::Ip(ip) => Query::ip(scope, ip.clone()).map(|r| Some(sections::ip(&r))),
             Subject::Key(key) => Query::key(scope, key.clone()).map(|r| Some(sections::key(&r))),
             Subject::Resource(id) => Query::resource(scope, id.clone()).map(|r| Some(sections::resource(&r))),

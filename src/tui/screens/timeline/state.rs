@@ -36,6 +36,9 @@ pub struct TimelineScreen {
     pub mark: Option<usize>,
     /// A time the cursor should land on when the next reply comes (zoom).
     pub focus: Option<i64>,
+    /// A time range to select when the first reply comes (a hunt's hits):
+    /// the cursor on its start, the mark on its end.
+    pub marked: Option<(i64, i64)>,
     pub timeline: Option<Timeline>,
     /// Row 0 is the total, rows 1.. the lanes.
     pub list: ListState,
@@ -52,6 +55,7 @@ impl TimelineScreen {
             cursor: 0,
             mark: None,
             focus: None,
+            marked: None,
             timeline: None,
             list: ListState::default(),
         }
@@ -83,6 +87,14 @@ impl TimelineScreen {
             let starts = timeline.buckets.iter().step_by(timeline.lanes.len().max(1));
             if let Some(i) = starts.clone().position(|b| b.start.0 <= t && t < b.end.0) {
                 self.cursor = i;
+            }
+        }
+        if let Some((first, last)) = self.marked.take() {
+            let starts = timeline.buckets.iter().step_by(timeline.lanes.len().max(1));
+            let at = |t: i64| starts.clone().position(|b| b.start.0 <= t && t < b.end.0);
+            if let (Some(a), Some(b)) = (at(first), at(last)) {
+                self.cursor = a;
+                self.mark = (b != a).then_some(b);
             }
         }
         self.cursor = self.cursor.min(n.saturating_sub(1));
