@@ -204,6 +204,8 @@ struct Row {
     size: (u16, u16),
     times: Vec<Duration>,
     worst_at: &'static str,
+    /// Rows (lines) of the page drawn.
+    rows: usize,
 }
 
 fn measure(drive: &mut Drive, visit: &Visit, size: (u16, u16), frames: usize) -> Result<Row> {
@@ -213,9 +215,10 @@ fn measure(drive: &mut Drive, visit: &Visit, size: (u16, u16), frames: usize) ->
             Step::Keys(keys) => drive.keys(keys)?,
         }
     }
+    let rows = drive.app.page().screen.rows();
     let mut times = Vec::with_capacity(frames * 3);
     let mut worst = (Duration::ZERO, "top");
-    // Top, half-way (half a page of `j` per… see below), end (`G`).
+    // Top, a screenful of `j` down, end (`G`).
     for (at, keys) in [("top", ""), ("middle", "middle"), ("end", "G")] {
         if keys == "middle" {
             for _ in 0..(size.1 as usize) {
@@ -239,6 +242,7 @@ fn measure(drive: &mut Drive, visit: &Visit, size: (u16, u16), frames: usize) ->
         size,
         times,
         worst_at: worst.1,
+        rows,
     })
 }
 
@@ -340,10 +344,11 @@ pub fn run(options: &FrameOptions) -> Result<Outcome> {
         passed &= ok;
         writeln!(
             out,
-            "| {} | {}×{} | {} | {} | {} | {} | {} |",
+            "| {} | {}×{} | {} | {} | {} | {} | {} | {} |",
             row.screen,
             row.size.0,
             row.size.1,
+            row.rows,
             ms(percentile(&mut row.times, 0.5)),
             ms(percentile(&mut row.times, 0.99)),
             ms(max),
