@@ -334,9 +334,9 @@ pub fn run(options: &FrameOptions) -> Result<Outcome> {
     )?;
     writeln!(
         out,
-        "| screen | size | median ms | p99 ms | max ms | worst at | ≤ 5 ms |"
+        "| screen | size | rows | median ms | p99 ms | max ms | worst at | ≤ 5 ms |"
     )?;
-    writeln!(out, "|---|---|---:|---:|---:|---|---|")?;
+    writeln!(out, "|---|---|---:|---:|---:|---:|---|---|")?;
     let mut passed = true;
     for mut row in rows {
         let max = *row.times.iter().max().unwrap_or(&Duration::ZERO);
