@@ -58,7 +58,10 @@ pub fn write(lake: &Path, rows: u64) -> Result<String> {
     let conn = Connection::open_in_memory()?;
     // DuckDB spills to `.tmp` in the working directory unless told otherwise.
     let spill = std::env::temp_dir().join("lakescope-bench-spill");
-    conn.execute_batch(&format!("SET temp_directory = '{}'", spill.display().to_string().replace('\'', "''")))?;
+    conn.execute_batch(&format!(
+        "SET temp_directory = '{}'",
+        spill.display().to_string().replace('\'', "''")
+    ))?;
     let sql = format!(
         "COPY (
           WITH r AS (

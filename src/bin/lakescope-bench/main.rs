@@ -5,6 +5,7 @@
 mod compare;
 mod convert;
 mod flows;
+mod frames;
 mod newday;
 mod plain;
 
@@ -22,7 +23,7 @@ use clap::{Parser, Subcommand};
 struct Args {
     /// A lake written by `lakescope generate` (with TRUTH.json)
     #[arg(long, value_name = "DIR")]
-    lake: PathBuf,
+    lake: Option<PathBuf>,
     /// Runs per query
     #[arg(long, default_value_t = 3)]
     runs: usize,
@@ -64,25 +65,57 @@ enum Baseline {
         #[arg(long)]
         sql: bool,
     },
+    /// Render every TUI screen at 120×40 and 240×70 (frame times against 5 ms), and key to frame during a query
+    Frames {
+        /// The lake (default: the demo lake fixtures/lake; for full data a generated one)
+        #[arg(long = "lake", value_name = "DIR")]
+        frames_lake: Option<PathBuf>,
+        /// Frames drawn per screen, size and position
+        #[arg(long, default_value_t = 200)]
+        frames: usize,
+        /// Exit non-zero when a frame or key to frame exceeds 5 ms
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 fn run(args: Args) -> Result<String> {
+    if let Some(Baseline::Frames {
+        frames_lake,
+        frames,
+        check,
+    }) = args.baseline
+    {
+        let lake = frames_lake
+            .or(args.lake)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/lake"));
+        let outcome = frames::run(&frames::FrameOptions { lake, frames })?;
+        if check && !outcome.passed {
+            println!("{}", outcome.report);
+            anyhow::bail!("a frame took more than 5 ms");
+        }
+        return Ok(outcome.report);
+    }
+    let Some(lake) = args.lake else {
+        anyhow::bail!("--lake DIR is required");
+    };
     match args.baseline {
         Some(Baseline::Plain {
             query,
             arg,
             store,
             flow_index,
-        }) => Ok(plain::run(&args.lake, store.as_deref(), flow_index.as_deref(), &query, &arg)?.to_string()),
-        Some(Baseline::Flows { rows }) => flows::write(&args.lake, rows),
+        }) => Ok(plain::run(&lake, store.as_deref(), flow_index.as_deref(), &query, &arg)?.to_string()),
+        Some(Baseline::Flows { rows }) => flows::write(&lake, rows),
         Some(Baseline::Convert {
             converter,
             cache,
             against,
             sql,
-        }) => convert::run(&args.lake, &converter, &cache, against.as_deref(), sql),
+        }) => convert::run(&lake, &converter, &cache, against.as_deref(), sql),
+        Some(Baseline::Frames { .. }) => unreachable!("answered above"),
         None => compare::run(&compare::BenchOptions {
-            lake: args.lake,
+            lake,
             runs: args.runs,
             raw_baselines: !args.no_raw,
         }),

@@ -193,7 +193,10 @@ pub fn run(
     let conn = Connection::open_in_memory()?;
     // DuckDB spills to `.tmp` in the working directory unless told otherwise.
     let spill = std::env::temp_dir().join("lakescope-bench-spill");
-    conn.execute_batch(&format!("SET temp_directory = '{}'", spill.display().to_string().replace('\'', "''")))?;
+    conn.execute_batch(&format!(
+        "SET temp_directory = '{}'",
+        spill.display().to_string().replace('\'', "''")
+    ))?;
     conn.execute_batch("SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;")?;
     conn.execute_batch(&match store {
         Some(store) => store_view(store)?,

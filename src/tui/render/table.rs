@@ -14,10 +14,44 @@ pub struct Table<'a> {
     /// Column titles and fixed widths (None: the flexible column).
     pub columns: Vec<(String, Option<u16>)>,
     /// Rows of cells; a row may bring its own spans for a column (highlights).
-    pub rows: Vec<Vec<Cell>>,
+    pub rows: Rows<'a>,
     pub list: &'a ListState,
     /// Shown instead of rows when there are none.
     pub empty: String,
+}
+
+/// The rows of a table, each built from its index when drawn: a frame
+/// formats the rows on screen, not the thousands above and below them.
+pub struct Rows<'a> {
+    len: usize,
+    cells: Box<dyn Fn(usize) -> Vec<Cell> + 'a>,
+}
+
+impl<'a> Rows<'a> {
+    pub fn new(len: usize, cells: impl Fn(usize) -> Vec<Cell> + 'a) -> Rows<'a> {
+        Rows {
+            len,
+            cells: Box::new(cells),
+        }
+    }
+
+    /// A row per item of `items`.
+    pub fn of<T>(items: &'a [T], cells: impl Fn(&'a T) -> Vec<Cell> + 'a) -> Rows<'a> {
+        Rows::new(items.len(), move |i| cells(&items[i]))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// Rows built beforehand (short tables).
+impl From<Vec<Vec<Cell>>> for Rows<'static> {
+    fn from(rows: Vec<Vec<Cell>>) -> Rows<'static> {
+        let len = rows.len();
+        let rows = std::cell::RefCell::new(rows.into_iter().map(Some).collect::<Vec<_>>());
+        Rows::new(len, move |i| rows.borrow_mut()[i].take().unwrap_or_default())
+    }
 }
 
 pub enum Cell {
@@ -37,7 +71,8 @@ impl Table<'_> {
             lines.push(Line::styled(self.empty.clone(), theme.muted));
         }
         let height = area.height.saturating_sub(1) as usize;
-        for (i, row) in self.rows.into_iter().enumerate().skip(self.list.offset).take(height) {
+        for i in (self.list.offset..self.rows.len).take(height) {
+            let row = (self.rows.cells)(i);
             let selected = i == self.list.cursor;
             let mut spans = Vec::new();
             for (j, (cell, width)) in row.into_iter().zip(&w).enumerate() {

@@ -13,7 +13,7 @@ use crate::tui::action::Action;
 use crate::tui::command::Known;
 use crate::tui::list::ListState;
 use crate::tui::render::cells::highlighted;
-use crate::tui::render::table::{Cell, Table};
+use crate::tui::render::table::{Cell, Rows, Table};
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, Severity, View, copy};
 use crate::tui::target::{Subject, Target, short_time};
 
@@ -287,30 +287,28 @@ fn render(view: &ActorsScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
     columns.push((title("LAST SEEN", SortKey::LastSeen), Some(19)));
     columns.push((title("IPS", SortKey::Ips), Some(4)));
     let theme = ctx.theme.clone();
-    let rows = view
-        .shown
-        .iter()
-        .filter_map(|s| view.rows.get(s.index).map(|r| (s, r)))
-        .map(|(shown, r)| {
-            let (arn, matched) = (r.arn.clone(), shown.matched.clone());
-            let (base, hit) = (theme.text, theme.matched);
-            let mut cells = vec![Cell::Spans(Box::new(move |w| {
-                highlighted(&arn, &matched, w, base, hit)
-            }))];
-            if wide {
-                cells.push(Cell::Text(r.actor_type.clone().unwrap_or_default(), theme.muted));
-            }
-            cells.push(Cell::Text(r.events.to_string(), theme.text));
-            let err_style = if r.errors > 0 { theme.error } else { theme.muted };
-            cells.push(Cell::Text(r.errors.to_string(), err_style));
-            if wide {
-                cells.push(Cell::Text(short_time(r.first_seen), theme.muted));
-            }
-            cells.push(Cell::Text(short_time(r.last_seen), theme.muted));
-            cells.push(Cell::Text(r.ip_count.to_string(), theme.text));
-            cells
-        })
-        .collect();
+    let rows = Rows::of(&view.shown, |shown| {
+        let Some(r) = view.rows.get(shown.index) else {
+            return Vec::new();
+        };
+        let (arn, matched) = (r.arn.clone(), shown.matched.clone());
+        let (base, hit) = (theme.text, theme.matched);
+        let mut cells = vec![Cell::Spans(Box::new(move |w| {
+            highlighted(&arn, &matched, w, base, hit)
+        }))];
+        if wide {
+            cells.push(Cell::Text(r.actor_type.clone().unwrap_or_default(), theme.muted));
+        }
+        cells.push(Cell::Text(r.events.to_string(), theme.text));
+        let err_style = if r.errors > 0 { theme.error } else { theme.muted };
+        cells.push(Cell::Text(r.errors.to_string(), err_style));
+        if wide {
+            cells.push(Cell::Text(short_time(r.first_seen), theme.muted));
+        }
+        cells.push(Cell::Text(short_time(r.last_seen), theme.muted));
+        cells.push(Cell::Text(r.ip_count.to_string(), theme.text));
+        cells
+    });
     let empty = if view.rows.is_empty() {
         "no events in this scope".to_string()
     } else {

@@ -11,7 +11,7 @@ use crate::lake::worker::Query;
 use crate::lake::{EventCriteria, EventRow, Page, Scope};
 use crate::tui::action::Action;
 use crate::tui::list::ListState;
-use crate::tui::render::table::{Cell, Table};
+use crate::tui::render::table::{Cell, Rows, Table};
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
 use crate::tui::target::{Target, short_time};
 
@@ -213,29 +213,25 @@ fn render(view: &EventsScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
     }
     let theme = ctx.theme;
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-    let rows = view
-        .rows
-        .iter()
-        .map(|r| {
-            let mut cells = vec![Cell::Text(short_time(r.time), theme.muted)];
-            if wide {
-                cells.push(Cell::Text(opt(&r.account), theme.text));
-                cells.push(Cell::Text(opt(&r.region), theme.muted));
-            }
-            cells.push(Cell::Text(r.actor.clone(), theme.text));
-            cells.push(Cell::Text(opt(&r.source_ip), theme.text));
-            let op_style = if r.error_code.is_some() {
-                theme.error
-            } else {
-                theme.text
-            };
-            cells.push(Cell::Text(opt(&r.operation), op_style));
-            if wide {
-                cells.push(Cell::Text(r.error_code.clone().unwrap_or_default(), theme.error));
-            }
-            cells
-        })
-        .collect();
+    let rows = Rows::of(&view.rows, |r| {
+        let mut cells = vec![Cell::Text(short_time(r.time), theme.muted)];
+        if wide {
+            cells.push(Cell::Text(opt(&r.account), theme.text));
+            cells.push(Cell::Text(opt(&r.region), theme.muted));
+        }
+        cells.push(Cell::Text(r.actor.clone(), theme.text));
+        cells.push(Cell::Text(opt(&r.source_ip), theme.text));
+        let op_style = if r.error_code.is_some() {
+            theme.error
+        } else {
+            theme.text
+        };
+        cells.push(Cell::Text(opt(&r.operation), op_style));
+        if wide {
+            cells.push(Cell::Text(r.error_code.clone().unwrap_or_default(), theme.error));
+        }
+        cells
+    });
     Table {
         columns,
         rows,

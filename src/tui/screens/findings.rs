@@ -12,7 +12,7 @@ use crate::lake::{FindingRow, Scope};
 use crate::tui::action::Action;
 use crate::tui::list::ListState;
 use crate::tui::render::cells::fit;
-use crate::tui::render::table::{Cell, Table};
+use crate::tui::render::table::{Cell, Rows, Table};
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
 use crate::tui::target::{Target, short_time};
 use crate::tui::theme::Theme;
@@ -97,28 +97,24 @@ impl View for FindingsScreen {
         columns.push(("ACCOUNT".to_string(), Some(12)));
         columns.push(("STATUS".to_string(), Some(10)));
         let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-        let rows = self
-            .rows
-            .iter()
-            .map(|f| {
-                let mut cells = vec![
-                    Cell::Text(opt(&f.severity), severity_style(f.severity_id, theme)),
-                    Cell::Text(short_time(f.time), theme.muted),
-                    Cell::Text(opt(&f.product), theme.text),
-                ];
-                if wide {
-                    cells.push(Cell::Text(opt(&f.finding_type), theme.muted));
-                }
-                // A title reads from its start: cut at the end, not the middle.
-                let (title, style) = (opt(&f.title), theme.text);
-                cells.push(Cell::Spans(Box::new(move |w| {
-                    vec![Span::styled(fit(&title, w), style)]
-                })));
-                cells.push(Cell::Text(opt(&f.account), theme.text));
-                cells.push(Cell::Text(opt(&f.status), theme.muted));
-                cells
-            })
-            .collect();
+        let rows = Rows::of(&self.rows, |f| {
+            let mut cells = vec![
+                Cell::Text(opt(&f.severity), severity_style(f.severity_id, theme)),
+                Cell::Text(short_time(f.time), theme.muted),
+                Cell::Text(opt(&f.product), theme.text),
+            ];
+            if wide {
+                cells.push(Cell::Text(opt(&f.finding_type), theme.muted));
+            }
+            // A title reads from its start: cut at the end, not the middle.
+            let (title, style) = (opt(&f.title), theme.text);
+            cells.push(Cell::Spans(Box::new(move |w| {
+                vec![Span::styled(fit(&title, w), style)]
+            })));
+            cells.push(Cell::Text(opt(&f.account), theme.text));
+            cells.push(Cell::Text(opt(&f.status), theme.muted));
+            cells
+        });
         Table {
             columns,
             rows,

@@ -13,7 +13,7 @@ use crate::lake::{FlowRow, Page, Scope};
 use crate::tui::action::Action;
 use crate::tui::list::ListState;
 use crate::tui::render::cells::{bytes, direction, port_protocol};
-use crate::tui::render::table::{Cell, Table};
+use crate::tui::render::table::{Cell, Rows, Table};
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
 use crate::tui::target::{Subject, Target, describe_flows, short_time};
 
@@ -152,30 +152,26 @@ fn render(view: &FlowsScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
         columns.push(("LAST SEEN".to_string(), Some(19)));
     }
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-    let rows = view
-        .rows
-        .iter()
-        .map(|f| {
-            let rejected = if f.rejected > 0 { theme.error } else { theme.text };
-            let port = port_protocol(f.port, f.protocol);
-            let mut cells = vec![
-                Cell::Text(opt(&f.ip), theme.muted),
-                Cell::Text(opt(&f.peer), theme.link),
-                Cell::Text(port, theme.text),
-                Cell::Text(direction(f.direction).to_string(), theme.muted),
-                Cell::Text(bytes(f.bytes_out), theme.text),
-                Cell::Text(bytes(f.bytes_in), theme.text),
-                Cell::Text(format!("{}/{}", f.accepted, f.rejected), rejected),
-                Cell::Text(if f.new { "new" } else { "" }.to_string(), theme.warning),
-                Cell::Text((f.packets_out + f.packets_in).to_string(), theme.text),
-            ];
-            if wide {
-                cells.push(Cell::Text(short_time(f.first_seen), theme.muted));
-                cells.push(Cell::Text(short_time(f.last_seen), theme.muted));
-            }
-            cells
-        })
-        .collect();
+    let rows = Rows::of(&view.rows, |f| {
+        let rejected = if f.rejected > 0 { theme.error } else { theme.text };
+        let port = port_protocol(f.port, f.protocol);
+        let mut cells = vec![
+            Cell::Text(opt(&f.ip), theme.muted),
+            Cell::Text(opt(&f.peer), theme.link),
+            Cell::Text(port, theme.text),
+            Cell::Text(direction(f.direction).to_string(), theme.muted),
+            Cell::Text(bytes(f.bytes_out), theme.text),
+            Cell::Text(bytes(f.bytes_in), theme.text),
+            Cell::Text(format!("{}/{}", f.accepted, f.rejected), rejected),
+            Cell::Text(if f.new { "new" } else { "" }.to_string(), theme.warning),
+            Cell::Text((f.packets_out + f.packets_in).to_string(), theme.text),
+        ];
+        if wide {
+            cells.push(Cell::Text(short_time(f.first_seen), theme.muted));
+            cells.push(Cell::Text(short_time(f.last_seen), theme.muted));
+        }
+        cells
+    });
     Table {
         columns,
         rows,

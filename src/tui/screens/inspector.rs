@@ -50,6 +50,10 @@ pub struct InspectorScreen {
     pub value: Value,
     pub folded: BTreeSet<String>,
     pub list: ListState,
+    /// The tree's lines as `value` and `folded` make them, flattened when
+    /// they change (a reply, a fold) rather than on every frame: a
+    /// 10,000-row `:sql` answer is hundreds of thousands of lines.
+    flat: Vec<Node>,
 }
 
 impl InspectorScreen {
@@ -62,7 +66,21 @@ impl InspectorScreen {
             value,
             folded: BTreeSet::new(),
             list: ListState::default(),
+            flat: Vec::new(),
         }
+        .flattened()
+    }
+
+    fn flattened(mut self) -> InspectorScreen {
+        self.reflatten();
+        self
+    }
+
+    /// Flatten the tree again after `value` or `folded` changed.
+    pub fn reflatten(&mut self) {
+        let mut out = Vec::new();
+        self.walk(&self.value, "", 0, &mut out);
+        self.flat = out;
     }
 
     /// `:problems`: the files set aside, and why.
@@ -84,10 +102,9 @@ impl InspectorScreen {
         view
     }
 
-    pub fn nodes(&self) -> Vec<Node> {
-        let mut out = Vec::new();
-        self.walk(&self.value, "", 0, &mut out);
-        out
+    /// The visible lines of the tree.
+    pub fn nodes(&self) -> &[Node] {
+        &self.flat
     }
 
     fn walk(&self, value: &Value, path: &str, depth: usize, out: &mut Vec<Node>) {
@@ -125,7 +142,7 @@ impl InspectorScreen {
     }
 
     pub fn selected(&self) -> Option<Node> {
-        self.nodes().into_iter().nth(self.list.cursor)
+        self.flat.get(self.list.cursor).cloned()
     }
 
     pub fn set_folded(&mut self, folded: bool) {
@@ -135,6 +152,7 @@ impl InspectorScreen {
             } else {
                 self.folded.remove(&node.path);
             }
+            self.reflatten();
         }
     }
 
@@ -231,6 +249,20 @@ impl Screen for InspectorScreen {
     }
 
     fn apply(&mut self, reply: InspectorReply) -> Result<(), String> {
+        self.apply_reply(reply);
+        self.reflatten();
+        Ok(())
+    }
+
+    fn failed(&mut self, error: &LakeError) {
+        if self.record.is_some() {
+            self.note = format!("original record unreadable ({error}); event fields shown");
+        }
+    }
+}
+
+impl InspectorScreen {
+    fn apply_reply(&mut self, reply: InspectorReply) {
         match reply {
             InspectorReply::Rows(rows) => self.value = Value::Array(rows),
             InspectorReply::Record(Some(record)) => {
@@ -242,13 +274,6 @@ impl Screen for InspectorScreen {
             InspectorReply::Record(None) => {
                 self.note = "original record not found in its file; event fields shown".into();
             }
-        }
-        Ok(())
-    }
-
-    fn failed(&mut self, error: &LakeError) {
-        if self.record.is_some() {
-            self.note = format!("original record unreadable ({error}); event fields shown");
         }
     }
 }
@@ -358,7 +383,7 @@ mod tests {
         let value = serde_json::json!({"requestParameters": {"policy": big}, "eventName": "PutBucketPolicy"});
         let mut view = InspectorScreen::new("e".into(), "", value);
         let start = std::time::Instant::now();
-        let nodes = view.nodes();
+        let nodes = view.nodes().to_vec();
         assert!(
             start.elapsed() < std::time::Duration::from_millis(500),
             "{:?}",

@@ -11,7 +11,7 @@ use crate::lake::{EventCriteria, Lake, PartitionCount, PartitionRow, Scope, pars
 use crate::tui::action::Action;
 use crate::tui::list::ListState;
 use crate::tui::render::cells::bytes;
-use crate::tui::render::table::{Cell, Table};
+use crate::tui::render::table::{Cell, Rows, Table};
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
 use crate::tui::target::Target;
 use ratatui::Frame;
@@ -202,35 +202,32 @@ fn render(view: &PartitionsScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
         ("SIZE".to_string(), Some(9)),
         (events_title.to_string(), Some(19)),
     ];
-    let rows = view
-        .visible()
-        .into_iter()
-        .map(|node| {
-            let depth = node.path.len() - 1;
-            let marker = if node.leaf {
-                "  "
-            } else if node.expanded {
-                "▾ "
-            } else {
-                "▸ "
-            };
-            let name = node.path.last().cloned().unwrap_or_default();
-            let style = if depth == 0 { theme.heading } else { theme.text };
-            vec![
-                Cell::Text(format!("{}{marker}{name}", "  ".repeat(depth)), style),
-                Cell::Text(node.totals.files.to_string(), theme.muted),
-                Cell::Text(bytes(node.totals.bytes), theme.muted),
-                Cell::Text(
-                    match (node.totals.events, view.counted) {
-                        (Some(n), _) => n.to_string(),
-                        (None, true) => String::new(),
-                        (None, false) => "…".into(),
-                    },
-                    theme.text,
-                ),
-            ]
-        })
-        .collect();
+    let visible = view.visible();
+    let rows = Rows::of(&visible, |node| {
+        let depth = node.path.len() - 1;
+        let marker = if node.leaf {
+            "  "
+        } else if node.expanded {
+            "▾ "
+        } else {
+            "▸ "
+        };
+        let name = node.path.last().cloned().unwrap_or_default();
+        let style = if depth == 0 { theme.heading } else { theme.text };
+        vec![
+            Cell::Text(format!("{}{marker}{name}", "  ".repeat(depth)), style),
+            Cell::Text(node.totals.files.to_string(), theme.muted),
+            Cell::Text(bytes(node.totals.bytes), theme.muted),
+            Cell::Text(
+                match (node.totals.events, view.counted) {
+                    (Some(n), _) => n.to_string(),
+                    (None, true) => String::new(),
+                    (None, false) => "…".into(),
+                },
+                theme.text,
+            ),
+        ]
+    });
     Table {
         columns,
         rows,

@@ -113,7 +113,7 @@ fn render_timeline(view: &ConfigScreen, theme: &Theme, frame: &mut Frame, area: 
             _ => full,
         }
     };
-    let rows = data
+    let rows: Vec<Vec<Cell>> = data
         .items
         .iter()
         .enumerate()
@@ -150,7 +150,7 @@ fn render_timeline(view: &ConfigScreen, theme: &Theme, frame: &mut Frame, area: 
             ("CHANGE".into(), Some(6)),
             ("STATUS".into(), None),
         ],
-        rows,
+        rows: rows.into(),
         list: &scrolled(&view.list, area),
         empty: "no items".into(),
     }
@@ -177,7 +177,7 @@ fn render_events(view: &ConfigScreen, theme: &Theme, frame: &mut Frame, area: Re
     let area = pane_title(theme, frame, area, &title, view.focus == Pane::Events);
     let capture = causes.and_then(|c| c.capture).map(|c| c.0);
     let wide = area.width >= 90;
-    let rows = events
+    let rows: Vec<Vec<Cell>> = events
         .iter()
         .map(|e| {
             let style = if e.likely {
@@ -223,7 +223,7 @@ fn render_events(view: &ConfigScreen, theme: &Theme, frame: &mut Frame, area: Re
     columns.push(("ACTOR (enter: dossier)".to_string(), None));
     Table {
         columns,
-        rows,
+        rows: rows.into(),
         list: &scrolled(&view.events, area),
         empty: "no event names this resource in the window".into(),
     }
@@ -285,7 +285,7 @@ fn render_graph(ctx: &Draw, view: &ConfigScreen, frame: &mut Frame, area: Rect) 
     };
     let title = format!("Relationships{at}");
     let area = pane_title(theme, frame, area, &title, view.focus == Pane::Graph);
-    let rows = view
+    let rows: Vec<Vec<Cell>> = view
         .visible_nodes()
         .into_iter()
         .map(|i| {
@@ -336,7 +336,7 @@ fn render_graph(ctx: &Draw, view: &ConfigScreen, frame: &mut Frame, area: Rect) 
             ),
             Some(area.width),
         )],
-        rows,
+        rows: rows.into(),
         list: &scrolled(&view.graph, area),
         empty: "no relationships recorded".into(),
     }

@@ -86,7 +86,7 @@ fn record(d: &FindingDetail) -> Option<Section> {
         Some(Target::Record(title, text)),
     )];
     let tree = InspectorScreen::new(String::new(), "", d.record.clone());
-    rows.extend(tree.nodes().into_iter().map(|n| {
+    rows.extend(tree.nodes().iter().map(|n| {
         let indent = "  ".repeat(n.depth);
         ReportRow::new(vec![format!("{indent}{}: {}", n.key, n.text)], None)
     }));
