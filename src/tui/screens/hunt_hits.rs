@@ -17,7 +17,7 @@ use crate::lake::{EventCriteria, EventRow, LaneBy, Scope};
 use crate::tui::action::Action;
 use crate::tui::list::ListState;
 use crate::tui::render::cells::fit;
-use crate::tui::render::table::{Cell, Table};
+use crate::tui::render::table::{Cell, Rows, Table};
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
 use crate::tui::target::{Subject, Target, short_time};
 use crate::tui::theme::Theme;
@@ -138,34 +138,30 @@ impl View for HuntHitsScreen {
             columns.push(("ERROR".to_string(), Some(18)));
         }
         let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-        let rows = self
-            .rows
-            .iter()
-            .map(|e| {
-                let r = &e.event;
-                let mut cells = vec![Cell::Text(short_time(r.time), theme.muted)];
-                if steps {
-                    cells.push(Cell::Text(e.step.clone().unwrap_or_default(), theme.warning));
-                }
-                if wide && !steps {
-                    cells.push(Cell::Text(opt(&r.account), theme.text));
-                    cells.push(Cell::Text(opt(&r.region), theme.muted));
-                }
-                cells.push(Cell::Text(r.actor.clone(), theme.text));
-                if ip {
-                    cells.push(Cell::Text(opt(&r.source_ip), theme.text));
-                }
-                let style = match r.error_code.is_some() {
-                    true => theme.error,
-                    false => theme.text,
-                };
-                cells.push(Cell::Text(opt(&r.operation), style));
-                if wide {
-                    cells.push(Cell::Text(r.error_code.clone().unwrap_or_default(), theme.error));
-                }
-                cells
-            })
-            .collect();
+        let rows = Rows::of(&self.rows, |e| {
+            let r = &e.event;
+            let mut cells = vec![Cell::Text(short_time(r.time), theme.muted)];
+            if steps {
+                cells.push(Cell::Text(e.step.clone().unwrap_or_default(), theme.warning));
+            }
+            if wide && !steps {
+                cells.push(Cell::Text(opt(&r.account), theme.text));
+                cells.push(Cell::Text(opt(&r.region), theme.muted));
+            }
+            cells.push(Cell::Text(r.actor.clone(), theme.text));
+            if ip {
+                cells.push(Cell::Text(opt(&r.source_ip), theme.text));
+            }
+            let style = match r.error_code.is_some() {
+                true => theme.error,
+                false => theme.text,
+            };
+            cells.push(Cell::Text(opt(&r.operation), style));
+            if wide {
+                cells.push(Cell::Text(r.error_code.clone().unwrap_or_default(), theme.error));
+            }
+            cells
+        });
         Table {
             columns,
             rows,

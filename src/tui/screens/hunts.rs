@@ -15,7 +15,7 @@ use crate::lake::{Millis, Scope};
 use crate::tui::action::Action;
 use crate::tui::list::ListState;
 use crate::tui::render::cells::fit;
-use crate::tui::render::table::{Cell, Table};
+use crate::tui::render::table::{Cell, Rows, Table};
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
 use crate::tui::target::{Subject, Target, short_time};
 
@@ -124,31 +124,27 @@ impl View for HuntsScreen {
         if tactic {
             columns.push(("LAST".to_string(), Some(16)));
         }
-        let rows = self
-            .hits()
-            .iter()
-            .map(|h| {
-                // A title reads from its start: cut at the end, not the middle.
-                let (title, style) = (h.title.clone(), theme.text);
-                let mut cells = vec![
-                    Cell::Text(h.severity.to_string(), severity_style(h.severity, theme)),
-                    Cell::Spans(Box::new(move |w| vec![Span::styled(fit(&title, w), style)])),
-                    Cell::Text(h.technique.clone(), theme.muted),
-                ];
-                if tactic {
-                    cells.push(Cell::Text(h.tactic.clone(), theme.muted));
-                }
-                cells.push(Cell::Text(h.events.to_string(), theme.text));
-                cells.push(Cell::Text(actors(&h.actors), theme.text));
-                if times {
-                    cells.push(Cell::Text(minutes(h.first_seen), theme.muted));
-                }
-                if tactic {
-                    cells.push(Cell::Text(minutes(h.last_seen), theme.muted));
-                }
-                cells
-            })
-            .collect();
+        let rows = Rows::of(self.hits(), |h| {
+            // A title reads from its start: cut at the end, not the middle.
+            let (title, style) = (h.title.clone(), theme.text);
+            let mut cells = vec![
+                Cell::Text(h.severity.to_string(), severity_style(h.severity, theme)),
+                Cell::Spans(Box::new(move |w| vec![Span::styled(fit(&title, w), style)])),
+                Cell::Text(h.technique.clone(), theme.muted),
+            ];
+            if tactic {
+                cells.push(Cell::Text(h.tactic.clone(), theme.muted));
+            }
+            cells.push(Cell::Text(h.events.to_string(), theme.text));
+            cells.push(Cell::Text(actors(&h.actors), theme.text));
+            if times {
+                cells.push(Cell::Text(minutes(h.first_seen), theme.muted));
+            }
+            if tactic {
+                cells.push(Cell::Text(minutes(h.last_seen), theme.muted));
+            }
+            cells
+        });
         Table {
             columns,
             rows,
