@@ -100,6 +100,11 @@ impl App {
             }
             return;
         }
+        // A question in flight answers first, from the days it saw: replacing
+        // it at every new day would starve a question slower than a day.
+        if let Load::Pending(_) = self.page().load {
+            return;
+        }
         let now = self.lake.partial_answers().map(|p| p.generation);
         if now != self.seen_partial {
             self.seen_partial = now;
