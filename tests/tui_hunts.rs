@@ -59,6 +59,11 @@ fn from_the_hunts_page_to_the_events_the_dossier_and_the_timeline() {
         start <= at && at < end,
         "cursor bucket {start}..{end} holds the hit at {at}"
     );
+    // The hit is marked over its bucket.
+    assert_eq!(timeline.hits, vec![at]);
+    let screen = h.screen();
+    let marks = screen.lines().find(|l| l.starts_with("hits:")).expect("a hits row");
+    assert_eq!(marks.matches('◆').count(), 1, "{screen}");
     h.keys("backspace");
 
     // A burst: the range from its first to its last hit is selected.

@@ -53,14 +53,20 @@ pub fn severity_style(severity: Severity, theme: &Theme) -> Style {
 }
 
 /// The timeline of `actor` (lanes by operation) with the cursor on the
-/// hunt's first hit and the range up to its last selected.
-pub fn actor_timeline(actor: &str, hit: &HuntHit, width: u16) -> Effect {
+/// hunt's first hit, the range up to its last selected, and the buckets of
+/// the actor's kept hits (`events`) marked.
+pub fn actor_timeline(actor: &str, hit: &HuntHit, events: &[HuntEvent], width: u16) -> Effect {
     let criteria = EventCriteria {
         actor: Some(actor.to_string()),
         ..EventCriteria::default()
     };
     let mut view = TimelineScreen::fitting(criteria, Some(LaneBy::Operation), width);
     view.marked = hit.first_seen.zip(hit.last_seen).map(|(a, b)| (a.0, b.0));
+    view.hits = events
+        .iter()
+        .filter(|e| e.event.actor == actor)
+        .filter_map(|e| e.event.time.map(|t| t.0))
+        .collect();
     Effect::Open(Box::new(view))
 }
 
@@ -81,7 +87,7 @@ impl View for HuntHitsScreen {
                 None => Effect::Unhandled,
             },
             Action::Timeline => match self.selected() {
-                Some(row) => actor_timeline(&row.actor, &self.hit, ctx.body.width),
+                Some(row) => actor_timeline(&row.actor, &self.hit, &self.rows, ctx.body.width),
                 None => Effect::Unhandled,
             },
             Action::Copy | Action::CopyAll => {

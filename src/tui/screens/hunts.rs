@@ -86,7 +86,7 @@ impl View for HuntsScreen {
                 None => Effect::Unhandled,
             },
             Action::Timeline => match hit.actors.first() {
-                Some(actor) => actor_timeline(actor, &hit, ctx.body.width),
+                Some(actor) => actor_timeline(actor, &hit, &self.events_of(&hit), ctx.body.width),
                 None => Effect::Unhandled,
             },
             Action::Copy => copy(Some(hit.id.clone())),

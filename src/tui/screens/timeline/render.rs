@@ -72,7 +72,24 @@ pub fn render(view: &TimelineScreen, ctx: &Draw, frame: &mut Frame, area: Rect) 
         ));
     }
     lines.push(Line::from(markers));
-    let fixed_rows = 7 + t.lanes.len().min(MAX_LANES + 1) + 1;
+    // A hunt's hits (the events it kept), over their bucket.
+    if !view.hits.is_empty() {
+        let mut marks = vec![Span::raw(fit("hits:", label)), Span::raw(" ")];
+        for i in 0..n {
+            let (s, e) = view.bucket_range(i).unwrap_or_default();
+            let hit = view.hits.iter().any(|&h| s <= h && h < e);
+            marks.push(Span::styled(
+                if hit {
+                    format!("{:^col$}", "◆")
+                } else {
+                    " ".repeat(col)
+                },
+                theme.error,
+            ));
+        }
+        lines.push(Line::from(marks));
+    }
+    let fixed_rows = 7 + t.lanes.len().min(MAX_LANES + 1) + 1 + usize::from(!view.hits.is_empty());
     let height = (area.height as usize).saturating_sub(fixed_rows).clamp(3, 20);
     let max = totals.iter().map(|(e, _)| *e).max().unwrap_or(0).max(1);
     let selection = view.mark.map(|m| (m.min(view.cursor), m.max(view.cursor)));

@@ -39,6 +39,8 @@ pub struct TimelineScreen {
     /// A time range to select when the first reply comes (a hunt's hits):
     /// the cursor on its start, the mark on its end.
     pub marked: Option<(i64, i64)>,
+    /// Times of a hunt's hits, marked over their buckets.
+    pub hits: Vec<i64>,
     pub timeline: Option<Timeline>,
     /// Row 0 is the total, rows 1.. the lanes.
     pub list: ListState,
@@ -56,6 +58,7 @@ impl TimelineScreen {
             mark: None,
             focus: None,
             marked: None,
+            hits: Vec::new(),
             timeline: None,
             list: ListState::default(),
         }
