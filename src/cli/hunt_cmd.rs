@@ -1,9 +1,7 @@
 //! `lakescope hunt`: the built-in hunts and the user's own over the scope,
 //! hits summed up by hunt (or each hit event with `--events`).
 
-use std::path::{Path, PathBuf};
-
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, anyhow};
 use serde_json::{Value, json};
 
 use crate::lake::hunts::{self, Severity, library};
@@ -23,27 +21,13 @@ pub struct HuntArgs {
     /// List the hunts that would run (id, severity, tactic, technique, title, kind), run none
     #[arg(long)]
     pub list: bool,
-    /// Folder of your own hunts (*.toml) [default: hunts/ in the config dir]
-    #[arg(long, value_name = "DIR", env = "LAKESCOPE_HUNTS")]
-    pub hunts_dir: Option<PathBuf>,
-    /// Folder of Sigma rules (*.yml) for AWS CloudTrail, run beside the hunts; a rule that cannot be
-    /// evaluated exactly is refused by name with the reason [default: rules/ in the config dir]
-    #[arg(long, value_name = "DIR", env = "LAKESCOPE_RULES")]
-    pub rules: Option<PathBuf>,
 }
 
 /// The built-in hunts, the user's and their Sigma rules; refused files
 /// and rules are named on stderr and the others still run.
-pub fn book(args: &HuntArgs) -> Result<hunts::HuntBook> {
-    let dir = args.hunts_dir.clone().or_else(library::user_dir);
-    let mut book = library::load(dir.as_deref())?;
-    let rules = args.rules.clone().or_else(library::rules_dir);
-    if args.rules.as_ref().is_some_and(|r| !r.is_dir()) {
-        bail!(
-            "--rules {}: not a directory",
-            rules.as_deref().unwrap_or(Path::new("")).display()
-        );
-    }
+pub fn book() -> Result<hunts::HuntBook> {
+    let mut book = library::load(library::user_dir().as_deref())?;
+    let rules = library::rules_dir();
     library::add_rules(&mut book, rules.as_deref())?;
     for refused in &book.refused {
         eprintln!(
@@ -57,7 +41,7 @@ pub fn book(args: &HuntArgs) -> Result<hunts::HuntBook> {
 
 /// The hunts chosen by `args`, as the command prints them.
 pub fn list(args: &HuntArgs) -> Result<Value> {
-    let book = book(args)?;
+    let book = book()?;
     let chosen = library::select(&book.hunts, args.severity, &args.hunts).map_err(|e| anyhow!(e))?;
     let rows: Vec<Value> = chosen
         .iter()
@@ -83,7 +67,7 @@ fn kind(h: &hunts::Hunt) -> &'static str {
 
 /// Run the chosen hunts over the scope.
 pub fn run(session: &Session, scope: &Scope, args: &HuntArgs) -> Result<Value> {
-    let book = book(args)?;
+    let book = book()?;
     let chosen = library::select(&book.hunts, args.severity, &args.hunts).map_err(|e| anyhow!(e))?;
     let report = hunts::run(session, scope, &chosen)?;
     Ok(match args.events {

@@ -53,6 +53,14 @@ pub struct Cli {
     /// already done instead of waiting for all of them (said on stderr)
     #[arg(long, global = true)]
     pub partial: bool,
+    /// Folder of your own hunts (*.toml), for the Hunts page, dossiers and `hunt`
+    /// [default: hunts/ in the config dir]
+    #[arg(long, global = true, value_name = "DIR", env = "LAKESCOPE_HUNTS")]
+    pub hunts_dir: Option<PathBuf>,
+    /// Folder of Sigma rules (*.yml) for AWS CloudTrail, run beside the hunts; a rule that cannot be
+    /// evaluated exactly is refused by name with the reason [default: rules/ in the config dir]
+    #[arg(long, global = true, value_name = "DIR", env = "LAKESCOPE_RULES")]
+    pub rules: Option<PathBuf>,
     /// TUI colour theme: dark, light or high-contrast (NO_COLOR turns colours off)
     #[arg(long, global = true, value_name = "NAME")]
     pub theme: Option<String>,
@@ -233,6 +241,12 @@ pub fn run(cli: Cli) -> Result<()> {
     let emit = |value: &dyn erased::Emit, out: &mut dyn Write| -> Result<()> {
         output::render(&value.to_value()?, format, out).context("cannot write the output")
     };
+    for (flag, dir) in [("--hunts-dir", &cli.hunts_dir), ("--rules", &cli.rules)] {
+        if let Some(dir) = dir.as_ref().filter(|d| !d.is_dir()) {
+            bail!("{flag} {}: not a directory", dir.display());
+        }
+    }
+    crate::lake::hunts::library::choose_dirs(cli.hunts_dir.clone(), cli.rules.clone());
     match &cli.command {
         None | Some(Command::Tui) => {
             let path = cli.lake.clone().unwrap_or_else(demo_lake);

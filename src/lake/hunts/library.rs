@@ -5,6 +5,7 @@
 //! and the others still run.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use super::format::{Hunt, HuntError, RefusedHunt, Severity};
 use super::sigma;
@@ -104,9 +105,23 @@ pub fn built_in() -> Result<Vec<Hunt>, HuntError> {
     BUILT_IN.iter().map(|(name, text)| Hunt::parse(name, text)).collect()
 }
 
-/// The user's hunt folder: `$LAKESCOPE_HUNTS`, else `hunts/` in the
-/// platform config dir, beside `config.toml`.
+/// Folders named on the command line (`--hunts-dir`, `--rules`): one
+/// choice for the whole process, read by the CLI, the workbench's Hunts
+/// page and the worker's dossiers alike.
+static CHOSEN: OnceLock<(Option<PathBuf>, Option<PathBuf>)> = OnceLock::new();
+
+/// Use `hunts` and `rules` (when given) instead of the environment and
+/// config dir; the first choice of the process holds.
+pub fn choose_dirs(hunts: Option<PathBuf>, rules: Option<PathBuf>) {
+    let _ = CHOSEN.set((hunts, rules));
+}
+
+/// The user's hunt folder: `--hunts-dir`, `$LAKESCOPE_HUNTS`, else `hunts/`
+/// in the platform config dir, beside `config.toml`.
 pub fn user_dir() -> Option<PathBuf> {
+    if let Some(dir) = CHOSEN.get().and_then(|c| c.0.clone()) {
+        return Some(dir);
+    }
     if let Some(dir) = std::env::var_os("LAKESCOPE_HUNTS").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(dir));
     }
@@ -154,9 +169,12 @@ pub fn load(dir: Option<&Path>) -> Result<HuntBook, HuntError> {
     Ok(book)
 }
 
-/// The user's Sigma rules: `$LAKESCOPE_RULES`, else `rules/` in the
-/// platform config dir.
+/// The user's Sigma rules: `--rules`, `$LAKESCOPE_RULES`, else `rules/`
+/// in the platform config dir.
 pub fn rules_dir() -> Option<PathBuf> {
+    if let Some(dir) = CHOSEN.get().and_then(|c| c.1.clone()) {
+        return Some(dir);
+    }
     if let Some(dir) = std::env::var_os("LAKESCOPE_RULES").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(dir));
     }
