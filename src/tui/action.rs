@@ -45,11 +45,13 @@ pub enum Action {
     Findings,
     Flows,
     Hunts,
+    NextMatch,
+    PrevMatch,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 41] = [
         Action::Partitions,
         Action::Actors,
         Action::Events,
@@ -63,6 +65,8 @@ impl Action {
         Action::Back,
         Action::Forward,
         Action::Filter,
+        Action::NextMatch,
+        Action::PrevMatch,
         Action::Command,
         Action::Sort,
         Action::ReverseSort,
@@ -109,7 +113,9 @@ impl Action {
             Action::Select => "open / pivot to the selected row",
             Action::NextSection => "next section",
             Action::PrevSection => "previous section",
-            Action::Filter => "fuzzy filter (actors)",
+            Action::Filter => "fuzzy filter (actors); search the rows (other tables)",
+            Action::NextMatch => "next row matching the search",
+            Action::PrevMatch => "previous row matching the search",
             Action::Command => "command line (:actor :ip :key :resource :findings :dns :flows :scope)",
             Action::Cancel => "cancel the running query, else clear the filter",
             Action::Sort => "sort by the next column (actors)",

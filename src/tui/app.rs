@@ -23,6 +23,7 @@ use super::mode::{Mode, Status, Typed};
 use super::render::{chrome, help};
 use super::screen::{AnyScreen, Context, Effect, Load, Severity, View, unhandled};
 use super::screens::{self, inspector::InspectorScreen, partitions::PartitionsScreen};
+use super::search;
 use super::target::Target;
 use super::theme::Theme;
 use crate::lake::EventCriteria;
@@ -91,6 +92,8 @@ pub struct App {
     dropped: Vec<Dropped>,
     /// The clock `z` switches timelines to from UTC (`:tz` sets it).
     other_zone: Zone,
+    /// The last `/` search kept (Enter), for `n`/`N`.
+    search: String,
     /// Watching the lake directory for new partitions.
     refresh: LakeRefresh,
     /// The event store being written beside the queries, if it is.
@@ -133,6 +136,7 @@ impl App {
             problems_seen: 0,
             dropped: Vec::new(),
             other_zone: Zone::Local,
+            search: String::new(),
             refresh: Default::default(),
             preparation: None,
             seen_partial: None,
@@ -363,8 +367,17 @@ impl App {
                 }
             }
             Mode::Help { offset } => self.mode = Mode::help_key(offset, action, help::lines(&self.keymap)),
-            Mode::Filter { .. } | Mode::Command(_) => match self.mode.typed(&key, &self.known) {
+            Mode::Filter { .. } | Mode::Search { .. } | Mode::Command(_) => match self.mode.typed(&key, &self.known) {
                 Typed::Nothing => {}
+                Typed::Search(text, from) => {
+                    let found = search::find(self.page().screen.as_ref(), &text, from, true);
+                    self.page_mut().screen.list_mut().cursor = found.unwrap_or(from);
+                }
+                Typed::SearchCancelled(from) => self.page_mut().screen.list_mut().cursor = from,
+                Typed::Searched(text) => {
+                    self.search = text;
+                    self.say_match();
+                }
                 Typed::Filter(text) => self.page_mut().screen.set_fuzzy_filter(&text),
                 Typed::Move(action) => self.act(action),
                 Typed::Run(line) => match command::parse(&line) {
@@ -422,8 +435,15 @@ impl App {
                         before: filter.to_string(),
                     }
                 }
-                None => self.say(Severity::Info, "the fuzzy filter works on the actors table"),
+                None if self.page().screen.row_text(0).is_some() => {
+                    self.mode = Mode::Search {
+                        input: LineInput::default(),
+                        from: self.page().screen.list().cursor,
+                    }
+                }
+                None => self.say(Severity::Info, "nothing to search on this page"),
             },
+            Action::NextMatch | Action::PrevMatch => self.next_match(action == Action::NextMatch),
             Action::Command => self.mode = Mode::Command(Default::default()),
             Action::Cancel => self.cancel(),
             Action::Partitions => self.open_partitions(),
@@ -431,6 +451,35 @@ impl App {
             Action::Events => self.apply(Effect::Go(Target::Events(EventCriteria::default()), None), action),
             Action::Refresh => self.refresh(),
             _ => self.screen_action(action),
+        }
+    }
+
+    /// `n`/`N`: the cursor to the next (previous) row holding the search.
+    fn next_match(&mut self, forward: bool) {
+        if self.search.is_empty() {
+            return self.say(Severity::Info, "no search yet: / first");
+        }
+        let view = self.page().screen.as_ref();
+        let rows = view.rows().max(1);
+        let cursor = view.list().cursor;
+        let from = match forward {
+            true => (cursor + 1) % rows,
+            false => (cursor + rows - 1) % rows,
+        };
+        if let Some(row) = search::find(view, &self.search, from, forward) {
+            self.page_mut().screen.list_mut().cursor = row;
+        }
+        self.say_match();
+    }
+
+    /// Where the cursor stands among the rows holding the search.
+    fn say_match(&mut self) {
+        let view = self.page().screen.as_ref();
+        let (at, of) = search::rank(view, &self.search, view.list().cursor);
+        let text = crate::text::sanitize(&self.search);
+        match of {
+            0 => self.say(Severity::Warning, format!("no row holds /{text}")),
+            _ => self.say(Severity::Info, format!("/{text}: match {at} of {of}")),
         }
     }
 

@@ -23,6 +23,7 @@ pub mod mode;
 mod render;
 pub mod screen;
 pub mod screens;
+pub mod search;
 pub mod target;
 pub mod terminal;
 pub mod theme;

@@ -16,6 +16,12 @@ pub enum Mode {
         input: LineInput,
         before: String,
     },
+    /// Typing a search (tables without a fuzzy filter); the cursor was on
+    /// row `from` and goes back there on Esc.
+    Search {
+        input: LineInput,
+        from: usize,
+    },
     Command(CommandLine),
     Help {
         offset: usize,
@@ -29,6 +35,12 @@ pub enum Typed {
     Filter(String),
     /// Move the cursor while filtering.
     Move(Action),
+    /// Search for this text from the row the search started on.
+    Search(String, usize),
+    /// The search was given up: back to this row.
+    SearchCancelled(usize),
+    /// The search was kept: `n`/`N` go on with it.
+    Searched(String),
     /// Run this command line.
     Run(String),
 }
@@ -53,6 +65,16 @@ impl Mode {
                     };
                 }
             },
+            Mode::Search { input, from } => {
+                let typed = match key.code {
+                    KeyCode::Enter => Typed::Searched(input.text.clone()),
+                    KeyCode::Esc => Typed::SearchCancelled(*from),
+                    _ if input.edit(key) => return Typed::Search(input.text.clone(), *from),
+                    _ => return Typed::Nothing,
+                };
+                *self = Mode::Normal;
+                return typed;
+            }
             Mode::Command(line) => match key.code {
                 KeyCode::Esc => {}
                 KeyCode::Enter => {

@@ -189,6 +189,12 @@ pub trait View: Debug + Any {
         false
     }
 
+    /// The text `/` searches in row `row` (see [`crate::tui::search`]);
+    /// None: the screen has no rows to search.
+    fn row_text(&self, _row: usize) -> Option<String> {
+        None
+    }
+
     /// The fuzzy filter, if the screen has one.
     fn fuzzy_filter(&self) -> Option<&str> {
         None

@@ -116,6 +116,12 @@ pub fn status(app: &Chrome, frame: &mut Frame, area: Rect) {
             Span::styled("█", app.theme.muted),
             Span::styled("  enter keeps · esc restores", app.theme.muted),
         ]),
+        Mode::Search { input, .. } => Line::from(vec![
+            Span::styled("/", app.theme.title),
+            Span::raw(clip(&input.text, w.saturating_sub(40))),
+            Span::styled("█", app.theme.muted),
+            Span::styled("  enter keeps · esc returns", app.theme.muted),
+        ]),
         Mode::Command(line) => Line::from(vec![
             Span::styled(":", app.theme.title),
             Span::raw(clip(&line.input.text, w.saturating_sub(4))),

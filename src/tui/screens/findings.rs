@@ -14,6 +14,7 @@ use crate::tui::list::ListState;
 use crate::tui::render::cells::fit;
 use crate::tui::render::table::{Cell, Rows, Table};
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
+use crate::tui::search::row_words;
 use crate::tui::target::{Target, short_time};
 use crate::tui::theme::Theme;
 
@@ -134,6 +135,10 @@ impl View for FindingsScreen {
 
     fn rows(&self) -> usize {
         self.rows.len()
+    }
+
+    fn row_text(&self, row: usize) -> Option<String> {
+        self.rows.get(row).and_then(row_words)
     }
 
     fn rescoped(&self) -> Option<Box<dyn AnyScreen>> {

@@ -15,6 +15,7 @@ use crate::tui::list::ListState;
 use crate::tui::render::cells::{bytes, direction, port_protocol};
 use crate::tui::render::table::{Cell, Rows, Table};
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
+use crate::tui::search::row_words;
 use crate::tui::target::{Subject, Target, describe_flows, short_time};
 
 #[derive(Debug, Clone)]
@@ -99,6 +100,10 @@ impl View for FlowsScreen {
 
     fn rows(&self) -> usize {
         self.rows.len()
+    }
+
+    fn row_text(&self, row: usize) -> Option<String> {
+        self.rows.get(row).and_then(row_words)
     }
 
     fn rescoped(&self) -> Option<Box<dyn AnyScreen>> {

@@ -19,6 +19,7 @@ use crate::tui::list::ListState;
 use crate::tui::render::cells::fit;
 use crate::tui::render::table::{Cell, Rows, Table};
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
+use crate::tui::search::row_words;
 use crate::tui::target::{Subject, Target, short_time};
 use crate::tui::theme::Theme;
 
@@ -187,6 +188,10 @@ impl View for HuntHitsScreen {
 
     fn rows(&self) -> usize {
         self.rows.len()
+    }
+
+    fn row_text(&self, row: usize) -> Option<String> {
+        self.rows.get(row).and_then(row_words)
     }
 
     /// Its rows come from one run of the hunts under the old scope: another

@@ -17,6 +17,7 @@ use crate::tui::list::ListState;
 use crate::tui::render::cells::fit;
 use crate::tui::render::table::{Cell, Rows, Table};
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
+use crate::tui::search::row_words;
 use crate::tui::target::{Subject, Target, short_time};
 
 #[derive(Debug, Clone)]
@@ -184,6 +185,10 @@ impl View for HuntsScreen {
 
     fn rows(&self) -> usize {
         self.hits().len()
+    }
+
+    fn row_text(&self, row: usize) -> Option<String> {
+        self.hits().get(row).and_then(row_words)
     }
 
     fn rescoped(&self) -> Option<Box<dyn AnyScreen>> {

@@ -230,6 +230,10 @@ impl View for InspectorScreen {
         self.nodes().len()
     }
 
+    fn row_text(&self, row: usize) -> Option<String> {
+        self.nodes().get(row).map(|n| format!("{} {}", n.key, n.text))
+    }
+
     fn rescoped(&self) -> Option<Box<dyn AnyScreen>> {
         None
     }

@@ -159,6 +159,10 @@ impl View for PartitionsScreen {
         self.visible().len()
     }
 
+    fn row_text(&self, row: usize) -> Option<String> {
+        self.visible().get(row).map(|n| n.path.join(" "))
+    }
+
     fn rescoped(&self) -> Option<Box<dyn AnyScreen>> {
         None
     }

@@ -15,6 +15,7 @@ use crate::lake::{LaneBy, Scope};
 use crate::tui::action::Action;
 use crate::tui::list::ListState;
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, Severity, View, copy};
+use crate::tui::search::row_words;
 use crate::tui::target::{Subject, Target};
 
 impl ConfigScreen {
@@ -106,6 +107,10 @@ impl View for ConfigScreen {
 
     fn rows(&self) -> usize {
         self.items_len()
+    }
+
+    fn row_text(&self, row: usize) -> Option<String> {
+        self.data.as_ref()?.items.get(row).and_then(row_words)
     }
 
     /// Its panes scroll themselves, each to its own cursor.

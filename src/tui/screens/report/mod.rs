@@ -248,6 +248,14 @@ impl View for ReportScreen {
         self.report.as_ref().map_or(0, |r| r.rows().len())
     }
 
+    /// A row's cells, after its section's title (`/sessions` finds the section).
+    fn row_text(&self, row: usize) -> Option<String> {
+        let report = self.report.as_ref()?;
+        let (s, r) = *report.rows().get(row)?;
+        let section = report.sections.get(s)?;
+        Some(format!("{} {}", section.title, section.rows.get(r)?.cells.join(" ")))
+    }
+
     /// Report lines are not table rows: only a row line selects.
     fn row_at(&self, dy: usize) -> Option<usize> {
         let report = self.report.as_ref()?;

@@ -163,6 +163,15 @@ impl View for TimelineScreen {
         self.timeline.as_ref().map_or(0, |t| t.lanes.len() + 1)
     }
 
+    /// Row 0 is the total; the lanes by name.
+    fn row_text(&self, row: usize) -> Option<String> {
+        let t = self.timeline.as_ref()?;
+        match row {
+            0 => Some("all".into()),
+            _ => t.lanes.get(row - 1).map(|l| l.name.clone().unwrap_or_default()),
+        }
+    }
+
     /// Everything a timeline shows fits its body.
     fn reveal(&mut self, _body: Rect) {}
 
