@@ -227,6 +227,21 @@ fn local_time_follows_daylight_saving() {
             rows[2]["start"], short_or_long,
             "local midnight of the day the clocks move"
         );
+        // The same zone by name, whatever the machine's clock.
+        let named = [
+            "--format",
+            "json",
+            "--from",
+            from,
+            "--to",
+            to,
+            "timeline",
+            "--bucket",
+            "1d",
+            "--tz",
+            "America/New_York",
+        ];
+        assert_eq!(json(&lakescope(&named, Some("UTC"))), rows, "--tz America/New_York");
     }
     let table = lakescope(
         &[

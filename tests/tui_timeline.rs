@@ -199,6 +199,10 @@ fn lanes_cycle_and_the_clock_toggles() {
     assert!(h.screen().contains("· UTC ·"));
     h.keys("z");
     assert!(h.screen().contains("· UTC+05:30 ·"));
+    // A named zone: its offset on the days shown (May 2024: summer time).
+    command(&mut h, "tz Europe/Berlin");
+    let screen = h.screen();
+    assert!(screen.contains("· Europe/Berlin UTC+02:00 ·"), "{screen}");
     command(&mut h, "tz Mars/Olympus");
     assert!(h.screen().contains("time zone"), "a bad zone is refused with a reason");
 }

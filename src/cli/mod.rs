@@ -134,7 +134,8 @@ pub enum Command {
         /// Busiest lanes shown; the others are summed in an "(other)" lane
         #[arg(long, default_value_t = 12, value_name = "N")]
         lanes: usize,
-        /// Clock for bucket edges: utc, local or an offset like +02:00 (JSON/CSV times stay UTC)
+        /// Clock for bucket edges: utc, local, an offset like +02:00 or a zone like Europe/Berlin
+        /// (JSON/CSV times stay UTC)
         #[arg(long, default_value = "utc", value_name = "ZONE")]
         tz: String,
     },

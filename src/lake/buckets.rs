@@ -118,6 +118,9 @@ pub enum Zone {
     Local,
     /// A fixed offset east of UTC, in seconds.
     Fixed(i32),
+    /// A named zone of the IANA database (`Europe/Berlin`), its daylight
+    /// saving rules included.
+    Named(chrono_tz::Tz),
 }
 
 impl Zone {
@@ -133,6 +136,11 @@ impl Zone {
                 Some(o) => offset_text(o),
                 None => "UTC".into(),
             },
+            Zone::Named(tz) => format!(
+                "{} {}",
+                tz.name(),
+                offset_text(tz.offset_from_utc_datetime(&naive_utc(at_ms)).fix())
+            ),
         }
     }
 
@@ -146,6 +154,7 @@ impl Zone {
                 Some(o) => utc.with_timezone(&o).format(pattern).to_string(),
                 None => utc.format(pattern).to_string(),
             },
+            Zone::Named(tz) => utc.with_timezone(&tz).format(pattern).to_string(),
         }
     }
 }
@@ -163,7 +172,8 @@ fn offset_text(o: FixedOffset) -> String {
 impl FromStr for Zone {
     type Err = LakeError;
 
-    /// `utc`, `local`, or an offset such as `+02:00`, `-0530`, `+5`.
+    /// `utc`, `local`, an offset such as `+02:00`, `-0530`, `+5`, or an
+    /// IANA zone name such as `Europe/Berlin`.
     fn from_str(text: &str) -> Result<Zone> {
         let t = text.trim();
         match t.to_ascii_lowercase().as_str() {
@@ -173,12 +183,12 @@ impl FromStr for Zone {
         }
         let bad = || LakeError::InvalidInput {
             what: "time zone",
-            detail: format!("{text:?}: use utc, local or an offset like +02:00"),
+            detail: format!("{text:?}: use utc, local, an offset like +02:00 or a zone like Europe/Berlin"),
         };
         let (sign, rest) = match t.as_bytes().first() {
             Some(b'+') => (1, &t[1..]),
             Some(b'-') => (-1, &t[1..]),
-            _ => return Err(bad()),
+            _ => return t.parse::<chrono_tz::Tz>().map(Zone::Named).map_err(|_| bad()),
         };
         let digits: String = rest.chars().filter(|c| *c != ':').collect();
         let (h, m) = match digits.len() {
@@ -219,6 +229,7 @@ pub fn edges(zone: Zone, from_ms: i64, to_ms: i64, width: BucketWidth) -> Result
         Zone::Utc => grid(&Utc, from_ms, to_ms, width),
         Zone::Local => grid(&Local, from_ms, to_ms, width),
         Zone::Fixed(secs) => grid(&FixedOffset::east_opt(secs).unwrap_or(Utc.fix()), from_ms, to_ms, width),
+        Zone::Named(tz) => grid(&tz, from_ms, to_ms, width),
     })
 }
 
@@ -452,51 +463,27 @@ mod tests {
         );
     }
 
-    /// America/New_York for 2024 as a tiny `TimeZone` (no tz database needed):
-    /// clocks went forward at 2024-03-10 02:00 EST (07:00Z) and back at
-    /// 2024-11-03 02:00 EDT (06:00Z). The real local zone is tested through
-    /// the binary with `TZ=America/New_York` (tests/timeline.rs).
-    #[derive(Clone, Copy)]
-    struct NewYork2024;
-
-    fn tz_new_york() -> NewYork2024 {
-        NewYork2024
+    fn tz_new_york() -> chrono_tz::Tz {
+        chrono_tz::America::New_York
     }
 
-    impl NewYork2024 {
-        fn offset_at_utc(ms: i64) -> FixedOffset {
-            let dst = (at("2024-03-10T07:00:00Z")..at("2024-11-03T06:00:00Z")).contains(&ms);
-            FixedOffset::west_opt(if dst { 4 * 3600 } else { 5 * 3600 }).unwrap()
-        }
-    }
-
-    impl TimeZone for NewYork2024 {
-        type Offset = FixedOffset;
-        fn from_offset(_: &FixedOffset) -> Self {
-            NewYork2024
-        }
-        fn offset_from_local_date(&self, _: &chrono::NaiveDate) -> chrono::LocalResult<FixedOffset> {
-            unreachable!("not used by grid")
-        }
-        fn offset_from_local_datetime(&self, local: &NaiveDateTime) -> chrono::LocalResult<FixedOffset> {
-            let est = FixedOffset::west_opt(5 * 3600).unwrap();
-            let edt = FixedOffset::west_opt(4 * 3600).unwrap();
-            let as_est = (*local + Duration::hours(5)).and_utc().timestamp_millis();
-            let as_edt = (*local + Duration::hours(4)).and_utc().timestamp_millis();
-            let est_ok = Self::offset_at_utc(as_est) == est;
-            let edt_ok = Self::offset_at_utc(as_edt) == edt;
-            match (edt_ok, est_ok) {
-                (true, true) => chrono::LocalResult::Ambiguous(edt, est),
-                (true, false) => chrono::LocalResult::Single(edt),
-                (false, true) => chrono::LocalResult::Single(est),
-                (false, false) => chrono::LocalResult::None,
-            }
-        }
-        fn offset_from_utc_date(&self, _: &chrono::NaiveDate) -> FixedOffset {
-            unreachable!("not used by grid")
-        }
-        fn offset_from_utc_datetime(&self, utc: &NaiveDateTime) -> FixedOffset {
-            Self::offset_at_utc(utc.and_utc().timestamp_millis())
-        }
+    #[test]
+    fn named_zones_follow_their_daylight_saving_rules() {
+        let zone: Zone = "Europe/Berlin".parse().unwrap();
+        assert_eq!(zone, Zone::Named(chrono_tz::Europe::Berlin));
+        assert_eq!(zone.label(at("2024-05-05T02:13:07Z")), "Europe/Berlin UTC+02:00");
+        assert_eq!(zone.label(at("2024-01-05T02:13:07Z")), "Europe/Berlin UTC+01:00");
+        assert_eq!(zone.format(at("2024-05-05T02:13:07Z"), "%H:%M"), "04:13");
+        // Clocks went forward on 2024-03-31: that day has 23 hours.
+        let e = edges(
+            zone,
+            at("2024-03-30T12:00:00Z"),
+            at("2024-04-01T12:00:00Z"),
+            BucketWidth::DAY,
+        )
+        .unwrap();
+        let lengths: Vec<i64> = e.windows(2).map(|w| (w[1] - w[0]) / HOUR).collect();
+        assert_eq!(lengths, vec![24, 23, 24]);
+        assert_eq!(e[1], at("2024-03-30T23:00:00Z"));
     }
 }

@@ -55,7 +55,7 @@ pub const COMMANDS: [(&str, &str); 17] = [
     ("problems", ":problems       unreadable files set aside, and why"),
     (
         "tz",
-        ":tz utc|local|+05:30   the clock of timelines (z toggles it with UTC)",
+        ":tz utc|local|+05:30|Europe/Berlin   the clock of timelines (z toggles it with UTC)",
     ),
     ("quit", ":quit"),
 ];
@@ -89,7 +89,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "partitions" => Command::Partitions,
         "problems" => Command::Problems,
         "tz" => Command::Zone(
-            arg("utc, local or an offset like +02:00")?
+            arg("utc, local, an offset like +02:00 or a zone like Europe/Berlin")?
                 .parse()
                 .map_err(|e| format!("{e}"))?,
         ),
