@@ -4,22 +4,25 @@
 //! ones about the history and the modes, hands the rest to the screen
 //! shown, and applies the [`Effect`] it returns.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
 
+mod mouse;
 mod tick;
 
 use super::action::Action;
 use super::clipboard::osc52;
 use super::command::{self, Command, Known};
+use super::history::CommandHistory;
 use super::input::LineInput;
 use super::keymap::Keymap;
 use super::lake_refresh::LakeRefresh;
 use super::layout::areas;
-use super::mode::{Mode, Status, Typed};
+use super::mode::{CommandLine, Mode, Status, Typed};
 use super::render::{chrome, help};
 use super::screen::{AnyScreen, Context, Effect, Load, Severity, View, unhandled};
 use super::screens::{self, inspector::InspectorScreen, partitions::PartitionsScreen};
@@ -94,6 +97,8 @@ pub struct App {
     other_zone: Zone,
     /// The last `/` search kept (Enter), for `n`/`N`.
     search: String,
+    /// Commands run, for ↑/↓ on the command line.
+    commands: CommandHistory,
     /// Watching the lake directory for new partitions.
     refresh: LakeRefresh,
     /// The event store being written beside the queries, if it is.
@@ -137,6 +142,7 @@ impl App {
             dropped: Vec::new(),
             other_zone: Zone::Local,
             search: String::new(),
+            commands: CommandHistory::default(),
             refresh: Default::default(),
             preparation: None,
             seen_partial: None,
@@ -151,6 +157,29 @@ impl App {
         app.push(Page::new(options.scope, screens::open(Target::Actors, app.size.width)));
         app.note_problems();
         Ok(app)
+    }
+
+    /// Keep the command line's history in `file` between runs (the
+    /// binary: [`CommandHistory::default_file`]).
+    pub fn keep_history(&mut self, file: PathBuf) {
+        match CommandHistory::open(file.clone()) {
+            Ok(history) => self.commands = history,
+            Err(err) => self.say(
+                Severity::Warning,
+                format!("command history {} unreadable: {err}", file.display()),
+            ),
+        }
+    }
+
+    fn remember(&mut self, line: &str) {
+        if let Err(err) = self.commands.push(line) {
+            self.say(Severity::Warning, format!("command history not saved: {err}"));
+        }
+    }
+
+    /// What the user is doing: moving around, typing, reading the help.
+    pub fn mode(&self) -> &Mode {
+        &self.mode
     }
 
     pub fn should_quit(&self) -> bool {
@@ -380,10 +409,14 @@ impl App {
                 }
                 Typed::Filter(text) => self.page_mut().screen.set_fuzzy_filter(&text),
                 Typed::Move(action) => self.act(action),
-                Typed::Run(line) => match command::parse(&line) {
-                    Ok(cmd) => self.run_command(cmd),
-                    Err(message) => self.say(Severity::Error, message),
-                },
+                Typed::Run(line) => {
+                    // A mistyped command too: ↑ brings it back to mend.
+                    self.remember(&line);
+                    match command::parse(&line) {
+                        Ok(cmd) => self.run_command(cmd),
+                        Err(message) => self.say(Severity::Error, message),
+                    }
+                }
             },
         }
         self.fix_scroll();
@@ -444,7 +477,7 @@ impl App {
                 None => self.say(Severity::Info, "nothing to search on this page"),
             },
             Action::NextMatch | Action::PrevMatch => self.next_match(action == Action::NextMatch),
-            Action::Command => self.mode = Mode::Command(Default::default()),
+            Action::Command => self.mode = Mode::Command(CommandLine::with_history(self.commands.lines().to_vec())),
             Action::Cancel => self.cancel(),
             Action::Partitions => self.open_partitions(),
             Action::Actors if !claimed => self.apply(Effect::Go(Target::Actors, None), action),
@@ -510,37 +543,6 @@ impl App {
             return;
         }
         self.screen_action(Action::Cancel);
-    }
-
-    /// The mouse: the wheel scrolls, a click selects a row, a click on the
-    /// selected row opens it.
-    pub fn handle_mouse(&mut self, mouse: MouseEvent) {
-        if self.mode != Mode::Normal {
-            return;
-        }
-        match mouse.kind {
-            MouseEventKind::ScrollDown => (0..3).for_each(|_| self.screen_action(Action::Down)),
-            MouseEventKind::ScrollUp => (0..3).for_each(|_| self.screen_action(Action::Up)),
-            MouseEventKind::Down(MouseButton::Left) => self.click(mouse.row),
-            _ => {}
-        }
-        self.fix_scroll();
-    }
-
-    fn click(&mut self, y: u16) {
-        let body = areas(self.size).body;
-        if y < body.y || y >= body.y + body.height {
-            return;
-        }
-        let screen = &self.page().screen;
-        let Some(index) = screen.row_at((y - body.y) as usize).filter(|i| *i < screen.rows()) else {
-            return;
-        };
-        if index == screen.list().cursor {
-            self.screen_action(Action::Select);
-        } else {
-            self.page_mut().screen.list_mut().cursor = index;
-        }
     }
 
     pub fn render(&self, frame: &mut Frame) {

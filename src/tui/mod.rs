@@ -13,6 +13,7 @@ pub mod app;
 mod clipboard;
 pub mod command;
 pub mod config;
+pub mod history;
 pub mod input;
 pub mod keymap;
 mod lake_refresh;
@@ -86,6 +87,9 @@ pub fn run(lake_path: &Path, run: &RunOptions) -> Result<()> {
     let (w, h) = ratatui::crossterm::terminal::size().context("not a terminal")?;
     let options = load_options(run, Rect::new(0, 0, w, h))?;
     let mut app = App::new(lake, options).context("cannot start the query worker")?;
+    if let Some(file) = history::CommandHistory::default_file() {
+        app.keep_history(file);
+    }
     app.watch_lake(LAKE_POLL);
     let mut guard = terminal::enter().context("cannot set up the terminal")?;
     tracing::info!(lake = %lake_path.display(), "tui started");

@@ -60,16 +60,16 @@ impl Mode {
                 KeyCode::Down => return Typed::Move(Action::Down),
                 _ => {
                     return match input.edit(key) {
-                        true => Typed::Filter(input.text.clone()),
+                        true => Typed::Filter(input.text().to_string()),
                         false => Typed::Nothing,
                     };
                 }
             },
             Mode::Search { input, from } => {
                 let typed = match key.code {
-                    KeyCode::Enter => Typed::Searched(input.text.clone()),
+                    KeyCode::Enter => Typed::Searched(input.text().to_string()),
                     KeyCode::Esc => Typed::SearchCancelled(*from),
-                    _ if input.edit(key) => return Typed::Search(input.text.clone(), *from),
+                    _ if input.edit(key) => return Typed::Search(input.text().to_string(), *from),
                     _ => return Typed::Nothing,
                 };
                 *self = Mode::Normal;
@@ -78,9 +78,13 @@ impl Mode {
             Mode::Command(line) => match key.code {
                 KeyCode::Esc => {}
                 KeyCode::Enter => {
-                    let text = std::mem::take(&mut line.input.text);
+                    let text = line.input.take();
                     *self = Mode::Normal;
                     return Typed::Run(text);
+                }
+                KeyCode::Up | KeyCode::Down => {
+                    line.recall(key.code == KeyCode::Up);
+                    return Typed::Nothing;
                 }
                 KeyCode::Tab | KeyCode::BackTab => {
                     line.complete(key.code == KeyCode::BackTab, known);
@@ -120,22 +124,55 @@ pub struct CommandLine {
     pub input: LineInput,
     pub candidates: Vec<String>,
     pub choice: Option<usize>,
+    /// Earlier commands, oldest first, and the one ↑/↓ shows.
+    pub earlier: Vec<String>,
+    pub recalled: Option<usize>,
+    /// What was typed before ↑, given back by ↓ past the newest.
+    pub draft: String,
 }
 
 impl CommandLine {
+    pub fn with_history(earlier: Vec<String>) -> CommandLine {
+        CommandLine {
+            earlier,
+            ..CommandLine::default()
+        }
+    }
+
+    /// ↑ (`older`) or ↓: the previous or next command of the history.
+    pub fn recall(&mut self, older: bool) {
+        let n = self.earlier.len();
+        let next = match (self.recalled, older) {
+            (None, true) if n > 0 => {
+                self.draft = self.input.text().to_string();
+                Some(n - 1)
+            }
+            (None, _) => return,
+            (Some(i), true) => Some(i.saturating_sub(1)),
+            (Some(i), false) if i + 1 < n => Some(i + 1),
+            (Some(_), false) => None,
+        };
+        self.recalled = next;
+        let text = next.map_or(self.draft.clone(), |i| self.earlier[i].clone());
+        self.input.set(&text);
+        self.candidates.clear();
+        self.choice = None;
+    }
+
     /// Tab (or shift-tab, `backwards`): complete to the common prefix of
     /// the candidates, then cycle through them.
     pub fn complete(&mut self, backwards: bool, known: &Known) {
         if self.candidates.is_empty() {
-            self.candidates = command::complete(&self.input.text, known);
+            self.candidates = command::complete(self.input.text(), known);
             let prefix = command::common_prefix(&self.candidates);
             if self.candidates.len() == 1 {
-                self.input.text = self.candidates.remove(0);
-            } else if prefix.len() > self.input.text.len() {
-                self.input.text = prefix;
+                let only = self.candidates.remove(0);
+                self.input.set(&only);
+            } else if prefix.len() > self.input.text().len() {
+                self.input.set(&prefix);
             } else if !self.candidates.is_empty() {
                 self.choice = Some(0);
-                self.input.text = self.candidates[0].clone();
+                self.input.set(&self.candidates[0]);
             }
         } else {
             let n = self.candidates.len();
@@ -145,7 +182,7 @@ impl CommandLine {
                 (Some(i), false) => (i + 1) % n,
             };
             self.choice = Some(next);
-            self.input.text = self.candidates[next].clone();
+            self.input.set(&self.candidates[next]);
         }
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
@@ -14,6 +15,7 @@ use crate::lake::worker::Running;
 use crate::lake::{Lake, Scope};
 use crate::text::width;
 use crate::tui::action::Action;
+use crate::tui::input::LineInput;
 use crate::tui::keymap::Keymap;
 use crate::tui::mode::{CommandLine, Mode, Status};
 use crate::tui::screen::{AnyScreen, Draw, Load, Severity};
@@ -110,26 +112,51 @@ pub fn title(app: &Chrome, title: &str, frame: &mut Frame, area: Rect) {
 pub fn status(app: &Chrome, frame: &mut Frame, area: Rect) {
     let w = area.width as usize;
     let line = match app.mode {
-        Mode::Filter { input, .. } => Line::from(vec![
-            Span::styled("/", app.theme.title),
-            Span::raw(clip(&input.text, w.saturating_sub(20))),
-            Span::styled("█", app.theme.muted),
-            Span::styled("  enter keeps · esc restores", app.theme.muted),
-        ]),
-        Mode::Search { input, .. } => Line::from(vec![
-            Span::styled("/", app.theme.title),
-            Span::raw(clip(&input.text, w.saturating_sub(40))),
-            Span::styled("█", app.theme.muted),
-            Span::styled("  enter keeps · esc returns", app.theme.muted),
-        ]),
-        Mode::Command(line) => Line::from(vec![
-            Span::styled(":", app.theme.title),
-            Span::raw(clip(&line.input.text, w.saturating_sub(4))),
-            Span::styled("█", app.theme.muted),
-        ]),
+        Mode::Filter { input, .. } => Line::from(
+            [Span::styled("/", app.theme.title)]
+                .into_iter()
+                .chain(editing(input, w.saturating_sub(30), app.theme))
+                .chain([Span::styled("  enter keeps · esc restores", app.theme.muted)])
+                .collect::<Vec<_>>(),
+        ),
+        Mode::Search { input, .. } => Line::from(
+            [Span::styled("/", app.theme.title)]
+                .into_iter()
+                .chain(editing(input, w.saturating_sub(30), app.theme))
+                .chain([Span::styled("  enter keeps · esc returns", app.theme.muted)])
+                .collect::<Vec<_>>(),
+        ),
+        Mode::Command(line) => Line::from(
+            [Span::styled(":", app.theme.title)]
+                .into_iter()
+                .chain(editing(&line.input, w.saturating_sub(2), app.theme))
+                .collect::<Vec<_>>(),
+        ),
         _ => status_line(app, w),
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// A line being edited, at most `room` cells: the text around the cursor,
+/// which is a block at the end or the character under it reversed.
+fn editing(input: &LineInput, room: usize, theme: &Theme) -> Vec<Span<'static>> {
+    let chars: Vec<char> = input.text().chars().collect();
+    let cursor = input.cursor().min(chars.len());
+    // The cursor stays in view: characters go from the left first.
+    let start = (cursor + 1).saturating_sub(room.max(1));
+    let before: String = chars[start..cursor].iter().collect();
+    match chars.get(cursor) {
+        None => vec![Span::raw(before), Span::styled("█", theme.muted)],
+        Some(c) => {
+            let after: String = chars[cursor + 1..].iter().collect();
+            let left = room.saturating_sub(cursor - start + 1);
+            vec![
+                Span::raw(before),
+                Span::styled(c.to_string(), Style::default().add_modifier(Modifier::REVERSED)),
+                Span::raw(clip(&after, left)),
+            ]
+        }
+    }
 }
 
 fn status_line(app: &Chrome, w: usize) -> Line<'static> {
