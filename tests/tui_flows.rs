@@ -216,13 +216,13 @@ fn events_page_and_inspector_copy_with_osc52() {
     let out = h.app.take_output();
     assert_eq!(out.len(), 1);
     assert!(
-        out[0].starts_with("\u{1b}]52;c;") && out[0].ends_with('\u{7}'),
+        out[0].starts_with("\u{1b}]52;c;") && out[0].ends_with("\u{1b}\\"),
         "{:?}",
         out[0]
     );
     use base64::Engine;
     let decode = |seq: &str| {
-        let payload = seq.trim_start_matches("\u{1b}]52;c;").trim_end_matches('\u{7}');
+        let payload = seq.trim_start_matches("\u{1b}]52;c;").trim_end_matches("\u{1b}\\");
         base64::engine::general_purpose::STANDARD.decode(payload).unwrap()
     };
     assert_eq!(

@@ -1,11 +1,13 @@
-//! A one-line progress display on stderr (terminals only) while a command's
-//! first query converts raw CloudTrail into the flat cache.
+//! A spinner on stderr (terminals only: indicatif hides it otherwise)
+//! while a command's first query converts raw CloudTrail into the flat
+//! cache, saying how far the conversion is.
 
-use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::lake::Lake;
 
@@ -17,7 +19,8 @@ pub struct ConversionProgress {
 impl ConversionProgress {
     /// Nothing when stderr is not a terminal: scripts get clean stderr.
     pub fn start(lake: &Lake) -> Option<ConversionProgress> {
-        if !std::io::stderr().is_terminal() {
+        let target = ProgressDrawTarget::stderr();
+        if target.is_hidden() {
             return None;
         }
         let stop = Arc::new(AtomicBool::new(false));
@@ -25,19 +28,23 @@ impl ConversionProgress {
         let thread = std::thread::Builder::new()
             .name("lakescope-progress".into())
             .spawn(move || {
-                let started = Instant::now();
+                let spinner = ProgressBar::with_draw_target(None, target);
+                if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+                    spinner.set_style(style);
+                }
                 let mut shown = false;
                 while !flag.load(Ordering::Relaxed) {
                     std::thread::sleep(Duration::from_millis(200));
+                    // The spinner shows only once there is a conversion to follow.
                     if let Some(c) = lake.conversion() {
-                        let line = format!("⟳ {} ({:.0}s)", c.describe(), started.elapsed().as_secs_f32());
-                        let _ = write!(std::io::stderr(), "\r\x1b[2K{}", crate::text::sanitize(&line));
-                        shown = true;
+                        if !shown {
+                            spinner.enable_steady_tick(Duration::from_millis(120));
+                            shown = true;
+                        }
+                        spinner.set_message(crate::text::sanitize(&c.describe()));
                     }
                 }
-                if shown {
-                    let _ = write!(std::io::stderr(), "\r\x1b[2K");
-                }
+                spinner.finish_and_clear();
             })
             .ok()?;
         Some(ConversionProgress {
