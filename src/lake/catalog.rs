@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use super::discovery::{LakeFile, SourceKind};
+use super::discovery::{KNOWN_VERSIONS, LakeFile, SourceKind};
 use super::error::{LakeError, Result};
 use super::model::FileProblem;
 use super::plan::Reader;
@@ -214,6 +214,7 @@ pub fn sources(session: &Session, scope: &Scope) -> Result<Vec<SourceRow>> {
                 .map(|kinds| kinds.iter().copied().collect::<Vec<_>>().join(", ")),
         };
         let drifted: Vec<String> = drift.get(&label).cloned().unwrap_or_default();
+        let unknown_version = files.first().and_then(|f| f.kind.unknown_version());
         let note = match (&searchable_as, files.first().map(|f| &f.kind)) {
             (Some(_), _) if !drifted.is_empty() => Some(format!(
                 "types drifted ({}): read with casts, values that do not convert are empty",
@@ -221,6 +222,12 @@ pub fn sources(session: &Session, scope: &Scope) -> Result<Vec<SourceRow>> {
             )),
             (Some(_), _) => None,
             _ if unreadable == files.len() as u64 => Some("no file could be read".to_string()),
+            (None, _) if unknown_version.is_some() => unknown_version.map(|v| {
+                format!(
+                    "source version {v} is not one lakescope knows ({}): its rows are counted, not searched",
+                    KNOWN_VERSIONS.join(", ")
+                )
+            }),
             (None, Some(SourceKind::SecurityLake { source, .. })) => Some(format!(
                 "lakescope has no reader for {source} yet: its rows are counted, not searched"
             )),

@@ -13,6 +13,9 @@ use flate2::read::MultiGzDecoder;
 use super::error::{LakeError, Result};
 use super::layout::{Partition, PathKind, classify};
 
+/// The Security Lake source versions whose fields lakescope maps.
+pub const KNOWN_VERSIONS: &[&str] = &["1.0", "2.0"];
+
 /// How a file's events are read.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -52,6 +55,15 @@ impl SourceKind {
             SourceKind::ConfigJson { snapshot: false } => "Config history".into(),
             SourceKind::VpcFlowLog => "VPC flow logs".into(),
             SourceKind::ResolverLog => "Route 53 resolver logs".into(),
+        }
+    }
+
+    /// A Security Lake source version lakescope does not know (`3.0`):
+    /// its files are named and counted, never read by a guess.
+    pub fn unknown_version(&self) -> Option<&str> {
+        match self {
+            SourceKind::SecurityLake { version: Some(v), .. } if !KNOWN_VERSIONS.contains(&v.as_str()) => Some(v),
+            _ => None,
         }
     }
 
@@ -112,10 +124,29 @@ pub fn discover(root: &Path) -> Result<Discovery> {
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
+        let path = entry.path().to_path_buf();
+        let file_type = entry.file_type();
+        if file_type.is_symlink() {
+            let reason = link_reason(&root, &path);
+            out.skipped.push(Skipped { path, reason });
             continue;
         }
-        let path = entry.path().to_path_buf();
+        if file_type.is_dir() {
+            if entry.depth() > 0 && std::fs::read_dir(&path).is_ok_and(|mut d| d.next().is_none()) {
+                out.skipped.push(Skipped {
+                    path,
+                    reason: "empty folder: nothing to read".into(),
+                });
+            }
+            continue;
+        }
+        if !file_type.is_file() {
+            out.skipped.push(Skipped {
+                path,
+                reason: "not a regular file (a FIFO, socket or device): not read".into(),
+            });
+            continue;
+        }
         let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
         let (kind, partition) = match classify(&path) {
             PathKind::SecurityLake {
@@ -172,6 +203,28 @@ pub fn discover(root: &Path) -> Result<Discovery> {
     }
     out.ignored = ignored.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     Ok(out)
+}
+
+/// Links are never followed: a copy of evidence is read where its files
+/// lie, once, and nothing outside the lake is read because of a link.
+fn link_reason(root: &Path, link: &Path) -> String {
+    let target = std::fs::read_link(link)
+        .map(|t| t.display().to_string())
+        .unwrap_or_default();
+    match link.canonicalize() {
+        Ok(resolved) if resolved.starts_with(root) => {
+            format!("symbolic link within the lake (→ {target}): not followed; what it points to is read where it lies")
+        }
+        Ok(resolved) => format!(
+            "symbolic link leaving the lake (→ {}): not followed",
+            resolved.display()
+        ),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            format!("symbolic link to nothing (→ {target}): not followed")
+        }
+        // A loop of links says "too many levels of symbolic links".
+        Err(err) => format!("symbolic link that cannot be resolved (→ {target}: {err}): not followed"),
+    }
 }
 
 /// Look at the first bytes of a JSON file (gzip or not) to decide whether it

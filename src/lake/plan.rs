@@ -213,6 +213,10 @@ impl Plan {
                     continue;
                 }
             };
+            if first.kind.unknown_version().is_some() {
+                self.other_parquet.extend(files);
+                continue;
+            }
             let (source, version) = match &first.kind {
                 SourceKind::SecurityLake { source, version, .. } => (Some(source.as_str()), version.as_deref()),
                 _ => (None, None),

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::catalog::{SourceRow, sources};
+use super::discovery::Skipped;
 use super::error::Result;
 use super::handle::Lake;
 use super::layout::Partition;
@@ -30,6 +31,9 @@ pub struct LakeSummary {
     pub sources: Vec<SourceRow>,
     pub unreadable: Vec<FileProblem>,
     pub not_log_files: u64,
+    /// What was found and not read (links, FIFOs, empty folders, other
+    /// formats), each with the reason.
+    pub not_read: Vec<Skipped>,
 }
 
 impl LakeSummary {
@@ -79,6 +83,7 @@ impl LakeSummary {
             sources,
             unreadable: FileProblem::by_path(lake.problems()),
             not_log_files: lake.skipped().len() as u64,
+            not_read: lake.skipped().to_vec(),
         })
     }
 }
