@@ -47,6 +47,10 @@ impl Harness {
     /// With `index`, the app writes the event store on a thread and
     /// answers from the days done meanwhile, as the binary does.
     pub fn with_indexing(lake: Lake, width: u16, height: u16, theme: Theme, index: bool) -> Harness {
+        // The user's own hunts and rules must not change what tests see (a
+        // test binary that chose its own folders keeps them: the first choice holds).
+        let none = Some(PathBuf::from("/nonexistent/lakescope-tests"));
+        lakescope::lake::hunts::library::choose_dirs(none.clone(), none);
         let options = Options {
             theme,
             keymap: Keymap::defaults().unwrap(),
