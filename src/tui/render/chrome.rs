@@ -112,29 +112,23 @@ pub fn title(app: &Chrome, title: &str, frame: &mut Frame, area: Rect) {
 pub fn status(app: &Chrome, frame: &mut Frame, area: Rect) {
     let w = area.width as usize;
     let line = match app.mode {
-        Mode::Filter { input, .. } => Line::from(
-            [Span::styled("/", app.theme.title)]
-                .into_iter()
-                .chain(editing(input, w.saturating_sub(30), app.theme))
-                .chain([Span::styled("  enter keeps · esc restores", app.theme.muted)])
-                .collect::<Vec<_>>(),
-        ),
-        Mode::Search { input, .. } => Line::from(
-            [Span::styled("/", app.theme.title)]
-                .into_iter()
-                .chain(editing(input, w.saturating_sub(30), app.theme))
-                .chain([Span::styled("  enter keeps · esc returns", app.theme.muted)])
-                .collect::<Vec<_>>(),
-        ),
-        Mode::Command(line) => Line::from(
-            [Span::styled(":", app.theme.title)]
-                .into_iter()
-                .chain(editing(&line.input, w.saturating_sub(2), app.theme))
-                .collect::<Vec<_>>(),
-        ),
+        Mode::Filter { input, .. } => typing("/", input, Some("enter keeps · esc restores"), w, app.theme),
+        Mode::Search { input, .. } => typing("/", input, Some("enter keeps · esc returns"), w, app.theme),
+        Mode::Command(line) => typing(":", &line.input, None, w, app.theme),
         _ => status_line(app, w),
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The status line while typing after `prompt`, with a `hint` when there is room.
+fn typing(prompt: &str, input: &LineInput, hint: Option<&str>, w: usize, theme: &Theme) -> Line<'static> {
+    let room = w.saturating_sub(if hint.is_some() { 30 } else { 2 });
+    let mut spans = vec![Span::styled(prompt.to_string(), theme.title)];
+    spans.extend(editing(input, room, theme));
+    if let Some(hint) = hint {
+        spans.push(Span::styled(format!("  {hint}"), theme.muted));
+    }
+    Line::from(spans)
 }
 
 /// A line being edited, at most `room` cells: the text around the cursor,

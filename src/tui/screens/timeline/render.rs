@@ -57,37 +57,14 @@ pub fn render(view: &TimelineScreen, ctx: &Draw, frame: &mut Frame, area: Rect) 
         ),
         theme.heading,
     ));
+    let size = Marks { label, col, n };
     // First sightings after the baseline, over their bucket.
-    let mut markers = vec![Span::raw(fit("new:", label)), Span::raw(" ")];
-    for i in 0..n {
-        let (s, e) = view.bucket_range(i).unwrap_or_default();
-        let new = t.firsts.iter().any(|f| f.new && s <= f.time.0 && f.time.0 < e);
-        markers.push(Span::styled(
-            if new {
-                format!("{:^col$}", "▼")
-            } else {
-                " ".repeat(col)
-            },
-            theme.warning,
-        ));
-    }
-    lines.push(Line::from(markers));
+    let new = |s: i64, e: i64| t.firsts.iter().any(|f| f.new && s <= f.time.0 && f.time.0 < e);
+    lines.push(marker_row(view, &size, "new:", "▼", theme.warning, new));
     // A hunt's hits (the events it kept), over their bucket.
     if !view.hits.is_empty() {
-        let mut marks = vec![Span::raw(fit("hits:", label)), Span::raw(" ")];
-        for i in 0..n {
-            let (s, e) = view.bucket_range(i).unwrap_or_default();
-            let hit = view.hits.iter().any(|&h| s <= h && h < e);
-            marks.push(Span::styled(
-                if hit {
-                    format!("{:^col$}", "◆")
-                } else {
-                    " ".repeat(col)
-                },
-                theme.error,
-            ));
-        }
-        lines.push(Line::from(marks));
+        let hit = |s: i64, e: i64| view.hits.iter().any(|&h| s <= h && h < e);
+        lines.push(marker_row(view, &size, "hits:", "◆", theme.error, hit));
     }
     let fixed_rows = 7 + t.lanes.len().min(MAX_LANES + 1) + 1 + usize::from(!view.hits.is_empty());
     let height = (area.height as usize).saturating_sub(fixed_rows).clamp(3, 20);
@@ -189,6 +166,35 @@ pub fn render(view: &TimelineScreen, ctx: &Draw, frame: &mut Frame, area: Rect) 
         theme.muted,
     ));
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// Where marker rows go: label width, cells per bucket, buckets.
+struct Marks {
+    label: usize,
+    col: usize,
+    n: usize,
+}
+
+/// A row of `glyph` over each bucket `[start, end)` where `marked` holds.
+fn marker_row<'a>(
+    view: &TimelineScreen,
+    size: &Marks,
+    label: &str,
+    glyph: &str,
+    style: Style,
+    marked: impl Fn(i64, i64) -> bool,
+) -> Line<'a> {
+    let col = size.col;
+    let mut spans = vec![Span::raw(fit(label, size.label)), Span::raw(" ")];
+    for i in 0..size.n {
+        let (s, e) = view.bucket_range(i).unwrap_or_default();
+        let text = match marked(s, e) {
+            true => format!("{glyph:^col$}"),
+            false => " ".repeat(col),
+        };
+        spans.push(Span::styled(text, style));
+    }
+    Line::from(spans)
 }
 
 fn keys(keymap: &Keymap, a: Action, b: Action) -> String {
