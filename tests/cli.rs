@@ -196,6 +196,27 @@ fn time_scope_narrows_results() {
 }
 
 #[test]
+fn relative_times_count_back_from_now() {
+    // The demo lake is from 2024: a scope reaching back 100,000 days holds
+    // all of it, one reaching back two hours none of it.
+    let events = |args: &[&str]| {
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        all.push("summary");
+        json(&lakescope(&all))["events"].as_u64().unwrap()
+    };
+    let whole = events(&[]);
+    assert!(whole > 1000);
+    assert_eq!(events(&["--from", "100000d", "--to", "now"]), whole);
+    assert_eq!(events(&["--from", "-2400000h"]), whole);
+    let none = json(&lakescope(&["--format", "json", "--from", "2h", "actors"]));
+    assert_eq!(none, serde_json::json!([]));
+    let out = lakescope(&["--from", "2y", "actors"]);
+    assert!(!out.status.success(), "a unit that is not one is refused");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a time before now (30m, 2h, 7d, 2w)"));
+}
+
+#[test]
 fn completions_are_generated() {
     let out = lakescope(&["completions", "bash"]);
     assert!(out.status.success());

@@ -43,11 +43,11 @@ pub struct Cli {
     /// Only these regions (repeat or separate with commas)
     #[arg(long, global = true, value_delimiter = ',', value_name = "REGION")]
     pub region: Vec<String>,
-    /// From this time (a UTC date like 2024-05-04, or RFC 3339)
-    #[arg(long, global = true, value_name = "TIME")]
+    /// From this time: a UTC date like 2024-05-04, RFC 3339, now, or a time before now (30m, 2h, 7d, 2w)
+    #[arg(long, global = true, value_name = "TIME", allow_hyphen_values = true)]
     pub from: Option<String>,
-    /// Up to this time (a date includes the whole day)
-    #[arg(long, global = true, value_name = "TIME")]
+    /// Up to this time, in the same forms (a date includes the whole day)
+    #[arg(long, global = true, value_name = "TIME", allow_hyphen_values = true)]
     pub to: Option<String>,
     /// While the lake is indexed for the first time, answer from the newest partition days
     /// already done instead of waiting for all of them (said on stderr)

@@ -111,9 +111,21 @@ pub fn format_ms(ms: i64) -> String {
 }
 
 /// Parse a user's time: `2024-05-04`, `2024-05-04T10:00:00Z` or any RFC 3339
-/// offset. A bare date as an upper bound means the end of that day.
+/// offset, `now`, or a time before now (`30m`, `-2h`, `7d`, `2w`, `90s`).
+/// A bare date as an upper bound means the end of that day.
 pub fn parse_time(text: &str, upper: bool) -> Result<i64> {
+    parse_time_at(text, upper, Utc::now().timestamp_millis())
+}
+
+/// [`parse_time`] with the clock given (`now_ms`), for relative times.
+pub fn parse_time_at(text: &str, upper: bool, now_ms: i64) -> Result<i64> {
     let text = text.trim();
+    if text.eq_ignore_ascii_case("now") {
+        return Ok(now_ms);
+    }
+    if let Some(ago) = before_now(text) {
+        return Ok(now_ms - ago);
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc).timestamp_millis());
     }
@@ -133,8 +145,27 @@ pub fn parse_time(text: &str, upper: bool) -> Result<i64> {
     }
     Err(LakeError::InvalidInput {
         what: "time",
-        detail: format!("{text:?} is neither a date (2024-05-04) nor an RFC 3339 time (2024-05-04T10:00:00Z)"),
+        detail: format!(
+            "{text:?} is neither a date (2024-05-04), an RFC 3339 time (2024-05-04T10:00:00Z), now, \
+             nor a time before now (30m, 2h, 7d, 2w)"
+        ),
     })
+}
+
+/// `30m`, `-30m`, `2h`, `7d`, `2w`, `90s`: how long ago, in milliseconds.
+fn before_now(text: &str) -> Option<i64> {
+    let text = text.strip_prefix('-').unwrap_or(text);
+    let unit = text.chars().last()?;
+    let count: i64 = text[..text.len() - unit.len_utf8()].parse().ok()?;
+    let ms = match unit {
+        's' => 1_000,
+        'm' => 60_000,
+        'h' => 3_600_000,
+        'd' => 86_400_000,
+        'w' => 7 * 86_400_000,
+        _ => return None,
+    };
+    count.checked_mul(ms).filter(|ago| *ago >= 0)
 }
 
 /// A WHERE clause whose values travel as bound parameters (`$1`, `$2`, …).
@@ -220,6 +251,25 @@ fn and<'a>(clauses: impl IntoIterator<Item = &'a String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_times_count_back_from_the_clock_given() {
+        let now = parse_time("2024-05-05T12:00:00Z", false).unwrap();
+        let at = |t: &str| parse_time_at(t, false, now).unwrap();
+        assert_eq!(at("now"), now);
+        assert_eq!(at("NOW"), now);
+        assert_eq!(at("30m"), now - 30 * 60_000);
+        assert_eq!(at("-30m"), at("30m"));
+        assert_eq!(at("2h"), parse_time("2024-05-05T10:00:00Z", false).unwrap());
+        assert_eq!(at("7d"), parse_time("2024-04-28T12:00:00Z", false).unwrap());
+        assert_eq!(at("2w"), at("14d"));
+        assert_eq!(at("90s"), now - 90_000);
+        // Absolute times are not moved by the clock.
+        assert_eq!(at("2024-05-01"), parse_time("2024-05-01", false).unwrap());
+        for bad in ["2y", "h", "-", "1.5h", "d2", "99999999999999999w"] {
+            assert!(parse_time_at(bad, false, now).is_err(), "{bad}");
+        }
+    }
     use crate::lake::discovery::SourceKind;
     use crate::lake::layout::Partition;
 

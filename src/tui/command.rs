@@ -44,7 +44,10 @@ pub const COMMANDS: [(&str, &str); 17] = [
     ),
     ("dns", ":dns NAME        a hostname: what it resolved to, who asked"),
     ("flows", ":flows ip=…|instance=…|eni=… [port=… action=accept|reject]"),
-    ("scope", ":scope account=… region=… from=… to=…   (nothing: whole lake)"),
+    (
+        "scope",
+        ":scope account=… region=… from=… to=…   (times: 2024-05-04, now, -30m, 7d; nothing: whole lake)",
+    ),
     ("events", ":events [actor=… ip=… key=… resource=… operation=… errors]"),
     ("actors", ":actors          the actors table"),
     ("hunts", ":hunts           hits of the built-in and your hunts"),
@@ -332,6 +335,12 @@ mod tests {
         assert!(scope.from_ms.is_some() && scope.to_ms.is_none());
         assert_eq!(parse("scope"), Ok(Command::Scope(Scope::default())));
         assert!(parse("scope from=yesterday").is_err());
+        // Relative to the clock: half an hour up to now.
+        let Ok(Command::Scope(scope)) = parse("scope from=-30m to=now") else {
+            panic!()
+        };
+        let (from, to) = (scope.from_ms.unwrap(), scope.to_ms.unwrap());
+        assert!((1_800_000..1_860_000).contains(&(to - from)), "{from}..{to}");
     }
 
     #[test]
