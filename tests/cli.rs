@@ -217,6 +217,31 @@ fn relative_times_count_back_from_now() {
 }
 
 #[test]
+fn ndjson_and_raw_records_pipe_into_jq_style_tools() {
+    // Flat rows, one compact object a line.
+    let out = lakescope(&["--format", "ndjson", "events", "--limit", "5"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 5);
+    let flat = json(&lakescope(&["--format", "json", "events", "--limit", "5"]));
+    assert_eq!(Value::Array(rows.clone()), flat);
+    // --raw: each event's original record, in the same order.
+    let out = lakescope(&["--format", "ndjson", "events", "--limit", "5", "--raw"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let raw: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(raw.len(), 5);
+    for (record, row) in raw.iter().zip(&rows) {
+        let id = record["eventID"].as_str().or(record["metadata"]["uid"].as_str());
+        assert_eq!(id, row["event_id"].as_str(), "{record}");
+    }
+    // A report is one object, one line.
+    let out = lakescope(&["--format", "ndjson", "summary"]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 1);
+}
+
+#[test]
 fn completions_are_generated() {
     let out = lakescope(&["completions", "bash"]);
     assert!(out.status.success());

@@ -18,8 +18,8 @@ use crate::generate::{GenerateOptions, generate_bad_lake, generate_lake};
 use crate::lake::prepare::Preparation;
 use crate::lake::summary::LakeSummary;
 use crate::lake::{
-    EventCriteria, FileProblem, Lake, Page, Scope, Session, TimelineQuery, catalog, events, parse_time, pivots,
-    timeline,
+    EventCriteria, EventRow, FileProblem, Lake, Page, Scope, Session, TimelineQuery, catalog, events, parse_time,
+    pivots, timeline,
 };
 pub use output::Format;
 
@@ -120,6 +120,10 @@ pub enum Command {
         limit: u64,
         #[arg(long, default_value_t = 0)]
         offset: u64,
+        /// Each event's original record (the raw CloudTrail JSON, or the whole OCSF row) instead of
+        /// the flat row; with `--format ndjson`, one record a line for jq
+        #[arg(long)]
+        raw: bool,
     },
     /// Events and errors per time bucket, empty buckets included, optionally in lanes
     Timeline {
@@ -325,12 +329,21 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Config(args)) => with_lake(&cli, |q| emit(&config_cmd::run(q.session, q.scope, args)?, out)),
         Some(Command::Hunt(args)) if args.list => emit(&hunt_cmd::list(args)?, out),
         Some(Command::Hunt(args)) => with_lake(&cli, |q| emit(&hunt_cmd::run(q.session, q.scope, args)?, out)),
-        Some(Command::Events { which, limit, offset }) => with_lake(&cli, |q| {
+        Some(Command::Events {
+            which,
+            limit,
+            offset,
+            raw,
+        }) => with_lake(&cli, |q| {
             let page = Page {
                 limit: *limit,
                 offset: *offset,
             };
-            emit(&events::events(q.session, q.scope, &which.criteria(), page)?, out)
+            let rows = events::events(q.session, q.scope, &which.criteria(), page)?;
+            match raw {
+                true => emit(&original_records(q.session, &rows)?, out),
+                false => emit(&rows, out),
+            }
         }),
         Some(Command::Timeline {
             which,
@@ -416,4 +429,17 @@ mod erased {
             Ok(serde_json::to_value(self)?)
         }
     }
+}
+
+/// The original record of each event row, in order (one read of its file
+/// each: meant for pages, not whole lakes).
+fn original_records(session: &Session, rows: &[EventRow]) -> Result<Vec<serde_json::Value>> {
+    rows.iter()
+        .map(|row| {
+            let (Some(file), Some(id)) = (&row.file, &row.event_id) else {
+                bail!("an event without a file or id has no original record: {row:?}");
+            };
+            events::event_detail(session, file, id)?.with_context(|| format!("event {id} is no longer in {file}"))
+        })
+        .collect()
 }

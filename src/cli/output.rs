@@ -13,6 +13,8 @@ use crate::text::{sanitize, truncate, width};
 pub enum Format {
     Table,
     Json,
+    /// One compact JSON value per line: each row of a list, or the one object.
+    Ndjson,
     Csv,
 }
 
@@ -25,6 +27,16 @@ pub fn render(value: &Value, format: Format, out: &mut dyn Write) -> io::Result<
             serde_json::to_writer_pretty(&mut *out, value)?;
             writeln!(out)
         }
+        Format::Ndjson => match value {
+            Value::Array(rows) => rows.iter().try_for_each(|row| {
+                serde_json::to_writer(&mut *out, row)?;
+                writeln!(out)
+            }),
+            other => {
+                serde_json::to_writer(&mut *out, other)?;
+                writeln!(out)
+            }
+        },
         Format::Csv => csv_value(value, out),
         Format::Table => table_value(value, out),
     }
