@@ -2,6 +2,7 @@
 
 mod config_cmd;
 mod hunt_cmd;
+mod info_cmd;
 mod network_cmd;
 mod output;
 mod progress;
@@ -168,6 +169,12 @@ response_json, event_type, source_kind, source_file."
     },
     /// Shell completions
     Completions { shell: clap_complete::Shell },
+    /// Version, DuckDB version, and the paths lakescope uses (config, hunts, cache with its size,
+    /// command history, log)
+    Info,
+    /// The cache of what lakescope derives from lakes
+    #[command(subcommand)]
+    Cache(info_cmd::CacheCommand),
     /// Mirror an S3 lake (Security Lake or trail bucket) into a local directory; --follow an SQS queue
     Sync(sync_cmd::SyncArgs),
     /// Re-check every file of a synced directory against its evidence manifest (exit 1 on any difference)
@@ -261,6 +268,8 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             crate::tui::run(&path, &options)
         }
+        Some(Command::Info) => emit(&info_cmd::info()?, out),
+        Some(Command::Cache(command)) => emit(&info_cmd::run(command)?, out),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(*shell, &mut Cli::command(), "lakescope", out);
             Ok(())

@@ -45,17 +45,28 @@ struct Trail<'a> {
     region: Option<&'a str>,
 }
 
+/// Where lakescope keeps what it derives from lakes: `LAKESCOPE_CACHE_DIR`,
+/// else the platform cache directory.
+pub fn cache_dir() -> Option<PathBuf> {
+    match std::env::var_os("LAKESCOPE_CACHE_DIR") {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => Some(
+            directories::ProjectDirs::from("", "", "lakescope")?
+                .cache_dir()
+                .to_path_buf(),
+        ),
+    }
+}
+
+/// The folders of the cache dir that lakescope writes (by name prefix):
+/// the only ones `lakescope cache clean` removes anything from.
+pub const CACHE_FOLDERS: &[&str] = &["flat-", "events-", "footers-", "flows-"];
+
 impl FlatCache {
     /// `LAKESCOPE_CACHE_DIR`, else the platform cache directory. None when
     /// no writable place exists: raw files are then read directly.
     pub fn locate() -> Option<FlatCache> {
-        let base = match std::env::var_os("LAKESCOPE_CACHE_DIR") {
-            Some(dir) => PathBuf::from(dir),
-            None => directories::ProjectDirs::from("", "", "lakescope")?
-                .cache_dir()
-                .to_path_buf(),
-        };
-        FlatCache::at(&base, Converter::from_env()).ok()
+        FlatCache::at(&cache_dir()?, Converter::from_env()).ok()
     }
 
     /// A cache under `base` filled by `converter`.

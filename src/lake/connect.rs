@@ -14,6 +14,13 @@ pub(crate) fn open_database() -> Result<Connection> {
     Ok(conn)
 }
 
+/// The version of the DuckDB built into lakescope (`v1.4.1`).
+pub fn duckdb_version() -> Result<String> {
+    let conn = Connection::open_in_memory().map_err(LakeError::db)?;
+    conn.query_row("SELECT version()", [], |r| r.get::<_, String>(0))
+        .map_err(LakeError::db)
+}
+
 /// Settings applied to every DuckDB connection lakescope uses.
 pub(crate) fn configure(conn: &Connection) -> Result<()> {
     // No network: never try to download an extension (`docs/formats.md#duckdb-traps`).

@@ -15,10 +15,10 @@
 //! ```
 
 pub mod buckets;
-mod cache;
+pub mod cache;
 pub mod catalog;
 pub mod config;
-mod connect;
+pub mod connect;
 pub mod convert;
 mod criteria;
 pub mod discovery;
@@ -55,7 +55,7 @@ pub use handle::Lake;
 pub use model::*;
 pub use pivots::fuzzy_sort;
 pub use records::FLOW_INDEX_VERSION;
-pub use scope::{Filter, Scope, format_ms, parse_time};
+pub use scope::{Filter, Scope, before_now, format_ms, parse_time};
 pub use session::{Interrupt, Session};
 pub use shared::Conversion;
 pub use store::STORE_VERSION;

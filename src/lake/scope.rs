@@ -153,7 +153,7 @@ pub fn parse_time_at(text: &str, upper: bool, now_ms: i64) -> Result<i64> {
 }
 
 /// `30m`, `-30m`, `2h`, `7d`, `2w`, `90s`: how long ago, in milliseconds.
-fn before_now(text: &str) -> Option<i64> {
+pub fn before_now(text: &str) -> Option<i64> {
     let text = text.strip_prefix('-').unwrap_or(text);
     let unit = text.chars().last()?;
     let count: i64 = text[..text.len() - unit.len_utf8()].parse().ok()?;
