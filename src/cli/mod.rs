@@ -167,6 +167,12 @@ response_json, event_type, source_kind, source_file."
         #[arg(long)]
         bad: bool,
     },
+    /// Write the demo lake (what `generate` writes by default: an 8-day organization with a planted
+    /// intrusion, its TRUTH.json beside it) into DIR
+    Demo {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
     /// Shell completions
     Completions { shell: clap_complete::Shell },
     /// Version, DuckDB version, and the paths lakescope uses (config, hunts, cache with its size,
@@ -224,9 +230,31 @@ impl EventArgs {
     }
 }
 
-/// The demo lake committed with the sources.
+/// The demo lake committed with the sources (`LAKESCOPE_DEMO_LAKE` elsewhere).
 pub fn demo_lake() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join("lake")
+    match std::env::var_os("LAKESCOPE_DEMO_LAKE") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join("lake"),
+    }
+}
+
+/// Without `--lake`: the current directory when it looks like a lake, else
+/// the demo lake when it is still there (an installed binary may outlive
+/// its source tree), else how to point at one.
+pub fn default_lake() -> Result<PathBuf> {
+    let here = std::env::current_dir().context("cannot read the current directory")?;
+    let named = |p: &Path| p.file_name().is_some_and(|n| n == "aws" || n == "AWSLogs");
+    if named(&here) || here.join("aws").is_dir() || here.join("AWSLogs").is_dir() {
+        return Ok(here);
+    }
+    let demo = demo_lake();
+    if demo.join("TRUTH.json").is_file() {
+        return Ok(demo);
+    }
+    bail!(
+        "no lake here: give one with --lake DIR (or LAKESCOPE_LAKE), run lakescope in a lake's folder, \
+         or write the demo lake with `lakescope demo DIR`"
+    )
 }
 
 impl Cli {
@@ -240,7 +268,10 @@ impl Cli {
     }
 
     fn open_lake(&self) -> Result<Lake> {
-        let path = self.lake.clone().unwrap_or_else(demo_lake);
+        let path = match &self.lake {
+            Some(path) => path.clone(),
+            None => default_lake()?,
+        };
         Lake::open(&path).with_context(|| format!("cannot open the lake at {}", path.display()))
     }
 }
@@ -261,7 +292,10 @@ pub fn run(cli: Cli) -> Result<()> {
     crate::lake::hunts::library::choose_dirs(cli.hunts_dir.clone(), cli.rules.clone());
     match &cli.command {
         None | Some(Command::Tui) => {
-            let path = cli.lake.clone().unwrap_or_else(demo_lake);
+            let path = match &cli.lake {
+                Some(path) => path.clone(),
+                None => default_lake()?,
+            };
             let options = crate::tui::RunOptions {
                 theme: cli.theme.clone(),
                 scope: cli.scope()?,
@@ -270,6 +304,19 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Info) => emit(&info_cmd::info()?, out),
         Some(Command::Cache(command)) => emit(&info_cmd::run(command)?, out),
+        Some(Command::Demo { dir }) => {
+            let report = generate_lake(&GenerateOptions {
+                out: dir.clone(),
+                ..GenerateOptions::default()
+            })?;
+            eprintln!(
+                "wrote the demo lake ({} files, {} events) to {}: lakescope --lake {2}",
+                report.files,
+                report.events,
+                dir.display()
+            );
+            Ok(())
+        }
         Some(Command::Completions { shell }) => {
             clap_complete::generate(*shell, &mut Cli::command(), "lakescope", out);
             Ok(())
