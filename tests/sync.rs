@@ -144,7 +144,7 @@ fn a_sync_killed_midway_resumes_complete_and_identical() {
     let (work, dest) = workspace();
     let url = format!("s3://{BUCKET}");
     let mut child = lakescope(work.path())
-        .args(["sync", &url, "--to"])
+        .args(["sync", &url, "--into"])
         .arg(&dest)
         .args(["--endpoint-url", &moto.endpoint, "--jobs", "1"])
         .stdout(Stdio::null())

@@ -25,8 +25,9 @@ pub struct SyncArgs {
     #[arg(value_name = "s3://BUCKET[/PREFIX]")]
     pub url: String,
     /// Local directory to create or update (the lake copy)
-    // Same id as the global `--to`, which clap then leaves out of this command.
-    #[arg(long = "to", id = "to", value_name = "DIR")]
+    // `--to DIR`, its old spelling, still works (hidden): it has the id of
+    // the global `--to TIME`, which clap then leaves out of this command.
+    #[arg(long = "into", id = "to", alias = "to", value_name = "DIR")]
     pub dest: String,
     /// Only these sources: CLOUD_TRAIL_MGMT, an ext/ name, CloudTrail, Config… (repeat or comma-separate)
     #[arg(long, value_delimiter = ',', value_name = "NAME")]
