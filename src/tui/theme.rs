@@ -1,6 +1,7 @@
 //! Colours as data: `themes/*.toml`, embedded in the binary. `NO_COLOR`
 //! turns every colour off and keeps only bold/reverse/underline.
 
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use ratatui::style::{Color, Modifier, Style};
@@ -15,8 +16,14 @@ pub const THEMES: [(&str, &str); 3] = [
 
 #[derive(Debug, thiserror::Error)]
 pub enum ThemeError {
-    #[error("unknown theme {0:?} (known: dark, light, high-contrast)")]
-    Unknown(String),
+    #[error("unknown theme {0:?} (known: {1})")]
+    Unknown(String, String),
+    #[error("theme file {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("theme {name}: {source}")]
     Toml {
         name: String,
@@ -72,17 +79,23 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// An embedded theme by name; with `no_color`, its monochrome form.
+    /// A theme by name: an embedded one, else `<name>.toml` of the user's
+    /// themes folder (`themes/` in the config dir); with `no_color`, its
+    /// monochrome form.
     pub fn named(name: &str, no_color: bool) -> Result<Theme, ThemeError> {
-        let text = THEMES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, t)| *t)
-            .ok_or_else(|| ThemeError::Unknown(name.to_string()))?;
+        Theme::named_in(name, no_color, user_themes_dir().as_deref())
+    }
+
+    /// [`Theme::named`] with the user's themes in `dir`.
+    pub fn named_in(name: &str, no_color: bool, dir: Option<&Path>) -> Result<Theme, ThemeError> {
+        let text = match THEMES.iter().find(|(n, _)| *n == name) {
+            Some((_, text)) => text.to_string(),
+            None => user_theme(name, dir)?,
+        };
         if no_color {
             return Ok(Theme::monochrome(name));
         }
-        Theme::parse(name, text)
+        Theme::parse(name, &text)
     }
 
     pub fn parse(name: &str, text: &str) -> Result<Theme, ThemeError> {
@@ -149,6 +162,36 @@ pub fn no_color_requested() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
+/// Where the user's own themes are: `themes/` in the config dir.
+pub fn user_themes_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "lakescope").map(|d| d.config_dir().join("themes"))
+}
+
+/// The text of the user's theme `name` (a plain name: no path in it).
+fn user_theme(name: &str, dir: Option<&Path>) -> Result<String, ThemeError> {
+    let mut known: Vec<String> = THEMES.iter().map(|(n, _)| n.to_string()).collect();
+    let plain = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    if let Some(dir) = dir {
+        let path = dir.join(format!("{name}.toml"));
+        if plain && path.is_file() {
+            return std::fs::read_to_string(&path).map_err(|source| ThemeError::Io {
+                path: path.display().to_string(),
+                source,
+            });
+        }
+        let mut own: Vec<String> = std::fs::read_dir(dir)
+            .map(|d| {
+                d.flatten()
+                    .filter_map(|e| e.file_name().to_str()?.strip_suffix(".toml").map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        own.sort();
+        known.extend(own);
+    }
+    Err(ThemeError::Unknown(name.to_string(), known.join(", ")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,5 +212,28 @@ mod tests {
             assert_eq!(style.fg, None);
             assert_eq!(style.bg, None);
         }
+    }
+
+    #[test]
+    fn the_users_themes_load_by_name_beside_the_embedded_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let dark = THEMES[0].1.replace("name = \"dark\"", "name = \"solar\"");
+        std::fs::write(dir.path().join("solar.toml"), dark).unwrap();
+        std::fs::write(dir.path().join("broken.toml"), "text = 12").unwrap();
+        let theme = Theme::named_in("solar", false, Some(dir.path())).unwrap();
+        assert_eq!(theme.name, "solar");
+        assert_eq!(Theme::named_in("dark", false, Some(dir.path())).unwrap().name, "dark");
+        let err = Theme::named_in("neon", false, Some(dir.path()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("dark, light, high-contrast, broken, solar"), "{err}");
+        assert!(
+            Theme::named_in("broken", false, Some(dir.path()))
+                .unwrap_err()
+                .to_string()
+                .contains("theme broken")
+        );
+        // A name is a name, not a path out of the folder.
+        assert!(Theme::named_in("../solar", false, Some(dir.path())).is_err());
     }
 }
