@@ -246,4 +246,23 @@ fn completions_are_generated() {
     let out = lakescope(&["completions", "bash"]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("lakescope"));
+    for shell in ["zsh", "fish"] {
+        let out = lakescope(&["completions", shell]);
+        assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("hunt"));
+    }
+}
+
+#[test]
+fn manual_pages_are_generated() {
+    let out = lakescope(&["man"]);
+    assert!(out.status.success());
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains(".TH lakescope 1") && page.contains("hunt"), "{page}");
+    let dir = tempfile::tempdir().unwrap();
+    let out = lakescope(&["man", dir.path().to_str().unwrap()]);
+    assert!(out.status.success());
+    for page in ["lakescope.1", "lakescope-actors.1", "lakescope-cache-clean.1"] {
+        let text = std::fs::read_to_string(dir.path().join(page)).unwrap();
+        assert!(text.starts_with(".ie") || text.contains(".TH"), "{page}");
+    }
 }

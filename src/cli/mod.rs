@@ -175,6 +175,11 @@ response_json, event_type, source_kind, source_file."
     },
     /// Shell completions
     Completions { shell: clap_complete::Shell },
+    /// The manual page (roff): to stdout, or with DIR lakescope.1 and one page per command there
+    Man {
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Version, DuckDB version, and the paths lakescope uses (config, hunts, cache with its size,
     /// command history, log)
     Info,
@@ -317,6 +322,7 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Some(Command::Man { dir }) => man_pages(dir.as_deref(), out),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(*shell, &mut Cli::command(), "lakescope", out);
             Ok(())
@@ -498,4 +504,22 @@ fn original_records(session: &Session, rows: &[EventRow]) -> Result<Vec<serde_js
             events::event_detail(session, file, id)?.with_context(|| format!("event {id} is no longer in {file}"))
         })
         .collect()
+}
+
+/// `lakescope man`: the page of the whole command, or every page into `dir`.
+fn man_pages(dir: Option<&Path>, out: &mut dyn Write) -> Result<()> {
+    let command = Cli::command();
+    let Some(dir) = dir else {
+        return clap_mangen::Man::new(command)
+            .render(out)
+            .context("cannot write the manual page");
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    clap_mangen::generate_to(command, dir)
+        .with_context(|| format!("cannot write manual pages into {}", dir.display()))?;
+    eprintln!(
+        "wrote the manual pages into {} (man -M … lakescope, or copy them to ~/.local/share/man/man1)",
+        dir.display()
+    );
+    Ok(())
 }
