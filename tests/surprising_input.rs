@@ -2,7 +2,7 @@
 //! links (a loop, one leaving the lake, one to nothing), a FIFO named like
 //! a trail file, an empty partition folder, empty files, names that are not
 //! UTF-8 or hold a newline and an escape sequence, a Security Lake folder of
-//! an unknown source version, a file that goes away after listing. Each is
+//! an unknown source version, a file that goes away or grows after listing. Each is
 //! named with its reason, every other event is answered, and the lake
 //! stays byte-identical.
 
@@ -175,6 +175,17 @@ fn links_fifos_empty_things_odd_names_and_unknown_versions_are_named_and_the_res
         .unwrap_or_else(|| panic!("{problems:#?}"));
     assert!(!gone.problem.is_empty());
     std::fs::write(&victim, kept).unwrap();
+
+    // A file that grows after listing (a copy still being written beside).
+    let lake = Lake::open(&root).unwrap();
+    let original = std::fs::read(&parquet).unwrap();
+    let mut grown = original.clone();
+    grown.extend_from_slice(b"more bytes arriving");
+    std::fs::write(&parquet, &grown).unwrap();
+    assert!(!event_ids(&lake).is_empty(), "the rest is answered");
+    let problems = lake.problems();
+    assert!(problems.iter().any(|p| p.path == parquet), "{problems:#?}");
+    std::fs::write(&parquet, original).unwrap();
 
     assert_eq!(fingerprint(&root), before, "the lake changed");
 }
