@@ -55,4 +55,19 @@ fn the_command_line_edits_in_place_and_recalls_commands_across_runs() {
     assert_eq!(line(&h), "fin", "past the newest: what was typed");
     h.keys("up enter");
     assert!(h.title().contains(new_ip), "{}", h.title());
+
+    // Times relative to now on the command line: the whole 2024 lake lies
+    // within 100,000 days, none of it within the last 30 minutes.
+    h.keys(":");
+    h.type_text("scope from=100000d to=now");
+    h.keys("enter");
+    let header = h.screen().lines().next().unwrap_or_default().to_string();
+    assert!(header.contains("scope: from="), "{header}");
+    assert!(h.app.scope().from_ms.is_some() && h.app.scope().to_ms.is_some());
+    h.keys(":");
+    h.type_text("scope from=-30m");
+    h.keys("enter");
+    let header = h.screen().lines().next().unwrap_or_default().to_string();
+    assert!(header.contains("scope: from=") && !header.contains(" to="), "{header}");
+    assert_eq!(h.summary("events").as_deref(), Some("0 (0 errors)"), "{}", h.screen());
 }
