@@ -154,7 +154,12 @@ pub fn parse_time_at(text: &str, upper: bool, now_ms: i64) -> Result<i64> {
 
 /// `30m`, `-30m`, `2h`, `7d`, `2w`, `90s`: how long ago, in milliseconds.
 pub fn before_now(text: &str) -> Option<i64> {
-    let text = text.strip_prefix('-').unwrap_or(text);
+    duration_ms(text.strip_prefix('-').unwrap_or(text))
+}
+
+/// `90s`, `30m`, `2h`, `7d`, `2w` as milliseconds (never negative).
+pub fn duration_ms(text: &str) -> Option<i64> {
+    let text = text.trim();
     let unit = text.chars().last()?;
     let count: i64 = text[..text.len() - unit.len_utf8()].parse().ok()?;
     let ms = match unit {
@@ -165,7 +170,7 @@ pub fn before_now(text: &str) -> Option<i64> {
         'w' => 7 * 86_400_000,
         _ => return None,
     };
-    count.checked_mul(ms).filter(|ago| *ago >= 0)
+    count.checked_mul(ms).filter(|ms| *ms >= 0)
 }
 
 /// A WHERE clause whose values travel as bound parameters (`$1`, `$2`, …).

@@ -242,19 +242,9 @@ impl Burst {
     }
 }
 
-/// `30s`, `5m`, `1h`, `2d` as milliseconds.
+/// `30s`, `5m`, `1h`, `2d` as milliseconds; a window is never empty.
 pub fn duration_ms(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let unit = text.chars().last()?;
-    let n: i64 = text[..text.len() - unit.len_utf8()].parse().ok()?;
-    let scale = match unit {
-        's' => 1_000,
-        'm' => 60_000,
-        'h' => 3_600_000,
-        'd' => 86_400_000,
-        _ => return None,
-    };
-    (n > 0).then(|| n.checked_mul(scale)).flatten()
+    crate::lake::scope::duration_ms(text).filter(|ms| *ms > 0)
 }
 
 impl Hunt {
