@@ -189,3 +189,53 @@ fn links_fifos_empty_things_odd_names_and_unknown_versions_are_named_and_the_res
 
     assert_eq!(fingerprint(&root), before, "the lake changed");
 }
+
+#[test]
+fn rows_of_an_ocsf_class_lakescope_does_not_read_are_counted_and_named_not_guessed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap().join("lake");
+    small_lake(&root);
+    let sl = root.join(SL_DAY);
+    let label = "CLOUD_TRAIL_MGMT 2.0";
+    let row = |lake: &Lake| {
+        let sources = lakescope::lake::catalog::sources(&lake.session().unwrap(), &Scope::default()).unwrap();
+        sources.into_iter().find(|s| s.source == label).unwrap()
+    };
+    let before = row(&Lake::open(&root).unwrap());
+    assert_eq!(before.note, None);
+    let expected = event_ids(&Lake::open(&root).unwrap());
+
+    // A copy of a partition file whose rows claim OCSF class 4001 (Network Activity).
+    let parquet = std::fs::read_dir(&sl).unwrap().next().unwrap().unwrap().path();
+    let odd = sl.join("odd-class.gz.parquet");
+    let db = duckdb::Connection::open_in_memory().unwrap();
+    db.execute_batch(&format!(
+        "COPY (SELECT * REPLACE (4001 AS class_uid) FROM read_parquet('{}')) TO '{}' (FORMAT parquet)",
+        parquet.display(),
+        odd.display()
+    ))
+    .unwrap();
+    let rows: i64 = db
+        .query_row(
+            &format!("SELECT count(*) FROM read_parquet('{}')", odd.display()),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+
+    let lake = Lake::open(&root).unwrap();
+    let after = row(&lake);
+    assert_eq!(
+        after.events,
+        before.events.map(|n| n + rows as u64),
+        "counted once, not read as events"
+    );
+    let note = after.note.unwrap_or_default();
+    assert!(
+        note.starts_with(&format!(
+            "{rows} rows of OCSF class 4001 are counted, not read as events"
+        )),
+        "{note}"
+    );
+    assert_eq!(event_ids(&lake), expected);
+}

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use super::discovery::{KNOWN_VERSIONS, LakeFile, SourceKind};
 use super::error::{LakeError, Result};
 use super::model::FileProblem;
-use super::plan::Reader;
+use super::plan::{EVENT_CLASSES, Reader, known_classes_sql};
 use super::projection::file_list;
 use super::records::RecordReader;
 use super::scope::{Filter, Scope};
@@ -178,6 +178,7 @@ pub fn sources(session: &Session, scope: &Scope) -> Result<Vec<SourceRow>> {
         }
         (counted, plan.problems.clone(), readers, drift)
     };
+    let other_classes = other_classes(session, &files)?;
     let mut rows = Vec::new();
     for (label, files) in by_label {
         let accounts: BTreeSet<String> = files
@@ -200,8 +201,9 @@ pub fn sources(session: &Session, scope: &Scope) -> Result<Vec<SourceRow>> {
             .iter()
             .filter(|o| files.iter().any(|f| f.path == o.path))
             .collect();
+        let (classes, class_rows) = other_classes.get(&label).cloned().unwrap_or_default();
         let events = if let Some(n) = activity.get(&label) {
-            Some(*n + footer_rows(session, &other_files))
+            Some(*n + class_rows + footer_rows(session, &other_files))
         } else if files.first().is_some_and(|f| f.kind.is_parquet()) {
             Some(footer_rows(session, &other_files))
         } else {
@@ -219,6 +221,11 @@ pub fn sources(session: &Session, scope: &Scope) -> Result<Vec<SourceRow>> {
             (Some(_), _) if !drifted.is_empty() => Some(format!(
                 "types drifted ({}): read with casts, values that do not convert are empty",
                 drifted.join("; ")
+            )),
+            (Some(_), _) if class_rows > 0 => Some(format!(
+                "{class_rows} rows of OCSF class {} are counted, not read as events (lakescope reads classes {} here)",
+                classes.iter().map(i64::to_string).collect::<Vec<_>>().join(", "),
+                EVENT_CLASSES.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
             )),
             (Some(_), _) => None,
             _ if unreadable == files.len() as u64 => Some("no file could be read".to_string()),
@@ -317,4 +324,43 @@ pub fn check(session: &Session, scope: &Scope) -> Result<Vec<FileProblem>> {
         }
     }
     Ok(session.lake().plan().map(|p| p.problems.clone()).unwrap_or_default())
+}
+
+/// Per source label, the OCSF classes of activity-source rows in `files`
+/// that are not read as events, and how many rows they are.
+fn other_classes(session: &Session, files: &[&LakeFile]) -> Result<BTreeMap<String, (Vec<i64>, u64)>> {
+    let groups: Vec<(String, Vec<PathBuf>)> = {
+        let plan = session.lake().plan()?;
+        plan.groups
+            .iter()
+            .filter(|g| matches!(&g.reader, Reader::Ocsf { schema, .. } if schema.has("class_uid")))
+            .map(|g| {
+                let paths = g.files.iter().filter(|f| files.iter().any(|s| s.path == f.path));
+                (g.label.clone(), paths.map(|f| f.path.clone()).collect())
+            })
+            .filter(|(_, paths): &(String, Vec<PathBuf>)| !paths.is_empty())
+            .collect()
+    };
+    let mut out: BTreeMap<String, (Vec<i64>, u64)> = BTreeMap::new();
+    for (label, paths) in groups {
+        let sql = format!(
+            "SELECT TRY_CAST(t.class_uid AS BIGINT), count(*) FROM read_parquet({}) AS t \
+             WHERE NOT coalesce({}, false) GROUP BY 1 ORDER BY 1",
+            file_list(paths.iter().map(PathBuf::as_path)),
+            known_classes_sql()
+        );
+        // A file that cannot be read is named by the rest of the catalog.
+        let Ok(found) = session.rows(&sql, &Filter::default(), |r| {
+            Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, i64>(1)? as u64))
+        }) else {
+            continue;
+        };
+        let entry = out.entry(label).or_default();
+        for (class, rows) in found {
+            entry.0.extend(class);
+            entry.1 += rows;
+        }
+    }
+    out.retain(|_, (_, rows)| *rows > 0);
+    Ok(out)
 }

@@ -315,6 +315,17 @@ fn describe(conn: &Connection, path: &Path) -> std::result::Result<Vec<(String, 
 /// The hive types that keep partition values as text (`012345678901`).
 pub(crate) const HIVE_TYPES: &str = "{'region': VARCHAR, 'accountId': VARCHAR, 'eventDay': VARCHAR}";
 
+/// The OCSF classes read as events from Security Lake activity sources:
+/// Account Change 3001, Authentication 3002, API Activity 3005 (OCSF 1.0)
+/// and 6003 (OCSF 1.1).
+pub const EVENT_CLASSES: &[i64] = &[3001, 3002, 3005, 6003];
+
+/// `t.class_uid` is one of [`EVENT_CLASSES`] (whatever type it was written in).
+pub fn known_classes_sql() -> String {
+    let list: Vec<String> = EVENT_CLASSES.iter().map(i64::to_string).collect();
+    format!("TRY_CAST(t.class_uid AS BIGINT) IN ({})", list.join(", "))
+}
+
 /// SQL for one group restricted to `files`, with the flat columns plus
 /// `actor_key` and `prio`, filtered by `filter` (a WHERE clause over the
 /// flat columns, with `$n` parameters).
@@ -328,8 +339,14 @@ pub fn group_sql(group: &Group, files: &[&Path], filter: &str, cache: Option<&Fl
             } else {
                 "hive_partitioning = false".into()
             };
+            // Only the OCSF classes of API activity are events; rows of any
+            // other class are counted and named by the catalog, never guessed.
+            let classes = match schema.has("class_uid") {
+                true => format!("\nWHERE {}", known_classes_sql()),
+                false => String::new(),
+            };
             format!(
-                "SELECT {select}, t.file_index AS file_ord\nFROM read_parquet({list}, {hive_opts}, filename = true) AS t"
+                "SELECT {select}, t.file_index AS file_ord\nFROM read_parquet({list}, {hive_opts}, filename = true) AS t{classes}"
             )
         }
         Reader::RawJson { account, region } => match cache {
