@@ -112,7 +112,19 @@ pub fn discover(root: &Path) -> Result<Discovery> {
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    // A folder is empty when the walk's next entry is not inside it (no
+    // second read of every folder).
+    let mut last_dir: Option<(PathBuf, usize)> = None;
+    let empty = |dir: PathBuf| Skipped {
+        path: dir,
+        reason: "empty folder: nothing to read".into(),
+    };
     for entry in walker {
+        let depth = entry.as_ref().map_or(usize::MAX, walkdir::DirEntry::depth);
+        // The next entry is inside the last folder (not empty), or not.
+        if let Some((dir, _)) = last_dir.take().filter(|(_, at)| depth <= *at) {
+            out.skipped.push(empty(dir));
+        }
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
@@ -132,11 +144,8 @@ pub fn discover(root: &Path) -> Result<Discovery> {
             continue;
         }
         if file_type.is_dir() {
-            if entry.depth() > 0 && std::fs::read_dir(&path).is_ok_and(|mut d| d.next().is_none()) {
-                out.skipped.push(Skipped {
-                    path,
-                    reason: "empty folder: nothing to read".into(),
-                });
+            if entry.depth() > 0 {
+                last_dir = Some((path, entry.depth()));
             }
             continue;
         }
@@ -200,6 +209,9 @@ pub fn discover(root: &Path) -> Result<Discovery> {
             kind,
             partition,
         });
+    }
+    if let Some((dir, _)) = last_dir {
+        out.skipped.push(empty(dir));
     }
     out.ignored = ignored.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     Ok(out)
