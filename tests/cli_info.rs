@@ -46,6 +46,8 @@ fn info_and_cache_clean() {
 
     let recent = run(cache.path(), &["cache", "clean", "--older-than", "1h"]);
     assert_eq!(recent["removed_files"], 0, "all of it was written just now");
+    let ancient = run(cache.path(), &["cache", "clean", "--older-than", "9999999999w"]);
+    assert_eq!(ancient["removed_files"], 0, "older than the clock can count: nothing");
     let out = lakescope()
         .env("LAKESCOPE_CACHE_DIR", cache.path())
         .args(["cache", "clean", "--older-than", "soon"])

@@ -51,7 +51,12 @@ pub fn run(command: &CacheCommand) -> Result<Value> {
         None => None,
     };
     let dir = cache_dir().ok_or_else(|| anyhow!("no cache directory on this machine"))?;
-    let cutoff = age.map(|ms| SystemTime::now() - Duration::from_millis(ms.unsigned_abs()));
+    // An age older than the clock can count back to removes nothing.
+    let cutoff = age.map(|ms| {
+        SystemTime::now()
+            .checked_sub(Duration::from_millis(ms.unsigned_abs()))
+            .unwrap_or(SystemTime::UNIX_EPOCH)
+    });
     let (files, bytes) = remove(&dir, cutoff)?;
     Ok(json!({"cache_dir": dir.display().to_string(), "removed_files": files, "removed_bytes": bytes}))
 }
