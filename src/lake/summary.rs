@@ -32,7 +32,7 @@ pub struct LakeSummary {
     pub unreadable: Vec<FileProblem>,
     pub not_log_files: u64,
     /// What was found and not read (links, FIFOs, empty folders, other
-    /// formats), each with the reason.
+    /// formats), each with the reason and its path inside the lake.
     pub not_read: Vec<Skipped>,
 }
 
@@ -66,6 +66,8 @@ impl LakeSummary {
                 .collect()
         };
         let days = parts(|p| &p.day);
+        // Discovery names what it found under the canonical root.
+        let root = lake.root().canonicalize().unwrap_or_else(|_| lake.root().to_path_buf());
         Ok(LakeSummary {
             lake: lake.root().display().to_string(),
             scope: scope.describe(),
@@ -83,7 +85,14 @@ impl LakeSummary {
             sources,
             unreadable: FileProblem::by_path(lake.problems()),
             not_log_files: lake.skipped().len() as u64,
-            not_read: lake.skipped().to_vec(),
+            not_read: lake
+                .skipped()
+                .iter()
+                .map(|s| Skipped {
+                    path: s.path.strip_prefix(&root).unwrap_or(&s.path).to_path_buf(),
+                    reason: s.reason.clone(),
+                })
+                .collect(),
         })
     }
 }
