@@ -58,3 +58,38 @@ fn without_lake_the_current_directory_the_demo_or_one_line_of_help() {
     assert_eq!(here["events"], summary["events"], "the same lake as the committed demo");
     let _ = std::fs::remove_dir_all(cache());
 }
+
+/// `LAKESCOPE_LAKE` names the lake when `--lake` does not; exported empty
+/// it counts as unset (it once made every subcommand fail, `--lake` or not).
+#[test]
+fn lakescope_lake_names_the_lake_and_empty_is_unset() {
+    let empty = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let demo = common::demo();
+    let run = |lake_env: &std::ffi::OsStr, args: &[&str]| {
+        let mut command = common::lakescope();
+        command
+            .current_dir(empty.path())
+            .args(args)
+            .env("LAKESCOPE_CACHE_DIR", cache.path())
+            .env("LAKESCOPE_DEMO_LAKE", "/nonexistent/lakescope-demo")
+            .env("LAKESCOPE_LAKE", lake_env);
+        command.output().unwrap()
+    };
+    let lake_of = |out: &Output| -> String {
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        summary["lake"].as_str().unwrap().to_string()
+    };
+    let expected = demo.canonicalize().unwrap().display().to_string();
+    let by_env = run(demo.as_os_str(), &["--format", "json", "summary"]);
+    assert_eq!(lake_of(&by_env), expected);
+    let by_flag = run(
+        "".as_ref(),
+        &["--format", "json", "summary", "--lake", demo.to_str().unwrap()],
+    );
+    assert_eq!(lake_of(&by_flag), expected);
+    let neither = run("".as_ref(), &["summary"]);
+    assert_eq!(neither.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&neither.stderr).contains("--lake DIR"));
+}

@@ -43,6 +43,7 @@ fn a_lake_on_a_read_only_mount_is_answered_in_full() {
     let tmp = tempfile::tempdir().unwrap();
     let source = tmp.path().join("copy");
     small_lake(&source);
+    let before = common::snapshot(&source);
     let expected = summary(&source, &tmp.path().join("cache-a"));
     let mount = tmp.path().join("mnt");
     std::fs::create_dir(&mount).unwrap();
@@ -69,6 +70,7 @@ fn a_lake_on_a_read_only_mount_is_answered_in_full() {
         assert_eq!(got[key], expected[key], "{key}");
     }
     assert_eq!(got["unreadable"], serde_json::json!([]));
+    assert!(common::snapshot(&source) == before, "the lake changed");
 }
 
 #[test]
@@ -83,6 +85,7 @@ fn a_file_the_user_may_not_read_is_named_and_the_rest_answered() {
         .collect();
     files.sort();
     let locked = files[0].clone();
+    let before = common::snapshot(&root);
     open_to_all(&locked, 0o000);
     // Another user than the owner runs it (as root: nobody, since root reads
     // anything), so the temporary folder must let others in.
@@ -129,6 +132,7 @@ fn a_file_the_user_may_not_read_is_named_and_the_rest_answered() {
     );
     assert!(got["events"].as_u64().unwrap() > 0);
     assert!(got["events"].as_u64() <= whole["events"].as_u64());
+    assert!(common::snapshot(&root) == before, "the lake changed");
 }
 
 /// The effective user id, from /proc (no libc call needed).

@@ -264,3 +264,48 @@ fn a_panic_restores_the_terminal_and_its_message_is_readable() {
         .unwrap_or_default();
     assert!(line.starts_with("LAKESCOPE_TEST_PANIC"), "{screen}");
 }
+
+/// A headless command on a cold cache with stderr on a terminal: the
+/// spinner says what is converted and indexed, and is cleared at the end,
+/// leaving stdout (here a file) to the answer alone.
+#[test]
+fn a_cold_command_shows_its_progress_on_a_terminal_and_clears_it() {
+    let out = tempfile::tempdir().unwrap();
+    let answer = out.path().join("summary.txt");
+    let command = format!(
+        "{} --lake {} summary > {}",
+        bin(),
+        common::demo().display(),
+        answer.display()
+    );
+    let tmux = Tmux::start("progress", 120, 20, &command);
+    let start = Instant::now();
+    let mut seen = Vec::new();
+    let last = loop {
+        let screen = tmux.screen();
+        if screen.contains("EXIT=") {
+            break screen;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no end; screens:\n{seen:#?}"
+        );
+        seen.push(screen.trim().to_string());
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        seen.iter().any(|s| s.contains("converting CloudTrail: day folder")),
+        "{seen:#?}\nat the end:\n{last}"
+    );
+    assert!(seen.iter().any(|s| s.contains("indexing day")), "{seen:#?}");
+    assert!(last.contains("EXIT=0"), "{last}");
+    assert!(
+        !last.contains("converting") && !last.contains("indexing"),
+        "the spinner was left on screen:\n{last}"
+    );
+    let summary = std::fs::read_to_string(&answer).unwrap();
+    assert!(
+        summary.contains("events") && !summary.contains("converting"),
+        "{summary}"
+    );
+}

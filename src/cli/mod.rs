@@ -32,8 +32,8 @@ pub use output::Format;
     after_help = "With no command, opens the interactive workbench (like `lakescope tui`). Values given on the command line reach SQL only as bound parameters."
 )]
 pub struct Cli {
-    /// Lake directory: a lake root, an aws/ or AWSLogs/ folder, one source or partition [default: the bundled demo lake]
-    #[arg(long, env = "LAKESCOPE_LAKE", global = true, value_name = "DIR")]
+    /// Lake directory: a lake root, an aws/ or AWSLogs/ folder, one source or partition [env: LAKESCOPE_LAKE; default: the current directory when it is a lake, else the demo lake]
+    #[arg(long, global = true, value_name = "DIR")]
     pub lake: Option<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value = "table", global = true)]
@@ -272,11 +272,21 @@ impl Cli {
         })
     }
 
+    /// `--lake`, else `LAKESCOPE_LAKE` unless empty, else the default. Not
+    /// clap's `env`: a global argument read from an empty variable is an
+    /// error in every subcommand, even with `--lake` given.
+    fn lake_dir(&self) -> Result<PathBuf> {
+        if let Some(path) = &self.lake {
+            return Ok(path.clone());
+        }
+        match std::env::var_os("LAKESCOPE_LAKE").filter(|v| !v.is_empty()) {
+            Some(path) => Ok(PathBuf::from(path)),
+            None => default_lake(),
+        }
+    }
+
     fn open_lake(&self) -> Result<Lake> {
-        let path = match &self.lake {
-            Some(path) => path.clone(),
-            None => default_lake()?,
-        };
+        let path = self.lake_dir()?;
         Lake::open(&path).with_context(|| format!("cannot open the lake at {}", path.display()))
     }
 }
@@ -297,10 +307,7 @@ pub fn run(cli: Cli) -> Result<()> {
     crate::lake::hunts::library::choose_dirs(cli.hunts_dir.clone(), cli.rules.clone());
     match &cli.command {
         None | Some(Command::Tui) => {
-            let path = match &cli.lake {
-                Some(path) => path.clone(),
-                None => default_lake()?,
-            };
+            let path = cli.lake_dir()?;
             let options = crate::tui::RunOptions {
                 theme: cli.theme.clone(),
                 scope: cli.scope()?,
