@@ -23,8 +23,9 @@ use super::keymap::Keymap;
 use super::lake_refresh::LakeRefresh;
 use super::layout::areas;
 use super::mode::{CommandLine, Mode, Status, Typed};
+use super::page::Page;
 use super::render::{chrome, help};
-use super::screen::{AnyScreen, Context, Effect, Load, Severity, View, unhandled};
+use super::screen::{Context, Effect, Load, Severity, View, unhandled};
 use super::screens::{self, inspector::InspectorScreen, partitions::PartitionsScreen};
 use super::search;
 use super::target::Target;
@@ -47,30 +48,6 @@ pub struct Options {
     /// Write the lake's event store on a thread, answering from the days
     /// done meanwhile (see [`App::prepare_in_background`]).
     pub index_in_background: bool,
-}
-
-/// A page in the history: a screen, the scope it was opened with, and the
-/// state of its query.
-#[derive(Debug)]
-pub struct Page {
-    pub scope: Scope,
-    pub screen: Box<dyn AnyScreen>,
-    pub load: Load,
-}
-
-impl Page {
-    pub fn new(scope: Scope, screen: Box<dyn AnyScreen>) -> Page {
-        Page {
-            scope,
-            screen,
-            load: Load::Stale,
-        }
-    }
-
-    /// Title for the breadcrumb line.
-    pub fn title(&self) -> String {
-        self.screen.title()
-    }
 }
 
 pub struct App {
@@ -398,15 +375,9 @@ impl App {
             Mode::Help { offset } => self.mode = Mode::help_key(offset, action, help::lines(&self.keymap)),
             Mode::Filter { .. } | Mode::Search { .. } | Mode::Command(_) => match self.mode.typed(&key, &self.known) {
                 Typed::Nothing => {}
-                Typed::Search(text, from) => {
-                    let found = search::find(self.page().screen.as_ref(), &text, from, true);
-                    self.page_mut().screen.list_mut().cursor = found.unwrap_or(from);
-                }
-                Typed::SearchCancelled(from) => self.page_mut().screen.list_mut().cursor = from,
-                Typed::Searched(text) => {
-                    self.search = text;
-                    self.say_match();
-                }
+                Typed::Search(text, from) => self.page_mut().search_typed(&text, from),
+                Typed::SearchCancelled(from, before) => self.page_mut().search_cancelled(from, &before),
+                Typed::Searched(text) => self.search_kept(text),
                 Typed::Filter(text) => self.page_mut().screen.set_fuzzy_filter(&text),
                 Typed::Move(action) => self.act(action),
                 Typed::Run(line) => {
@@ -468,12 +439,7 @@ impl App {
                         before: filter.to_string(),
                     }
                 }
-                None if self.page().screen.row_text(0).is_some() => {
-                    self.mode = Mode::Search {
-                        input: LineInput::default(),
-                        from: self.page().screen.list().cursor,
-                    }
-                }
+                None if self.page().screen.row_text(0).is_some() => self.mode = self.page().search_mode(),
                 None => self.say(Severity::Info, "nothing to search on this page"),
             },
             Action::NextMatch | Action::PrevMatch => self.next_match(action == Action::NextMatch),
@@ -484,6 +450,19 @@ impl App {
             Action::Events => self.apply(Effect::Go(Target::Events(EventCriteria::default()), None), action),
             Action::Refresh => self.refresh(),
             _ => self.screen_action(action),
+        }
+    }
+
+    /// Enter on the `/` line: `n`/`N` go on with it; empty shows every row.
+    fn search_kept(&mut self, text: String) {
+        let empty = text.is_empty();
+        self.search = text;
+        if !empty {
+            return self.say_match();
+        }
+        self.page_mut().narrow = None;
+        if self.page().screen.narrows() {
+            self.say(Severity::Info, "every row shown");
         }
     }
 
@@ -524,9 +503,15 @@ impl App {
             keymap: &self.keymap,
             body: areas(self.size).body,
             other_zone: self.other_zone,
+            narrow: page.narrow.as_ref(),
         };
+        let moved = ctx.is_move(action);
         let effect = page.screen.handle(action, &ctx);
         self.apply(effect, action);
+        // A move leaves the rows as they were; anything else may change them.
+        if !moved {
+            self.page_mut().renarrow();
+        }
     }
 
     /// Esc: stop the query of this page; with none, the screen's own cancel.
@@ -560,6 +545,7 @@ impl App {
             running: self.worker.running(),
             last_query: self.last_query.as_ref(),
             live_clock: self.live_clock,
+            narrow: page.narrow.as_ref(),
         };
         chrome::header(&chrome, frame, a.header);
         chrome::title(&chrome, &page.title(), frame, a.title);

@@ -1,6 +1,8 @@
 //! Cursor and scroll of a list, kept with the view so that back/forward
 //! restore both.
 
+use super::narrow::Narrow;
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ListState {
     pub cursor: usize,
@@ -17,6 +19,18 @@ impl ListState {
         }
         let target = self.cursor as isize + delta;
         self.cursor = target.clamp(0, len as isize - 1) as usize;
+    }
+
+    /// Move by `delta` rows, or by `delta` of the rows `/` left.
+    pub fn move_among(&mut self, delta: isize, len: usize, narrow: Option<&Narrow>) {
+        match narrow {
+            Some(narrow) => {
+                if let Some(row) = narrow.step(self.cursor, delta) {
+                    self.cursor = row;
+                }
+            }
+            None => self.move_by(delta, len),
+        }
     }
 
     pub fn to_end(&mut self, len: usize) {

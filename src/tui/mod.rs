@@ -21,6 +21,8 @@ pub mod layout;
 pub mod list;
 pub mod logging;
 pub mod mode;
+pub mod narrow;
+pub mod page;
 mod render;
 pub mod screen;
 pub mod screens;

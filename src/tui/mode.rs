@@ -17,10 +17,11 @@ pub enum Mode {
         before: String,
     },
     /// Typing a search (tables without a fuzzy filter); the cursor was on
-    /// row `from` and goes back there on Esc.
+    /// row `from` and the table narrowed to `before`, as again on Esc.
     Search {
         input: LineInput,
         from: usize,
+        before: String,
     },
     Command(CommandLine),
     Help {
@@ -37,8 +38,8 @@ pub enum Typed {
     Move(Action),
     /// Search for this text from the row the search started on.
     Search(String, usize),
-    /// The search was given up: back to this row.
-    SearchCancelled(usize),
+    /// The search was given up: back to this row and this narrowing.
+    SearchCancelled(usize, String),
     /// The search was kept: `n`/`N` go on with it.
     Searched(String),
     /// Run this command line.
@@ -65,10 +66,10 @@ impl Mode {
                     };
                 }
             },
-            Mode::Search { input, from } => {
+            Mode::Search { input, from, before } => {
                 let typed = match key.code {
                     KeyCode::Enter => Typed::Searched(input.text().to_string()),
-                    KeyCode::Esc => Typed::SearchCancelled(*from),
+                    KeyCode::Esc => Typed::SearchCancelled(*from, std::mem::take(before)),
                     _ if input.edit(key) => return Typed::Search(input.text().to_string(), *from),
                     _ => return Typed::Nothing,
                 };

@@ -18,6 +18,7 @@ use super::action::Action;
 use super::command::Known;
 use super::keymap::Keymap;
 use super::list::ListState;
+use super::narrow::Narrow;
 use super::target::Target;
 use super::theme::Theme;
 use crate::lake::buckets::Zone;
@@ -72,9 +73,17 @@ pub struct Context<'a> {
     pub body: Rect,
     /// The clock `z` switches timelines to from UTC (`:tz` sets it).
     pub other_zone: Zone,
+    /// `/` narrowing the screen's main list.
+    pub narrow: Option<&'a Narrow>,
 }
 
 impl Context<'_> {
+    /// Move the main list's cursor for `action` among its `len` rows, or
+    /// among those `/` left.
+    pub fn move_cursor(&self, list: &mut ListState, action: Action, len: usize) {
+        list.move_among(self.step(action), len, self.narrow);
+    }
+
     /// Is this a cursor movement (up, down, a page, to either end)?
     pub fn is_move(&self, action: Action) -> bool {
         self.step(action) != 0
@@ -139,6 +148,18 @@ pub struct Draw<'a> {
     pub keymap: &'a Keymap,
     /// The state of the screen's query.
     pub load: &'a Load,
+    /// `/` narrowing the screen's main list (the list, to know it by).
+    pub narrow: Option<(&'a ListState, &'a Narrow)>,
+}
+
+impl<'a> Draw<'a> {
+    /// The rows `/` leaves in the table of `list`, when it narrows that
+    /// list (a screen with several lists narrows the one the cursor is in).
+    pub fn narrow(&self, list: &ListState) -> Option<&'a Narrow> {
+        self.narrow
+            .filter(|(focus, _)| std::ptr::eq(*focus, list))
+            .map(|(_, n)| n)
+    }
 }
 
 /// Everything a screen does except its query (object safe).
@@ -166,8 +187,18 @@ pub trait View: Debug + Any {
 
     /// The row index under body line `dy` (a click). Tables have a column
     /// header line above their rows.
-    fn row_at(&self, dy: usize) -> Option<usize> {
-        dy.checked_sub(1).map(|d| self.list().offset + d)
+    fn row_at(&self, dy: usize, narrow: Option<&Narrow>) -> Option<usize> {
+        let line = dy.checked_sub(1)?;
+        match narrow {
+            Some(narrow) => narrow.at_line(line),
+            None => Some(self.list().offset + line),
+        }
+    }
+
+    /// Whether `/` narrows the table to its matches (false: the screen's
+    /// lines are not rows to hide, and `/` jumps between matches).
+    fn narrows(&self) -> bool {
+        self.row_text(0).is_some()
     }
 
     /// Scroll so that the cursor shows in a body of `body` (after a move or a resize).

@@ -1,10 +1,13 @@
-//! `/` on tables without a fuzzy filter: a search that moves the cursor to
-//! the rows whose text holds what was typed (case-insensitive), and `n`/`N`
-//! to the next and previous of them, wrapping around — as in `less`.
+//! `/` on tables without a fuzzy filter: the table narrows to the rows
+//! whose text holds what was typed (case-insensitive), and `n`/`N` go to the
+//! next and previous of them, wrapping around. Screens whose lines are not
+//! table rows (a JSON tree, a timeline) keep every line and the cursor
+//! jumps between the matches instead — as in `less`.
 
 use serde::Serialize;
 use serde_json::Value;
 
+use super::narrow::Narrow;
 use super::screen::View;
 
 /// The text `/` searches in a row: every string, number and boolean of its
@@ -54,4 +57,14 @@ pub fn rank(view: &dyn View, text: &str, row: usize) -> (usize, usize) {
     let hits: Vec<usize> = (0..view.rows()).filter(|&r| holds(view, r, &needle)).collect();
     let at = hits.iter().filter(|&&r| r <= row).count();
     (at, hits.len())
+}
+
+/// The rows of `view` holding `text`; None when `text` is empty.
+pub fn narrow(view: &dyn View, text: &str) -> Option<Narrow> {
+    if text.is_empty() {
+        return None;
+    }
+    let needle = text.to_lowercase();
+    let rows = (0..view.rows()).filter(|&r| holds(view, r, &needle)).collect();
+    Some(Narrow::new(text, rows))
 }

@@ -29,8 +29,10 @@ impl App {
         if y < body.y || y >= body.y + body.height {
             return;
         }
-        let screen = &self.page().screen;
-        let Some(index) = screen.row_at((y - body.y) as usize).filter(|i| *i < screen.rows()) else {
+        let page = self.page();
+        let screen = &page.screen;
+        let at = screen.row_at((y - body.y) as usize, page.narrow.as_ref());
+        let Some(index) = at.filter(|i| *i < screen.rows()) else {
             return;
         };
         if index == screen.list().cursor {

@@ -58,6 +58,7 @@ impl App {
                 _ => {}
             }
             self.history[self.current].screen.learn(&mut self.known);
+            self.page_mut().renarrow();
         }
         self.note_problems();
         self.fix_scroll();

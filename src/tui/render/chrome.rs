@@ -18,6 +18,7 @@ use crate::tui::action::Action;
 use crate::tui::input::LineInput;
 use crate::tui::keymap::Keymap;
 use crate::tui::mode::{CommandLine, Mode, Status};
+use crate::tui::narrow::Narrow;
 use crate::tui::screen::{AnyScreen, Draw, Load, Severity};
 use crate::tui::theme::Theme;
 
@@ -37,6 +38,8 @@ pub struct Chrome<'a> {
     pub last_query: Option<&'a (String, Duration)>,
     /// Show elapsed times (off in snapshot tests).
     pub live_clock: bool,
+    /// `/` narrowing the page's table.
+    pub narrow: Option<&'a Narrow>,
 }
 
 /// The screen, or what stands for it while it has no rows: loading, failed, cancelled.
@@ -62,6 +65,7 @@ pub fn body(app: &Chrome, screen: &dyn AnyScreen, frame: &mut Frame, area: Rect)
         theme: app.theme,
         keymap: app.keymap,
         load: app.load,
+        narrow: app.narrow.map(|n| (screen.list(), n)),
     };
     screen.render(&draw, frame, area);
 }

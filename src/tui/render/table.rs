@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::cells::{fit, fit_middle, widths};
 use crate::tui::list::ListState;
+use crate::tui::narrow::Narrow;
 use crate::tui::theme::Theme;
 
 pub struct Table<'a> {
@@ -18,6 +19,8 @@ pub struct Table<'a> {
     pub list: &'a ListState,
     /// Shown instead of rows when there are none.
     pub empty: String,
+    /// `/`: only these rows are drawn.
+    pub narrow: Option<&'a Narrow>,
 }
 
 /// The rows of a table, each built from its index when drawn: a frame
@@ -67,11 +70,24 @@ impl Table<'_> {
         let mut lines = Vec::new();
         let header: Vec<String> = w.iter().zip(&self.columns).map(|(w, c)| fit(&c.0, *w)).collect();
         lines.push(Line::styled(header.join(" "), theme.column));
-        if self.rows.is_empty() {
-            lines.push(Line::styled(self.empty.clone(), theme.muted));
-        }
         let height = area.height.saturating_sub(1) as usize;
-        for i in (self.list.offset..self.rows.len).take(height) {
+        let shown: Box<dyn Iterator<Item = usize>> = match self.narrow {
+            Some(narrow) => {
+                let at = narrow.position(self.list.cursor).unwrap_or(0);
+                let start = narrow.window(at, height);
+                Box::new(narrow.rows.iter().copied().skip(start))
+            }
+            None => Box::new(self.list.offset..self.rows.len),
+        };
+        match self.narrow {
+            _ if self.rows.is_empty() => lines.push(Line::styled(self.empty.clone(), theme.muted)),
+            Some(narrow) if narrow.rows.is_empty() => {
+                let text = crate::text::sanitize(&narrow.text);
+                lines.push(Line::styled(format!("no row holds /{text}"), theme.muted));
+            }
+            _ => {}
+        }
+        for i in shown.take(height).filter(|&i| i < self.rows.len) {
             let row = (self.rows.cells)(i);
             let selected = i == self.list.cursor;
             let mut spans = Vec::new();

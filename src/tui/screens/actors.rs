@@ -318,6 +318,7 @@ fn render(view: &ActorsScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
         columns,
         rows,
         list: &view.list,
+        narrow: ctx.narrow(&view.list),
         empty,
     }
     .render(frame, area, ctx.theme);

@@ -11,6 +11,7 @@ use crate::lake::worker::Query;
 use crate::lake::{EventCriteria, EventRow, Page, Scope};
 use crate::tui::action::Action;
 use crate::tui::list::ListState;
+use crate::tui::narrow::Narrow;
 use crate::tui::render::table::{Cell, Rows, Table};
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
 use crate::tui::search::row_words;
@@ -104,7 +105,7 @@ impl EventsScreen {
     }
 
     /// Moving past the end of a page loads the next; past its start, the previous.
-    fn move_by(&mut self, step: isize) -> Effect {
+    fn move_by(&mut self, step: isize, narrow: Option<&Narrow>) -> Effect {
         let at_end = self.list.cursor + 1 >= self.rows.len();
         let at_start = self.list.cursor == 0;
         let paging = (step > 0 && step < isize::MAX / 2 && at_end && self.next_page().is_some())
@@ -112,7 +113,7 @@ impl EventsScreen {
         if paging {
             Effect::Reload
         } else {
-            self.list.move_by(step, self.rows.len());
+            self.list.move_among(step, self.rows.len(), narrow);
             Effect::None
         }
     }
@@ -135,7 +136,7 @@ impl View for EventsScreen {
             Action::Copy | Action::CopyAll => {
                 copy(self.selected().and_then(|row| serde_json::to_string_pretty(row).ok()))
             }
-            _ if ctx.is_move(action) => self.move_by(ctx.step(action)),
+            _ if ctx.is_move(action) => self.move_by(ctx.step(action), ctx.narrow),
             _ => Effect::Unhandled,
         }
     }
@@ -241,6 +242,7 @@ fn render(view: &EventsScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
         columns,
         rows,
         list: &view.list,
+        narrow: ctx.narrow(&view.list),
         empty: "no events match".into(),
     }
     .render(frame, table_area, theme);

@@ -76,7 +76,7 @@ impl View for FindingsScreen {
             Action::Copy => copy(self.selected().map(|f| f.id.clone())),
             Action::CopyAll => copy(self.selected().and_then(|f| serde_json::to_string_pretty(f).ok())),
             _ if ctx.is_move(action) => {
-                self.list.move_by(ctx.step(action), self.rows.len());
+                ctx.move_cursor(&mut self.list, action, self.rows.len());
                 Effect::None
             }
             _ => Effect::Unhandled,
@@ -120,6 +120,7 @@ impl View for FindingsScreen {
             columns,
             rows,
             list: &self.list,
+            narrow: ctx.narrow(&self.list),
             empty: "no findings in this scope".into(),
         }
         .render(frame, area, theme);

@@ -12,6 +12,7 @@ use crate::lake::worker::Query;
 use crate::lake::{FlowRow, Page, Scope};
 use crate::tui::action::Action;
 use crate::tui::list::ListState;
+use crate::tui::narrow::Narrow;
 use crate::tui::render::cells::{bytes, direction, port_protocol};
 use crate::tui::render::table::{Cell, Rows, Table};
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
@@ -50,7 +51,7 @@ impl FlowsScreen {
     }
 
     /// Moving past the end of a page loads the next; past its start, the previous.
-    fn move_by(&mut self, step: isize) -> Effect {
+    fn move_by(&mut self, step: isize, narrow: Option<&Narrow>) -> Effect {
         let at_end = self.list.cursor + 1 >= self.rows.len();
         let at_start = self.list.cursor == 0;
         let (down, up) = (step > 0 && step < isize::MAX / 2, step < 0 && step > isize::MIN / 2);
@@ -63,7 +64,7 @@ impl FlowsScreen {
             self.land_at_end = true;
             return Effect::Reload;
         }
-        self.list.move_by(step, self.rows.len());
+        self.list.move_among(step, self.rows.len(), narrow);
         Effect::None
     }
 }
@@ -81,7 +82,7 @@ impl View for FlowsScreen {
             },
             Action::Copy => copy(self.selected().and_then(|f| f.peer.clone())),
             Action::CopyAll => copy(self.selected().and_then(|f| serde_json::to_string_pretty(f).ok())),
-            _ if ctx.is_move(action) => self.move_by(ctx.step(action)),
+            _ if ctx.is_move(action) => self.move_by(ctx.step(action), ctx.narrow),
             _ => Effect::Unhandled,
         }
     }
@@ -181,6 +182,7 @@ fn render(view: &FlowsScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
         columns,
         rows,
         list: &view.list,
+        narrow: ctx.narrow(&view.list),
         empty: "no flows match".into(),
     }
     .render(frame, table_area, theme);

@@ -16,6 +16,7 @@ use crate::lake::worker::Query;
 use crate::lake::{EventCriteria, EventRow, LaneBy, Scope};
 use crate::tui::action::Action;
 use crate::tui::list::ListState;
+use crate::tui::narrow::Narrow;
 use crate::tui::render::cells::fit;
 use crate::tui::render::table::{Cell, Rows, Table};
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
@@ -95,7 +96,7 @@ impl View for HuntHitsScreen {
                 copy(self.selected().and_then(|row| serde_json::to_string_pretty(row).ok()))
             }
             _ if ctx.is_move(action) => {
-                self.list.move_by(ctx.step(action), self.rows.len());
+                ctx.move_cursor(&mut self.list, action, self.rows.len());
                 Effect::None
             }
             _ => Effect::Unhandled,
@@ -173,6 +174,7 @@ impl View for HuntHitsScreen {
             columns,
             rows,
             list: &self.list,
+            narrow: ctx.narrow(&self.list),
             empty: "no events kept for this hunt".into(),
         }
         .render(frame, table_area, theme);
@@ -201,8 +203,12 @@ impl View for HuntHitsScreen {
     }
 
     /// Rows start below the two lines about the hunt and the column header.
-    fn row_at(&self, dy: usize) -> Option<usize> {
-        dy.checked_sub(3).map(|d| self.list.offset + d)
+    fn row_at(&self, dy: usize, narrow: Option<&Narrow>) -> Option<usize> {
+        let line = dy.checked_sub(3)?;
+        match narrow {
+            Some(narrow) => narrow.at_line(line),
+            None => Some(self.list.offset + line),
+        }
     }
 
     fn reveal(&mut self, body: Rect) {

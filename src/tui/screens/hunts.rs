@@ -93,7 +93,8 @@ impl View for HuntsScreen {
             Action::Copy => copy(Some(hit.id.clone())),
             Action::CopyAll => copy(serde_json::to_string_pretty(&hit).ok()),
             _ if ctx.is_move(action) => {
-                self.list.move_by(ctx.step(action), self.hits().len());
+                let n = self.hits().len();
+                ctx.move_cursor(&mut self.list, action, n);
                 Effect::None
             }
             _ => Effect::Unhandled,
@@ -150,6 +151,7 @@ impl View for HuntsScreen {
             columns,
             rows,
             list: &self.list,
+            narrow: ctx.narrow(&self.list),
             empty: format!("none of the {} hunts hit in this scope", self.hunts.len()),
         }
         .render(frame, table_area, theme);

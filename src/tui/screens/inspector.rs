@@ -230,6 +230,11 @@ impl View for InspectorScreen {
         self.nodes().len()
     }
 
+    /// A tree (or a SQL answer) keeps every line: `/` jumps between matches.
+    fn narrows(&self) -> bool {
+        false
+    }
+
     fn row_text(&self, row: usize) -> Option<String> {
         self.nodes().get(row).map(|n| format!("{} {}", n.key, n.text))
     }

@@ -136,7 +136,7 @@ impl View for PartitionsScreen {
             Action::Copy | Action::CopyAll => return copy(self.selected().map(|n| n.path.join("/"))),
             _ if ctx.is_move(action) => {
                 let n = self.visible().len();
-                self.list.move_by(ctx.step(action), n);
+                ctx.move_cursor(&mut self.list, action, n);
             }
             _ => return Effect::Unhandled,
         }
@@ -236,6 +236,7 @@ fn render(view: &PartitionsScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
         columns,
         rows,
         list: &view.list,
+        narrow: ctx.narrow(&view.list),
         empty: "no partitions".into(),
     }
     .render(frame, area, theme);

@@ -82,11 +82,11 @@ impl View for ConfigScreen {
             }
             Action::Copy | Action::CopyAll => copy(self.selected_text()),
             Action::NextSection | Action::PrevSection | Action::Expand | Action::Collapse => {
-                self.navigate(action, 0);
+                self.navigate(action, 0, None);
                 Effect::None
             }
             _ if ctx.is_move(action) => {
-                self.navigate(action, ctx.step(action));
+                self.navigate(action, ctx.step(action), ctx.narrow);
                 Effect::None
             }
             _ => Effect::Unhandled,

@@ -64,8 +64,8 @@ pub fn render(view: &ConfigScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
         Layout::vertical([Constraint::Length(rows), Constraint::Min(2)]).areas(top)
     };
     let [diff, graph] = Layout::horizontal([Constraint::Percentage(50), Constraint::Min(20)]).areas(bottom);
-    render_timeline(view, theme, frame, timeline);
-    render_events(view, theme, frame, events);
+    render_timeline(view, ctx, frame, timeline);
+    render_events(view, ctx, frame, events);
     render_diff(view, theme, frame, diff);
     render_graph(ctx, view, frame, graph);
 }
@@ -100,7 +100,8 @@ fn scrolled(list: &ListState, area: Rect) -> ListState {
     l
 }
 
-fn render_timeline(view: &ConfigScreen, theme: &Theme, frame: &mut Frame, area: Rect) {
+fn render_timeline(view: &ConfigScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
+    let theme = ctx.theme;
     let Some(data) = &view.data else { return };
     let title = format!("Timeline ({} items)", data.items.len());
     let area = pane_title(theme, frame, area, &title, view.focus == Pane::Timeline);
@@ -152,6 +153,7 @@ fn render_timeline(view: &ConfigScreen, theme: &Theme, frame: &mut Frame, area: 
         ],
         rows: rows.into(),
         list: &scrolled(&view.list, area),
+        narrow: ctx.narrow(&view.list),
         empty: "no items".into(),
     }
     .render(frame, area, theme);
@@ -169,7 +171,8 @@ fn offset(event_ms: i64, capture_ms: i64) -> String {
     }
 }
 
-fn render_events(view: &ConfigScreen, theme: &Theme, frame: &mut Frame, area: Rect) {
+fn render_events(view: &ConfigScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
+    let theme = ctx.theme;
     let causes = view.selected_causes();
     let events = causes.map(|c| c.events.as_slice()).unwrap_or_default();
     let likely = events.iter().filter(|e| e.likely).count();
@@ -225,6 +228,7 @@ fn render_events(view: &ConfigScreen, theme: &Theme, frame: &mut Frame, area: Re
         columns,
         rows: rows.into(),
         list: &scrolled(&view.events, area),
+        narrow: ctx.narrow(&view.events),
         empty: "no event names this resource in the window".into(),
     }
     .render(frame, area, theme);
@@ -338,6 +342,7 @@ fn render_graph(ctx: &Draw, view: &ConfigScreen, frame: &mut Frame, area: Rect) 
         )],
         rows: rows.into(),
         list: &scrolled(&view.graph, area),
+        narrow: ctx.narrow(&view.graph),
         empty: "no relationships recorded".into(),
     }
     .render(frame, area, theme);

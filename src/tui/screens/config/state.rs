@@ -9,6 +9,7 @@ use crate::lake::config::{
 };
 use crate::tui::action::Action;
 use crate::tui::list::ListState;
+use crate::tui::narrow::Narrow;
 
 /// Step of the window keys, and its bounds.
 const WINDOW_STEP_MS: i64 = 5 * 60 * 1000;
@@ -170,12 +171,12 @@ impl ConfigScreen {
         };
     }
 
-    /// Move the focused pane's cursor.
-    pub fn move_by(&mut self, step: isize) {
+    /// Move the focused pane's cursor (`/` narrows the captures).
+    pub fn move_by(&mut self, step: isize, narrow: Option<&Narrow>) {
         match self.focus {
             Pane::Timeline => {
                 let before = self.list.cursor;
-                self.list.move_by(step, self.items_len());
+                self.list.move_among(step, self.items_len(), narrow);
                 if self.list.cursor != before {
                     self.events = ListState::default();
                 }
@@ -229,14 +230,14 @@ impl ConfigScreen {
 
 impl ConfigScreen {
     /// Cursor keys, folding and pane switching.
-    pub fn navigate(&mut self, action: Action, step: isize) {
+    pub fn navigate(&mut self, action: Action, step: isize, narrow: Option<&Narrow>) {
         match action {
             Action::NextSection => self.next_pane(true),
             Action::PrevSection => self.next_pane(false),
             Action::Expand | Action::Collapse if self.focus == Pane::Graph => {
                 self.set_expanded(action == Action::Expand)
             }
-            _ => self.move_by(step),
+            _ => self.move_by(step, narrow),
         }
     }
 }

@@ -22,6 +22,7 @@ use crate::lake::{LaneBy, Scope};
 use crate::tui::action::Action;
 use crate::tui::command::Known;
 use crate::tui::list::ListState;
+use crate::tui::narrow::Narrow;
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
 use crate::tui::target::{Subject, Target, flows_of_resource};
 
@@ -223,7 +224,7 @@ impl View for ReportScreen {
             }
             _ if ctx.is_move(action) => {
                 let n = self.rows();
-                self.list.move_by(ctx.step(action), n);
+                ctx.move_cursor(&mut self.list, action, n);
             }
             _ => return Effect::Unhandled,
         }
@@ -232,7 +233,7 @@ impl View for ReportScreen {
 
     fn render(&self, ctx: &Draw, frame: &mut Frame, area: Rect) {
         if let Some(report) = &self.report {
-            render::render(report, &self.list, ctx.theme, frame, area);
+            render::render(report, &self.list, ctx.narrow(&self.list), ctx.theme, frame, area);
         }
     }
 
@@ -257,9 +258,10 @@ impl View for ReportScreen {
     }
 
     /// Report lines are not table rows: only a row line selects.
-    fn row_at(&self, dy: usize) -> Option<usize> {
+    fn row_at(&self, dy: usize, narrow: Option<&Narrow>) -> Option<usize> {
         let report = self.report.as_ref()?;
-        match report.lines().get(self.list.offset + dy) {
+        let start = narrow.map_or(self.list.offset, Narrow::start);
+        match report.lines_among(narrow).get(start + dy) {
             Some(Line::Row(s, i)) => report.rows().iter().position(|at| *at == (*s, *i)),
             _ => None,
         }

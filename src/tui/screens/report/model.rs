@@ -2,6 +2,7 @@
 //! sections of rows; every row that names an entity leads to it.
 
 use crate::lake::Scope;
+use crate::tui::narrow::Narrow;
 use crate::tui::target::Target;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +85,37 @@ pub enum Line {
 
 impl Report {
     pub fn lines(&self) -> Vec<Line> {
+        self.lines_among(None)
+    }
+
+    /// The lines with only the rows `/` left, and only the sections
+    /// holding one of them.
+    pub fn lines_among(&self, narrow: Option<&Narrow>) -> Vec<Line> {
+        let Some(narrow) = narrow else {
+            return self.all_lines();
+        };
+        let rows = self.rows();
+        let shown: Vec<(usize, usize)> = narrow.rows.iter().filter_map(|&i| rows.get(i).copied()).collect();
+        let mut out: Vec<Line> = (0..self.summary.len()).map(Line::Summary).collect();
+        for (s, section) in self.sections.iter().enumerate() {
+            let kept: Vec<Line> = shown
+                .iter()
+                .filter(|at| at.0 == s)
+                .map(|at| Line::Row(at.0, at.1))
+                .collect();
+            if kept.is_empty() {
+                continue;
+            }
+            out.extend([Line::Blank, Line::Heading(s)]);
+            if section.columns.iter().any(|c| !c.title.is_empty()) {
+                out.push(Line::Columns(s));
+            }
+            out.extend(kept);
+        }
+        out
+    }
+
+    fn all_lines(&self) -> Vec<Line> {
         let mut out: Vec<Line> = (0..self.summary.len()).map(Line::Summary).collect();
         for (s, section) in self.sections.iter().enumerate() {
             out.push(Line::Blank);

@@ -7,15 +7,37 @@ use ratatui::widgets::Paragraph;
 
 use super::model::{Line, Report, Section};
 use crate::tui::list::ListState;
+use crate::tui::narrow::Narrow;
 use crate::tui::render::cells::{clip, fit, fit_middle, widths};
 use crate::tui::theme::Theme;
 
-pub fn render(report: &Report, list: &ListState, theme: &Theme, frame: &mut Frame, area: Rect) {
+/// `narrow`: only the rows `/` left, drawn from a window of its own.
+pub fn render(
+    report: &Report,
+    list: &ListState,
+    narrow: Option<&Narrow>,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let rows = report.rows();
     let selected = rows.get(list.cursor).copied();
     let total = area.width as usize;
     let mut out = Vec::new();
-    for line in report.lines().into_iter().skip(list.offset).take(area.height as usize) {
+    let lines = report.lines_among(narrow);
+    let start = match (narrow, selected) {
+        (Some(narrow), Some(at)) => {
+            let line = lines.iter().position(|l| *l == Line::Row(at.0, at.1)).unwrap_or(0);
+            narrow.window(line, area.height as usize)
+        }
+        (Some(narrow), None) => narrow.window(0, area.height as usize),
+        (None, _) => list.offset,
+    };
+    if narrow.is_some_and(|n| n.rows.is_empty()) {
+        let text = narrow.map(|n| crate::text::sanitize(&n.text)).unwrap_or_default();
+        out.push(TextLine::styled(format!("no row holds /{text}"), theme.muted));
+    }
+    for line in lines.into_iter().skip(start).take(area.height as usize) {
         out.push(match line {
             Line::Summary(i) => {
                 let (label, value) = &report.summary[i];

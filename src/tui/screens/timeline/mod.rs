@@ -163,6 +163,11 @@ impl View for TimelineScreen {
         self.timeline.as_ref().map_or(0, |t| t.lanes.len() + 1)
     }
 
+    /// Lanes stay drawn against the total: `/` jumps between them.
+    fn narrows(&self) -> bool {
+        false
+    }
+
     /// Row 0 is the total; the lanes by name.
     fn row_text(&self, row: usize) -> Option<String> {
         let t = self.timeline.as_ref()?;
