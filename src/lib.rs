@@ -5,6 +5,7 @@
 //! ([`lake`]), the deterministic fixture generator ([`generate`]) and the
 //! command-line front end ([`cli`]) with its interactive workbench ([`tui`]).
 
+pub mod case;
 pub mod cli;
 pub mod generate;
 pub mod lake;

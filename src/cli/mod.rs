@@ -1,5 +1,6 @@
 //! The headless command line: `lakescope <command> [--format table|json|csv]`.
 
+mod case_cmd;
 mod config_cmd;
 mod hunt_cmd;
 mod info_cmd;
@@ -193,6 +194,10 @@ response_json, event_type, source_kind, source_file."
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+    /// The case: marks (events, actors, IPs, keys, resources, findings, hunts) with tags and notes,
+    /// kept per lake in the data dir, exported as a Timesketch timeline, CSV or a Markdown report
+    #[command(subcommand)]
+    Case(case_cmd::CaseCommand),
 }
 
 /// Which events: every criterion given must hold.
@@ -305,6 +310,13 @@ pub fn run(cli: Cli) -> Result<()> {
         }
     }
     crate::lake::hunts::library::choose_dirs(cli.hunts_dir.clone(), cli.rules.clone());
+    let exporting = matches!(&cli.command, Some(Command::Case(case_cmd::CaseCommand::Export)));
+    if format.export_only() && !exporting {
+        bail!(
+            "--format {} is for `lakescope case export`; elsewhere use table, json, ndjson or csv",
+            format!("{format:?}").to_lowercase()
+        );
+    }
     match &cli.command {
         None | Some(Command::Tui) => {
             let path = cli.lake_dir()?;
@@ -362,6 +374,12 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Sync(args)) => sync_cmd::run_sync(args, &cli.account, &cli.region, cli.from.as_deref()),
         Some(Command::Verify { dir }) => sync_cmd::run_verify(dir, out),
+        Some(Command::Case(command)) => with_lake(&cli, |q| {
+            match case_cmd::run(command, q.lake, q.session, format, out)? {
+                Some(value) => emit(&value, out),
+                None => Ok(()),
+            }
+        }),
         Some(Command::Summary) => with_lake(&cli, |q| emit(&LakeSummary::build(q.lake, q.session, q.scope)?, out)),
         Some(Command::Check) => with_lake(&cli, |q| {
             let problems = FileProblem::by_path(catalog::check(q.session, q.scope)?);

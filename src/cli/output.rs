@@ -16,6 +16,17 @@ pub enum Format {
     /// One compact JSON value per line: each row of a list, or the one object.
     Ndjson,
     Csv,
+    /// `case export` only: Timesketch's JSONL import (one marked event a line)
+    Timesketch,
+    /// `case export` only: the case as a Markdown report
+    Markdown,
+}
+
+impl Format {
+    /// Formats only `case export` writes.
+    pub fn export_only(self) -> bool {
+        matches!(self, Format::Timesketch | Format::Markdown)
+    }
 }
 
 /// Widest a table cell may be before it is cut with `…`.
@@ -39,6 +50,9 @@ pub fn render(value: &Value, format: Format, out: &mut dyn Write) -> io::Result<
         },
         Format::Csv => csv_value(value, out),
         Format::Table => table_value(value, out),
+        Format::Timesketch | Format::Markdown => {
+            Err(io::Error::other("that format is only for `lakescope case export`"))
+        }
     }
 }
 

@@ -20,28 +20,58 @@ pub fn events(session: &Session, scope: &Scope, criteria: &EventCriteria, page: 
     let mut f = criteria.filter(scope, &session.source_kinds()?);
     let limit = f.bind(duckdb::types::Value::BigInt(page.limit.min(i64::MAX as u64) as i64));
     let offset = f.bind(duckdb::types::Value::BigInt(page.offset.min(i64::MAX as u64) as i64));
-    let tail = format!(
-        "SELECT time_ms, account, region, actor_key, actor_type, access_key_id, coalesce(src_ip, src_domain), \
-         service, operation, error_code, event_uid, source_kind, source_file \
-         FROM ev ORDER BY time_ms, event_uid LIMIT {limit} OFFSET {offset}"
-    );
-    session.query(scope, &f, &tail, |r| {
-        Ok(EventRow {
-            time: ms(r, 0)?,
-            account: r.get(1)?,
-            region: r.get(2)?,
-            actor: r.get(3)?,
-            actor_type: r.get(4)?,
-            access_key: r.get(5)?,
-            source_ip: r.get(6)?,
-            service: r.get(7)?,
-            operation: r.get(8)?,
-            error_code: r.get(9)?,
-            event_id: r.get(10)?,
-            source: r.get(11)?,
-            file: r.get(12)?,
-        })
+    let tail = format!("SELECT {EVENT_COLUMNS} FROM ev ORDER BY time_ms, event_uid LIMIT {limit} OFFSET {offset}");
+    session.query(scope, &f, &tail, event_row)
+}
+
+/// The columns [`event_row`] reads, in order.
+const EVENT_COLUMNS: &str = "time_ms, account, region, actor_key, actor_type, access_key_id, \
+     coalesce(src_ip, src_domain), service, operation, error_code, event_uid, source_kind, source_file";
+
+fn event_row(r: &duckdb::Row<'_>) -> duckdb::Result<EventRow> {
+    Ok(EventRow {
+        time: ms(r, 0)?,
+        account: r.get(1)?,
+        region: r.get(2)?,
+        actor: r.get(3)?,
+        actor_type: r.get(4)?,
+        access_key: r.get(5)?,
+        source_ip: r.get(6)?,
+        service: r.get(7)?,
+        operation: r.get(8)?,
+        error_code: r.get(9)?,
+        event_id: r.get(10)?,
+        source: r.get(11)?,
+        file: r.get(12)?,
     })
+}
+
+/// The events with these ids, anywhere in the lake, oldest first (ids are
+/// bound, never spliced).
+pub fn events_by_id(session: &Session, ids: &[String]) -> Result<Vec<EventRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut f = Filter::default();
+    let list = f.bind_list(ids);
+    f.push(format!("event_uid IN ({list})"));
+    let tail = format!("SELECT {EVENT_COLUMNS} FROM ev ORDER BY time_ms, event_uid");
+    session.query(&Scope::default(), &f, &tail, event_row)
+}
+
+/// How often and from when to when the events matching `criteria` were
+/// seen in `scope`: (events, first, last).
+pub fn sightings(
+    session: &Session,
+    scope: &Scope,
+    criteria: &EventCriteria,
+) -> Result<(u64, Option<Millis>, Option<Millis>)> {
+    let f = criteria.filter(scope, &session.source_kinds()?);
+    let rows = session.query(scope, &f, "SELECT count(*), min(time_ms), max(time_ms) FROM ev", |r| {
+        Ok((r.get::<_, i64>(0)?, ms(r, 1)?, ms(r, 2)?))
+    })?;
+    let (n, first, last) = rows.into_iter().next().unwrap_or((0, None, None));
+    Ok((n.max(0) as u64, first, last))
 }
 
 /// Ad-hoc SQL over `ev`, the scope's de-duplicated events (flat columns

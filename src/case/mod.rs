@@ -1,0 +1,160 @@
+//! The case: what a responder marked in a lake (events, actors, IPs, access
+//! keys, resources, findings, hunts), each with an optional tag, notes and
+//! the questions that led to it, replayable as `lakescope` commands.
+//! Cases live in the platform data dir keyed by the lake, never in the lake
+//! ([`store`]); [`export`] writes them out for others to check.
+
+pub mod export;
+pub mod report;
+pub mod store;
+
+use serde::{Deserialize, Serialize};
+
+/// What a mark points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkKind {
+    Event,
+    Actor,
+    Ip,
+    Key,
+    Resource,
+    Finding,
+    Hunt,
+}
+
+impl MarkKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            MarkKind::Event => "event",
+            MarkKind::Actor => "actor",
+            MarkKind::Ip => "ip",
+            MarkKind::Key => "key",
+            MarkKind::Resource => "resource",
+            MarkKind::Finding => "finding",
+            MarkKind::Hunt => "hunt",
+        }
+    }
+}
+
+/// One question on the way to a mark: a page's title and the command that
+/// asks it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub title: String,
+    pub command: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mark {
+    pub kind: MarkKind,
+    /// The event id, ARN, IP, key id, resource id, finding id or hunt id.
+    pub value: String,
+    /// When it happened (events, findings), in ms since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// When the responder marked it (RFC 3339, UTC).
+    pub marked_at: String,
+    /// How it was reached, first question first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub name: String,
+    /// The lake's folder when the case was made.
+    pub lake: String,
+    pub created_at: String,
+    pub marks: Vec<Mark>,
+}
+
+impl Case {
+    pub fn new(name: &str, lake: &str) -> Case {
+        Case {
+            name: name.to_string(),
+            lake: lake.to_string(),
+            created_at: now(),
+            marks: Vec::new(),
+        }
+    }
+
+    /// Add a mark, or merge into the mark of the same thing: a new tag
+    /// replaces the old, notes add up, the first path is kept.
+    pub fn mark(&mut self, mark: Mark) {
+        match self
+            .marks
+            .iter_mut()
+            .find(|m| m.kind == mark.kind && m.value == mark.value)
+        {
+            Some(old) => {
+                if mark.tag.is_some() {
+                    old.tag = mark.tag;
+                }
+                old.notes.extend(mark.notes);
+                old.time_ms = old.time_ms.or(mark.time_ms);
+            }
+            None => self.marks.push(mark),
+        }
+    }
+
+    pub fn find(&self, kind: MarkKind, value: &str) -> Option<&Mark> {
+        self.marks.iter().find(|m| m.kind == kind && m.value == value)
+    }
+
+    /// Marks in time order: dated ones by when they happened, then the
+    /// others by when they were marked.
+    pub fn in_time_order(&self) -> Vec<&Mark> {
+        let mut marks: Vec<&Mark> = self.marks.iter().collect();
+        marks.sort_by(|a, b| {
+            (a.time_ms.is_none(), a.time_ms, &a.marked_at).cmp(&(b.time_ms.is_none(), b.time_ms, &b.marked_at))
+        });
+        marks
+    }
+}
+
+/// Now, RFC 3339 in UTC to the second.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mark(kind: MarkKind, value: &str, time_ms: Option<i64>) -> Mark {
+        Mark {
+            kind,
+            value: value.into(),
+            time_ms,
+            tag: None,
+            notes: Vec::new(),
+            marked_at: "2026-01-01T00:00:00Z".into(),
+            path: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn marking_twice_merges_tag_and_notes_and_time_order_puts_dated_first() {
+        let mut case = Case::new("c", "/lake");
+        case.mark(mark(MarkKind::Ip, "192.0.2.1", None));
+        case.mark(mark(MarkKind::Event, "e2", Some(20)));
+        case.mark(mark(MarkKind::Event, "e1", Some(10)));
+        let mut again = mark(MarkKind::Event, "e2", None);
+        again.tag = Some("ioc".into());
+        again.notes = vec!["seen twice".into()];
+        case.mark(again);
+        assert_eq!(case.marks.len(), 3);
+        let e2 = case.find(MarkKind::Event, "e2").unwrap();
+        assert_eq!(
+            (e2.tag.as_deref(), e2.notes.len(), e2.time_ms),
+            (Some("ioc"), 1, Some(20))
+        );
+        let order: Vec<&str> = case.in_time_order().iter().map(|m| m.value.as_str()).collect();
+        assert_eq!(order, ["e1", "e2", "192.0.2.1"]);
+    }
+}
