@@ -178,13 +178,7 @@ pub fn iso(time: Option<Millis>) -> String {
 pub fn timesketch(export: &CaseExport, out: &mut dyn Write) -> std::io::Result<()> {
     for e in &export.events {
         let ev = &e.event;
-        let message = format!(
-            "{} by {} from {}{}",
-            ev.operation.as_deref().unwrap_or("?"),
-            ev.actor,
-            ev.source_ip.as_deref().unwrap_or("?"),
-            ev.error_code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default()
-        );
+        let message = super::event_summary(ev);
         let line = json!({
             "message": message,
             "datetime": iso(ev.time),

@@ -37,6 +37,39 @@ impl MarkKind {
     }
 }
 
+/// A row of a screen that can be marked: what it is and, for events and
+/// findings, when and by whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Markable {
+    pub kind: MarkKind,
+    pub value: String,
+    pub time_ms: Option<i64>,
+    pub summary: Option<String>,
+    pub actor: Option<String>,
+}
+
+impl Markable {
+    pub fn new(kind: MarkKind, value: &str) -> Markable {
+        Markable {
+            kind,
+            value: value.to_string(),
+            time_ms: None,
+            summary: None,
+            actor: None,
+        }
+    }
+
+    /// An event row: its id, time, actor and what it did.
+    pub fn event(id: &str, time_ms: Option<i64>, actor: &str, what: String) -> Markable {
+        Markable {
+            time_ms,
+            summary: Some(what),
+            actor: Some(actor.to_string()),
+            ..Markable::new(MarkKind::Event, id)
+        }
+    }
+}
+
 /// One question on the way to a mark: a page's title and the command that
 /// asks it again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +86,12 @@ pub struct Mark {
     /// When it happened (events, findings), in ms since the epoch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_ms: Option<i64>,
+    /// One line saying what it is ("PutBucketPolicy by … from …").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// An event's actor: with its time, how the workbench finds it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -97,9 +136,15 @@ impl Case {
                 }
                 old.notes.extend(mark.notes);
                 old.time_ms = old.time_ms.or(mark.time_ms);
+                old.summary = old.summary.take().or(mark.summary);
+                old.actor = old.actor.take().or(mark.actor);
             }
             None => self.marks.push(mark),
         }
+    }
+
+    pub fn is_marked(&self, kind: MarkKind, value: &str) -> bool {
+        self.find(kind, value).is_some()
     }
 
     pub fn find(&self, kind: MarkKind, value: &str) -> Option<&Mark> {
@@ -117,6 +162,17 @@ impl Case {
     }
 }
 
+/// "PutBucketPolicy by ARN from IP (AccessDenied)".
+pub fn event_summary(e: &crate::lake::EventRow) -> String {
+    format!(
+        "{} by {} from {}{}",
+        e.operation.as_deref().unwrap_or("?"),
+        e.actor,
+        e.source_ip.as_deref().unwrap_or("?"),
+        e.error_code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default()
+    )
+}
+
 /// Now, RFC 3339 in UTC to the second.
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -131,6 +187,8 @@ mod tests {
             kind,
             value: value.into(),
             time_ms,
+            summary: None,
+            actor: None,
             tag: None,
             notes: Vec::new(),
             marked_at: "2026-01-01T00:00:00Z".into(),

@@ -33,6 +33,11 @@ pub enum CaseError {
 
 type Result<T> = std::result::Result<T, CaseError>;
 
+/// `cases/` in the platform data dir.
+pub fn default_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "lakescope").map(|d| d.data_dir().join("cases"))
+}
+
 /// The case opened when none was ever chosen.
 pub const DEFAULT_CASE: &str = "default";
 const CURRENT: &str = "current";
@@ -72,8 +77,7 @@ fn check_name(name: &str) -> Result<()> {
 impl CaseStore {
     /// The cases of the lake at `root`, under the platform data dir.
     pub fn for_lake(root: &Path) -> Result<CaseStore> {
-        let data = directories::ProjectDirs::from("", "", "lakescope").ok_or(CaseError::NoDataDir)?;
-        CaseStore::in_dir(&data.data_dir().join("cases"), root)
+        CaseStore::in_dir(&default_dir().ok_or(CaseError::NoDataDir)?, root)
     }
 
     /// The cases of the lake at `root`, under `cases`.
@@ -152,11 +156,16 @@ impl CaseStore {
         }
     }
 
-    /// The case last opened; the default case (made now) when none was.
+    /// The case last opened; the default case when none was (written
+    /// with its first mark, not by looking).
     pub fn current(&self) -> Result<Case> {
         let name = self.current_name()?.unwrap_or_else(|| DEFAULT_CASE.to_string());
-        match self.load(&name) {
-            Err(CaseError::NotFound(_)) if name == DEFAULT_CASE => self.create(DEFAULT_CASE),
+        self.load_or_default(&name)
+    }
+
+    fn load_or_default(&self, name: &str) -> Result<Case> {
+        match self.load(name) {
+            Err(CaseError::NotFound(_)) if name == DEFAULT_CASE => Ok(Case::new(DEFAULT_CASE, &self.lake)),
             other => other,
         }
     }
@@ -175,9 +184,14 @@ impl CaseStore {
     }
 
     pub fn open(&self, name: &str) -> Result<Case> {
-        let case = self.load(name)?;
-        self.locked(|store| store.set_current(name))?;
-        Ok(case)
+        self.locked(|store| {
+            let case = store.load_or_default(name)?;
+            if !store.file(name).exists() {
+                store.write(&case)?;
+            }
+            store.set_current(name)?;
+            Ok(case)
+        })
     }
 
     pub fn rename(&self, from: &str, to: &str) -> Result<Case> {

@@ -13,6 +13,7 @@ use crate::case::{Case, Mark, MarkKind, Step, now, report};
 use crate::lake::Lake;
 use crate::lake::Session;
 use crate::lake::events::events_by_id;
+use crate::text::shell_quote as quote;
 
 #[derive(Debug, Subcommand)]
 pub enum CaseCommand {
@@ -81,18 +82,6 @@ impl MarkArgs {
     }
 }
 
-/// Quote for a POSIX shell.
-fn quote(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+".contains(c));
-    match plain {
-        true => text.to_string(),
-        false => format!("'{}'", text.replace('\'', "'\\''")),
-    }
-}
-
 /// The command that asks again the question a mark answers.
 fn replay(lake: &Lake, kind: MarkKind, value: &str, event: Option<&crate::lake::EventRow>) -> String {
     let root = lake.root().canonicalize().unwrap_or_else(|_| lake.root().to_path_buf());
@@ -128,21 +117,21 @@ fn mark(lake: &Lake, session: &Session, store: &CaseStore, args: &MarkArgs) -> R
     let Some((kind, value)) = args.what() else {
         bail!("say what to mark: --event, --actor, --ip, --key, --resource, --finding or --hunt");
     };
-    let mut time_ms = None;
     let mut event = None;
     if kind == MarkKind::Event {
         let rows = events_by_id(session, std::slice::from_ref(&value))?;
         let Some(row) = rows.into_iter().next() else {
             bail!("no event {value:?} in this lake");
         };
-        time_ms = row.time.map(|t| t.0);
         event = Some(row);
     }
     let command = replay(lake, kind, &value, event.as_ref());
     let new = Mark {
         kind,
         value,
-        time_ms,
+        time_ms: event.as_ref().and_then(|e| e.time).map(|t| t.0),
+        summary: event.as_ref().map(crate::case::event_summary),
+        actor: event.as_ref().map(|e| e.actor.clone()),
         tag: args.tag.clone(),
         notes: args.note.iter().cloned().collect(),
         marked_at: now(),

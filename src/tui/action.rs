@@ -47,11 +47,14 @@ pub enum Action {
     Hunts,
     NextMatch,
     PrevMatch,
+    CaseMark,
+    CaseNote,
+    Case,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 41] = [
+    pub const ALL: [Action; 44] = [
         Action::Partitions,
         Action::Actors,
         Action::Events,
@@ -62,6 +65,9 @@ impl Action {
         Action::Select,
         Action::EventsOfSelection,
         Action::ConfigResource,
+        Action::CaseMark,
+        Action::CaseNote,
+        Action::Case,
         Action::Back,
         Action::Forward,
         Action::Filter,
@@ -139,6 +145,9 @@ impl Action {
             Action::Findings => "findings in scope, most severe first",
             Action::Flows => "network flows of this IP / instance / interface",
             Action::Hunts => "hunts: built-in and your detections over the scope, most severe first",
+            Action::CaseMark => "mark the selected row in the case (type a tag or just Enter)",
+            Action::CaseNote => "add a note to the selected row's mark (marking it)",
+            Action::Case => "the case: marks in time order with their notes",
         }
     }
 

@@ -7,14 +7,15 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ratatui::Frame;
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
 
+mod draw;
 mod mouse;
 mod tick;
 
 use super::action::Action;
+use super::case_desk::{CaseDesk, mark_selected};
 use super::clipboard::osc52;
 use super::command::{self, Command, Known};
 use super::history::CommandHistory;
@@ -24,9 +25,9 @@ use super::lake_refresh::LakeRefresh;
 use super::layout::areas;
 use super::mode::{CommandLine, Mode, Status, Typed};
 use super::page::Page;
-use super::render::{chrome, help};
+use super::render::help;
 use super::screen::{Context, Effect, Load, Severity, View, unhandled};
-use super::screens::{self, inspector::InspectorScreen, partitions::PartitionsScreen};
+use super::screens::{self, case::CaseScreen, inspector::InspectorScreen, partitions::PartitionsScreen};
 use super::search;
 use super::target::Target;
 use super::theme::Theme;
@@ -48,6 +49,8 @@ pub struct Options {
     /// Write the lake's event store on a thread, answering from the days
     /// done meanwhile (see [`App::prepare_in_background`]).
     pub index_in_background: bool,
+    /// Where cases are kept ([`crate::case::store::default_dir`]); None: no case.
+    pub cases: Option<PathBuf>,
 }
 
 pub struct App {
@@ -82,6 +85,8 @@ pub struct App {
     preparation: Option<Preparation>,
     /// The partial answers the current page was last asked under.
     seen_partial: Option<u64>,
+    /// The case marks go to (None: no data directory).
+    case: Option<CaseDesk>,
 }
 
 /// How many dropped replies [`App::dropped_replies`] remembers.
@@ -123,7 +128,13 @@ impl App {
             refresh: Default::default(),
             preparation: None,
             seen_partial: None,
+            case: None,
         };
+        match options.cases.as_deref().map(|dir| CaseDesk::open(dir, app.lake.root())) {
+            Some(Ok(desk)) => app.case = Some(desk),
+            Some(Err(err)) => app.say(Severity::Error, format!("no case: {err}")),
+            None => {}
+        }
         if options.index_in_background {
             // Before the first question, which would otherwise write it.
             match Preparation::start(&app.lake) {
@@ -407,8 +418,32 @@ impl App {
             Command::Zone(zone) => return self.set_zone(zone),
             Command::Problems => Effect::Open(Box::new(InspectorScreen::problems(&self.lake.problems()))),
             Command::Sql(sql) => Effect::Open(Box::new(InspectorScreen::sql(sql))),
+            Command::Mark(tag) => return self.mark(tag, None),
+            Command::Note(text) => return self.mark(None, Some(text)),
+            Command::Case => return self.open_case(),
         };
         self.apply(effect, Action::Command);
+    }
+
+    /// `:mark`/`:note`: see [`mark_selected`].
+    fn mark(&mut self, tag: Option<String>, note: Option<String>) {
+        let root = self.lake.root().to_path_buf();
+        let (ok, message) = mark_selected(self.case.as_mut(), &mut self.history, self.current, &root, tag, note);
+        self.say(if ok { Severity::Info } else { Severity::Warning }, message);
+    }
+
+    fn open_case(&mut self) {
+        match &self.case {
+            Some(desk) => self.apply(Effect::Open(Box::new(CaseScreen::new(&desk.case))), Action::Case),
+            None => self.say(Severity::Warning, "no case: cases need a data directory"),
+        }
+    }
+
+    /// The `:` line with `text` already typed (`m`: "mark ", `M`: "note ").
+    fn type_command(&mut self, text: &str) {
+        let mut line = CommandLine::with_history(self.commands.lines().to_vec());
+        line.input.set(text);
+        self.mode = Mode::Command(line);
     }
 
     /// `:tz`: the clock of the timeline shown, and of those `z` switches to.
@@ -449,6 +484,9 @@ impl App {
             Action::Actors if !claimed => self.apply(Effect::Go(Target::Actors, None), action),
             Action::Events => self.apply(Effect::Go(Target::Events(EventCriteria::default()), None), action),
             Action::Refresh => self.refresh(),
+            Action::CaseMark => self.type_command("mark "),
+            Action::CaseNote => self.type_command("note "),
+            Action::Case => self.open_case(),
             _ => self.screen_action(action),
         }
     }
@@ -528,33 +566,5 @@ impl App {
             return;
         }
         self.screen_action(Action::Cancel);
-    }
-
-    pub fn render(&self, frame: &mut Frame) {
-        let a = areas(frame.area());
-        let page = self.page();
-        let chrome = chrome::Chrome {
-            theme: &self.theme,
-            keymap: &self.keymap,
-            lake: &self.lake,
-            scope: &page.scope,
-            place: (self.current + 1, self.history.len()),
-            load: &page.load,
-            mode: &self.mode,
-            status: self.status.as_ref(),
-            running: self.worker.running(),
-            last_query: self.last_query.as_ref(),
-            live_clock: self.live_clock,
-            narrow: page.narrow.as_ref(),
-        };
-        chrome::header(&chrome, frame, a.header);
-        chrome::title(&chrome, &page.title(), frame, a.title);
-        chrome::body(&chrome, page.screen.as_ref(), frame, a.body);
-        chrome::status(&chrome, frame, a.status);
-        match &self.mode {
-            Mode::Help { offset } => help::overlay(&self.theme, &self.keymap, frame, a.body, *offset),
-            Mode::Command(line) => chrome::candidates(&chrome, frame, a.body, line),
-            _ => {}
-        }
     }
 }

@@ -25,10 +25,16 @@ pub enum Command {
     Problems,
     /// The clock of timelines: UTC, local or a fixed offset.
     Zone(crate::lake::buckets::Zone),
+    /// Mark the selected row in the case, with an optional tag.
+    Mark(Option<String>),
+    /// A note on the selected row's mark.
+    Note(String),
+    /// The case screen.
+    Case,
     Quit,
 }
 
-pub const COMMANDS: [(&str, &str); 17] = [
+pub const COMMANDS: [(&str, &str); 20] = [
     ("actor", ":actor ARN       an actor's dossier"),
     ("ip", ":ip IP           who came from an IP"),
     ("key", ":key ID          who used a key, what it minted"),
@@ -56,6 +62,12 @@ pub const COMMANDS: [(&str, &str); 17] = [
         ":sql SELECT …    your SQL over ev (columns: lakescope sql --help)",
     ),
     ("problems", ":problems       unreadable files set aside, and why"),
+    (
+        "mark",
+        ":mark [TAG]      mark the selected row in the case (suspicious, benign, ioc…)",
+    ),
+    ("note", ":note TEXT       a note on the selected row's mark"),
+    ("case", ":case           the case: marks in time order"),
     (
         "tz",
         ":tz utc|local|+05:30|Europe/Berlin   the clock of timelines (z toggles it with UTC)",
@@ -96,6 +108,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
                 .parse()
                 .map_err(|e| format!("{e}"))?,
         ),
+        "mark" | "m" => Command::Mark(Some(rest.to_string()).filter(|t| !t.is_empty())),
+        "note" => Command::Note(arg("the note's text")?),
+        "case" => Command::Case,
         "q" | "quit" => Command::Quit,
         "" => return Err("empty command".into()),
         other => {

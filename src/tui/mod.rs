@@ -10,6 +10,7 @@
 
 pub mod action;
 pub mod app;
+pub mod case_desk;
 mod clipboard;
 pub mod command;
 pub mod config;
@@ -74,6 +75,7 @@ pub fn load_options(run: &RunOptions, size: Rect) -> Result<Options> {
         size,
         scope: run.scope.clone(),
         index_in_background: true,
+        cases: crate::case::store::default_dir(),
     })
 }
 

@@ -21,6 +21,7 @@ use super::list::ListState;
 use super::narrow::Narrow;
 use super::target::Target;
 use super::theme::Theme;
+use crate::case::Markable;
 use crate::lake::buckets::Zone;
 use crate::lake::worker::{Query, QueryWorker};
 use crate::lake::{Lake, LakeError, Scope};
@@ -150,6 +151,9 @@ pub struct Draw<'a> {
     pub load: &'a Load,
     /// `/` narrowing the screen's main list (the list, to know it by).
     pub narrow: Option<(&'a ListState, &'a Narrow)>,
+    /// Whether a row of the main list is marked in the case (None: the
+    /// case has no marks, and tables draw no marker column).
+    pub marked: Option<(&'a ListState, &'a dyn Fn(usize) -> bool)>,
 }
 
 impl<'a> Draw<'a> {
@@ -159,6 +163,13 @@ impl<'a> Draw<'a> {
         self.narrow
             .filter(|(focus, _)| std::ptr::eq(*focus, list))
             .map(|(_, n)| n)
+    }
+
+    /// Which rows of `list`'s table are marked in the case.
+    pub fn marked(&self, list: &ListState) -> Option<&'a dyn Fn(usize) -> bool> {
+        self.marked
+            .filter(|(focus, _)| std::ptr::eq(*focus, list))
+            .map(|(_, m)| m)
     }
 }
 
@@ -223,6 +234,18 @@ pub trait View: Debug + Any {
     /// The text `/` searches in row `row` (see [`crate::tui::search`]);
     /// None: the screen has no rows to search.
     fn row_text(&self, _row: usize) -> Option<String> {
+        None
+    }
+
+    /// What row `row` stands for in a case (`m` marks it); None: nothing
+    /// to mark there.
+    fn markable(&self, _row: usize) -> Option<Markable> {
+        None
+    }
+
+    /// The page's question as `lakescope` arguments (after `--lake DIR`
+    /// and the scope), kept in a mark's path so a reviewer can ask it again.
+    fn question(&self) -> Option<String> {
         None
     }
 

@@ -139,3 +139,37 @@ pub fn short_time(t: Option<Millis>) -> String {
         None => "-".into(),
     }
 }
+
+/// An event row as a case mark.
+pub fn event_markable(e: &crate::lake::EventRow) -> Option<crate::case::Markable> {
+    let id = e.event_id.as_deref()?;
+    Some(crate::case::Markable::event(
+        id,
+        e.time.map(|t| t.0),
+        &e.actor,
+        crate::case::event_summary(e),
+    ))
+}
+
+pub use crate::text::shell_quote as quote;
+
+/// Event criteria as `lakescope events` flags (leading space each).
+pub fn criteria_args(c: &EventCriteria) -> String {
+    let mut out = String::new();
+    for (flag, value) in [
+        ("--actor", &c.actor),
+        ("--ip", &c.ip),
+        ("--key", &c.key),
+        ("--resource", &c.resource),
+        ("--operation", &c.operation),
+        ("--source", &c.source),
+    ] {
+        if let Some(v) = value {
+            out.push_str(&format!(" {flag} {}", quote(v)));
+        }
+    }
+    if c.errors_only {
+        out.push_str(" --errors");
+    }
+    out
+}

@@ -21,7 +21,7 @@ use ratatui::layout::Rect;
 // The helpers every integration test shares (the demo lake, its truth,
 // the real samples), for the TUI tests through this module.
 #[path = "../common/mod.rs"]
-mod common;
+pub mod common;
 #[allow(unused_imports)] // each test crate uses some of them
 pub use common::{demo, real, truth};
 
@@ -32,6 +32,8 @@ pub fn invictus() -> PathBuf {
 pub struct Harness {
     pub app: App,
     terminal: Terminal<TestBackend>,
+    /// The harness's own case folder (never the user's), unless one was given.
+    _cases: Option<tempfile::TempDir>,
 }
 
 impl Harness {
@@ -47,6 +49,19 @@ impl Harness {
     /// With `index`, the app writes the event store on a thread and
     /// answers from the days done meanwhile, as the binary does.
     pub fn with_indexing(lake: Lake, width: u16, height: u16, theme: Theme, index: bool) -> Harness {
+        let cases = tempfile::tempdir().expect("a case folder");
+        let mut h = Harness::start(lake, width, height, theme, index, cases.path());
+        h._cases = Some(cases);
+        h
+    }
+
+    /// Keeping cases in `cases`: a second harness on it sees the first's.
+    pub fn open_with_cases(lake: &Path, width: u16, height: u16, cases: &Path) -> Harness {
+        let lake = Lake::open(lake).expect("open the lake");
+        Harness::start(lake, width, height, Theme::named("dark", false).unwrap(), false, cases)
+    }
+
+    fn start(lake: Lake, width: u16, height: u16, theme: Theme, index: bool, cases: &Path) -> Harness {
         // The user's own hunts and rules must not change what tests see (a
         // test binary that chose its own folders keeps them: the first choice holds).
         let none = Some(PathBuf::from("/nonexistent/lakescope-tests"));
@@ -59,10 +74,15 @@ impl Harness {
             size: Rect::new(0, 0, width, height),
             scope: Default::default(),
             index_in_background: index,
+            cases: Some(cases.to_path_buf()),
         };
         let app = App::new(lake, options).expect("start the app");
         let terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        let mut h = Harness { app, terminal };
+        let mut h = Harness {
+            app,
+            terminal,
+            _cases: None,
+        };
         h.settle();
         h
     }

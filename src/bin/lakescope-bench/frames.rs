@@ -65,6 +65,7 @@ impl Drive {
             size: Rect::new(0, 0, width, height),
             scope: Default::default(),
             index_in_background: false,
+            cases: None,
         };
         let app = App::new(lake, options)?;
         let terminal = Terminal::new(TestBackend::new(width, height))?;

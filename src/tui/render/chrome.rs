@@ -11,6 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::cells::clip;
+use crate::case::Case;
 use crate::lake::worker::Running;
 use crate::lake::{Lake, Scope};
 use crate::text::width;
@@ -40,6 +41,8 @@ pub struct Chrome<'a> {
     pub live_clock: bool,
     /// `/` narrowing the page's table.
     pub narrow: Option<&'a Narrow>,
+    /// The case open, for the markers on marked rows.
+    pub case: Option<&'a Case>,
 }
 
 /// The screen, or what stands for it while it has no rows: loading, failed, cancelled.
@@ -61,11 +64,18 @@ pub fn body(app: &Chrome, screen: &dyn AnyScreen, frame: &mut Frame, area: Rect)
             return;
         }
     }
+    let marked = |row: usize| {
+        let case = app.case.filter(|c| !c.marks.is_empty());
+        case.zip(screen.markable(row))
+            .is_some_and(|(c, m)| c.is_marked(m.kind, &m.value))
+    };
+    let has_marks = app.case.is_some_and(|c| !c.marks.is_empty());
     let draw = Draw {
         theme: app.theme,
         keymap: app.keymap,
         load: app.load,
         narrow: app.narrow.map(|n| (screen.list(), n)),
+        marked: has_marks.then_some((screen.list(), &marked as &dyn Fn(usize) -> bool)),
     };
     screen.render(&draw, frame, area);
 }

@@ -21,6 +21,8 @@ pub struct Table<'a> {
     pub empty: String,
     /// `/`: only these rows are drawn.
     pub narrow: Option<&'a Narrow>,
+    /// Rows marked in the case get a ● in a gutter (None: no gutter).
+    pub marked: Option<&'a dyn Fn(usize) -> bool>,
 }
 
 /// The rows of a table, each built from its index when drawn: a frame
@@ -66,10 +68,13 @@ pub enum Cell {
 impl Table<'_> {
     pub fn render(self, frame: &mut Frame, area: Rect, theme: &Theme) {
         let fixed: Vec<Option<u16>> = self.columns.iter().map(|c| c.1).collect();
-        let w = widths(&fixed, area.width, 16);
+        // A case with marks: a two-cell gutter for the marker.
+        let gutter = if self.marked.is_some() { 2 } else { 0 };
+        let w = widths(&fixed, area.width.saturating_sub(gutter), 16);
         let mut lines = Vec::new();
         let header: Vec<String> = w.iter().zip(&self.columns).map(|(w, c)| fit(&c.0, *w)).collect();
-        lines.push(Line::styled(header.join(" "), theme.column));
+        let pad = " ".repeat(gutter as usize);
+        lines.push(Line::styled(format!("{pad}{}", header.join(" ")), theme.column));
         let height = area.height.saturating_sub(1) as usize;
         let shown: Box<dyn Iterator<Item = usize>> = match self.narrow {
             Some(narrow) => {
@@ -91,6 +96,14 @@ impl Table<'_> {
             let row = (self.rows.cells)(i);
             let selected = i == self.list.cursor;
             let mut spans = Vec::new();
+            if let Some(marked) = self.marked {
+                let (mark, style) = if marked(i) {
+                    ("● ", theme.warning)
+                } else {
+                    ("  ", theme.text)
+                };
+                spans.push(Span::styled(mark, style));
+            }
             for (j, (cell, width)) in row.into_iter().zip(&w).enumerate() {
                 if j > 0 {
                     spans.push(Span::raw(" "));

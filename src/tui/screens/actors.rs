@@ -6,6 +6,7 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
+use crate::case::{MarkKind, Markable};
 use crate::lake::EventCriteria;
 use crate::lake::worker::Query;
 use crate::lake::{ActorRow, LaneBy, Scope};
@@ -242,6 +243,15 @@ impl View for ActorsScreen {
         known.actors = self.rows.iter().map(|r| r.arn.clone()).collect();
     }
 
+    fn markable(&self, row: usize) -> Option<Markable> {
+        let actor = self.shown.get(row).and_then(|s| self.rows.get(s.index))?;
+        Some(Markable::new(MarkKind::Actor, &actor.arn))
+    }
+
+    fn question(&self) -> Option<String> {
+        Some("actors".into())
+    }
+
     fn fuzzy_filter(&self) -> Option<&str> {
         Some(&self.filter)
     }
@@ -319,6 +329,7 @@ fn render(view: &ActorsScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
         rows,
         list: &view.list,
         narrow: ctx.narrow(&view.list),
+        marked: ctx.marked(&view.list),
         empty,
     }
     .render(frame, area, ctx.theme);

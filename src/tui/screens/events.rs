@@ -6,6 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Paragraph;
 
 use super::inspector::InspectorScreen;
+use crate::case::Markable;
 use crate::lake::config::ConfigTarget;
 use crate::lake::worker::Query;
 use crate::lake::{EventCriteria, EventRow, Page, Scope};
@@ -16,6 +17,7 @@ use crate::tui::render::table::{Cell, Rows, Table};
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
 use crate::tui::search::row_words;
 use crate::tui::target::{Target, short_time};
+use crate::tui::target::{criteria_args, event_markable};
 
 /// Rows per page fetched from the engine.
 pub const PAGE: u64 = 200;
@@ -157,6 +159,14 @@ impl View for EventsScreen {
         self.rows.len()
     }
 
+    fn markable(&self, row: usize) -> Option<Markable> {
+        self.rows.get(row).and_then(event_markable)
+    }
+
+    fn question(&self) -> Option<String> {
+        Some(format!("events{}", criteria_args(&self.filter)))
+    }
+
     fn row_text(&self, row: usize) -> Option<String> {
         self.rows.get(row).and_then(row_words)
     }
@@ -243,6 +253,7 @@ fn render(view: &EventsScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
         rows,
         list: &view.list,
         narrow: ctx.narrow(&view.list),
+        marked: ctx.marked(&view.list),
         empty: "no events match".into(),
     }
     .render(frame, table_area, theme);

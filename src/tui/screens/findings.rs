@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Span;
 
+use crate::case::{MarkKind, Markable};
 use crate::lake::findings::FindingCriteria;
 use crate::lake::worker::Query;
 use crate::lake::{FindingRow, Scope};
@@ -121,6 +122,7 @@ impl View for FindingsScreen {
             rows,
             list: &self.list,
             narrow: ctx.narrow(&self.list),
+            marked: ctx.marked(&self.list),
             empty: "no findings in this scope".into(),
         }
         .render(frame, area, theme);
@@ -136,6 +138,19 @@ impl View for FindingsScreen {
 
     fn rows(&self) -> usize {
         self.rows.len()
+    }
+
+    fn markable(&self, row: usize) -> Option<Markable> {
+        let f = self.rows.get(row)?;
+        Some(Markable {
+            time_ms: f.time.map(|t| t.0),
+            summary: f.title.clone(),
+            ..Markable::new(MarkKind::Finding, &f.id)
+        })
+    }
+
+    fn question(&self) -> Option<String> {
+        Some("findings".into())
     }
 
     fn row_text(&self, row: usize) -> Option<String> {

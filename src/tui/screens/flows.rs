@@ -183,6 +183,7 @@ fn render(view: &FlowsScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
         rows,
         list: &view.list,
         narrow: ctx.narrow(&view.list),
+        marked: ctx.marked(&view.list),
         empty: "no flows match".into(),
     }
     .render(frame, table_area, theme);

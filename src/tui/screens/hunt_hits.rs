@@ -11,6 +11,7 @@ use ratatui::widgets::Paragraph;
 
 use super::events::inspect_event;
 use super::timeline::TimelineScreen;
+use crate::case::Markable;
 use crate::lake::hunts::{EVENTS_PER_HUNT, HuntEvent, HuntHit, Severity};
 use crate::lake::worker::Query;
 use crate::lake::{EventCriteria, EventRow, LaneBy, Scope};
@@ -21,6 +22,7 @@ use crate::tui::render::cells::fit;
 use crate::tui::render::table::{Cell, Rows, Table};
 use crate::tui::screen::{AnyScreen, Context, Draw, Effect, Screen, View, copy};
 use crate::tui::search::row_words;
+use crate::tui::target::event_markable;
 use crate::tui::target::{Subject, Target, short_time};
 use crate::tui::theme::Theme;
 
@@ -175,6 +177,7 @@ impl View for HuntHitsScreen {
             rows,
             list: &self.list,
             narrow: ctx.narrow(&self.list),
+            marked: ctx.marked(&self.list),
             empty: "no events kept for this hunt".into(),
         }
         .render(frame, table_area, theme);
@@ -190,6 +193,14 @@ impl View for HuntHitsScreen {
 
     fn rows(&self) -> usize {
         self.rows.len()
+    }
+
+    fn markable(&self, row: usize) -> Option<Markable> {
+        self.rows.get(row).and_then(|r| event_markable(&r.event))
+    }
+
+    fn question(&self) -> Option<String> {
+        Some(format!("hunt --hunt {}", crate::tui::target::quote(&self.hit.id)))
     }
 
     fn row_text(&self, row: usize) -> Option<String> {

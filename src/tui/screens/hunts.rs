@@ -9,6 +9,7 @@ use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 
 use super::hunt_hits::{HuntHitsScreen, actor_timeline, severity_style};
+use crate::case::{MarkKind, Markable};
 use crate::lake::hunts::{Hunt, HuntEvent, HuntHit, HuntReport, RefusedHunt, library};
 use crate::lake::worker::Query;
 use crate::lake::{Millis, Scope};
@@ -152,6 +153,7 @@ impl View for HuntsScreen {
             rows,
             list: &self.list,
             narrow: ctx.narrow(&self.list),
+            marked: ctx.marked(&self.list),
             empty: format!("none of the {} hunts hit in this scope", self.hunts.len()),
         }
         .render(frame, table_area, theme);
@@ -187,6 +189,19 @@ impl View for HuntsScreen {
 
     fn rows(&self) -> usize {
         self.hits().len()
+    }
+
+    fn markable(&self, row: usize) -> Option<Markable> {
+        let hit = self.hits().get(row)?;
+        Some(Markable {
+            time_ms: hit.first_seen.map(|t| t.0),
+            summary: Some(hit.title.clone()),
+            ..Markable::new(MarkKind::Hunt, &hit.id)
+        })
+    }
+
+    fn question(&self) -> Option<String> {
+        Some("hunt".into())
     }
 
     fn row_text(&self, row: usize) -> Option<String> {

@@ -4,6 +4,7 @@
 //! ([`Target`]) are built in [`open`].
 
 pub mod actors;
+pub mod case;
 pub mod config;
 pub mod events;
 pub mod findings;

@@ -237,6 +237,7 @@ fn render(view: &PartitionsScreen, ctx: &Draw, frame: &mut Frame, area: Rect) {
         rows,
         list: &view.list,
         narrow: ctx.narrow(&view.list),
+        marked: ctx.marked(&view.list),
         empty: "no partitions".into(),
     }
     .render(frame, area, theme);

@@ -154,6 +154,7 @@ fn render_timeline(view: &ConfigScreen, ctx: &Draw, frame: &mut Frame, area: Rec
         rows: rows.into(),
         list: &scrolled(&view.list, area),
         narrow: ctx.narrow(&view.list),
+        marked: ctx.marked(&view.list),
         empty: "no items".into(),
     }
     .render(frame, area, theme);
@@ -229,6 +230,7 @@ fn render_events(view: &ConfigScreen, ctx: &Draw, frame: &mut Frame, area: Rect)
         rows: rows.into(),
         list: &scrolled(&view.events, area),
         narrow: ctx.narrow(&view.events),
+        marked: ctx.marked(&view.events),
         empty: "no event names this resource in the window".into(),
     }
     .render(frame, area, theme);
@@ -343,6 +345,7 @@ fn render_graph(ctx: &Draw, view: &ConfigScreen, frame: &mut Frame, area: Rect) 
         rows: rows.into(),
         list: &scrolled(&view.graph, area),
         narrow: ctx.narrow(&view.graph),
+        marked: ctx.marked(&view.graph),
         empty: "no relationships recorded".into(),
     }
     .render(frame, area, theme);

@@ -15,6 +15,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use self::model::{Line, Report, ReportRow};
+use crate::case::{MarkKind, Markable};
 use crate::lake::EventCriteria;
 use crate::lake::config::ConfigTarget;
 use crate::lake::worker::Query;
@@ -233,7 +234,11 @@ impl View for ReportScreen {
 
     fn render(&self, ctx: &Draw, frame: &mut Frame, area: Rect) {
         if let Some(report) = &self.report {
-            render::render(report, &self.list, ctx.narrow(&self.list), ctx.theme, frame, area);
+            let shown = render::Shown {
+                narrow: ctx.narrow(&self.list),
+                marked: ctx.marked(&self.list),
+            };
+            render::render(report, &self.list, shown, ctx.theme, frame, area);
         }
     }
 
@@ -247,6 +252,30 @@ impl View for ReportScreen {
 
     fn rows(&self) -> usize {
         self.report.as_ref().map_or(0, |r| r.rows().len())
+    }
+
+    /// A row naming an actor, IP, key, resource or finding.
+    fn markable(&self, row: usize) -> Option<Markable> {
+        let report = self.report.as_ref()?;
+        let at = *report.rows().get(row)?;
+        let (kind, value) = match report.row(at)?.target.as_ref()? {
+            Target::Open(Subject::Actor(v)) => (MarkKind::Actor, v),
+            Target::Open(Subject::Ip(v)) => (MarkKind::Ip, v),
+            Target::Open(Subject::Key(v)) => (MarkKind::Key, v),
+            Target::Open(Subject::Resource(v)) => (MarkKind::Resource, v),
+            Target::Finding(v) => (MarkKind::Finding, v),
+            _ => return None,
+        };
+        Some(Markable::new(kind, value))
+    }
+
+    fn question(&self) -> Option<String> {
+        let q = crate::tui::target::quote;
+        Some(match &self.about {
+            About::Entity(subject) => format!("{} {}", subject.kind(), q(subject.id())),
+            About::Finding(id) => format!("finding {}", q(id)),
+            About::Name(name) => format!("dns {}", q(name)),
+        })
     }
 
     /// A row's cells, after its section's title (`/sessions` finds the section).

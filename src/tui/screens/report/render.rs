@@ -11,15 +11,16 @@ use crate::tui::narrow::Narrow;
 use crate::tui::render::cells::{clip, fit, fit_middle, widths};
 use crate::tui::theme::Theme;
 
-/// `narrow`: only the rows `/` left, drawn from a window of its own.
-pub fn render(
-    report: &Report,
-    list: &ListState,
-    narrow: Option<&Narrow>,
-    theme: &Theme,
-    frame: &mut Frame,
-    area: Rect,
-) {
+/// How the rows are drawn: `/`'s narrowing, the case's marks.
+pub struct Shown<'a> {
+    pub narrow: Option<&'a Narrow>,
+    pub marked: Option<&'a dyn Fn(usize) -> bool>,
+}
+
+/// `narrow`: only the rows `/` left, drawn from a window of its own;
+/// a row marked in the case has a ● after the cursor column.
+pub fn render(report: &Report, list: &ListState, shown: Shown, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Shown { narrow, marked } = shown;
     let rows = report.rows();
     let selected = rows.get(list.cursor).copied();
     let total = area.width as usize;
@@ -59,7 +60,13 @@ pub fn render(
                 let section = &report.sections[s];
                 let row = &section.rows[r];
                 let w = column_widths(section, area.width);
-                let mut spans = vec![Span::raw(if Some((s, r)) == selected { "▶ " } else { "  " })];
+                let cursor = if Some((s, r)) == selected { "▶" } else { " " };
+                let is_marked = marked.is_some_and(|m| rows.iter().position(|at| *at == (s, r)).is_some_and(m));
+                let mut spans = vec![Span::raw(cursor)];
+                spans.push(match is_marked {
+                    true => Span::styled("●", theme.warning),
+                    false => Span::raw(" "),
+                });
                 for (j, (cell, width)) in row.cells.iter().zip(&w).enumerate() {
                     if j > 0 {
                         spans.push(Span::raw(" "));
