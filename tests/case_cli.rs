@@ -214,7 +214,7 @@ fn marks_notes_and_exports_hold_the_lakes_records() {
         assert_eq!(text(&line["file_sha256"]), sha256_of(&file));
     }
     assert_eq!(text(&lines[1]["event_id"]), policy_id);
-    assert_eq!(text(&lines[1]["tag"]), "suspicious");
+    assert_eq!(text(&lines[1]["case_tag"]), "suspicious");
 
     // CSV: one row per mark.
     let csv = env.run(&["--format", "csv", "case", "export"]).stdout;

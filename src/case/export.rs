@@ -197,8 +197,9 @@ pub fn timesketch(export: &CaseExport, out: &mut dyn Write) -> std::io::Result<(
             "source": ev.source,
             "lake_file": e.file,
             "file_sha256": e.sha256,
-            "tag": e.mark.tag,
-            "notes": e.mark.notes.join("\n"),
+            // Timesketch keeps its own `tag` list: ours must not collide.
+            "case_tag": e.mark.tag,
+            "case_notes": e.mark.notes.join("\n"),
         });
         writeln!(out, "{line}")?;
     }

@@ -1,5 +1,6 @@
 //! The headless command line: `lakescope <command> [--format table|json|csv]`.
 
+mod athena_cmd;
 mod case_cmd;
 mod config_cmd;
 mod hunt_cmd;
@@ -66,6 +67,8 @@ pub struct Cli {
     /// TUI colour theme: dark, light or high-contrast (NO_COLOR turns colours off)
     #[arg(long, global = true, value_name = "NAME")]
     pub theme: Option<String>,
+    #[command(flatten)]
+    pub athena: athena_cmd::AthenaArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -310,6 +313,9 @@ pub fn run(cli: Cli) -> Result<()> {
         }
     }
     crate::lake::hunts::library::choose_dirs(cli.hunts_dir.clone(), cli.rules.clone());
+    if cli.athena.print_sql.is_some() {
+        return athena_cmd::print(&cli, out);
+    }
     let exporting = matches!(&cli.command, Some(Command::Case(case_cmd::CaseCommand::Export)));
     if format.export_only() && !exporting {
         bail!(

@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod athena;
 pub mod buckets;
 pub mod cache;
 pub mod catalog;

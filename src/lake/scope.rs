@@ -91,7 +91,7 @@ impl Scope {
     }
 }
 
-fn day_string(ms: i64, shift: i64) -> Option<String> {
+pub(crate) fn day_string(ms: i64, shift: i64) -> Option<String> {
     let t = Utc.timestamp_millis_opt(ms).single()?;
     let d = if shift >= 0 {
         t.date_naive().checked_add_days(Days::new(shift as u64))?

@@ -1,0 +1,261 @@
+//! The Athena form of lakescope's questions (`--print-sql athena`): every
+//! statement parses as Athena SQL (sqlglot's `athena` dialect), and the same
+//! statements, transpiled by sqlglot to DuckDB and run over the demo lake's
+//! Security Lake parquet registered under the Glue table names, give the
+//! local engine's answers. This proves the SQL's meaning, not Athena itself
+//! (see README, "Org scale"). sqlglot is installed by `.ci/test`; without it
+//! these tests fail, they never skip.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+const DB: &str = "amazon_security_lake_glue_db_us_east_1";
+
+/// `lakescope --print-sql athena ARGS`.
+fn athena_sql(args: &[&str]) -> String {
+    let out = common::lakescope()
+        .args(["--print-sql", "athena", "--athena-region", "us-east-1"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Run sqlglot on `sql`: `parse` (athena) or `duckdb` (athena → duckdb).
+fn sqlglot(mode: &str, sql: &str) -> String {
+    let script = r#"
+import sys
+try:
+    import sqlglot
+except ImportError:
+    sys.exit("sqlglot is not installed (python3 -m pip install sqlglot; .ci/test installs it)")
+sql = sys.stdin.read().strip().rstrip(';')
+if sys.argv[1] == 'parse':
+    sqlglot.parse_one(sql, read='athena', error_level=sqlglot.ErrorLevel.RAISE)
+    print('ok')
+else:
+    print(sqlglot.transpile(sql, read='athena', write='duckdb')[0])
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", script, mode])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs sqlglot");
+    child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "sqlglot {mode} failed: {}\n{sql}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Every question and scope shape the Athena form has.
+fn shapes() -> Vec<Vec<&'static str>> {
+    let scopes: Vec<Vec<&str>> = vec![
+        vec![],
+        vec!["--account", "111122223333"],
+        vec![
+            "--region",
+            "us-east-1,eu-west-1",
+            "--from",
+            "2024-05-05",
+            "--to",
+            "2024-05-05",
+        ],
+        vec![
+            "--from",
+            "2024-05-05T02:00:00Z",
+            "--to",
+            "2024-05-05T03:00:00Z",
+            "--account",
+            "012345678901,444455556666",
+        ],
+    ];
+    let questions: Vec<Vec<&str>> = vec![
+        vec!["actors"],
+        vec!["events"],
+        vec!["events", "--ip", "203.0.113.66"],
+        vec![
+            "events",
+            "--actor",
+            "arn:aws:iam::111122223333:user/ci-deploy",
+            "--errors",
+        ],
+        vec![
+            "events",
+            "--key",
+            "AKIAMGYET2T4O2LMKL77",
+            "--operation",
+            "listusers",
+            "--limit",
+            "5",
+            "--offset",
+            "2",
+        ],
+        vec!["events", "--actor", "it's a 'quoted' value"],
+    ];
+    let mut out = Vec::new();
+    for s in &scopes {
+        for q in &questions {
+            out.push(s.iter().chain(q.iter()).copied().collect());
+        }
+    }
+    out
+}
+
+#[test]
+fn every_statement_parses_as_athena_sql() {
+    for args in shapes() {
+        let sql = athena_sql(&args);
+        assert_eq!(sqlglot("parse", &sql).trim(), "ok", "{args:?}");
+        assert!(sql.contains(&format!(
+            "{DB}.amazon_security_lake_table_us_east_1_cloud_trail_mgmt_2_0"
+        )));
+        assert!(sql.contains("cloud_trail_mgmt_1_0"));
+    }
+    // Only one version's table when told.
+    let sql = athena_sql(&["--sl-version", "2.0", "actors"]);
+    assert!(!sql.contains("cloud_trail_mgmt_1_0"), "{sql}");
+    // Questions without an exact Athena form are refused by name.
+    let out = common::lakescope()
+        .args([
+            "--print-sql",
+            "athena",
+            "--athena-region",
+            "us-east-1",
+            "events",
+            "--resource",
+            "b",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--resource"));
+}
+
+/// DuckDB with the demo lake's Security Lake CloudTrail parquet under the
+/// Glue names, every region in the rollup table as Security Lake does.
+fn glue_tables(conn: &duckdb::Connection, demo: &Path) {
+    conn.execute_batch(&format!("CREATE SCHEMA {DB};")).unwrap();
+    for (version, suffix) in [("1.0", "1_0"), ("2.0", "2_0")] {
+        let glob = demo.join(format!(
+            "aws/CLOUD_TRAIL_MGMT/{version}/region=*/accountId=*/eventDay=*/*.parquet"
+        ));
+        conn.execute_batch(&format!(
+            "CREATE VIEW {DB}.amazon_security_lake_table_us_east_1_cloud_trail_mgmt_{suffix} AS \
+             SELECT * FROM read_parquet('{}', hive_partitioning = true, union_by_name = true, \
+             hive_types = {{'region': VARCHAR, 'accountId': VARCHAR, 'eventDay': VARCHAR}})",
+            glob.display()
+        ))
+        .unwrap();
+    }
+}
+
+fn rows(conn: &duckdb::Connection, sql: &str) -> Vec<Value> {
+    let sql = format!(
+        "SELECT to_json(q)::VARCHAR FROM ({}) AS q",
+        sql.trim().trim_end_matches(';')
+    );
+    let mut stmt = conn.prepare(&sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    let texts: Vec<String> = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    texts.iter().map(|t| serde_json::from_str(t).unwrap()).collect()
+}
+
+/// A local answer's time (RFC 3339) in ms, as the SQL gives it.
+fn ms(v: &Value) -> Value {
+    match v.as_str() {
+        Some(t) => Value::from(chrono::DateTime::parse_from_rfc3339(t).unwrap().timestamp_millis()),
+        None => v.clone(),
+    }
+}
+
+#[test]
+fn transpiled_to_duckdb_the_statements_answer_as_the_local_engine() {
+    // The local engine over the same files only (no raw trail beside them).
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = tmp.path().join("lake");
+    common::copy_dir(
+        &common::demo().join("aws/CLOUD_TRAIL_MGMT"),
+        &lake.join("aws/CLOUD_TRAIL_MGMT"),
+    );
+    let local = |args: &[&str]| -> Value {
+        let out = common::lakescope()
+            .env("LAKESCOPE_CACHE_DIR", tmp.path().join("cache"))
+            .args(["--format", "json", "--lake"])
+            .arg(&lake)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    glue_tables(&conn, &common::demo());
+    let mut compared = 0;
+    for args in shapes() {
+        let question = if args.contains(&"actors") { "actors" } else { "events" };
+        let athena = rows(&conn, &sqlglot("duckdb", &athena_sql(&args)));
+        let here = local(&args);
+        let here = here.as_array().unwrap();
+        assert_eq!(athena.len(), here.len(), "{args:?}: row counts");
+        compared += athena.len();
+        for (a, h) in athena.iter().zip(here) {
+            let pairs: &[(&str, &str)] = match question {
+                "actors" => &[
+                    ("arn", "arn"),
+                    ("type", "type"),
+                    ("account", "account"),
+                    ("events", "events"),
+                    ("errors", "errors"),
+                    ("first_ms", "first_seen"),
+                    ("last_ms", "last_seen"),
+                    ("ips", "ip_count"),
+                ],
+                _ => &[
+                    ("time_ms", "time"),
+                    ("event_uid", "event_id"),
+                    ("actor_key", "actor"),
+                    ("account", "account"),
+                    ("region", "region"),
+                    ("access_key_id", "access_key"),
+                    ("source_ip", "source_ip"),
+                    ("operation", "operation"),
+                    ("error_code", "error_code"),
+                ],
+            };
+            for (athena_col, local_col) in pairs {
+                let here = match *local_col {
+                    "time" | "first_seen" | "last_seen" => ms(&h[local_col]),
+                    _ => h[local_col].clone(),
+                };
+                assert_eq!(a[athena_col], here, "{args:?}: {athena_col} in {a} vs {h}");
+            }
+        }
+    }
+    assert!(
+        compared > 500,
+        "only {compared} rows compared: the shapes miss the demo's events"
+    );
+}
