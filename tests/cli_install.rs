@@ -60,7 +60,8 @@ fn without_lake_the_current_directory_the_demo_or_one_line_of_help() {
 }
 
 /// `LAKESCOPE_LAKE` names the lake when `--lake` does not; exported empty
-/// it counts as unset (it once made every subcommand fail, `--lake` or not).
+/// it counts as unset (it once made every subcommand fail, `--lake` or not),
+/// as do `LAKESCOPE_HUNTS` and `LAKESCOPE_RULES`.
 #[test]
 fn lakescope_lake_names_the_lake_and_empty_is_unset() {
     let empty = tempfile::tempdir().unwrap();
@@ -73,7 +74,9 @@ fn lakescope_lake_names_the_lake_and_empty_is_unset() {
             .args(args)
             .env("LAKESCOPE_CACHE_DIR", cache.path())
             .env("LAKESCOPE_DEMO_LAKE", "/nonexistent/lakescope-demo")
-            .env("LAKESCOPE_LAKE", lake_env);
+            .env("LAKESCOPE_LAKE", lake_env)
+            .env("LAKESCOPE_HUNTS", "")
+            .env("LAKESCOPE_RULES", "");
         command.output().unwrap()
     };
     let lake_of = |out: &Output| -> String {

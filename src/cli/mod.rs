@@ -57,12 +57,13 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub partial: bool,
     /// Folder of your own hunts (*.toml), for the Hunts page, dossiers and `hunt`
-    /// [default: hunts/ in the config dir]
-    #[arg(long, global = true, value_name = "DIR", env = "LAKESCOPE_HUNTS")]
+    /// [env: LAKESCOPE_HUNTS; default: hunts/ in the config dir]
+    #[arg(long, global = true, value_name = "DIR")]
     pub hunts_dir: Option<PathBuf>,
     /// Folder of Sigma rules (*.yml) for AWS CloudTrail, run beside the hunts; a rule that cannot be
-    /// evaluated exactly is refused by name with the reason [default: rules/ in the config dir]
-    #[arg(long, global = true, value_name = "DIR", env = "LAKESCOPE_RULES")]
+    /// evaluated exactly is refused by name with the reason [env: LAKESCOPE_RULES; default: rules/ in
+    /// the config dir]
+    #[arg(long, global = true, value_name = "DIR")]
     pub rules: Option<PathBuf>,
     /// TUI colour theme: dark, light or high-contrast (NO_COLOR turns colours off)
     #[arg(long, global = true, value_name = "NAME")]
@@ -243,6 +244,13 @@ impl EventArgs {
     }
 }
 
+/// A path from the environment; set but empty counts as unset. Not clap's
+/// `env`: a global argument read from an empty variable is an error in every
+/// subcommand, even with the flag given.
+fn env_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
 /// The demo lake committed with the sources (`LAKESCOPE_DEMO_LAKE` elsewhere).
 pub fn demo_lake() -> PathBuf {
     match std::env::var_os("LAKESCOPE_DEMO_LAKE") {
@@ -280,15 +288,13 @@ impl Cli {
         })
     }
 
-    /// `--lake`, else `LAKESCOPE_LAKE` unless empty, else the default. Not
-    /// clap's `env`: a global argument read from an empty variable is an
-    /// error in every subcommand, even with `--lake` given.
+    /// `--lake`, else `LAKESCOPE_LAKE` unless empty, else the default.
     fn lake_dir(&self) -> Result<PathBuf> {
         if let Some(path) = &self.lake {
             return Ok(path.clone());
         }
-        match std::env::var_os("LAKESCOPE_LAKE").filter(|v| !v.is_empty()) {
-            Some(path) => Ok(PathBuf::from(path)),
+        match env_path("LAKESCOPE_LAKE") {
+            Some(path) => Ok(path),
             None => default_lake(),
         }
     }
@@ -307,12 +313,14 @@ pub fn run(cli: Cli) -> Result<()> {
     let emit = |value: &dyn erased::Emit, out: &mut dyn Write| -> Result<()> {
         output::render(&value.to_value()?, format, out).context("cannot write the output")
     };
-    for (flag, dir) in [("--hunts-dir", &cli.hunts_dir), ("--rules", &cli.rules)] {
+    let hunts_dir = cli.hunts_dir.clone().or_else(|| env_path("LAKESCOPE_HUNTS"));
+    let rules = cli.rules.clone().or_else(|| env_path("LAKESCOPE_RULES"));
+    for (flag, dir) in [("--hunts-dir", &hunts_dir), ("--rules", &rules)] {
         if let Some(dir) = dir.as_ref().filter(|d| !d.is_dir()) {
             bail!("{flag} {}: not a directory", dir.display());
         }
     }
-    crate::lake::hunts::library::choose_dirs(cli.hunts_dir.clone(), cli.rules.clone());
+    crate::lake::hunts::library::choose_dirs(hunts_dir, rules);
     if cli.athena.print_sql.is_some() {
         return athena_cmd::print(&cli, out);
     }
