@@ -31,6 +31,18 @@ pub struct Page {
 }
 
 impl EventCriteria {
+    /// The text criteria by their command-line names (`--actor`, `--ip`…).
+    pub fn named(&self) -> [(&'static str, &Option<String>); 6] {
+        [
+            ("actor", &self.actor),
+            ("ip", &self.ip),
+            ("key", &self.key),
+            ("resource", &self.resource),
+            ("operation", &self.operation),
+            ("source", &self.source),
+        ]
+    }
+
     /// The scope and these criteria as a filter; `kinds` are the lake's
     /// source kinds (see [`Session::source_kinds`](super::session::Session::source_kinds)).
     pub(crate) fn filter(&self, scope: &Scope, kinds: &[String]) -> Filter {

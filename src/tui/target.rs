@@ -9,14 +9,7 @@ use crate::lake::{EventCriteria, LaneBy, Millis};
 /// "actor=… operation=… errors only" for titles.
 pub fn describe(criteria: &EventCriteria) -> String {
     let mut parts = Vec::new();
-    for (name, value) in [
-        ("actor", &criteria.actor),
-        ("ip", &criteria.ip),
-        ("key", &criteria.key),
-        ("resource", &criteria.resource),
-        ("operation", &criteria.operation),
-        ("source", &criteria.source),
-    ] {
+    for (name, value) in criteria.named() {
         if let Some(v) = value {
             parts.push(format!("{name}={v}"));
         }
@@ -156,16 +149,9 @@ pub use crate::text::shell_quote as quote;
 /// Event criteria as `lakescope events` flags (leading space each).
 pub fn criteria_args(c: &EventCriteria) -> String {
     let mut out = String::new();
-    for (flag, value) in [
-        ("--actor", &c.actor),
-        ("--ip", &c.ip),
-        ("--key", &c.key),
-        ("--resource", &c.resource),
-        ("--operation", &c.operation),
-        ("--source", &c.source),
-    ] {
+    for (name, value) in c.named() {
         if let Some(v) = value {
-            out.push_str(&format!(" {flag} {}", quote(v)));
+            out.push_str(&format!(" --{name} {}", quote(v)));
         }
     }
     if c.errors_only {
