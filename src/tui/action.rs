@@ -119,7 +119,7 @@ impl Action {
             Action::Select => "open / pivot to the selected row",
             Action::NextSection => "next section",
             Action::PrevSection => "previous section",
-            Action::Filter => "fuzzy filter (actors); search the rows (other tables)",
+            Action::Filter => "fuzzy filter (actors); narrow the table to the rows holding a text",
             Action::NextMatch => "next row matching the search",
             Action::PrevMatch => "previous row matching the search",
             Action::Command => "command line (:actor :ip :key :resource :findings :dns :flows :scope)",
