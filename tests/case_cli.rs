@@ -122,6 +122,8 @@ fn marks_notes_and_exports_hold_the_lakes_records() {
     for session in &sessions {
         env.run(&["case", "mark", "--actor", session, "--tag", "suspicious"]);
     }
+    let c2 = text(&t["network"]["c2"]["name"]);
+    env.run(&["case", "mark", "--name", &c2.to_uppercase(), "--tag", "ioc"]);
     env.run(&["case", "mark", "--ip", new_ip, "--note", "not in the known IPs"]);
     env.run(&["case", "mark", "--ip", new_ip, "--note", "hosting provider"]);
 
@@ -146,7 +148,11 @@ fn marks_notes_and_exports_hold_the_lakes_records() {
     assert_eq!(current, ["intrusion"]);
     let marks = env.json(&["case", "show"]);
     let marks = marks.as_array().unwrap();
-    assert_eq!(marks.len(), 3 + sessions.len(), "{marks:#?}");
+    assert_eq!(marks.len(), 4 + sessions.len(), "{marks:#?}");
+    assert!(
+        marks.iter().any(|m| m["kind"] == "name" && m["value"] == c2),
+        "names are kept as DNS has them"
+    );
     assert_eq!(text(&marks[0]["value"]), first_id, "the earliest event first");
     let ip_mark = marks.iter().find(|m| m["kind"] == "ip").unwrap();
     assert_eq!(ip_mark["notes"].as_array().unwrap().len(), 2);
@@ -234,6 +240,12 @@ fn marks_notes_and_exports_hold_the_lakes_records() {
         md.contains(&format!("\"eventID\": \"{policy_id}\"")),
         "the original record: {md}"
     );
+    let c2_line = md
+        .lines()
+        .find(|l| l.starts_with(&format!("| name | {c2} |")))
+        .unwrap_or_else(|| panic!("{md}"));
+    let c2_first = text(&t["network"]["c2"]["first_seen"]).trim_end_matches('Z');
+    assert!(c2_line.contains(c2_first), "{c2_line}");
     let repo = common::repo().canonicalize().unwrap();
     let shown: Vec<String> = md
         .lines()

@@ -13,7 +13,8 @@ use super::store::CaseError;
 use super::{Case, Mark, MarkKind};
 use crate::lake::Session;
 use crate::lake::events::{event_detail, events_by_id, sightings};
-use crate::lake::{EventCriteria, Lake, Scope};
+use crate::lake::network::{DnsCriteria, dns};
+use crate::lake::{EventCriteria, Lake, Page, Scope};
 use crate::lake::{EventRow, Millis};
 use crate::sync::manifest::Manifest;
 
@@ -111,10 +112,7 @@ fn indicators(case: &Case, events: &[MarkedEvent], session: &Session) -> Result<
         }
     };
     for m in &case.marks {
-        if matches!(
-            m.kind,
-            MarkKind::Actor | MarkKind::Ip | MarkKind::Key | MarkKind::Resource
-        ) {
+        if !matches!(m.kind, MarkKind::Event | MarkKind::Finding | MarkKind::Hunt) {
             add(m.kind, &m.value);
         }
     }
@@ -125,15 +123,10 @@ fn indicators(case: &Case, events: &[MarkedEvent], session: &Session) -> Result<
     }
     let mut out = Vec::new();
     for (kind, value) in wanted {
-        let mut criteria = EventCriteria::default();
-        let slot = match kind {
-            MarkKind::Actor => &mut criteria.actor,
-            MarkKind::Ip => &mut criteria.ip,
-            MarkKind::Key => &mut criteria.key,
-            _ => &mut criteria.resource,
+        let (n, first, last) = match kind {
+            MarkKind::Name => name_sightings(session, &value)?,
+            _ => event_sightings(session, kind, &value)?,
         };
-        *slot = Some(value.clone());
-        let (n, first, last) = sightings(session, &Scope::default(), &criteria)?;
         out.push(Indicator {
             tag: case.find(kind, &value).and_then(|m| m.tag.clone()),
             kind,
@@ -145,6 +138,42 @@ fn indicators(case: &Case, events: &[MarkedEvent], session: &Session) -> Result<
     }
     out.sort_by(|a, b| (a.kind, &a.value).cmp(&(b.kind, &b.value)));
     Ok(out)
+}
+
+type Sightings = (u64, Option<Millis>, Option<Millis>);
+
+/// The API calls naming an actor, IP, key or resource.
+fn event_sightings(session: &Session, kind: MarkKind, value: &str) -> Result<Sightings, CaseError> {
+    let mut criteria = EventCriteria::default();
+    let slot = match kind {
+        MarkKind::Actor => &mut criteria.actor,
+        MarkKind::Ip => &mut criteria.ip,
+        MarkKind::Key => &mut criteria.key,
+        _ => &mut criteria.resource,
+    };
+    *slot = Some(value.to_string());
+    Ok(sightings(session, &Scope::default(), &criteria)?)
+}
+
+/// The DNS queries of a hostname.
+fn name_sightings(session: &Session, name: &str) -> Result<Sightings, CaseError> {
+    let criteria = DnsCriteria {
+        name: Some(name.to_string()),
+        ..DnsCriteria::default()
+    };
+    let rows = dns(
+        session,
+        &Scope::default(),
+        &criteria,
+        Page {
+            limit: 10_000,
+            offset: 0,
+        },
+    )?;
+    let n = rows.iter().map(|r| r.queries).sum();
+    let first = rows.iter().filter_map(|r| r.first_seen).min();
+    let last = rows.iter().filter_map(|r| r.last_seen).max();
+    Ok((n, first, last))
 }
 
 fn file_sha256(path: &Path) -> Result<String, CaseError> {

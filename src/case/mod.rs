@@ -19,6 +19,8 @@ pub enum MarkKind {
     Ip,
     Key,
     Resource,
+    /// A hostname asked in DNS.
+    Name,
     Finding,
     Hunt,
 }
@@ -31,6 +33,7 @@ impl MarkKind {
             MarkKind::Ip => "ip",
             MarkKind::Key => "key",
             MarkKind::Resource => "resource",
+            MarkKind::Name => "name",
             MarkKind::Finding => "finding",
             MarkKind::Hunt => "hunt",
         }

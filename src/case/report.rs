@@ -53,9 +53,13 @@ pub fn markdown(export: &CaseExport, exported_at: &str, out: &mut dyn Write) -> 
 
     for (title, kinds) in [
         ("Actors", &[MarkKind::Actor][..]),
-        ("Indicators", &[MarkKind::Ip, MarkKind::Key, MarkKind::Resource][..]),
+        (
+            "Indicators",
+            &[MarkKind::Ip, MarkKind::Key, MarkKind::Name, MarkKind::Resource][..],
+        ),
     ] {
         writeln!(out, "\n## {title}\n")?;
+        // Events: the API calls naming it (a name: its DNS queries).
         writeln!(out, "| Kind | Value | Events | First seen | Last seen | Tag |")?;
         writeln!(out, "|---|---|---:|---|---|---|")?;
         for i in export.indicators.iter().filter(|i| kinds.contains(&i.kind)) {

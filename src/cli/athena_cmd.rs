@@ -4,11 +4,10 @@
 
 use std::io::Write;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
-use super::{Cli, Command};
-use crate::lake::Page;
 use crate::lake::athena::{self, SlVersion, Tables};
+use crate::lake::{EventCriteria, Page, Scope};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SqlEngine {
@@ -53,27 +52,18 @@ fn tables(args: &AthenaArgs) -> Result<Tables> {
     Ok(tables)
 }
 
-/// Print the SQL of the command line's question.
-pub fn print(cli: &Cli, out: &mut dyn Write) -> Result<()> {
-    let tables = tables(&cli.athena)?;
-    let scope = cli.scope()?;
-    let sql = match &cli.command {
-        Some(Command::Actors { search: None }) => athena::actors(&tables, &scope)?,
-        Some(Command::Actors { search: Some(_) }) => {
-            bail!("the actors filter is fuzzy, which Athena cannot say exactly: print without it")
-        }
-        Some(Command::Events {
-            which, limit, offset, ..
-        }) => athena::events(
-            &tables,
-            &scope,
-            &which.criteria(),
-            Page {
-                limit: *limit,
-                offset: *offset,
-            },
-        )?,
-        _ => bail!("--print-sql athena: only `actors` and `events` have an Athena form yet"),
+/// What `--print-sql athena` prints for: the questions with an Athena form.
+pub enum Question {
+    Actors,
+    Events(EventCriteria, Page),
+}
+
+/// Print the question's SQL.
+pub fn print(args: &AthenaArgs, scope: &Scope, question: &Question, out: &mut dyn Write) -> Result<()> {
+    let tables = tables(args)?;
+    let sql = match question {
+        Question::Actors => athena::actors(&tables, scope)?,
+        Question::Events(criteria, page) => athena::events(&tables, scope, criteria, *page)?,
     };
     writeln!(out, "{sql};").context("cannot write the SQL")
 }

@@ -52,6 +52,9 @@ pub struct MarkArgs {
     /// A resource id, ARN or name
     #[arg(long, group = "what")]
     resource: Option<String>,
+    /// A hostname asked in DNS
+    #[arg(long, group = "what")]
+    name: Option<String>,
     /// A finding id
     #[arg(long, group = "what")]
     finding: Option<String>,
@@ -74,6 +77,10 @@ impl MarkArgs {
             (MarkKind::Ip, &self.ip),
             (MarkKind::Key, &self.key),
             (MarkKind::Resource, &self.resource),
+            (
+                MarkKind::Name,
+                &self.name.as_deref().map(crate::lake::network::normal_name),
+            ),
             (MarkKind::Finding, &self.finding),
             (MarkKind::Hunt, &self.hunt),
         ]
@@ -108,6 +115,7 @@ fn replay(lake: &Lake, kind: MarkKind, value: &str, event: Option<&crate::lake::
         (MarkKind::Ip, _) => format!("{base} ip {v}"),
         (MarkKind::Key, _) => format!("{base} key {v}"),
         (MarkKind::Resource, _) => format!("{base} resource {v}"),
+        (MarkKind::Name, _) => format!("{base} dns {v}"),
         (MarkKind::Finding, _) => format!("{base} finding {v}"),
         (MarkKind::Hunt, _) => format!("{base} hunt --hunt {v}"),
     }

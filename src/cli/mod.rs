@@ -322,7 +322,23 @@ pub fn run(cli: Cli) -> Result<()> {
     }
     crate::lake::hunts::library::choose_dirs(hunts_dir, rules);
     if cli.athena.print_sql.is_some() {
-        return athena_cmd::print(&cli, out);
+        let question = match &cli.command {
+            Some(Command::Actors { search: None }) => athena_cmd::Question::Actors,
+            Some(Command::Actors { search: Some(_) }) => {
+                bail!("the actors filter is fuzzy, which Athena cannot say exactly: print without it")
+            }
+            Some(Command::Events {
+                which, limit, offset, ..
+            }) => athena_cmd::Question::Events(
+                which.criteria(),
+                Page {
+                    limit: *limit,
+                    offset: *offset,
+                },
+            ),
+            _ => bail!("--print-sql athena: only `actors` and `events` have an Athena form yet"),
+        };
+        return athena_cmd::print(&cli.athena, &cli.scope()?, &question, out);
     }
     let exporting = matches!(&cli.command, Some(Command::Case(case_cmd::CaseCommand::Export)));
     if format.export_only() && !exporting {

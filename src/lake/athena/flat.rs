@@ -3,9 +3,13 @@
 //! maps the versions): the ARN is `actor.user.uuid` in 1.0 and
 //! `actor.user.uid` in 2.0, and so on.
 
-use super::lit;
 use crate::lake::projection::ACTOR_KEY_SQL;
 use crate::lake::scope::{Scope, day_string, format_ms};
+
+/// A string as a SQL literal.
+pub fn lit(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
 
 /// Security Lake source versions, as their Glue tables are laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

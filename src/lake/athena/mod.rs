@@ -11,7 +11,7 @@ use super::criteria::{EventCriteria, Page};
 use super::error::{LakeError, Result};
 use super::scope::Scope;
 
-pub use flat::SlVersion;
+pub use flat::{SlVersion, lit};
 
 /// Where the tables are: the Security Lake rollup region whose Glue
 /// database holds them, and the source versions the lake has.
@@ -52,11 +52,6 @@ impl Tables {
             version.suffix()
         )
     }
-}
-
-/// A string as a SQL literal.
-pub fn lit(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// `WITH ev AS (…)`: the scope's API calls from every version's table,

@@ -62,6 +62,7 @@ fn pivot(mark: &Mark) -> Effect {
         MarkKind::Ip => Target::Open(Subject::Ip(v)),
         MarkKind::Key => Target::Open(Subject::Key(v)),
         MarkKind::Resource => Target::Open(Subject::Resource(v)),
+        MarkKind::Name => Target::Name(v),
         MarkKind::Finding => Target::Finding(v),
         MarkKind::Hunt => Target::Hunts,
     };

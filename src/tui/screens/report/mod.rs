@@ -264,6 +264,7 @@ impl View for ReportScreen {
             Target::Open(Subject::Key(v)) => (MarkKind::Key, v),
             Target::Open(Subject::Resource(v)) => (MarkKind::Resource, v),
             Target::Finding(v) => (MarkKind::Finding, v),
+            Target::Name(v) => (MarkKind::Name, v),
             _ => return None,
         };
         Some(Markable::new(kind, value))
