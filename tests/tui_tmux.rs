@@ -309,3 +309,31 @@ fn a_cold_command_shows_its_progress_on_a_terminal_and_clears_it() {
         "{summary}"
     );
 }
+
+/// `A` copies the page's question as Athena SQL (OSC 52 to tmux's buffer),
+/// over the tables of the region AWS_REGION names, under the page's scope.
+#[test]
+fn the_events_page_copies_as_athena_sql() {
+    let command = format!(
+        "AWS_REGION=eu-west-1 {} --lake {} --account 111122223333",
+        bin(),
+        common::demo().display()
+    );
+    let tmux = Tmux::start("athena", 120, 30, &command);
+    tmux.wait_for("Actors");
+    tmux.send(&["3"]);
+    tmux.wait_for("Events");
+    tmux.send(&["A"]);
+    tmux.wait_for("copied");
+    let buffer = String::from_utf8_lossy(&tmux.run(&["show-buffer"]).stdout).to_string();
+    assert!(buffer.starts_with("WITH flat AS ("), "clipboard: {buffer:?}");
+    assert!(
+        buffer.contains(
+            "amazon_security_lake_glue_db_eu_west_1.amazon_security_lake_table_eu_west_1_cloud_trail_mgmt_2_0"
+        ),
+        "{buffer}"
+    );
+    assert!(buffer.contains("accountid IN ('111122223333')"), "{buffer}");
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+}

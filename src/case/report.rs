@@ -8,11 +8,31 @@ use std::io::Write;
 use super::MarkKind;
 use super::export::{CaseExport, iso};
 
-/// A table cell: one line, no pipe, no control character.
+/// Text from the lake on one line: controls (line breaks too) written as
+/// escapes, no pipe to end a table cell.
+fn one_line(text: &str) -> String {
+    crate::text::sanitize(text).replace('|', "\\|")
+}
+
+/// A table cell or line of text: also no HTML, which a renderer would run
+/// (values come from the lake, and an attacker writes some of them).
 fn cell(text: &str) -> String {
-    crate::text::sanitize(text)
-        .replace(['\n', '\r'], " ")
-        .replace('|', "\\|")
+    one_line(text)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A code span that shows `text` as it is, backticks included: fenced by
+/// one backtick more than the longest run inside it.
+fn code(text: &str) -> String {
+    let text = one_line(text);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    match longest {
+        0 => format!("{fence}{text}{fence}"),
+        _ => format!("{fence} {text} {fence}"),
+    }
 }
 
 fn opt(text: &Option<String>) -> String {
@@ -22,7 +42,7 @@ fn opt(text: &Option<String>) -> String {
 pub fn markdown(export: &CaseExport, exported_at: &str, out: &mut dyn Write) -> std::io::Result<()> {
     let case = &export.case;
     writeln!(out, "# Case {}\n", cell(&case.name))?;
-    writeln!(out, "- Lake: `{}`", cell(&case.lake))?;
+    writeln!(out, "- Lake: {}", code(&case.lake))?;
     writeln!(out, "- Created: {} · exported: {exported_at}", case.created_at)?;
     writeln!(out, "- Marks: {} ({} events)\n", case.marks.len(), export.events.len())?;
 
@@ -48,7 +68,7 @@ pub fn markdown(export: &CaseExport, exported_at: &str, out: &mut dyn Write) -> 
         )?;
     }
     for id in &export.missing {
-        writeln!(out, "\nMarked event `{}` is not in the lake any more.", cell(id))?;
+        writeln!(out, "\nMarked event {} is not in the lake any more.", code(id))?;
     }
 
     for (title, kinds) in [
@@ -85,7 +105,7 @@ pub fn markdown(export: &CaseExport, exported_at: &str, out: &mut dyn Write) -> 
         writeln!(out, "\n## Notes\n")?;
         for m in noted {
             for note in &m.notes {
-                writeln!(out, "- {} `{}`: {}", m.kind.label(), cell(&m.value), cell(note))?;
+                writeln!(out, "- {} {}: {}", m.kind.label(), code(&m.value), cell(note))?;
             }
         }
     }
@@ -98,17 +118,17 @@ pub fn markdown(export: &CaseExport, exported_at: &str, out: &mut dyn Write) -> 
     if !paths.is_empty() {
         writeln!(out, "\n## How each mark was reached\n")?;
         for m in paths {
-            writeln!(out, "- {} `{}`:", m.kind.label(), cell(&m.value))?;
+            writeln!(out, "- {} {}:", m.kind.label(), code(&m.value))?;
             for step in &m.path {
-                writeln!(out, "  - {}: `{}`", cell(&step.title), cell(&step.command))?;
+                writeln!(out, "  - {}: {}", cell(&step.title), code(&step.command))?;
             }
         }
     }
 
     writeln!(out, "\n## Evidence\n")?;
     for e in &export.events {
-        writeln!(out, "### {} `{}`\n", iso(e.event.time), cell(&e.mark.value))?;
-        writeln!(out, "- Lake file: `{}`", cell(&e.file))?;
+        writeln!(out, "### {} {}\n", iso(e.event.time), code(&e.mark.value))?;
+        writeln!(out, "- Lake file: {}", code(&e.file))?;
         writeln!(out, "- SHA-256: `{}`", e.sha256)?;
         match &e.manifest_sha256 {
             Some(h) if *h == e.sha256 => {
@@ -131,4 +151,22 @@ pub fn markdown(export: &CaseExport, exported_at: &str, out: &mut dyn Write) -> 
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lake_text_cannot_break_the_report() {
+        assert_eq!(cell("a|b\nc"), "a\\|b\\nc");
+        assert_eq!(
+            cell("<img src=x onerror=alert(1)> & co"),
+            "&lt;img src=x onerror=alert(1)&gt; &amp; co"
+        );
+        assert_eq!(cell("\u{1b}[31mred"), "\\e[31mred");
+        assert_eq!(code("plain"), "`plain`");
+        assert_eq!(code("a`b"), "`` a`b ``");
+        assert_eq!(code("x``y"), "``` x``y ```");
+    }
 }

@@ -6,8 +6,8 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use crate::lake::athena::{self, SlVersion, Tables};
-use crate::lake::{EventCriteria, Page, Scope};
+use crate::lake::Scope;
+use crate::lake::athena::{self, Question, SlVersion, Tables};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SqlEngine {
@@ -33,12 +33,10 @@ pub struct AthenaArgs {
 }
 
 fn tables(args: &AthenaArgs) -> Result<Tables> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let region = args
         .athena_region
         .clone()
-        .or_else(|| env("AWS_REGION"))
-        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .or_else(athena::region_from_env)
         .context("which region's Glue database? --athena-region REGION (or AWS_REGION)")?;
     let mut tables = Tables::new(&region);
     tables.database = args.database.clone();
@@ -52,18 +50,8 @@ fn tables(args: &AthenaArgs) -> Result<Tables> {
     Ok(tables)
 }
 
-/// What `--print-sql athena` prints for: the questions with an Athena form.
-pub enum Question {
-    Actors,
-    Events(EventCriteria, Page),
-}
-
 /// Print the question's SQL.
 pub fn print(args: &AthenaArgs, scope: &Scope, question: &Question, out: &mut dyn Write) -> Result<()> {
-    let tables = tables(args)?;
-    let sql = match question {
-        Question::Actors => athena::actors(&tables, scope)?,
-        Question::Events(criteria, page) => athena::events(&tables, scope, criteria, *page)?,
-    };
+    let sql = athena::sql(&tables(args)?, scope, question)?;
     writeln!(out, "{sql};").context("cannot write the SQL")
 }

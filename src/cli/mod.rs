@@ -323,13 +323,13 @@ pub fn run(cli: Cli) -> Result<()> {
     crate::lake::hunts::library::choose_dirs(hunts_dir, rules);
     if cli.athena.print_sql.is_some() {
         let question = match &cli.command {
-            Some(Command::Actors { search: None }) => athena_cmd::Question::Actors,
+            Some(Command::Actors { search: None }) => crate::lake::athena::Question::Actors,
             Some(Command::Actors { search: Some(_) }) => {
                 bail!("the actors filter is fuzzy, which Athena cannot say exactly: print without it")
             }
             Some(Command::Events {
                 which, limit, offset, ..
-            }) => athena_cmd::Question::Events(
+            }) => crate::lake::athena::Question::Events(
                 which.criteria(),
                 Page {
                     limit: *limit,

@@ -50,11 +50,12 @@ pub enum Action {
     CaseMark,
     CaseNote,
     Case,
+    CopyAthena,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 44] = [
+    pub const ALL: [Action; 45] = [
         Action::Partitions,
         Action::Actors,
         Action::Events,
@@ -95,6 +96,7 @@ impl Action {
         Action::Clock,
         Action::Copy,
         Action::CopyAll,
+        Action::CopyAthena,
         Action::Refresh,
         Action::Cancel,
         Action::Help,
@@ -148,6 +150,7 @@ impl Action {
             Action::CaseMark => "mark the selected row in the case (type a tag or just Enter)",
             Action::CaseNote => "add a note to the selected row's mark (marking it)",
             Action::Case => "the case: marks in time order with their notes",
+            Action::CopyAthena => "copy the page's question as Athena SQL (OSC 52; AWS_REGION names the tables)",
         }
     }
 

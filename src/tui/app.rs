@@ -487,6 +487,7 @@ impl App {
             Action::CaseMark => self.type_command("mark "),
             Action::CaseNote => self.type_command("note "),
             Action::Case => self.open_case(),
+            Action::CopyAthena => self.apply(self.page().athena_copy(), action),
             _ => self.screen_action(action),
         }
     }

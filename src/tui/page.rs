@@ -6,9 +6,9 @@
 use super::input::LineInput;
 use super::mode::Mode;
 use super::narrow::Narrow;
-use super::screen::{AnyScreen, Load};
+use super::screen::{AnyScreen, Effect, Load, Severity};
 use super::search;
-use crate::lake::Scope;
+use crate::lake::{Scope, athena};
 
 /// A page in the history: a screen, the scope it was opened with, and the
 /// state of its query.
@@ -41,6 +41,22 @@ impl Page {
 }
 
 impl Page {
+    /// `A`: the Athena SQL of the page's question, for the clipboard.
+    pub fn athena_copy(&self) -> Effect {
+        let Some(question) = self.screen.athena() else {
+            let text = "no Athena form for this page yet (the actors without a filter, and events, have one)";
+            return Effect::Say(Severity::Info, text.into());
+        };
+        let Some(region) = athena::region_from_env() else {
+            let text = "set AWS_REGION to the Security Lake rollup region to name its Glue tables";
+            return Effect::Say(Severity::Warning, text.into());
+        };
+        match athena::sql(&athena::Tables::new(&region), &self.scope, &question) {
+            Ok(sql) => Effect::Copy(sql),
+            Err(e) => Effect::Say(Severity::Warning, e.to_string()),
+        }
+    }
+
     /// `/` on a screen without a fuzzy filter: the line to edit the
     /// narrowing (or the search) in place.
     pub fn search_mode(&self) -> Mode {

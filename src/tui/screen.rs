@@ -22,6 +22,7 @@ use super::narrow::Narrow;
 use super::target::Target;
 use super::theme::Theme;
 use crate::case::Markable;
+use crate::lake::athena::Question;
 use crate::lake::buckets::Zone;
 use crate::lake::worker::{Query, QueryWorker};
 use crate::lake::{Lake, LakeError, Scope};
@@ -246,6 +247,12 @@ pub trait View: Debug + Any {
     /// The page's question as `lakescope` arguments (after `--lake DIR`
     /// and the scope), kept in a mark's path so a reviewer can ask it again.
     fn question(&self) -> Option<String> {
+        None
+    }
+
+    /// The page's question in a form Athena can be asked (`A` copies its
+    /// SQL); None: no Athena form yet.
+    fn athena(&self) -> Option<Question> {
         None
     }
 

@@ -114,6 +114,29 @@ fn where_clause(conditions: &[String]) -> String {
     }
 }
 
+/// The questions with an Athena form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Question {
+    Actors,
+    Events(EventCriteria, Page),
+}
+
+/// The question's statement.
+pub fn sql(tables: &Tables, scope: &Scope, question: &Question) -> Result<String> {
+    match question {
+        Question::Actors => actors(tables, scope),
+        Question::Events(criteria, page) => events(tables, scope, criteria, *page),
+    }
+}
+
+/// The region whose Glue database holds the tables, from the standard
+/// variables (`AWS_REGION`, else `AWS_DEFAULT_REGION`).
+pub fn region_from_env() -> Option<String> {
+    ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+}
+
 /// `lakescope actors`: one row per actor, busiest first.
 pub fn actors(tables: &Tables, scope: &Scope) -> Result<String> {
     let mode = |name: &str, column: &str| {

@@ -8,6 +8,7 @@ use ratatui::layout::Rect;
 
 use crate::case::{MarkKind, Markable};
 use crate::lake::EventCriteria;
+use crate::lake::athena::Question;
 use crate::lake::worker::Query;
 use crate::lake::{ActorRow, LaneBy, Scope};
 use crate::tui::action::Action;
@@ -250,6 +251,11 @@ impl View for ActorsScreen {
 
     fn question(&self) -> Option<String> {
         Some("actors".into())
+    }
+
+    /// Without the fuzzy filter, which Athena cannot say exactly.
+    fn athena(&self) -> Option<Question> {
+        self.filter.is_empty().then_some(Question::Actors)
     }
 
     fn fuzzy_filter(&self) -> Option<&str> {

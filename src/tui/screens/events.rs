@@ -7,6 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::inspector::InspectorScreen;
 use crate::case::Markable;
+use crate::lake::athena::Question;
 use crate::lake::config::ConfigTarget;
 use crate::lake::worker::Query;
 use crate::lake::{EventCriteria, EventRow, Page, Scope};
@@ -161,6 +162,14 @@ impl View for EventsScreen {
 
     fn markable(&self, row: usize) -> Option<Markable> {
         self.rows.get(row).and_then(event_markable)
+    }
+
+    fn athena(&self) -> Option<Question> {
+        let page = Page {
+            limit: PAGE,
+            offset: self.offset,
+        };
+        Some(Question::Events(self.filter.clone(), page))
     }
 
     fn question(&self) -> Option<String> {
