@@ -315,3 +315,66 @@ fn killing_the_writer_never_damages_the_case() {
         "no run was killed ({whole} ms a run): the kills came too late to test anything"
     );
 }
+
+/// A synced lake: the report compares each marked event's file with the
+/// hash the sync manifest recorded when it was fetched, and says when the
+/// file changed since.
+#[test]
+fn the_report_checks_marked_files_against_the_sync_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = tmp.path().join("synced");
+    let t = common::truth();
+    let policy = &t["intrusion"]["bucket_policy_change"];
+    let id = text(&policy["event_id"]);
+    common::copy_dir(&common::demo().join("AWSLogs"), &lake.join("AWSLogs"));
+    let run = |args: &[&str]| -> Output {
+        let out = common::lakescope()
+            .env("XDG_DATA_HOME", tmp.path().join("data"))
+            .env("LAKESCOPE_CACHE_DIR", tmp.path().join("cache"))
+            .arg("--lake")
+            .arg(&lake)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    let rows: Value =
+        serde_json::from_slice(&run(&["--format", "json", "events", "--operation", "PutBucketPolicy"]).stdout).unwrap();
+    let file = rows.as_array().unwrap().iter().find(|r| r["event_id"] == id).unwrap()["file"].clone();
+    let file = Path::new(text(&file)).canonicalize().unwrap();
+    let relative = file
+        .strip_prefix(lake.canonicalize().unwrap())
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let manifest = |sha256: &str| {
+        let entry = serde_json::json!({
+            "path": relative, "bucket": "org-trail", "key": relative, "size": 1, "etag": "e",
+            "sha256": sha256, "fetched_at": "2024-05-06T00:00:00Z"
+        });
+        std::fs::create_dir_all(lake.join(".lakescope-sync")).unwrap();
+        std::fs::write(lake.join(".lakescope-sync/manifest.jsonl"), format!("{entry}\n")).unwrap();
+    };
+    run(&["case", "mark", "--event", id]);
+    manifest(&sha256_of(&file));
+    let md = String::from_utf8(run(&["--format", "markdown", "case", "export"]).stdout).unwrap();
+    assert!(
+        md.contains("Sync manifest: the same SHA-256 recorded when it was fetched"),
+        "{md}"
+    );
+    manifest(&"0".repeat(64));
+    let md = String::from_utf8(run(&["--format", "markdown", "case", "export"]).stdout).unwrap();
+    assert!(
+        md.contains(&format!(
+            "recorded {} when fetched — the file changed since",
+            "0".repeat(64)
+        )),
+        "{md}"
+    );
+}
