@@ -107,7 +107,7 @@ impl CaseStore {
     }
 
     pub fn list(&self) -> Result<Vec<CaseInfo>> {
-        let current = self.current_name()?;
+        let current = Some(self.current_name()?.unwrap_or_else(|| DEFAULT_CASE.to_string()));
         let mut out = Vec::new();
         for entry in std::fs::read_dir(&self.dir).map_err(io(&self.dir))? {
             let path = entry.map_err(io(&self.dir))?.path();

@@ -151,6 +151,19 @@ fn mark(lake: &Lake, session: &Session, store: &CaseStore, args: &MarkArgs) -> R
     Ok(store.update(|case| case.mark(new))?.0)
 }
 
+/// The marks in time order, each with its time in words first.
+fn shown(case: &Case) -> Result<serde_json::Value> {
+    let marks = case.in_time_order().into_iter().map(|m| {
+        let mut row = serde_json::Map::new();
+        row.insert("time".into(), iso(m.time_ms.map(crate::lake::Millis)).into());
+        if let serde_json::Value::Object(fields) = serde_json::to_value(m)? {
+            row.extend(fields.into_iter().filter(|(k, _)| k != "time_ms"));
+        }
+        Ok(serde_json::Value::Object(row))
+    });
+    Ok(serde_json::Value::Array(marks.collect::<Result<_>>()?))
+}
+
 /// Run a `case` command; what it prints is a JSON value for `--format`, or
 /// nothing when it wrote the export itself.
 pub fn run(
@@ -166,11 +179,8 @@ pub fn run(
         CaseCommand::New { name } => serde_json::to_value(store.create(name)?)?,
         CaseCommand::Open { name } => serde_json::to_value(store.open(name)?)?,
         CaseCommand::Rename { old, new } => serde_json::to_value(store.rename(old, new)?)?,
-        CaseCommand::Show => serde_json::to_value(store.current()?.in_time_order())?,
-        CaseCommand::Mark(args) => {
-            let case = mark(lake, session, &store, args)?;
-            serde_json::to_value(case.in_time_order())?
-        }
+        CaseCommand::Show => shown(&store.current()?)?,
+        CaseCommand::Mark(args) => shown(&mark(lake, session, &store, args)?)?,
         CaseCommand::Export => {
             let case = store.current()?;
             let export = export::gather(&case, lake, session)?;
