@@ -108,6 +108,11 @@ fn marks_survive_a_restart_and_export_as_the_lakes_records() {
             .unwrap_or_else(|| panic!("{screen}"));
         assert!(line.contains('●'), "not marked: {line}");
     }
+    // Several cases per lake: another one starts empty, and back again.
+    command(&mut h, "case second-look");
+    assert_eq!(h.title(), "Case second-look (0 marks)");
+    command(&mut h, "case default");
+    assert_eq!(h.title(), format!("Case default ({} marks)", 2 + sessions.len()));
     drop(h);
 
     // Exported by the command line from the same data dir.

@@ -420,7 +420,7 @@ impl App {
             Command::Sql(sql) => Effect::Open(Box::new(InspectorScreen::sql(sql))),
             Command::Mark(tag) => return self.mark(tag, None),
             Command::Note(text) => return self.mark(None, Some(text)),
-            Command::Case => return self.open_case(),
+            Command::Case(name) => return self.open_case_named(name),
         };
         self.apply(effect, Action::Command);
     }
@@ -430,6 +430,16 @@ impl App {
         let root = self.lake.root().to_path_buf();
         let (ok, message) = mark_selected(self.case.as_mut(), &mut self.history, self.current, &root, tag, note);
         self.say(if ok { Severity::Info } else { Severity::Warning }, message);
+    }
+
+    /// `:case NAME`: switch to that case (made if new), then show it.
+    fn open_case_named(&mut self, name: Option<String>) {
+        if let (Some(name), Some(desk)) = (name, self.case.as_mut())
+            && let Err(e) = desk.switch(&name)
+        {
+            return self.say(Severity::Warning, e.to_string());
+        }
+        self.open_case();
     }
 
     fn open_case(&mut self) {

@@ -24,6 +24,15 @@ impl CaseDesk {
         Ok(CaseDesk { store, case })
     }
 
+    /// Make case `name` the current one, starting it if it is new.
+    pub fn switch(&mut self, name: &str) -> Result<(), CaseError> {
+        self.case = match self.store.open(name) {
+            Err(CaseError::NotFound(_)) => self.store.create(name)?,
+            other => other?,
+        };
+        Ok(())
+    }
+
     pub fn is_marked(&self, m: &Markable) -> bool {
         self.case.is_marked(m.kind, &m.value)
     }

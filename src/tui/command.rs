@@ -29,8 +29,8 @@ pub enum Command {
     Mark(Option<String>),
     /// A note on the selected row's mark.
     Note(String),
-    /// The case screen.
-    Case,
+    /// The case screen; with a name, that case first (made if new).
+    Case(Option<String>),
     Quit,
 }
 
@@ -67,7 +67,10 @@ pub const COMMANDS: [(&str, &str); 20] = [
         ":mark [TAG]      mark the selected row in the case (suspicious, benign, ioc…)",
     ),
     ("note", ":note TEXT       a note on the selected row's mark"),
-    ("case", ":case           the case: marks in time order"),
+    (
+        "case",
+        ":case [NAME]    the case (or switch to case NAME): marks in time order",
+    ),
     (
         "tz",
         ":tz utc|local|+05:30|Europe/Berlin   the clock of timelines (z toggles it with UTC)",
@@ -110,7 +113,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         ),
         "mark" | "m" => Command::Mark(Some(rest.to_string()).filter(|t| !t.is_empty())),
         "note" => Command::Note(arg("the note's text")?),
-        "case" => Command::Case,
+        "case" => Command::Case(Some(rest.to_string()).filter(|n| !n.is_empty())),
         "q" | "quit" => Command::Quit,
         "" => return Err("empty command".into()),
         other => {
