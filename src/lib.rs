@@ -9,6 +9,7 @@ pub mod case;
 pub mod cli;
 pub mod generate;
 pub mod lake;
+pub mod safe_json;
 pub mod sync;
 pub mod text;
 pub mod tui;

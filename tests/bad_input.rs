@@ -180,11 +180,25 @@ fn escape_sequences_never_reach_the_terminal_as_bytes() {
         "raw ESC/BEL in table output"
     );
     assert!(String::from_utf8_lossy(&table).contains("\\e["), "escaped form shown");
-    let json = String::from_utf8(run("json")).unwrap();
-    assert!(!json.contains('\u{1b}'));
-    let rows: Value = serde_json::from_str(&json).unwrap();
-    assert!(!rows.as_array().unwrap().is_empty(), "the hostile records are there");
-    assert!(json.contains("\\u001b"), "JSON keeps the data, escaped");
+    for format in ["json", "ndjson"] {
+        let json = String::from_utf8(run(format)).unwrap();
+        // Nothing a terminal acts on: C0, DEL, C1 and bidi overrides are escapes.
+        let raw: Vec<char> = json
+            .chars()
+            .filter(|&c| lakescope::text::is_dangerous(c) && c != '\n')
+            .collect();
+        assert!(raw.is_empty(), "{format}: raw {raw:?}");
+        assert!(
+            json.contains("\\u001b") && json.contains("\\u202e"),
+            "{format} keeps the data, escaped"
+        );
+        let first = json.lines().next().unwrap();
+        let parsed = match format {
+            "json" => serde_json::from_str::<Value>(&json).unwrap(),
+            _ => Value::Array(vec![serde_json::from_str(first).unwrap()]),
+        };
+        assert!(!parsed.as_array().unwrap().is_empty(), "the hostile records are there");
+    }
 }
 
 #[test]

@@ -230,7 +230,8 @@ pub fn timesketch(export: &CaseExport, out: &mut dyn Write) -> std::io::Result<(
             "case_tag": e.mark.tag,
             "case_notes": e.mark.notes.join("\n"),
         });
-        writeln!(out, "{line}")?;
+        crate::safe_json::compact(&line, out)?;
+        writeln!(out)?;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use std::io::{self, IsTerminal, Write};
 
 use serde_json::Value;
 
+use crate::safe_json;
 use crate::text::{sanitize, truncate, width};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -35,16 +36,16 @@ const MAX_CELL: usize = 96;
 pub fn render(value: &Value, format: Format, out: &mut dyn Write) -> io::Result<()> {
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, value)?;
+            safe_json::pretty(value, out)?;
             writeln!(out)
         }
         Format::Ndjson => match value {
             Value::Array(rows) => rows.iter().try_for_each(|row| {
-                serde_json::to_writer(&mut *out, row)?;
+                safe_json::compact(row, out)?;
                 writeln!(out)
             }),
             other => {
-                serde_json::to_writer(&mut *out, other)?;
+                safe_json::compact(other, out)?;
                 writeln!(out)
             }
         },
