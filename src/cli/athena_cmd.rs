@@ -4,33 +4,13 @@
 
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
+use super::args::{AthenaArgs, Command};
+use crate::lake::Page;
 use crate::lake::Scope;
 use crate::lake::athena::{self, Question, SlVersion, Tables};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SqlEngine {
-    Athena,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct AthenaArgs {
-    /// Print the question's SQL instead of answering it (athena: Trino SQL over the Security Lake
-    /// Glue tables; today for `actors` and `events`)
-    #[arg(long, global = true, value_name = "ENGINE", value_enum)]
-    pub print_sql: Option<SqlEngine>,
-    /// The Security Lake rollup region whose Glue database holds the tables [default: AWS_REGION,
-    /// else AWS_DEFAULT_REGION]
-    #[arg(long, global = true, value_name = "REGION")]
-    pub athena_region: Option<String>,
-    /// The Glue database [default: amazon_security_lake_glue_db_<region>]
-    #[arg(long, global = true, value_name = "NAME")]
-    pub database: Option<String>,
-    /// A Security Lake source version with tables (repeat) [default: 2.0 and 1.0]
-    #[arg(long = "sl-version", global = true, value_name = "VERSION")]
-    pub sl_versions: Vec<String>,
-}
+use crate::lake::buckets::BucketWidth;
 
 fn tables(args: &AthenaArgs) -> Result<Tables> {
     let region = args
@@ -48,6 +28,39 @@ fn tables(args: &AthenaArgs) -> Result<Tables> {
             .collect::<Result<_>>()?;
     }
     Ok(tables)
+}
+
+/// The question a command line asks, when it has an Athena form.
+pub fn question(command: Option<&Command>, scope: &Scope) -> Result<Question> {
+    Ok(match command {
+        Some(Command::Actors { search: None }) => Question::Actors,
+        Some(Command::Actors { search: Some(_) }) => {
+            bail!("the actors filter is fuzzy, which Athena cannot say exactly: print without it")
+        }
+        Some(Command::Events {
+            which, limit, offset, ..
+        }) => Question::Events(
+            which.criteria(),
+            Page {
+                limit: *limit,
+                offset: *offset,
+            },
+        ),
+        Some(Command::Timeline {
+            which, bucket, by, tz, ..
+        }) => {
+            if by.is_some() || !tz.eq_ignore_ascii_case("utc") {
+                bail!("--print-sql athena: a timeline has an Athena form in UTC without lanes (no --by, --tz)");
+            }
+            let width: BucketWidth = match (bucket, scope.from_ms.zip(scope.to_ms)) {
+                (Some(b), _) => b.parse()?,
+                (None, Some((from, to))) => BucketWidth::auto(to - from, 200),
+                (None, None) => bail!("--print-sql athena timeline: give --bucket, or --from and --to"),
+            };
+            Question::Timeline(which.criteria(), width.ms())
+        }
+        _ => bail!("--print-sql athena: only `actors`, `events` and `timeline` have an Athena form yet"),
+    })
 }
 
 /// Print the question's SQL.

@@ -119,6 +119,8 @@ fn where_clause(conditions: &[String]) -> String {
 pub enum Question {
     Actors,
     Events(EventCriteria, Page),
+    /// Events and errors per UTC bucket of this many ms (the non-empty ones).
+    Timeline(EventCriteria, i64),
 }
 
 /// The question's statement.
@@ -126,6 +128,7 @@ pub fn sql(tables: &Tables, scope: &Scope, question: &Question) -> Result<String
     match question {
         Question::Actors => actors(tables, scope),
         Question::Events(criteria, page) => events(tables, scope, criteria, *page),
+        Question::Timeline(criteria, width) => timeline(tables, scope, criteria, *width),
     }
 }
 
@@ -167,6 +170,24 @@ pub fn events(tables: &Tables, scope: &Scope, criteria: &EventCriteria, page: Pa
         where_clause(&criteria_where(criteria)?),
         page.offset,
         page.limit
+    ))
+}
+
+/// `lakescope timeline` without lanes, in UTC: the buckets that hold
+/// events (every width divides a day, so buckets start at multiples of it
+/// since the epoch, as the local grid's do in UTC).
+pub fn timeline(tables: &Tables, scope: &Scope, criteria: &EventCriteria, width_ms: i64) -> Result<String> {
+    if width_ms <= 0 {
+        return Err(LakeError::InvalidInput {
+            what: "bucket width",
+            detail: format!("{width_ms} ms"),
+        });
+    }
+    let start = format!("time_ms - (time_ms % {width_ms})");
+    Ok(format!(
+        "{}SELECT {start} AS start_ms, {start} + {width_ms} AS end_ms, count(*) AS events, count(error_code) AS errors\nFROM ev\n{}GROUP BY 1, 2\nORDER BY 1",
+        events_cte(tables, scope)?,
+        where_clause(&criteria_where(criteria)?),
     ))
 }
 
