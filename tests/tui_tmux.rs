@@ -334,6 +334,31 @@ fn the_events_page_copies_as_athena_sql() {
         "{buffer}"
     );
     assert!(buffer.contains("accountid IN ('111122223333')"), "{buffer}");
+    // The scope's timeline (UTC, no lanes) too; with lanes there is no form yet.
+    tmux.run(&["delete-buffer"]);
+    tmux.send(&["4"]);
+    tmux.wait_for("Timeline");
+    tmux.send(&["A"]);
+    let start = Instant::now();
+    let buffer = loop {
+        let out = tmux.run(&["show-buffer"]);
+        if out.status.success() && !out.stdout.is_empty() {
+            break String::from_utf8_lossy(&out.stdout).to_string();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "nothing copied: {}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        buffer.contains(" AS start_ms, ") && buffer.contains("GROUP BY 1, 2"),
+        "{buffer}"
+    );
+    tmux.send(&["b"]);
+    tmux.send(&["A"]);
+    tmux.wait_for("no Athena form for this page yet");
     tmux.send(&["q"]);
     tmux.assert_restored();
 }

@@ -44,7 +44,7 @@ impl Page {
     /// `A`: the Athena SQL of the page's question, for the clipboard.
     pub fn athena_copy(&self) -> Effect {
         let Some(question) = self.screen.athena() else {
-            let text = "no Athena form for this page yet (the actors without a filter, and events, have one)";
+            let text = "no Athena form for this page yet (events, the unfiltered actors and the whole UTC timeline without lanes have one)";
             return Effect::Say(Severity::Info, text.into());
         };
         let Some(region) = athena::region_from_env() else {

@@ -9,6 +9,7 @@ use ratatui::layout::Rect;
 
 pub use self::state::TimelineScreen;
 use crate::lake::EventCriteria;
+use crate::lake::athena::Question;
 use crate::lake::buckets::Zone;
 use crate::lake::findings::FindingCriteria;
 use crate::lake::network::FlowCriteria;
@@ -161,6 +162,13 @@ impl View for TimelineScreen {
     /// Row 0 is the total, rows 1.. the lanes.
     fn rows(&self) -> usize {
         self.timeline.as_ref().map_or(0, |t| t.lanes.len() + 1)
+    }
+
+    /// The whole timeline in UTC without lanes (not zoomed into a window).
+    fn athena(&self) -> Option<Question> {
+        let plain = self.lanes.is_none() && self.zone == Zone::Utc && self.window.is_none();
+        let width = self.timeline.as_ref().map(|t| t.width).filter(|_| plain)?;
+        Some(Question::Timeline(self.filter.clone(), width.ms()))
     }
 
     /// Lanes stay drawn against the total: `/` jumps between them.
