@@ -233,8 +233,29 @@ pub enum SqlEngine {
     Athena,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// DuckDB over the lake's files (the default)
+    Local,
+    /// Amazon Athena over the Security Lake Glue tables
+    Athena,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct AthenaArgs {
+    /// Where questions are answered (athena: today `actors`, `events` and `timeline`; credentials
+    /// and region from the standard AWS chain)
+    #[arg(long, global = true, value_enum, default_value = "local")]
+    pub engine: Engine,
+    /// Athena workgroup [default: the account's primary]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub workgroup: Option<String>,
+    /// Where Athena writes results (s3://…), unless the workgroup sets it
+    #[arg(long, global = true, value_name = "S3_URI")]
+    pub output: Option<String>,
+    /// Run on Athena a question bounded by no day (every partition is scanned and billed)
+    #[arg(long, global = true)]
+    pub yes: bool,
     /// Print the question's SQL instead of answering it (athena: Trino SQL over the Security Lake
     /// Glue tables; today for `actors`, `events` and `timeline`)
     #[arg(long, global = true, value_name = "ENGINE", value_enum)]

@@ -104,10 +104,13 @@ pub fn run(cli: Cli) -> Result<()> {
         }
     }
     crate::lake::hunts::library::choose_dirs(hunts_dir, rules);
-    if cli.athena.print_sql.is_some() {
+    if cli.athena.print_sql.is_some() || cli.athena.engine == args::Engine::Athena {
         let scope = cli.scope()?;
         let question = athena_cmd::question(cli.command.as_ref(), &scope)?;
-        return athena_cmd::print(&cli.athena, &scope, &question, out);
+        return match cli.athena.print_sql {
+            Some(_) => athena_cmd::print(&cli.athena, &scope, &question, out),
+            None => athena_cmd::ask(&cli.athena, &scope, &question, format, out),
+        };
     }
     let exporting = matches!(&cli.command, Some(Command::Case(case_cmd::CaseCommand::Export)));
     if format.export_only() && !exporting {

@@ -38,6 +38,9 @@ pub enum LakeError {
     },
     #[error("invalid {what}: {detail}")]
     InvalidInput { what: &'static str, detail: String },
+    /// Amazon Athena refused or failed a query (its own message).
+    #[error("Athena: {0}")]
+    Athena(String),
 }
 
 /// What went wrong in the database, as far as recovery is concerned.

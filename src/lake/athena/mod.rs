@@ -6,6 +6,7 @@
 //! said exactly in this form is refused, never dropped.
 
 mod flat;
+pub mod run;
 
 use super::criteria::{EventCriteria, Page};
 use super::error::{LakeError, Result};

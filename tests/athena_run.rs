@@ -1,0 +1,255 @@
+//! `--engine athena` against a scripted Athena on loopback
+//! (`tests/fakes/athena.py`, the JSON protocol the SDK speaks): a query
+//! queued, running, then answered over several pages; one that fails with
+//! Athena's message; one cancelled on Athena; Ctrl-C stopping a running
+//! query on Athena; an unbounded question refused before anything is sent;
+//! credentials never printed.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+struct FakeAthena {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl FakeAthena {
+    fn start(scenario: Value) -> FakeAthena {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("scenario.json");
+        std::fs::write(&file, scenario.to_string()).unwrap();
+        let (port_file, log) = (dir.path().join("port"), dir.path().join("log.jsonl"));
+        let script = common::repo().join("tests/fakes/athena.py");
+        let child = Command::new("python3")
+            .arg(&script)
+            .args([&file, &port_file, &log])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("python3 runs the fake Athena");
+        let start = Instant::now();
+        let port = loop {
+            if let Some(port) = std::fs::read_to_string(&port_file)
+                .ok()
+                .and_then(|p| p.trim().parse().ok())
+            {
+                break port;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "the fake Athena did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        FakeAthena {
+            child,
+            port,
+            log,
+            _dir: dir,
+        }
+    }
+
+    fn requests(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = common::lakescope();
+        command
+            .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{}", self.port))
+            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", SECRET)
+            .env("AWS_REGION", "us-east-1")
+            .env_remove("AWS_PROFILE")
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+            .args(["--engine", "athena", "--workgroup", "ir"])
+            .args(args);
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let out = self.command(args).output().unwrap();
+        let all = [out.stdout.as_slice(), out.stderr.as_slice()].concat();
+        assert!(
+            !String::from_utf8_lossy(&all).contains(SECRET),
+            "a credential was printed"
+        );
+        out
+    }
+}
+
+impl Drop for FakeAthena {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const DAY: [&str; 4] = ["--from", "2024-05-05", "--to", "2024-05-05"];
+
+fn event_columns() -> Value {
+    json!([
+        "time_ms",
+        "account",
+        "region",
+        "actor_key",
+        "actor_type",
+        "access_key_id",
+        "source_ip",
+        "service",
+        "operation",
+        "error_code",
+        "event_uid"
+    ])
+}
+
+#[test]
+fn a_query_queued_then_running_is_answered_over_several_pages() {
+    let rows: Vec<Value> = (0..5)
+        .map(|i| {
+            json!([
+                format!("17148672000{i:02}"),
+                "111122223333",
+                "us-east-1",
+                "arn:aws:iam::111122223333:user/ci-deploy",
+                "IAMUser",
+                null,
+                "203.0.113.66",
+                "sts.amazonaws.com",
+                "GetCallerIdentity",
+                null,
+                format!("e-{i}")
+            ])
+        })
+        .collect();
+    let fake = FakeAthena::start(json!({
+        "states": ["QUEUED", "RUNNING", "RUNNING", "SUCCEEDED"],
+        "columns": event_columns(), "rows": rows, "page_size": 2, "scanned": 52_428_800
+    }));
+    let mut args = vec!["--format", "json"];
+    args.extend(DAY);
+    args.extend(["events", "--ip", "203.0.113.66"]);
+    let out = fake.run(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["athena"]["query_id"], "q-1");
+    assert_eq!(answer["athena"]["data_scanned_bytes"], 52_428_800);
+    let cost = answer["athena"]["cost_usd"].as_f64().unwrap();
+    assert!((cost - 52_428_800.0 / 1e12 * 5.0).abs() < 1e-12, "{cost}");
+    let got: Vec<&str> = answer["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["event_uid"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, ["e-0", "e-1", "e-2", "e-3", "e-4"], "every page, header row once");
+    assert_eq!(answer["rows"][0]["access_key_id"], Value::Null);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("athena: query q-1, 50.0 MB scanned"), "{stderr}");
+
+    let requests = fake.requests();
+    let start = requests.iter().find(|r| r["target"] == "StartQueryExecution").unwrap();
+    assert_eq!(start["body"]["WorkGroup"], "ir");
+    assert_eq!(
+        start["body"]["QueryExecutionContext"]["Database"],
+        "amazon_security_lake_glue_db_us_east_1"
+    );
+    let sql = start["body"]["QueryString"].as_str().unwrap();
+    assert!(
+        sql.contains("src_ip = '203.0.113.66'") && sql.contains("time_dt >= TIMESTAMP '2024-05-05 00:00:00'"),
+        "{sql}"
+    );
+    let polls = requests.iter().filter(|r| r["target"] == "GetQueryExecution").count();
+    assert_eq!(polls, 4, "polled until it succeeded");
+    assert_eq!(requests.iter().filter(|r| r["target"] == "GetQueryResults").count(), 3);
+    // Table output: the same rows.
+    let mut args: Vec<&str> = DAY.to_vec();
+    args.extend(["events", "--ip", "203.0.113.66"]);
+    let fake = FakeAthena::start(json!({"states": ["SUCCEEDED"], "columns": event_columns(),
+        "rows": [["1714867200000", "111122223333", "us-east-1", "a", "IAMUser", null, "203.0.113.66", "s", "o", null, "e-9"]]}));
+    let out = fake.run(&args);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("e-9"));
+}
+
+#[test]
+fn a_failed_or_cancelled_query_says_so_with_athenas_reason() {
+    let mut args: Vec<&str> = DAY.to_vec();
+    args.push("actors");
+    let reason =
+        "TABLE_NOT_FOUND: line 3:10: Table 'awsdatacatalog.amazon_security_lake_glue_db_us_east_1.x' does not exist";
+    let fake = FakeAthena::start(json!({"states": ["RUNNING", "FAILED"], "reason": reason, "columns": [], "rows": []}));
+    let out = fake.run(&args);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("query q-1 failed") && stderr.contains("TABLE_NOT_FOUND"),
+        "{stderr}"
+    );
+
+    let fake = FakeAthena::start(json!({"states": ["QUEUED", "CANCELLED"], "columns": [], "rows": []}));
+    let out = fake.run(&args);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cancelled on Athena"));
+}
+
+#[test]
+fn ctrl_c_stops_the_query_on_athena() {
+    let fake = FakeAthena::start(json!({"states": ["RUNNING"], "columns": [], "rows": []}));
+    let mut args: Vec<&str> = DAY.to_vec();
+    args.push("actors");
+    let mut child = fake
+        .command(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !fake.requests().iter().any(|r| r["target"] == "GetQueryExecution") {
+        assert!(start.elapsed() < Duration::from_secs(20), "never polled");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    assert!(
+        fake.requests()
+            .iter()
+            .any(|r| r["target"] == "StopQueryExecution" && r["body"]["QueryExecutionId"] == "q-1"),
+        "the query was left running on Athena"
+    );
+}
+
+#[test]
+fn a_question_bounded_by_no_day_is_refused_before_anything_is_sent() {
+    let fake = FakeAthena::start(json!({"states": ["SUCCEEDED"], "columns": [], "rows": []}));
+    let out = fake.run(&["actors"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+    assert!(fake.requests().is_empty());
+    let out = fake.run(&["--yes", "actors"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        fake.requests()
+            .iter()
+            .filter(|r| r["target"] == "StartQueryExecution")
+            .count(),
+        1
+    );
+}
