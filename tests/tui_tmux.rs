@@ -337,7 +337,8 @@ fn the_events_page_copies_as_athena_sql() {
     // The scope's timeline (UTC, no lanes) too; with lanes there is no form yet.
     tmux.run(&["delete-buffer"]);
     tmux.send(&["4"]);
-    tmux.wait_for("Timeline");
+    // The timeline's width is known once it has answered.
+    tmux.wait_for("buckets of");
     tmux.send(&["A"]);
     let start = Instant::now();
     let buffer = loop {
@@ -353,7 +354,7 @@ fn the_events_page_copies_as_athena_sql() {
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(
-        buffer.contains(" AS start_ms, ") && buffer.contains("GROUP BY 1, 2"),
+        buffer.contains(" AS start_ms, ") && buffer.contains("GROUP BY 1, 2") && buffer.contains("\"time\" >= "),
         "{buffer}"
     );
     tmux.send(&["b"]);

@@ -65,7 +65,7 @@ pub fn question(command: Option<&Command>, scope: &Scope) -> Result<Question> {
                 (None, Some((from, to))) => BucketWidth::auto(to - from, 200),
                 (None, None) => bail!("--print-sql athena timeline: give --bucket, or --from and --to"),
             };
-            Question::Timeline(which.criteria(), width.ms())
+            Question::Timeline(which.criteria(), width.ms(), None)
         }
         _ => bail!("--print-sql athena: only `actors`, `events` and `timeline` have an Athena form yet"),
     })

@@ -120,8 +120,9 @@ fn where_clause(conditions: &[String]) -> String {
 pub enum Question {
     Actors,
     Events(EventCriteria, Page),
-    /// Events and errors per UTC bucket of this many ms (the non-empty ones).
-    Timeline(EventCriteria, i64),
+    /// Events and errors per UTC bucket of this many ms (the non-empty
+    /// ones), within the scope and, when given, this range of times.
+    Timeline(EventCriteria, i64, Option<(i64, i64)>),
 }
 
 /// The question's statement.
@@ -129,7 +130,14 @@ pub fn sql(tables: &Tables, scope: &Scope, question: &Question) -> Result<String
     match question {
         Question::Actors => actors(tables, scope),
         Question::Events(criteria, page) => events(tables, scope, criteria, *page),
-        Question::Timeline(criteria, width) => timeline(tables, scope, criteria, *width),
+        Question::Timeline(criteria, width, range) => {
+            let mut scope = scope.clone();
+            if let Some((from, to)) = *range {
+                scope.from_ms = Some(scope.from_ms.map_or(from, |f| f.max(from)));
+                scope.to_ms = Some(scope.to_ms.map_or(to, |t| t.min(to)));
+            }
+            timeline(tables, &scope, criteria, *width)
+        }
     }
 }
 

@@ -164,11 +164,14 @@ impl View for TimelineScreen {
         self.timeline.as_ref().map_or(0, |t| t.lanes.len() + 1)
     }
 
-    /// The whole timeline in UTC without lanes (not zoomed into a window).
+    /// The buckets on screen, in UTC without lanes.
     fn athena(&self) -> Option<Question> {
-        let plain = self.lanes.is_none() && self.zone == Zone::Utc && self.window.is_none();
-        let width = self.timeline.as_ref().map(|t| t.width).filter(|_| plain)?;
-        Some(Question::Timeline(self.filter.clone(), width.ms()))
+        if self.lanes.is_some() || self.zone != Zone::Utc {
+            return None;
+        }
+        let w = self.window?;
+        let range = (w.from, w.from + self.columns as i64 * w.width.ms());
+        Some(Question::Timeline(self.filter.clone(), w.width.ms(), Some(range)))
     }
 
     /// Lanes stay drawn against the total: `/` jumps between them.
