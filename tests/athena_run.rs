@@ -253,3 +253,60 @@ fn a_question_bounded_by_no_day_is_refused_before_anything_is_sent() {
         1
     );
 }
+
+/// A report is one query per section: each sent, each answered and billed,
+/// the summary's fields on top and a table per section.
+#[test]
+fn a_report_asks_one_query_per_section() {
+    let fake = FakeAthena::start(json!({
+        "states": ["RUNNING", "SUCCEEDED"], "scanned": 1_048_576,
+        "columns": [], "rows": [],
+        "answers": [
+            {"match": "AS accounts\nFROM sub", "columns": ["events", "errors", "first_ms", "last_ms", "accounts"],
+             "rows": [["25", "12", "1714875187000", "1714875615000", "111122223333"]]},
+            {"match": "AS arn, t.actor_type AS type", "columns": ["arn", "type", "events", "errors", "first_ms", "last_ms"],
+             "rows": [["arn:aws:iam::111122223333:user/ci-deploy", "IAMUser", "25", "12", "1714875187000", "1714875615000"]]},
+            {"match": "SELECT service, operation", "columns": ["service", "operation", "events", "errors"],
+             "rows": [["sts.amazonaws.com", "GetCallerIdentity", "1", "0"], ["iam.amazonaws.com", "ListUsers", "1", "0"]]},
+            {"match": "SELECT user_agent", "columns": ["user_agent", "events"], "rows": [["aws-cli/2.15.0", "25"]]}
+        ]
+    }));
+    let mut args = vec!["--format", "json"];
+    args.extend(DAY);
+    args.extend(["ip", "203.0.113.66"]);
+    let out = fake.run(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["events"], "25");
+    assert_eq!(answer["accounts"], "111122223333");
+    assert_eq!(answer["actors"][0]["arn"], "arn:aws:iam::111122223333:user/ci-deploy");
+    assert_eq!(answer["operations"].as_array().unwrap().len(), 2);
+    assert_eq!(answer["user_agents"][0]["user_agent"], "aws-cli/2.15.0");
+    let ids: Vec<&str> = answer["athena"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["query_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["q-1", "q-2", "q-3", "q-4"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("1.0 MB scanned").count(), 4, "{stderr}");
+    let starts: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|r| r["target"] == "StartQueryExecution")
+        .map(|r| r["body"]["QueryString"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(starts.len(), 4);
+    for sql in &starts {
+        assert!(
+            sql.contains("sub AS (SELECT * FROM ev WHERE (src_ip = '203.0.113.66' OR src_domain = '203.0.113.66'))"),
+            "{sql}"
+        );
+        assert!(!sql.trim_end().ends_with(';'), "one statement per query: {sql}");
+    }
+    // As a table: the summary's fields, then each section's rows.
+    let out = fake.run(&[&DAY[..], &["ip", "203.0.113.66"]].concat());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("operations (2)") && text.contains("ListUsers"), "{text}");
+}

@@ -8,60 +8,9 @@
 
 mod common;
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Stdio};
-
 use serde_json::Value;
 
-const DB: &str = "amazon_security_lake_glue_db_us_east_1";
-
-/// `lakescope --print-sql athena ARGS`.
-fn athena_sql(args: &[&str]) -> String {
-    let out = common::lakescope()
-        .args(["--print-sql", "athena", "--athena-region", "us-east-1"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Run sqlglot on `sql`: `parse` (athena) or `duckdb` (athena → duckdb).
-fn sqlglot(mode: &str, sql: &str) -> String {
-    let script = r#"
-import sys
-try:
-    import sqlglot
-except ImportError:
-    sys.exit("sqlglot is not installed (python3 -m pip install sqlglot; .ci/test installs it)")
-sql = sys.stdin.read().strip().rstrip(';')
-if sys.argv[1] == 'parse':
-    sqlglot.parse_one(sql, read='athena', error_level=sqlglot.ErrorLevel.RAISE)
-    print('ok')
-else:
-    print(sqlglot.transpile(sql, read='athena', write='duckdb')[0])
-"#;
-    let mut child = Command::new("python3")
-        .args(["-c", script, mode])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs sqlglot");
-    child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "sqlglot {mode} failed: {}\n{sql}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use common::athena::{DB, athena_sql, glue_tables, ms, rows, sqlglot};
 
 /// Every question and scope shape the Athena form has.
 fn shapes() -> Vec<Vec<&'static str>> {
@@ -107,6 +56,8 @@ fn shapes() -> Vec<Vec<&'static str>> {
             "2",
         ],
         vec!["events", "--actor", "it's a 'quoted' value"],
+        vec!["events", "--resource", "arn:aws:s3:::acme-data-exports"],
+        vec!["events", "--resource", "sg-0a1b2c3d4e5f60718", "--errors"],
         vec!["timeline", "--bucket", "1h"],
         vec![
             "timeline",
@@ -141,10 +92,10 @@ fn every_statement_parses_as_athena_sql() {
     assert!(!sql.contains("cloud_trail_mgmt_1_0"), "{sql}");
     // Questions without an exact Athena form are refused by name.
     for (args, named) in [
-        (&["events", "--resource", "b"][..], "--resource"),
+        (&["events", "--source", "eks"][..], "--source"),
         (&["timeline", "--bucket", "1h", "--by", "ip"][..], "lanes"),
         (&["timeline"][..], "--bucket"),
-        (&["ip", "203.0.113.66"][..], "only `actors`, `events` and `timeline`"),
+        (&["findings"][..], "only `actors`, `actor`, `ip`"),
     ] {
         let out = common::lakescope()
             .args(["--print-sql", "athena", "--athena-region", "us-east-1"])
@@ -154,46 +105,6 @@ fn every_statement_parses_as_athena_sql() {
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(named), "{args:?}: {err}");
-    }
-}
-
-/// DuckDB with the demo lake's Security Lake CloudTrail parquet under the
-/// Glue names, every region in the rollup table as Security Lake does.
-fn glue_tables(conn: &duckdb::Connection, demo: &Path) {
-    conn.execute_batch(&format!("CREATE SCHEMA {DB};")).unwrap();
-    for (version, suffix) in [("1.0", "1_0"), ("2.0", "2_0")] {
-        let glob = demo.join(format!(
-            "aws/CLOUD_TRAIL_MGMT/{version}/region=*/accountId=*/eventDay=*/*.parquet"
-        ));
-        conn.execute_batch(&format!(
-            "CREATE VIEW {DB}.amazon_security_lake_table_us_east_1_cloud_trail_mgmt_{suffix} AS \
-             SELECT * FROM read_parquet('{}', hive_partitioning = true, union_by_name = true, \
-             hive_types = {{'region': VARCHAR, 'accountId': VARCHAR, 'eventDay': VARCHAR}})",
-            glob.display()
-        ))
-        .unwrap();
-    }
-}
-
-fn rows(conn: &duckdb::Connection, sql: &str) -> Vec<Value> {
-    let sql = format!(
-        "SELECT to_json(q)::VARCHAR FROM ({}) AS q",
-        sql.trim().trim_end_matches(';')
-    );
-    let mut stmt = conn.prepare(&sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
-    let texts: Vec<String> = stmt
-        .query_map([], |r| r.get::<_, String>(0))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect();
-    texts.iter().map(|t| serde_json::from_str(t).unwrap()).collect()
-}
-
-/// A local answer's time (RFC 3339) in ms, as the SQL gives it.
-fn ms(v: &Value) -> Value {
-    match v.as_str() {
-        Some(t) => Value::from(chrono::DateTime::parse_from_rfc3339(t).unwrap().timestamp_millis()),
-        None => v.clone(),
     }
 }
 

@@ -340,19 +340,23 @@ fn the_events_page_copies_as_athena_sql() {
     // The timeline's width is known once it has answered.
     tmux.wait_for("buckets of");
     tmux.send(&["A"]);
-    let start = Instant::now();
-    let buffer = loop {
-        let out = tmux.run(&["show-buffer"]);
-        if out.status.success() && !out.stdout.is_empty() {
-            break String::from_utf8_lossy(&out.stdout).to_string();
+    let copied = || {
+        let start = Instant::now();
+        loop {
+            let out = tmux.run(&["show-buffer"]);
+            if out.status.success() && !out.stdout.is_empty() {
+                tmux.run(&["delete-buffer"]);
+                break String::from_utf8_lossy(&out.stdout).to_string();
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "nothing copied: {}",
+                tmux.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
         }
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "nothing copied: {}",
-            tmux.screen()
-        );
-        std::thread::sleep(Duration::from_millis(100));
     };
+    let buffer = copied();
     assert!(
         buffer.contains(" AS start_ms, ") && buffer.contains("GROUP BY 1, 2") && buffer.contains("\"time\" >= "),
         "{buffer}"
@@ -360,6 +364,21 @@ fn the_events_page_copies_as_athena_sql() {
     tmux.send(&["b"]);
     tmux.send(&["A"]);
     tmux.wait_for("no Athena form for this page yet");
+    // A dossier: one statement per section, the actor's events as `sub`.
+    tmux.send(&["2"]);
+    tmux.wait_for("user/ci-deploy ");
+    tmux.send(&["Enter"]);
+    tmux.wait_for("Dossier arn:");
+    tmux.send(&["A"]);
+    let buffer = copied();
+    assert!(buffer.starts_with("-- summary\nWITH flat AS ("), "{buffer}");
+    for section in ["-- sessions\n", "-- access_keys\n", "-- resources\n", "-- operations\n"] {
+        assert!(buffer.contains(section), "{section} in {buffer}");
+    }
+    assert!(
+        buffer.contains("sub AS (SELECT * FROM ev WHERE (actor_key = 'arn:"),
+        "{buffer}"
+    );
     tmux.send(&["q"]);
     tmux.assert_restored();
 }

@@ -15,8 +15,8 @@ use super::args::{AthenaArgs, Command};
 use super::output::{self, Format};
 use crate::lake::Page;
 use crate::lake::Scope;
-use crate::lake::athena::run::Runner;
-use crate::lake::athena::{self, Question, SlVersion, Tables};
+use crate::lake::athena::run::{Answer, QueryStats, Runner};
+use crate::lake::athena::{self, Question, ReportKind, SlVersion, Tables};
 use crate::lake::buckets::BucketWidth;
 use crate::sync::client::ClientOptions;
 
@@ -67,14 +67,20 @@ pub fn question(command: Option<&Command>, scope: &Scope) -> Result<Question> {
             };
             Question::Timeline(which.criteria(), width.ms(), None)
         }
-        _ => bail!("--print-sql athena: only `actors`, `events` and `timeline` have an Athena form yet"),
+        Some(Command::Actor { arn }) => Question::Report(ReportKind::Actor, arn.clone()),
+        Some(Command::Ip { ip }) => Question::Report(ReportKind::Ip, ip.clone()),
+        Some(Command::Key { key }) => Question::Report(ReportKind::Key, key.clone()),
+        Some(Command::Resource { id }) => Question::Report(ReportKind::Resource, id.clone()),
+        _ => bail!(
+            "Athena: only `actors`, `actor`, `ip`, `key`, `resource`, `events` and `timeline` have an Athena form yet"
+        ),
     })
 }
 
 /// Print the question's SQL.
 pub fn print(args: &AthenaArgs, scope: &Scope, question: &Question, out: &mut dyn Write) -> Result<()> {
-    let sql = athena::sql(&tables(args)?, scope, question)?;
-    writeln!(out, "{sql};").context("cannot write the SQL")
+    let text = athena::script(&tables(args)?, scope, question)?;
+    write!(out, "{text}").context("cannot write the SQL")
 }
 
 /// `--engine athena`: ask Athena, print its rows like any answer, and say
@@ -87,7 +93,7 @@ pub fn ask(args: &AthenaArgs, scope: &Scope, question: &Question, format: Format
              give --from and --to, or --yes"
         );
     }
-    let sql = athena::sql(&tables, scope, question)?;
+    let statements = athena::statements(&tables, scope, question)?;
     let runner = Runner {
         client: ClientOptions::default(),
         workgroup: args.workgroup.clone(),
@@ -97,12 +103,57 @@ pub fn ask(args: &AthenaArgs, scope: &Scope, question: &Question, format: Format
     // Ctrl-C stops the query on Athena instead of leaving it running.
     let cancel = Arc::new(AtomicBool::new(false));
     let hook = signal_hook::flag::register(signal_hook::consts::SIGINT, cancel.clone());
-    let answer = runner.run(&sql, &cancel);
+    let answers: Result<Vec<(&str, Answer)>> = statements
+        .iter()
+        .map(|s| Ok((s.section, runner.run(&s.sql, &cancel)?)))
+        .collect();
     if let Ok(id) = hook {
         signal_hook::low_level::unregister(id);
     }
-    let answer = answer?;
-    let rows: Vec<Value> = answer
+    let answers = answers?;
+    for (_, answer) in &answers {
+        let s = &answer.stats;
+        eprintln!(
+            "athena: query {}, {} scanned, ${:.4} at the list price",
+            s.query_id,
+            bytes(s.data_scanned_bytes),
+            s.cost_usd
+        );
+    }
+    let stats: Vec<&QueryStats> = answers.iter().map(|(_, a)| &a.stats).collect();
+    let value = match answers.as_slice() {
+        [(_, answer)] => match format {
+            Format::Json => serde_json::json!({ "athena": stats[0], "rows": rows(answer) }),
+            _ => Value::Array(rows(answer)),
+        },
+        // A report: its summary's fields, then a table per section.
+        sections => {
+            let mut object = serde_json::Map::new();
+            for (section, answer) in sections {
+                let mut rows = rows(answer);
+                match (*section, rows.len()) {
+                    ("summary", 1) => {
+                        if let Some(Value::Object(fields)) = rows.pop() {
+                            object.extend(fields);
+                        }
+                    }
+                    _ => {
+                        object.insert(section.to_string(), Value::Array(rows));
+                    }
+                }
+            }
+            if format == Format::Json {
+                object.insert("athena".into(), serde_json::json!(stats));
+            }
+            Value::Object(object)
+        }
+    };
+    output::render(&value, format, out).context("cannot write the output")
+}
+
+/// An answer's rows as objects (Athena's values are text, or NULL).
+fn rows(answer: &Answer) -> Vec<Value> {
+    answer
         .rows
         .iter()
         .map(|row| {
@@ -113,19 +164,7 @@ pub fn ask(args: &AthenaArgs, scope: &Scope, question: &Question, format: Format
                 .map(|(c, v)| (c.clone(), v.clone().map_or(Value::Null, Value::String)));
             Value::Object(fields.collect())
         })
-        .collect();
-    let s = &answer.stats;
-    eprintln!(
-        "athena: query {}, {} scanned, ${:.4} at the list price",
-        s.query_id,
-        bytes(s.data_scanned_bytes),
-        s.cost_usd
-    );
-    let value = match format {
-        Format::Json => serde_json::json!({ "athena": s, "rows": rows }),
-        _ => Value::Array(rows),
-    };
-    output::render(&value, format, out).context("cannot write the output")
+        .collect()
 }
 
 fn bytes(n: i64) -> String {

@@ -44,14 +44,14 @@ impl Page {
     /// `A`: the Athena SQL of the page's question, for the clipboard.
     pub fn athena_copy(&self) -> Effect {
         let Some(question) = self.screen.athena() else {
-            let text = "no Athena form for this page yet (events, the unfiltered actors and the whole UTC timeline without lanes have one)";
+            let text = "no Athena form for this page yet (events, the unfiltered actors, reports and the UTC timeline without lanes have one)";
             return Effect::Say(Severity::Info, text.into());
         };
         let Some(region) = athena::region_from_env() else {
             let text = "set AWS_REGION to the Security Lake rollup region to name its Glue tables";
             return Effect::Say(Severity::Warning, text.into());
         };
-        match athena::sql(&athena::Tables::new(&region), &self.scope, &question) {
+        match athena::script(&athena::Tables::new(&region), &self.scope, &question) {
             Ok(sql) => Effect::Copy(sql),
             Err(e) => Effect::Say(Severity::Warning, e.to_string()),
         }

@@ -4,6 +4,8 @@
 // Each test crate compiles its own copy and uses only some of these.
 #![allow(dead_code)]
 
+pub mod athena;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;

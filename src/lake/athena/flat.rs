@@ -73,12 +73,23 @@ pub fn select(version: SlVersion, table: &str, scope: &Scope, prio: usize) -> St
         SlVersion::V1 => ("actor.user.uuid", "actor.user.uid", "actor.user.account_uid"),
         SlVersion::V2 => ("actor.user.uid", "actor.user.uid_alt", "actor.user.account.uid"),
     };
+    // 1.0 keeps the request and response in `unmapped`, 2.0 in `api`.
+    let (request, response) = match version {
+        SlVersion::V1 => (
+            "element_at(unmapped, 'requestParameters')".to_string(),
+            "element_at(unmapped, 'responseElements')".to_string(),
+        ),
+        SlVersion::V2 => (
+            "coalesce(api.request.data, element_at(unmapped, 'requestParameters'))".to_string(),
+            "coalesce(api.response.data, element_at(unmapped, 'responseElements'))".to_string(),
+        ),
+    };
     let conditions = scope_conditions(version, scope);
     let filter = match conditions.is_empty() {
         true => String::new(),
         false => format!("\n      WHERE {}", conditions.join(" AND ")),
     };
     format!(
-        "  SELECT *, {ACTOR_KEY_SQL} AS actor_key, {prio} AS prio FROM (\n    SELECT metadata.uid AS event_uid, \"time\" AS time_ms, accountid AS account, region,\n      actor.user.type AS actor_type, {arn} AS actor_arn, {principal} AS actor_principal_id,\n      {actor_account} AS actor_account, element_at(unmapped, 'userIdentity.onBehalfOf.userId') AS on_behalf_of,\n      nullif(actor.user.credential_uid, '') AS access_key_id, actor.session.issuer AS session_issuer,\n      actor.invoked_by AS invoked_by, src_endpoint.ip AS src_ip, src_endpoint.domain AS src_domain,\n      api.service.name AS service, api.operation AS operation, api.response.error AS error_code\n    FROM {table}{filter}\n  )"
+        "  SELECT *, {ACTOR_KEY_SQL} AS actor_key, {prio} AS prio FROM (\n    SELECT metadata.uid AS event_uid, \"time\" AS time_ms, accountid AS account, region,\n      actor.user.type AS actor_type, {arn} AS actor_arn, {principal} AS actor_principal_id,\n      {actor_account} AS actor_account, element_at(unmapped, 'userIdentity.onBehalfOf.userId') AS on_behalf_of,\n      nullif(actor.user.credential_uid, '') AS access_key_id, actor.session.issuer AS session_issuer,\n      actor.invoked_by AS invoked_by, src_endpoint.ip AS src_ip, src_endpoint.domain AS src_domain,\n      api.service.name AS service, api.operation AS operation, api.response.error AS error_code,\n      coalesce(element_at(unmapped, 'recipientAccountId'), accountid) AS recipient_account,\n      http_request.user_agent AS user_agent, transform(resources, r -> r.uid) AS resource_uids,\n      transform(resources, r -> r.type) AS resource_types, {request} AS request_json, {response} AS response_json\n    FROM {table}{filter}\n  )"
     )
 }

@@ -6,6 +6,7 @@
 //! said exactly in this form is refused, never dropped.
 
 mod flat;
+mod reports;
 pub mod run;
 
 use super::criteria::{EventCriteria, Page};
@@ -13,6 +14,22 @@ use super::error::{LakeError, Result};
 use super::scope::Scope;
 
 pub use flat::{SlVersion, lit};
+pub use reports::Kind as ReportKind;
+
+/// One statement of a question: a report has one per section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    pub section: &'static str,
+    pub sql: String,
+}
+
+/// `name AS (…)`: the most common non-NULL `column` of each `key` in
+/// `from`, ties to the smallest (the local `stable_mode`).
+pub(crate) fn mode_cte(name: &str, key: &str, column: &str, from: &str) -> String {
+    format!(
+        "{name} AS (\n  SELECT {key}, {column} FROM (\n    SELECT {key}, {column}, row_number() OVER (PARTITION BY {key} ORDER BY count(*) DESC, {column}) AS r\n    FROM {from} WHERE {column} IS NOT NULL GROUP BY {key}, {column}\n  ) WHERE r = 1\n)"
+    )
+}
 
 /// Where the tables are: the Security Lake rollup region whose Glue
 /// database holds them, and the source versions the lake has.
@@ -83,9 +100,6 @@ fn criteria_where(criteria: &EventCriteria) -> Result<Vec<String>> {
         what: "Athena question",
         detail: format!("{what} has no Athena form yet: run it locally, or sync the slice"),
     };
-    if criteria.resource.is_some() {
-        return Err(refuse("--resource"));
-    }
     if criteria.source.is_some() {
         return Err(refuse("--source"));
     }
@@ -98,6 +112,9 @@ fn criteria_where(criteria: &EventCriteria) -> Result<Vec<String>> {
     }
     if let Some(key) = &criteria.key {
         out.push(format!("access_key_id = {}", lit(key)));
+    }
+    if let Some(id) = &criteria.resource {
+        out.push(reports::resource_condition(id));
     }
     if let Some(op) = &criteria.operation {
         out.push(format!("lower(operation) = lower({})", lit(op)));
@@ -123,22 +140,48 @@ pub enum Question {
     /// Events and errors per UTC bucket of this many ms (the non-empty
     /// ones), within the scope and, when given, this range of times.
     Timeline(EventCriteria, i64, Option<(i64, i64)>),
+    /// An entity's report (dossier, IP, key, resource): one statement per section.
+    Report(ReportKind, String),
 }
 
-/// The question's statement.
-pub fn sql(tables: &Tables, scope: &Scope, question: &Question) -> Result<String> {
-    match question {
-        Question::Actors => actors(tables, scope),
-        Question::Events(criteria, page) => events(tables, scope, criteria, *page),
+/// The question's statements: one, or a report's sections.
+pub fn statements(tables: &Tables, scope: &Scope, question: &Question) -> Result<Vec<Statement>> {
+    let one = |sql: String| vec![Statement { section: "rows", sql }];
+    Ok(match question {
+        Question::Actors => one(actors(tables, scope)?),
+        Question::Events(criteria, page) => one(events(tables, scope, criteria, *page)?),
         Question::Timeline(criteria, width, range) => {
             let mut scope = scope.clone();
             if let Some((from, to)) = *range {
                 scope.from_ms = Some(scope.from_ms.map_or(from, |f| f.max(from)));
                 scope.to_ms = Some(scope.to_ms.map_or(to, |t| t.min(to)));
             }
-            timeline(tables, &scope, criteria, *width)
+            one(timeline(tables, &scope, criteria, *width)?)
         }
-    }
+        Question::Report(kind, id) => {
+            let with = format!(
+                "{},\nsub AS (SELECT * FROM ev WHERE {})",
+                events_cte(tables, scope)?.trim_end(),
+                reports::subject_condition(*kind, id)
+            );
+            reports::sections(*kind, id, &with)
+        }
+    })
+}
+
+/// The question as text to read or paste: its statement, or a report's
+/// sections each named in a comment, every statement ended by `;`.
+pub fn script(tables: &Tables, scope: &Scope, question: &Question) -> Result<String> {
+    let statements = statements(tables, scope, question)?;
+    let single = statements.len() == 1;
+    let parts: Vec<String> = statements
+        .iter()
+        .map(|s| match single {
+            true => format!("{};\n", s.sql),
+            false => format!("-- {}\n{};\n", s.section, s.sql),
+        })
+        .collect();
+    Ok(parts.join("\n"))
 }
 
 /// The region whose Glue database holds the tables, from the standard
@@ -151,11 +194,7 @@ pub fn region_from_env() -> Option<String> {
 
 /// `lakescope actors`: one row per actor, busiest first.
 pub fn actors(tables: &Tables, scope: &Scope) -> Result<String> {
-    let mode = |name: &str, column: &str| {
-        format!(
-            "{name} AS (\n  SELECT actor_key, {column} FROM (\n    SELECT actor_key, {column}, row_number() OVER (PARTITION BY actor_key ORDER BY count(*) DESC, {column}) AS r\n    FROM ev WHERE {column} IS NOT NULL GROUP BY actor_key, {column}\n  ) WHERE r = 1\n)"
-        )
-    };
+    let mode = |name: &str, column: &str| mode_cte(name, "actor_key", column, "ev");
     Ok(format!(
         "{cte},\n{},\n{},\n{},\ncounts AS (\n  SELECT actor_key, count(*) AS events, count(error_code) AS errors, min(time_ms) AS first_ms, max(time_ms) AS last_ms, count(DISTINCT src_ip) AS ips\n  FROM ev GROUP BY actor_key\n)\n\
          SELECT c.actor_key AS arn, t.actor_type AS type, coalesce(a.actor_account, r.account) AS account, c.events, c.errors, c.first_ms, c.last_ms, c.ips\n\
@@ -219,10 +258,29 @@ mod tests {
     fn criteria_without_an_exact_form_are_refused() {
         let t = Tables::new("eu-west-1");
         let c = EventCriteria {
-            resource: Some("arn:aws:s3:::b".into()),
+            source: Some("EKS_AUDIT".into()),
             ..EventCriteria::default()
         };
         let err = events(&t, &Scope::default(), &c, Page { limit: 10, offset: 0 }).unwrap_err();
-        assert!(err.to_string().contains("--resource"), "{err}");
+        assert!(err.to_string().contains("--source"), "{err}");
+    }
+
+    #[test]
+    fn a_report_is_one_statement_per_section() {
+        let t = Tables::new("eu-west-1");
+        let q = Question::Report(ReportKind::Key, "ASIA'X".into());
+        let text = script(&t, &Scope::default(), &q).unwrap();
+        for section in [
+            "-- summary",
+            "-- owners",
+            "-- minted_by",
+            "-- minted",
+            "-- source_ips",
+            "-- operations",
+        ] {
+            assert!(text.contains(&format!("{section}\n")), "{section} in {text}");
+        }
+        assert!(text.contains("access_key_id = 'ASIA''X'"), "{text}");
+        assert_eq!(text.matches(";\n").count(), 6);
     }
 }

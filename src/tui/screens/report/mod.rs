@@ -17,6 +17,7 @@ use ratatui::layout::Rect;
 use self::model::{Line, Report, ReportRow};
 use crate::case::{MarkKind, Markable};
 use crate::lake::EventCriteria;
+use crate::lake::athena::{Question, ReportKind};
 use crate::lake::config::ConfigTarget;
 use crate::lake::worker::Query;
 use crate::lake::{LaneBy, Scope};
@@ -277,6 +278,17 @@ impl View for ReportScreen {
             About::Finding(id) => format!("finding {}", q(id)),
             About::Name(name) => format!("dns {}", q(name)),
         })
+    }
+
+    /// An entity's report has an Athena form (its API sections).
+    fn athena(&self) -> Option<Question> {
+        let (kind, id) = match self.subject()? {
+            Subject::Actor(id) => (ReportKind::Actor, id),
+            Subject::Ip(id) => (ReportKind::Ip, id),
+            Subject::Key(id) => (ReportKind::Key, id),
+            Subject::Resource(id) => (ReportKind::Resource, id),
+        };
+        Some(Question::Report(kind, id.clone()))
     }
 
     /// A row's cells, after its section's title (`/sessions` finds the section).

@@ -1,0 +1,115 @@
+//! Athena SQL in the tests: `lakescope --print-sql athena`, sqlglot (parse
+//! as Athena, transpile to DuckDB) and the demo lake's Security Lake
+//! parquet under the Glue table names.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+pub const DB: &str = "amazon_security_lake_glue_db_us_east_1";
+
+/// `lakescope --print-sql athena ARGS`.
+pub fn athena_sql(args: &[&str]) -> String {
+    let out = super::lakescope()
+        .args(["--print-sql", "athena", "--athena-region", "us-east-1"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Run sqlglot on `sql`: `parse` (athena) or `duckdb` (athena → duckdb).
+pub fn sqlglot(mode: &str, sql: &str) -> String {
+    let script = r#"
+import sys
+try:
+    import sqlglot
+except ImportError:
+    sys.exit("sqlglot is not installed (python3 -m pip install sqlglot; .ci/test installs it)")
+sql = sys.stdin.read().strip().rstrip(';')
+if sys.argv[1] == 'parse':
+    sqlglot.parse_one(sql, read='athena', error_level=sqlglot.ErrorLevel.RAISE)
+    print('ok')
+else:
+    print(sqlglot.transpile(sql, read='athena', write='duckdb')[0])
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", script, mode])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs sqlglot");
+    child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "sqlglot {mode} failed: {}\n{sql}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// DuckDB with the demo lake's Security Lake CloudTrail parquet under the
+/// Glue names, every region in the rollup table as Security Lake does.
+pub fn glue_tables(conn: &duckdb::Connection, demo: &Path) {
+    conn.execute_batch(&format!("CREATE SCHEMA {DB};")).unwrap();
+    for (version, suffix) in [("1.0", "1_0"), ("2.0", "2_0")] {
+        let glob = demo.join(format!(
+            "aws/CLOUD_TRAIL_MGMT/{version}/region=*/accountId=*/eventDay=*/*.parquet"
+        ));
+        conn.execute_batch(&format!(
+            "CREATE VIEW {DB}.amazon_security_lake_table_us_east_1_cloud_trail_mgmt_{suffix} AS \
+             SELECT * FROM read_parquet('{}', hive_partitioning = true, union_by_name = true, \
+             hive_types = {{'region': VARCHAR, 'accountId': VARCHAR, 'eventDay': VARCHAR}})",
+            glob.display()
+        ))
+        .unwrap();
+    }
+}
+
+pub fn rows(conn: &duckdb::Connection, sql: &str) -> Vec<Value> {
+    let sql = format!(
+        "SELECT to_json(q)::VARCHAR FROM ({}) AS q",
+        sql.trim().trim_end_matches(';')
+    );
+    let mut stmt = conn.prepare(&sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    let texts: Vec<String> = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    texts.iter().map(|t| serde_json::from_str(t).unwrap()).collect()
+}
+
+/// A local answer's time (RFC 3339) in ms, as the SQL gives it.
+pub fn ms(v: &Value) -> Value {
+    match v.as_str() {
+        Some(t) => Value::from(chrono::DateTime::parse_from_rfc3339(t).unwrap().timestamp_millis()),
+        None => v.clone(),
+    }
+}
+
+/// A printed script's statements with their section names (a report's
+/// statements follow `-- section` lines; a single statement has none).
+pub fn statements(script: &str) -> Vec<(String, String)> {
+    script
+        .split(";\n")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| match s.strip_prefix("-- ") {
+            Some(rest) => {
+                let (name, sql) = rest.split_once('\n').unwrap();
+                (name.to_string(), sql.to_string())
+            }
+            None => ("rows".to_string(), s.to_string()),
+        })
+        .collect()
+}
