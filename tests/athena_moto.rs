@@ -88,3 +88,165 @@ fn moto_holds_the_query_queued_then_running_and_lakescope_waits_for_its_rows() {
     assert_eq!(answer["rows"][0]["events"], "524");
     assert!(stderr.contains("athena: query "), "{stderr}");
 }
+
+/// moto's S3 holding the demo lake's Security Lake sources, as a Security
+/// Lake bucket does, and moto's Athena answering with `results` in order.
+fn lake_bucket(results: Vec<Value>) -> (Moto, tempfile::TempDir, std::path::PathBuf) {
+    let moto = Moto::start();
+    moto.create_bucket("sl-bucket");
+    moto.upload_dir("sl-bucket", "aws/", &common::demo().join("aws"));
+    moto_api(
+        &moto,
+        "/moto-api/static/athena/query-results",
+        &json!({"region": "us-east-1", "results": results}),
+    );
+    let (work, dest) = sync_support::workspace();
+    (moto, work, dest)
+}
+
+/// A moto query result: the header row, then `rows`.
+fn result(names: &[&str], rows: &[&[&str]]) -> Value {
+    let data = |values: &[&str]| json!({"Data": values.iter().map(|v| json!({"VarCharValue": v})).collect::<Vec<_>>()});
+    let mut all = vec![data(names)];
+    all.extend(rows.iter().map(|r| data(r)));
+    json!({"rows": all, "column_info": names.iter().map(|n| json!({"Name": n, "Type": "varchar"})).collect::<Vec<_>>()})
+}
+
+fn athena_in(moto: &Moto, home: &std::path::Path) -> Command {
+    let mut command = sync_support::lakescope(home);
+    command.env("AWS_ENDPOINT_URL", &moto.endpoint).args([
+        "--engine",
+        "athena",
+        "--output",
+        "s3://athena-results/lakescope/",
+        "--lake-bucket",
+        "s3://sl-bucket/",
+        "--format",
+        "json",
+    ]);
+    command
+}
+
+/// The demo's CloudTrail parquet bytes in `days` (both versions).
+fn demo_bytes(days: &[&str]) -> u64 {
+    sync_support::tree(&common::demo().join("aws/CLOUD_TRAIL_MGMT"))
+        .iter()
+        .filter(|(k, _)| days.iter().any(|d| k.contains(&format!("/eventDay={d}/"))))
+        .map(|(_, p)| std::fs::metadata(p).unwrap().len())
+        .sum()
+}
+
+#[test]
+fn the_partitions_in_scope_are_measured_first_and_a_large_scan_is_refused() {
+    let (moto, work, _) = lake_bucket(vec![result(&["time_ms"], &[&["1"]])]);
+    let out = athena_in(&moto, work.path())
+        .args(["--max-scan", "1KB", "--from", "2024-05-05", "--to", "2024-05-05"])
+        .args(["events", "--ip", "203.0.113.66"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // A day either side, as the statement's partition predicates: 2024-05-04 to 06.
+    let held = demo_bytes(&["20240504", "20240505", "20240506"]);
+    assert!(stderr.contains("more than --max-scan 1KB"), "{stderr}");
+    assert!(!stderr.contains("athena: query"), "a query was sent: {stderr}");
+    // Within the limit it runs, and the JSON says what was measured.
+    let out = athena_in(&moto, work.path())
+        .args([
+            "--from",
+            "2024-05-05",
+            "--to",
+            "2024-05-05",
+            "--account",
+            "111122223333",
+        ])
+        .args(["events", "--ip", "203.0.113.66"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let in_account: u64 = sync_support::tree(&common::demo().join("aws/CLOUD_TRAIL_MGMT"))
+        .iter()
+        .filter(|(k, _)| k.contains("/accountId=111122223333/"))
+        .filter(|(k, _)| ["20240504", "20240505", "20240506"].iter().any(|d| k.contains(d)))
+        .map(|(_, p)| std::fs::metadata(p).unwrap().len())
+        .sum();
+    assert!(in_account > 0 && in_account < held);
+    assert_eq!(answer["estimate"]["bytes"], in_account, "{answer:#}");
+    assert!(stderr.contains("the partitions in scope hold"), "{stderr}");
+}
+
+#[test]
+fn an_answer_brings_home_the_partitions_it_touched() {
+    let events = result(&["time_ms", "event_uid"], &[&["1714875187000", "aadd097a"]]);
+    let touched = result(
+        &["account", "region", "event_day"],
+        &[
+            &["111122223333", "us-east-1", "20240504"],
+            &["111122223333", "us-east-1", "20240505"],
+            &["444455556666", "us-east-1", "20240505"],
+        ],
+    );
+    let (moto, work, dest) = lake_bucket(vec![events, touched]);
+    let out = athena_in(&moto, work.path())
+        .arg("--sync-into")
+        .arg(&dest)
+        .args([
+            "--from",
+            "2024-05-05",
+            "--to",
+            "2024-05-05",
+            "events",
+            "--ip",
+            "203.0.113.66",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["rows"][0]["event_uid"], "aadd097a");
+    assert_eq!(
+        answer["synced"]["partitions"].as_array().unwrap().len(),
+        3,
+        "{answer:#}"
+    );
+    assert!(
+        answer["synced"]["athena"]["query_id"].is_string(),
+        "the partitions query is reported"
+    );
+    // Exactly those partitions, of both versions, byte for byte (with the
+    // 2.0 table's Iceberg metadata, as `lakescope sync` brings it).
+    let want: Vec<String> = sync_support::tree(&common::demo())
+        .into_keys()
+        .filter(|k| k.starts_with("aws/CLOUD_TRAIL_MGMT/"))
+        .filter(|k| {
+            k.starts_with("aws/CLOUD_TRAIL_MGMT/2.0/metadata/")
+                || (k.contains("/region=us-east-1/")
+                    && !k.contains("/accountId=012345678901/")
+                    && (k.contains("/accountId=111122223333/eventDay=20240504/") || k.contains("/eventDay=20240505/")))
+        })
+        .collect();
+    assert!(want.iter().any(|k| k.contains("/1.0/")) && want.iter().any(|k| k.contains("/2.0/")));
+    let got: Vec<String> = sync_support::tree(&dest).into_keys().collect();
+    assert_eq!(got, want);
+    sync_support::assert_same_bytes(&dest, &common::demo());
+    sync_support::assert_verified(work.path(), &dest);
+    // The slice answers offline.
+    let local = sync_support::lakescope(work.path())
+        .env("LAKESCOPE_CACHE_DIR", work.path().join("cache"))
+        .arg("--lake")
+        .arg(&dest)
+        .args(["--format", "json", "events", "--ip", "203.0.113.66"])
+        .output()
+        .unwrap();
+    assert!(local.status.success(), "{}", String::from_utf8_lossy(&local.stderr));
+    let rows: Value = serde_json::from_slice(&local.stdout).unwrap();
+    assert!(
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["event_id"] == "aadd097a-5dd7-43c2-ad43-dda1a06cf315")
+    );
+}

@@ -196,3 +196,91 @@ fn transpiled_to_duckdb_the_statements_answer_as_the_local_engine() {
         "only {compared} rows compared: the shapes miss the demo's events"
     );
 }
+
+/// `--sync-into`'s partitions query: transpiled to DuckDB, it names the
+/// partition folders (account, region, `eventDay`) of the files holding
+/// the events the local engine answers with, no more, no fewer.
+#[test]
+fn the_partitions_query_names_the_folders_of_the_answers_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = tmp.path().join("lake");
+    common::copy_dir(
+        &common::demo().join("aws/CLOUD_TRAIL_MGMT"),
+        &lake.join("aws/CLOUD_TRAIL_MGMT"),
+    );
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    glue_tables(&conn, &common::demo());
+    let day = |file: &str| -> String {
+        let (_, rest) = file.split_once("/eventDay=").unwrap_or_else(|| panic!("{file}"));
+        rest[..8].to_string()
+    };
+    let shapes: [(&[&str], &[&str]); 4] = [
+        (&["events", "--ip", "203.0.113.66"], &["events", "--ip", "203.0.113.66"]),
+        (
+            &["key", "ASIADMOOMHHELV7LRCH7"],
+            &["events", "--key", "ASIADMOOMHHELV7LRCH7"],
+        ),
+        (
+            &[
+                "--from",
+                "2024-05-05",
+                "--to",
+                "2024-05-06",
+                "actor",
+                "arn:aws:iam::111122223333:user/ci-deploy",
+            ],
+            &[
+                "--from",
+                "2024-05-05",
+                "--to",
+                "2024-05-06",
+                "events",
+                "--actor",
+                "arn:aws:iam::111122223333:user/ci-deploy",
+            ],
+        ),
+        (
+            &["--account", "444455556666", "actors"],
+            &["--account", "444455556666", "events"],
+        ),
+    ];
+    for (question, as_events) in shapes {
+        let mut args = vec!["--sync-into", "/nonexistent", "--lake-bucket", "s3://b/"];
+        args.extend(question);
+        let script = athena_sql(&args);
+        let (name, sql) = common::athena::statements(&script).pop().unwrap();
+        assert_eq!(name, "partitions");
+        assert_eq!(sqlglot("parse", &sql).trim(), "ok");
+        let mut athena: Vec<(String, String, String)> = rows(&conn, &sqlglot("duckdb", &sql))
+            .iter()
+            .map(|r| {
+                let s = |k: &str| r[k].as_str().unwrap().to_string();
+                (s("account"), s("region"), s("event_day"))
+            })
+            .collect();
+        athena.sort();
+        let out = common::lakescope()
+            .env("LAKESCOPE_CACHE_DIR", tmp.path().join("cache"))
+            .args(["--format", "json", "--lake"])
+            .arg(&lake)
+            .args(as_events)
+            .args(["--limit", "100000"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let events: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut local: Vec<(String, String, String)> = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let s = |k: &str| e[k].as_str().unwrap().to_string();
+                (s("account"), s("region"), day(e["file"].as_str().unwrap()))
+            })
+            .collect();
+        local.sort();
+        local.dedup();
+        assert!(!local.is_empty(), "{question:?}");
+        assert_eq!(athena, local, "{question:?}");
+    }
+}

@@ -243,8 +243,8 @@ pub enum Engine {
 
 #[derive(Debug, clap::Args)]
 pub struct AthenaArgs {
-    /// Where questions are answered (athena: today `actors`, `events` and `timeline`; credentials
-    /// and region from the standard AWS chain)
+    /// Where questions are answered (athena: `actors`, `actor`, `ip`, `key`, `resource`, `events`
+    /// and `timeline`; credentials and region from the standard AWS chain)
     #[arg(long, global = true, value_enum, default_value = "local")]
     pub engine: Engine,
     /// Athena workgroup [default: the account's primary]
@@ -257,7 +257,7 @@ pub struct AthenaArgs {
     #[arg(long, global = true)]
     pub yes: bool,
     /// Print the question's SQL instead of answering it (athena: Trino SQL over the Security Lake
-    /// Glue tables; today for `actors`, `events` and `timeline`)
+    /// Glue tables, for the questions --engine athena answers)
     #[arg(long, global = true, value_name = "ENGINE", value_enum)]
     pub print_sql: Option<SqlEngine>,
     /// The Security Lake rollup region whose Glue database holds the tables [default: AWS_REGION,
@@ -270,4 +270,16 @@ pub struct AthenaArgs {
     /// A Security Lake source version with tables (repeat) [default: 2.0 and 1.0]
     #[arg(long = "sl-version", global = true, value_name = "VERSION")]
     pub sl_versions: Vec<String>,
+    /// The Security Lake bucket behind the tables (s3://BUCKET[/PREFIX]): measures the partitions
+    /// in scope before a query, and is where --sync-into fetches from
+    #[arg(long, global = true, value_name = "S3_URI")]
+    pub lake_bucket: Option<String>,
+    /// Refuse (unless --yes) an Athena question whose partitions in scope hold more than this
+    /// (measured in --lake-bucket): 500MB, 100GB, 2TB
+    #[arg(long, global = true, value_name = "SIZE", default_value = "100GB")]
+    pub max_scan: String,
+    /// After an Athena answer, sync the partitions it touched from --lake-bucket into DIR (then
+    /// open it with --lake DIR)
+    #[arg(long, global = true, value_name = "DIR", requires = "lake_bucket")]
+    pub sync_into: Option<std::path::PathBuf>,
 }

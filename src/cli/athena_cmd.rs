@@ -12,6 +12,7 @@ use std::sync::atomic::AtomicBool;
 use serde_json::Value;
 
 use super::args::{AthenaArgs, Command};
+use super::athena_lake;
 use super::output::{self, Format};
 use crate::lake::Page;
 use crate::lake::Scope;
@@ -79,7 +80,13 @@ pub fn question(command: Option<&Command>, scope: &Scope) -> Result<Question> {
 
 /// Print the question's SQL.
 pub fn print(args: &AthenaArgs, scope: &Scope, question: &Question, out: &mut dyn Write) -> Result<()> {
-    let text = athena::script(&tables(args)?, scope, question)?;
+    let tables = tables(args)?;
+    let mut text = athena::script(&tables, scope, question)?;
+    // With --sync-into, the query that finds the partitions to bring home too.
+    if args.sync_into.is_some() {
+        let touched = athena::partitions(&tables, scope, question)?;
+        text.push_str(&format!("\n-- {}\n{};\n", touched.section, touched.sql));
+    }
     write!(out, "{text}").context("cannot write the SQL")
 }
 
@@ -93,7 +100,29 @@ pub fn ask(args: &AthenaArgs, scope: &Scope, question: &Question, format: Format
              give --from and --to, or --yes"
         );
     }
-    let statements = athena::statements(&tables, scope, question)?;
+    let estimate = match &args.lake_bucket {
+        Some(url) => {
+            let (files, size) = athena_lake::measure(url, scope, &tables.versions)?;
+            let limit = athena_lake::parse_size(&args.max_scan)?;
+            eprintln!(
+                "athena: the partitions in scope hold {} in {files} files (the most this can scan)",
+                bytes(size as i64)
+            );
+            if size > limit && !args.yes {
+                bail!(
+                    "the partitions in scope hold {}, more than --max-scan {}: narrow the scope, raise --max-scan, or --yes",
+                    bytes(size as i64),
+                    args.max_scan
+                );
+            }
+            Some(serde_json::json!({"files": files, "bytes": size}))
+        }
+        None => None,
+    };
+    let mut statements = athena::statements(&tables, scope, question)?;
+    if args.sync_into.is_some() {
+        statements.push(athena::partitions(&tables, scope, question)?);
+    }
     let runner = Runner {
         client: ClientOptions::default(),
         workgroup: args.workgroup.clone(),
@@ -110,7 +139,7 @@ pub fn ask(args: &AthenaArgs, scope: &Scope, question: &Question, format: Format
     if let Ok(id) = hook {
         signal_hook::low_level::unregister(id);
     }
-    let answers = answers?;
+    let mut answers = answers?;
     for (_, answer) in &answers {
         let s = &answer.stats;
         eprintln!(
@@ -120,8 +149,18 @@ pub fn ask(args: &AthenaArgs, scope: &Scope, question: &Question, format: Format
             s.cost_usd
         );
     }
+    // The partitions query (last) is billed like the others: said with the sync.
+    let synced = match (&args.sync_into, &args.lake_bucket) {
+        (Some(dest), Some(url)) => {
+            let (_, touched) = answers.pop().context("no partitions answer")?;
+            let mut synced = athena_lake::sync_back(url, dest, &rows(&touched))?;
+            synced["athena"] = serde_json::json!(touched.stats);
+            Some(synced)
+        }
+        _ => None,
+    };
     let stats: Vec<&QueryStats> = answers.iter().map(|(_, a)| &a.stats).collect();
-    let value = match answers.as_slice() {
+    let mut value = match answers.as_slice() {
         [(_, answer)] => match format {
             Format::Json => serde_json::json!({ "athena": stats[0], "rows": rows(answer) }),
             _ => Value::Array(rows(answer)),
@@ -148,6 +187,10 @@ pub fn ask(args: &AthenaArgs, scope: &Scope, question: &Question, format: Format
             Value::Object(object)
         }
     };
+    if let (Format::Json, Value::Object(object)) = (format, &mut value) {
+        object.extend(estimate.map(|e| ("estimate".to_string(), e)));
+        object.extend(synced.map(|s| ("synced".to_string(), s)));
+    }
     output::render(&value, format, out).context("cannot write the output")
 }
 

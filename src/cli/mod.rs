@@ -2,6 +2,7 @@
 
 mod args;
 mod athena_cmd;
+mod athena_lake;
 mod case_cmd;
 mod config_cmd;
 mod hunt_cmd;
@@ -104,7 +105,11 @@ pub fn run(cli: Cli) -> Result<()> {
         }
     }
     crate::lake::hunts::library::choose_dirs(hunts_dir, rules);
-    if cli.athena.print_sql.is_some() || cli.athena.engine == args::Engine::Athena {
+    let on_athena = cli.athena.print_sql.is_some() || cli.athena.engine == args::Engine::Athena;
+    if !on_athena && (cli.athena.sync_into.is_some() || cli.athena.lake_bucket.is_some()) {
+        bail!("--sync-into and --lake-bucket go with --engine athena (a local answer is already home)");
+    }
+    if on_athena {
         let scope = cli.scope()?;
         let question = athena_cmd::question(cli.command.as_ref(), &scope)?;
         return match cli.athena.print_sql {

@@ -72,6 +72,25 @@ pub struct SyncReport {
     pub refused: Vec<String>,
 }
 
+/// Objects and bytes that `filter` selects under `root`, among the keys
+/// (relative to the root) that start with one of `prefixes` (all when
+/// empty): listed as a sync lists them, nothing fetched.
+pub async fn measure(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    root: &str,
+    filter: &Filter,
+    prefixes: &[String],
+    jobs: usize,
+) -> Result<(usize, u64), SyncError> {
+    let listing = listing::list(s3, bucket, root, filter, jobs).await?;
+    Ok(listing
+        .objects
+        .iter()
+        .filter(|o| prefixes.is_empty() || prefixes.iter().any(|p| o.relative.starts_with(p.as_str())))
+        .fold((0, 0), |(n, bytes), o| (n + 1, bytes + o.size)))
+}
+
 /// A sync directory bound to its bucket: owns the manifest while it runs.
 pub struct Mirror {
     pub options: SyncOptions,

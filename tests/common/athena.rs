@@ -67,8 +67,8 @@ pub fn glue_tables(conn: &duckdb::Connection, demo: &Path) {
         ));
         conn.execute_batch(&format!(
             "CREATE VIEW {DB}.amazon_security_lake_table_us_east_1_cloud_trail_mgmt_{suffix} AS \
-             SELECT * FROM read_parquet('{}', hive_partitioning = true, union_by_name = true, \
-             hive_types = {{'region': VARCHAR, 'accountId': VARCHAR, 'eventDay': VARCHAR}})",
+             SELECT *, filename AS \"$path\" FROM read_parquet('{}', hive_partitioning = true, union_by_name = true, \
+             filename = true, hive_types = {{'region': VARCHAR, 'accountId': VARCHAR, 'eventDay': VARCHAR}})",
             glob.display()
         ))
         .unwrap();

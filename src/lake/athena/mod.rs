@@ -150,14 +150,7 @@ pub fn statements(tables: &Tables, scope: &Scope, question: &Question) -> Result
     Ok(match question {
         Question::Actors => one(actors(tables, scope)?),
         Question::Events(criteria, page) => one(events(tables, scope, criteria, *page)?),
-        Question::Timeline(criteria, width, range) => {
-            let mut scope = scope.clone();
-            if let Some((from, to)) = *range {
-                scope.from_ms = Some(scope.from_ms.map_or(from, |f| f.max(from)));
-                scope.to_ms = Some(scope.to_ms.map_or(to, |t| t.min(to)));
-            }
-            one(timeline(tables, &scope, criteria, *width)?)
-        }
+        Question::Timeline(criteria, width, range) => one(timeline(tables, &within(scope, *range), criteria, *width)?),
         Question::Report(kind, id) => {
             let with = format!(
                 "{},\nsub AS (SELECT * FROM ev WHERE {})",
@@ -167,6 +160,37 @@ pub fn statements(tables: &Tables, scope: &Scope, question: &Question) -> Result
             reports::sections(*kind, id, &with)
         }
     })
+}
+
+/// The lake partitions (account, region, `eventDay` folder) holding the
+/// question's events: what to sync to go on offline with that slice. The
+/// day is read from each file's path (`"$path"`), as both versions' folders
+/// are named, since it is the delivery day, not always the event's.
+pub fn partitions(tables: &Tables, scope: &Scope, question: &Question) -> Result<Statement> {
+    let (scope, conditions) = match question {
+        Question::Actors => (scope.clone(), Vec::new()),
+        Question::Events(criteria, _) => (scope.clone(), criteria_where(criteria)?),
+        Question::Timeline(criteria, _, range) => (within(scope, *range), criteria_where(criteria)?),
+        Question::Report(kind, id) => (scope.clone(), vec![reports::subject_condition(*kind, id)]),
+    };
+    Ok(Statement {
+        section: "partitions",
+        sql: format!(
+            "{}SELECT DISTINCT account, region, regexp_extract(source_path, 'eventDay=([0-9]{{8}})', 1) AS event_day\nFROM ev\n{}ORDER BY 1, 2, 3",
+            events_cte(tables, &scope)?,
+            where_clause(&conditions)
+        ),
+    })
+}
+
+/// The scope narrowed to a time range, when one is given.
+fn within(scope: &Scope, range: Option<(i64, i64)>) -> Scope {
+    let mut scope = scope.clone();
+    if let Some((from, to)) = range {
+        scope.from_ms = Some(scope.from_ms.map_or(from, |f| f.max(from)));
+        scope.to_ms = Some(scope.to_ms.map_or(to, |t| t.min(to)));
+    }
+    scope
 }
 
 /// The question as text to read or paste: its statement, or a report's
