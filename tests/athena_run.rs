@@ -7,96 +7,11 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::athena::FakeAthena;
 use serde_json::{Value, json};
-
-const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-
-struct FakeAthena {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl FakeAthena {
-    fn start(scenario: Value) -> FakeAthena {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("scenario.json");
-        std::fs::write(&file, scenario.to_string()).unwrap();
-        let (port_file, log) = (dir.path().join("port"), dir.path().join("log.jsonl"));
-        let script = common::repo().join("tests/fakes/athena.py");
-        let child = Command::new("python3")
-            .arg(&script)
-            .args([&file, &port_file, &log])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("python3 runs the fake Athena");
-        let start = Instant::now();
-        let port = loop {
-            if let Some(port) = std::fs::read_to_string(&port_file)
-                .ok()
-                .and_then(|p| p.trim().parse().ok())
-            {
-                break port;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "the fake Athena did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        FakeAthena {
-            child,
-            port,
-            log,
-            _dir: dir,
-        }
-    }
-
-    fn requests(&self) -> Vec<Value> {
-        std::fs::read_to_string(&self.log)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = common::lakescope();
-        command
-            .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{}", self.port))
-            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-            .env("AWS_SECRET_ACCESS_KEY", SECRET)
-            .env("AWS_REGION", "us-east-1")
-            .env_remove("AWS_PROFILE")
-            .env("AWS_CONFIG_FILE", "/nonexistent")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-            .args(["--engine", "athena", "--workgroup", "ir"])
-            .args(args);
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        let out = self.command(args).output().unwrap();
-        let all = [out.stdout.as_slice(), out.stderr.as_slice()].concat();
-        assert!(
-            !String::from_utf8_lossy(&all).contains(SECRET),
-            "a credential was printed"
-        );
-        out
-    }
-}
-
-impl Drop for FakeAthena {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 const DAY: [&str; 4] = ["--from", "2024-05-05", "--to", "2024-05-05"];
 

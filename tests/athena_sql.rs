@@ -284,3 +284,94 @@ fn the_partitions_query_names_the_folders_of_the_answers_files() {
         assert_eq!(athena, local, "{question:?}");
     }
 }
+
+/// The workbench's timeline on Athena is drawn from minute counts (with a
+/// lane): transpiled to DuckDB, those counts add up, hour by hour and lane
+/// by lane, to the local timeline of the same events.
+#[test]
+fn minute_counts_add_up_to_the_local_timeline() {
+    use std::collections::BTreeMap;
+
+    use lakescope::lake::athena::{Tables, minutes};
+    use lakescope::lake::{EventCriteria, Scope};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = tmp.path().join("lake");
+    common::copy_dir(
+        &common::demo().join("aws/CLOUD_TRAIL_MGMT"),
+        &lake.join("aws/CLOUD_TRAIL_MGMT"),
+    );
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    glue_tables(&conn, &common::demo());
+    let actor = "arn:aws:iam::111122223333:user/ci-deploy";
+    let scope = Scope {
+        from_ms: Some(1_714_867_200_000),
+        to_ms: Some(1_714_953_600_000),
+        ..Scope::default()
+    };
+    let hour = 3_600_000;
+    for (criteria, lane, by) in [
+        (EventCriteria::default(), None, None),
+        (
+            EventCriteria {
+                actor: Some(actor.into()),
+                ..EventCriteria::default()
+            },
+            Some("coalesce(src_ip, src_domain)"),
+            Some("ip"),
+        ),
+        (EventCriteria::default(), Some("account"), Some("account")),
+    ] {
+        let sql = minutes(&Tables::new("us-east-1"), &scope, &criteria, lane).unwrap();
+        assert_eq!(sqlglot("parse", &sql).trim(), "ok");
+        let mut athena: BTreeMap<(i64, Option<String>), (u64, u64)> = BTreeMap::new();
+        for row in rows(&conn, &sqlglot("duckdb", &sql)) {
+            let t = row["t"].as_i64().unwrap();
+            assert_eq!(t % 60_000, 0);
+            let lane = row["lane"].as_str().map(str::to_string);
+            let entry = athena.entry((t - t % hour, lane)).or_default();
+            entry.0 += row["n"].as_u64().unwrap();
+            entry.1 += row["e"].as_u64().unwrap();
+        }
+        let mut args = vec![
+            "--from",
+            "2024-05-05",
+            "--to",
+            "2024-05-05",
+            "timeline",
+            "--bucket",
+            "1h",
+        ];
+        if criteria.actor.is_some() {
+            args.extend(["--actor", actor]);
+        }
+        if let Some(by) = by {
+            args.extend(["--by", by]);
+        }
+        let out = common::lakescope()
+            .env("LAKESCOPE_CACHE_DIR", tmp.path().join("cache"))
+            .args(["--format", "json", "--lake"])
+            .arg(&lake)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let local: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let local: BTreeMap<(i64, Option<String>), (u64, u64)> = local
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["events"].as_u64() > Some(0))
+            .map(|b| {
+                let start = ms(&b["start"]).as_i64().unwrap();
+                let lane = b.get("lane").and_then(Value::as_str).map(str::to_string);
+                (
+                    (start, lane),
+                    (b["events"].as_u64().unwrap(), b["errors"].as_u64().unwrap()),
+                )
+            })
+            .collect();
+        assert!(!local.is_empty());
+        assert_eq!(athena, local, "{criteria:?} by {by:?}");
+    }
+}

@@ -243,8 +243,9 @@ pub enum Engine {
 
 #[derive(Debug, clap::Args)]
 pub struct AthenaArgs {
-    /// Where questions are answered (athena: `actors`, `actor`, `ip`, `key`, `resource`, `events`
-    /// and `timeline`; credentials and region from the standard AWS chain)
+    /// Where questions are answered (athena: `actors`, `actor`, `ip`, `key`, `resource`, `events`,
+    /// `timeline`, and the workbench's pages with those forms; credentials and region from the
+    /// standard AWS chain)
     #[arg(long, global = true, value_enum, default_value = "local")]
     pub engine: Engine,
     /// Athena workgroup [default: the account's primary]

@@ -16,6 +16,7 @@ use super::athena_lake;
 use super::output::{self, Format};
 use crate::lake::Page;
 use crate::lake::Scope;
+use crate::lake::athena::engine::{self, Engine};
 use crate::lake::athena::run::{Answer, QueryStats, Runner};
 use crate::lake::athena::{self, Question, ReportKind, SlVersion, Tables};
 use crate::lake::buckets::BucketWidth;
@@ -37,6 +38,26 @@ fn tables(args: &AthenaArgs) -> Result<Tables> {
             .collect::<Result<_>>()?;
     }
     Ok(tables)
+}
+
+/// The engine the workbench asks (`lakescope --engine athena`): the same
+/// tables, workgroup, results location, bucket and cost guard as a command.
+pub fn engine(args: &AthenaArgs) -> Result<Engine> {
+    let tables = tables(args)?;
+    let runner = Runner {
+        client: athena_lake::clients(),
+        workgroup: args.workgroup.clone(),
+        output: args.output.clone(),
+        database: tables.database(),
+    };
+    let max_scan = engine::parse_size(&args.max_scan)?;
+    Ok(Engine::new(
+        runner,
+        tables,
+        args.lake_bucket.clone(),
+        max_scan,
+        args.yes,
+    ))
 }
 
 /// The question a command line asks, when it has an Athena form.
@@ -103,7 +124,7 @@ pub fn ask(args: &AthenaArgs, scope: &Scope, question: &Question, format: Format
     let estimate = match &args.lake_bucket {
         Some(url) => {
             let (files, size) = athena_lake::measure(url, scope, &tables.versions)?;
-            let limit = athena_lake::parse_size(&args.max_scan)?;
+            let limit = engine::parse_size(&args.max_scan)?;
             eprintln!(
                 "athena: the partitions in scope hold {} in {files} files (the most this can scan)",
                 bytes(size as i64)

@@ -109,7 +109,8 @@ pub fn run(cli: Cli) -> Result<()> {
     if !on_athena && (cli.athena.sync_into.is_some() || cli.athena.lake_bucket.is_some()) {
         bail!("--sync-into and --lake-bucket go with --engine athena (a local answer is already home)");
     }
-    if on_athena {
+    let workbench = matches!(cli.command, None | Some(Command::Tui));
+    if on_athena && !(workbench && cli.athena.print_sql.is_none()) {
         let scope = cli.scope()?;
         let question = athena_cmd::question(cli.command.as_ref(), &scope)?;
         return match cli.athena.print_sql {
@@ -127,9 +128,14 @@ pub fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         None | Some(Command::Tui) => {
             let path = cli.lake_dir()?;
+            let athena = match cli.athena.engine {
+                args::Engine::Athena => Some(std::sync::Arc::new(athena_cmd::engine(&cli.athena)?)),
+                args::Engine::Local => None,
+            };
             let options = crate::tui::RunOptions {
                 theme: cli.theme.clone(),
                 scope: cli.scope()?,
+                athena,
             };
             crate::tui::run(&path, &options)
         }

@@ -226,6 +226,19 @@ impl Session {
         Ok(())
     }
 
+    /// `table` no longer holds what [`Session::fill_once`] filled it with.
+    pub(crate) fn forget(&self, table: &str) {
+        self.filled.borrow_mut().remove(table);
+    }
+
+    /// The flag a cancel sets (the worker's `Esc`), for work that is not a
+    /// DuckDB query (an Athena query polled from here); cleared first, as
+    /// a cancel that came before this work was for earlier work.
+    pub(crate) fn fresh_cancel(&self) -> &std::sync::atomic::AtomicBool {
+        self.cancel.reset();
+        self.cancel.flag()
+    }
+
     /// `CREATE TEMP TABLE table AS select` over tables of our own (no lake
     /// scan, no parameters); the rows written.
     pub(crate) fn materialize_own(&self, table: &str, select: &str) -> Result<u64> {

@@ -61,7 +61,8 @@ impl LaneBy {
 
     /// The lane of an event, as SQL over the flat columns. A role session is
     /// its session ARN; other callers are told apart by their access key.
-    fn sql(self) -> &'static str {
+    /// The lane's expression over the flat event columns (DuckDB and Athena alike).
+    pub(crate) fn sql(self) -> &'static str {
         match self {
             LaneBy::Ip => "coalesce(src_ip, src_domain)",
             LaneBy::Session => {
@@ -241,6 +242,33 @@ pub fn timeline(session: &Session, scope: &Scope, query: &TimelineQuery) -> Resu
         Some(actor) => first_sightings(session, actor)?,
         None => Vec::new(),
     };
+    assemble(session, scope, query, firsts)
+}
+
+/// (minute start, lane, events, errors, first ms, last ms): one row of
+/// `timeline_base`, the minute counts every timeline is drawn from.
+pub type MinuteCount = (i64, Option<String>, u64, u64, i64, i64);
+
+/// A timeline from minute counts computed elsewhere (Athena), drawn as a
+/// local one: same range, widths, lanes and grid; no first sightings.
+pub(crate) fn from_minutes(
+    session: &Session,
+    scope: &Scope,
+    query: &TimelineQuery,
+    minutes: &[MinuteCount],
+) -> Result<Timeline> {
+    session.forget("timeline_base");
+    session.materialize_own(
+        "timeline_base",
+        "SELECT 0::BIGINT AS t, NULL::VARCHAR AS lane, 0::BIGINT AS n, 0::BIGINT AS e, \
+         0::BIGINT AS first_ms, 0::BIGINT AS last_ms WHERE false",
+    )?;
+    insert_minutes(session, minutes)?;
+    assemble(session, scope, query, Vec::new())
+}
+
+/// The timeline of what `timeline_base` holds.
+fn assemble(session: &Session, scope: &Scope, query: &TimelineQuery, firsts: Vec<FirstSeen>) -> Result<Timeline> {
     let all_lanes = session.rows(
         "SELECT lane, sum(n), sum(e), min(first_ms) FROM timeline_base GROUP BY lane ORDER BY sum(n) DESC, lane",
         &Filter::default(),
@@ -303,19 +331,33 @@ pub fn timeline(session: &Session, scope: &Scope, query: &TimelineQuery) -> Resu
 
 /// The subject's flows, DNS, HTTP and findings as lanes beside its API calls.
 fn add_record_lanes(session: &Session, scope: &Scope, target: &EventCriteria) -> Result<u64> {
-    let rows = minute_counts(session, scope, target)?;
-    for (t, lane, n, e, first, last) in &rows {
+    let rows: Vec<MinuteCount> = minute_counts(session, scope, target)?
+        .into_iter()
+        .map(|(t, lane, n, e, first, last)| (t, Some(lane), n, e, first, last))
+        .collect();
+    insert_minutes(session, &rows)
+}
+
+/// Add minute counts to `timeline_base`, every value bound, 500 rows a statement.
+fn insert_minutes(session: &Session, rows: &[MinuteCount]) -> Result<u64> {
+    for chunk in rows.chunks(500) {
         let mut f = Filter::default();
-        let values = [
-            f.bind(Value::BigInt(*t)),
-            f.bind(Value::Text(lane.clone())),
-            f.bind(Value::BigInt(*n as i64)),
-            f.bind(Value::BigInt(*e as i64)),
-            f.bind(Value::BigInt(*first)),
-            f.bind(Value::BigInt(*last)),
-        ];
+        let tuples: Vec<String> = chunk
+            .iter()
+            .map(|(t, lane, n, e, first, last)| {
+                let values = [
+                    f.bind(Value::BigInt(*t)),
+                    f.bind(lane.clone().map_or(Value::Null, Value::Text)),
+                    f.bind(Value::BigInt(*n as i64)),
+                    f.bind(Value::BigInt(*e as i64)),
+                    f.bind(Value::BigInt(*first)),
+                    f.bind(Value::BigInt(*last)),
+                ];
+                format!("({})", values.join(", "))
+            })
+            .collect();
         session.rows(
-            &format!("INSERT INTO timeline_base VALUES ({})", values.join(", ")),
+            &format!("INSERT INTO timeline_base VALUES {}", tuples.join(", ")),
             &f,
             |r| r.get::<_, i64>(0),
         )?;

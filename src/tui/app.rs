@@ -5,6 +5,7 @@
 //! shown, and applies the [`Effect`] it returns.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers};
@@ -15,6 +16,7 @@ mod mouse;
 mod tick;
 
 use super::action::Action;
+use super::athena_desk::AthenaDesk;
 use super::case_desk::{CaseDesk, mark_selected};
 use super::clipboard::osc52;
 use super::command::{self, Command, Known};
@@ -32,6 +34,7 @@ use super::search;
 use super::target::Target;
 use super::theme::Theme;
 use crate::lake::EventCriteria;
+use crate::lake::athena::engine::Engine;
 use crate::lake::buckets::Zone;
 use crate::lake::config::ConfigTarget;
 use crate::lake::prepare::Preparation;
@@ -51,6 +54,8 @@ pub struct Options {
     pub index_in_background: bool,
     /// Where cases are kept ([`crate::case::store::default_dir`]); None: no case.
     pub cases: Option<PathBuf>,
+    /// `--engine athena`: pages with an Athena form are asked of it.
+    pub athena: Option<Arc<Engine>>,
 }
 
 pub struct App {
@@ -87,6 +92,7 @@ pub struct App {
     seen_partial: Option<u64>,
     /// The case marks go to (None: no data directory).
     case: Option<CaseDesk>,
+    pub(crate) athena: Option<AthenaDesk>,
 }
 
 /// How many dropped replies [`App::dropped_replies`] remembers.
@@ -129,6 +135,7 @@ impl App {
             preparation: None,
             seen_partial: None,
             case: None,
+            athena: options.athena.map(AthenaDesk::new),
         };
         match options.cases.as_deref().map(|dir| CaseDesk::open(dir, app.lake.root())) {
             Some(Ok(desk)) => app.case = Some(desk),
@@ -300,7 +307,8 @@ impl App {
     /// (Re)run the current page's query.
     fn reload(&mut self) {
         // A scope that admits no file has nothing to query: say so plainly.
-        if !self.page().screen.whole_lake() && self.lake.partitions(self.scope()).is_empty() {
+        let local = self.athena.is_none();
+        if local && !self.page().screen.whole_lake() && self.lake.partitions(self.scope()).is_empty() {
             let text = format!("no file of the lake falls in scope {}", self.scope().describe());
             self.page_mut().load = Load::Failed(text.clone());
             return self.say(Severity::Warning, text);
@@ -310,7 +318,8 @@ impl App {
             self.worker.cancel_all();
         }
         let page = &mut self.history[self.current];
-        page.load = match page.screen.submit(&page.scope, &mut self.worker) {
+        let athena = self.athena.as_ref().map(|d| &d.engine);
+        page.load = match page.screen.submit(&page.scope, &mut self.worker, athena) {
             Some(id) => Load::Pending(id),
             None => Load::Ready,
         };
@@ -416,6 +425,13 @@ impl App {
             Command::Partitions => return self.open_partitions(),
             Command::Quit => return self.quit = true,
             Command::Zone(zone) => return self.set_zone(zone),
+            Command::Athena(allow) => {
+                let Some((severity, text)) = self.athena.as_ref().map(|d| d.allow(allow)) else {
+                    return self.say(Severity::Warning, "the workbench was not started with --engine athena");
+                };
+                self.reload();
+                return self.say(severity, text);
+            }
             Command::Problems => Effect::Open(Box::new(InspectorScreen::problems(&self.lake.problems()))),
             Command::Sql(sql) => Effect::Open(Box::new(InspectorScreen::sql(sql))),
             Command::Mark(tag) => return self.mark(tag, None),

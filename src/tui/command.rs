@@ -31,10 +31,12 @@ pub enum Command {
     Note(String),
     /// The case screen; with a name, that case first (made if new).
     Case(Option<String>),
+    /// `--engine athena`: let questions over the cost guard run (`yes`) or not (`no`).
+    Athena(bool),
     Quit,
 }
 
-pub const COMMANDS: [(&str, &str); 20] = [
+pub const COMMANDS: [(&str, &str); 21] = [
     ("actor", ":actor ARN       an actor's dossier"),
     ("ip", ":ip IP           who came from an IP"),
     ("key", ":key ID          who used a key, what it minted"),
@@ -75,6 +77,10 @@ pub const COMMANDS: [(&str, &str); 20] = [
         "tz",
         ":tz utc|local|+05:30|Europe/Berlin   the clock of timelines (z toggles it with UTC)",
     ),
+    (
+        "athena",
+        ":athena yes|no   (--engine athena) run questions with no day bound or over the scan limit, or not",
+    ),
     ("quit", ":quit"),
 ];
 
@@ -114,6 +120,11 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "mark" | "m" => Command::Mark(Some(rest.to_string()).filter(|t| !t.is_empty())),
         "note" => Command::Note(arg("the note's text")?),
         "case" => Command::Case(Some(rest.to_string()).filter(|n| !n.is_empty())),
+        "athena" => Command::Athena(match rest {
+            "yes" => true,
+            "no" => false,
+            _ => return Err(":athena yes (run questions over the cost guard) or :athena no".into()),
+        }),
         "q" | "quit" => Command::Quit,
         "" => return Err("empty command".into()),
         other => {

@@ -10,6 +10,7 @@
 
 pub mod action;
 pub mod app;
+pub mod athena_desk;
 pub mod case_desk;
 mod clipboard;
 pub mod command;
@@ -56,6 +57,8 @@ pub struct RunOptions {
     pub theme: Option<String>,
     /// The scope of the first view (`--account`, `--region`, `--from`, `--to`).
     pub scope: crate::lake::Scope,
+    /// `--engine athena`: the pages with an Athena form are asked of it.
+    pub athena: Option<std::sync::Arc<crate::lake::athena::engine::Engine>>,
 }
 
 /// Key bindings and theme from the config file and the command line.
@@ -74,8 +77,10 @@ pub fn load_options(run: &RunOptions, size: Rect) -> Result<Options> {
         live_clock: true,
         size,
         scope: run.scope.clone(),
-        index_in_background: true,
+        // On Athena, a page asked again for each day indexed would be billed again.
+        index_in_background: run.athena.is_none(),
         cases: crate::case::store::default_dir(),
+        athena: run.athena.clone(),
     })
 }
 

@@ -10,6 +10,7 @@
 
 use std::any::Any;
 use std::fmt::Debug;
+use std::sync::Arc;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -23,6 +24,7 @@ use super::target::Target;
 use super::theme::Theme;
 use crate::case::Markable;
 use crate::lake::athena::Question;
+use crate::lake::athena::engine::Engine;
 use crate::lake::buckets::Zone;
 use crate::lake::worker::{Query, QueryWorker};
 use crate::lake::{Lake, LakeError, Scope};
@@ -280,6 +282,12 @@ pub trait Screen: View {
     /// The query that fills it under `scope`; `None`: nothing to load.
     fn request(&self, scope: &Scope) -> Option<Query<Self::Reply>>;
 
+    /// The same question asked of Athena (`--engine athena`); `None`: the
+    /// page has no Athena form and is answered from the lake on disk.
+    fn athena_request(&self, _scope: &Scope, _engine: &Arc<Engine>) -> Option<Query<Self::Reply>> {
+        None
+    }
+
     /// Take the reply in; `Err` is shown as the screen's failure.
     fn apply(&mut self, reply: Self::Reply) -> Result<(), String>;
 
@@ -289,8 +297,9 @@ pub trait Screen: View {
 
 /// A [`Screen`] with its reply type erased, as the history holds it.
 pub trait AnyScreen: View {
-    /// Submit the screen's query; `None`: nothing to load.
-    fn submit(&self, scope: &Scope, worker: &mut QueryWorker) -> Option<u64>;
+    /// Submit the screen's query (to Athena when `athena` is given and the
+    /// page has an Athena form); `None`: nothing to load.
+    fn submit(&self, scope: &Scope, worker: &mut QueryWorker, athena: Option<&Arc<Engine>>) -> Option<u64>;
 
     /// A reply to the query [`AnyScreen::submit`] sent.
     fn apply_reply(&mut self, reply: Box<dyn Any + Send>) -> Result<(), String>;
@@ -301,8 +310,11 @@ pub trait AnyScreen: View {
 }
 
 impl<S: Screen> AnyScreen for S {
-    fn submit(&self, scope: &Scope, worker: &mut QueryWorker) -> Option<u64> {
-        self.request(scope).map(|query| worker.submit(query))
+    fn submit(&self, scope: &Scope, worker: &mut QueryWorker, athena: Option<&Arc<Engine>>) -> Option<u64> {
+        match athena.and_then(|engine| self.athena_request(scope, engine)) {
+            Some(query) => Some(worker.submit(query)),
+            None => self.request(scope).map(|query| worker.submit(query)),
+        }
     }
 
     fn apply_reply(&mut self, reply: Box<dyn Any + Send>) -> Result<(), String> {

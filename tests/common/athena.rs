@@ -3,10 +3,14 @@
 //! parquet under the Glue table names.
 
 use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+/// Throwaway credentials the fake is given; a test fails if they are printed.
+pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
 pub const DB: &str = "amazon_security_lake_glue_db_us_east_1";
 
@@ -112,4 +116,100 @@ pub fn statements(script: &str) -> Vec<(String, String)> {
             None => ("rows".to_string(), s.to_string()),
         })
         .collect()
+}
+
+/// The scripted Athena of `tests/fakes/athena.py` on a loopback port,
+/// stopped when dropped.
+pub struct FakeAthena {
+    child: Child,
+    pub port: u16,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl FakeAthena {
+    pub fn start(scenario: Value) -> FakeAthena {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("scenario.json");
+        std::fs::write(&file, scenario.to_string()).unwrap();
+        let (port_file, log) = (dir.path().join("port"), dir.path().join("log.jsonl"));
+        let script = super::repo().join("tests/fakes/athena.py");
+        let child = Command::new("python3")
+            .arg(&script)
+            .args([&file, &port_file, &log])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("python3 runs the fake Athena");
+        let start = Instant::now();
+        let port = loop {
+            if let Some(port) = std::fs::read_to_string(&port_file)
+                .ok()
+                .and_then(|p| p.trim().parse().ok())
+            {
+                break port;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "the fake Athena did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        FakeAthena {
+            child,
+            port,
+            log,
+            _dir: dir,
+        }
+    }
+
+    pub fn requests(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = super::lakescope();
+        command
+            .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{}", self.port))
+            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", SECRET)
+            .env("AWS_REGION", "us-east-1")
+            .env_remove("AWS_PROFILE")
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+            .args(["--engine", "athena", "--workgroup", "ir"])
+            .args(args);
+        command
+    }
+
+    /// The same environment as `command`, as `env` arguments for a shell
+    /// line (the workbench started in tmux).
+    pub fn env_line(&self) -> String {
+        format!(
+            "env -u AWS_PROFILE AWS_ENDPOINT_URL=http://127.0.0.1:{} AWS_ACCESS_KEY_ID=AKIDEXAMPLE \
+             AWS_SECRET_ACCESS_KEY={SECRET} AWS_REGION=us-east-1 AWS_CONFIG_FILE=/nonexistent \
+             AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
+            self.port
+        )
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        let out = self.command(args).output().unwrap();
+        let all = [out.stdout.as_slice(), out.stderr.as_slice()].concat();
+        assert!(
+            !String::from_utf8_lossy(&all).contains(SECRET),
+            "a credential was printed"
+        );
+        out
+    }
+}
+
+impl Drop for FakeAthena {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

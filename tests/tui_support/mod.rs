@@ -75,6 +75,7 @@ impl Harness {
             scope: Default::default(),
             index_in_background: index,
             cases: Some(cases.to_path_buf()),
+            athena: None,
         };
         let app = App::new(lake, options).expect("start the app");
         let terminal = Terminal::new(TestBackend::new(width, height)).unwrap();

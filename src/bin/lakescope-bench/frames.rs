@@ -66,6 +66,7 @@ impl Drive {
             scope: Default::default(),
             index_in_background: false,
             cases: None,
+            athena: None,
         };
         let app = App::new(lake, options)?;
         let terminal = Terminal::new(TestBackend::new(width, height))?;

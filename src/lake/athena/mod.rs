@@ -5,6 +5,8 @@
 //! (the text is for a person to read, paste or send); a value that cannot be
 //! said exactly in this form is refused, never dropped.
 
+pub mod answer;
+pub mod engine;
 mod flat;
 mod reports;
 pub mod run;
@@ -181,6 +183,24 @@ pub fn partitions(tables: &Tables, scope: &Scope, question: &Question) -> Result
             where_clause(&conditions)
         ),
     })
+}
+
+/// Events per UTC minute (with a lane, when `lane` gives its expression
+/// over the flat columns): the counts a timeline is drawn from, as the
+/// local `timeline_base`.
+pub fn minutes(tables: &Tables, scope: &Scope, criteria: &EventCriteria, lane: Option<&str>) -> Result<String> {
+    let lane = match lane {
+        Some(sql) => format!(
+            "coalesce(CAST(({sql}) AS varchar), '{}')",
+            crate::lake::timeline::NO_VALUE_LANE
+        ),
+        None => "CAST(NULL AS varchar)".into(),
+    };
+    Ok(format!(
+        "{}SELECT time_ms - (time_ms % 60000) AS t, {lane} AS lane, count(*) AS n, count(error_code) AS e, min(time_ms) AS first_ms, max(time_ms) AS last_ms\nFROM ev\n{}GROUP BY 1, 2\nORDER BY 1, 2",
+        events_cte(tables, scope)?,
+        where_clause(&criteria_where(criteria)?),
+    ))
 }
 
 /// The scope narrowed to a time range, when one is given.

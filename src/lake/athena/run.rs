@@ -132,7 +132,11 @@ impl Runner {
                 elapsed_ms = began.elapsed().as_millis() as u64,
                 "athena query still running"
             );
-            tokio::time::sleep(pause).await;
+            // Slept in slices, so that a cancel is seen at once.
+            let until = Instant::now() + pause;
+            while Instant::now() < until && !cancel.load(Ordering::Relaxed) {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
             pause = (pause * 2).min(Duration::from_secs(2));
         }
     }

@@ -46,6 +46,10 @@ impl Cancel {
         self.0.store(true, Ordering::SeqCst);
     }
 
+    pub fn flag(&self) -> &AtomicBool {
+        &self.0
+    }
+
     pub fn is_set(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }

@@ -25,6 +25,7 @@ impl App {
             live_clock: self.live_clock,
             narrow: page.narrow.as_ref(),
             case: self.case.as_ref().map(|d| &d.case),
+            engine: self.athena.as_ref().map(|d| d.label()),
         };
         chrome::header(&chrome, frame, a.header);
         chrome::title(&chrome, &page.title(), frame, a.title);

@@ -55,7 +55,12 @@ impl App {
                     let message = message.clone();
                     self.say(Severity::Error, message);
                 }
-                _ => {}
+                _ => {
+                    // An answer from Athena: its queries and what they cost.
+                    if let Some(spent) = self.athena.as_ref().and_then(|d| d.spent()) {
+                        self.say(Severity::Info, spent);
+                    }
+                }
             }
             self.history[self.current].screen.learn(&mut self.known);
             self.page_mut().renarrow();

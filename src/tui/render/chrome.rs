@@ -43,6 +43,8 @@ pub struct Chrome<'a> {
     pub narrow: Option<&'a Narrow>,
     /// The case open, for the markers on marked rows.
     pub case: Option<&'a Case>,
+    /// Where the pages with an Athena form are asked (`--engine athena`).
+    pub engine: Option<String>,
 }
 
 /// The screen, or what stands for it while it has no rows: loading, failed, cancelled.
@@ -93,6 +95,9 @@ pub fn header(app: &Chrome, frame: &mut Frame, area: Rect) {
         clip(&lake, 30),
         clip(&app.scope.describe(), 80)
     );
+    if let Some(engine) = &app.engine {
+        text.push_str(&format!(" │ {engine}"));
+    }
     if let Some(p) = app.lake.partial_answers() {
         // The event store is still being written: say how much answers.
         text.push_str(&format!(" │ partial: {} of {} days", p.days_done, p.days_total));

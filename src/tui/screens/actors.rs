@@ -1,6 +1,9 @@
 //! The actors table: sortable, with a live fuzzy filter whose matched
 //! characters are kept for highlighting.
 
+use std::sync::Arc;
+
+use crate::lake::athena::engine::{self as athena_engine, Engine};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use ratatui::Frame;
@@ -272,6 +275,10 @@ impl Screen for ActorsScreen {
 
     fn request(&self, scope: &Scope) -> Option<Query<Vec<ActorRow>>> {
         Some(Query::actors(scope.clone(), None))
+    }
+
+    fn athena_request(&self, scope: &Scope, engine: &Arc<Engine>) -> Option<Query<Vec<ActorRow>>> {
+        Some(athena_engine::actors(engine.clone(), scope.clone()))
     }
 
     fn apply(&mut self, rows: Vec<ActorRow>) -> Result<(), String> {

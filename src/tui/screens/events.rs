@@ -1,6 +1,9 @@
 //! The events table, one page of `EventQuery` at a time: a 10M-event scope
 //! never sits in memory, only the page on screen.
 
+use std::sync::Arc;
+
+use crate::lake::athena::engine::{self as athena_engine, Engine};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Paragraph;
@@ -187,6 +190,19 @@ impl View for EventsScreen {
 
 impl Screen for EventsScreen {
     type Reply = Vec<EventRow>;
+
+    fn athena_request(&self, scope: &Scope, engine: &Arc<Engine>) -> Option<Query<Vec<EventRow>>> {
+        let page = Page {
+            limit: PAGE,
+            offset: self.offset,
+        };
+        Some(athena_engine::events(
+            engine.clone(),
+            scope.clone(),
+            self.filter.clone(),
+            page,
+        ))
+    }
 
     fn request(&self, scope: &Scope) -> Option<Query<Vec<EventRow>>> {
         Some(Query::events(

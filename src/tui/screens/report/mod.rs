@@ -11,6 +11,9 @@ mod pages;
 mod render;
 mod sections;
 
+use std::sync::Arc;
+
+use crate::lake::athena::engine::{self as athena_engine, Engine};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -372,6 +375,20 @@ impl Screen for ReportScreen {
             Subject::Ip(ip) => Query::ip(scope, ip.clone()).map(|r| Some(sections::ip(&r))),
             Subject::Key(key) => Query::key(scope, key.clone()).map(|r| Some(sections::key(&r))),
             Subject::Resource(id) => Query::resource(scope, id.clone()).map(|r| Some(sections::resource(&r))),
+        })
+    }
+
+    fn athena_request(&self, scope: &Scope, engine: &Arc<Engine>) -> Option<Query<Option<Report>>> {
+        let (e, scope) = (engine.clone(), scope.clone());
+        Some(match self.subject()? {
+            Subject::Actor(arn) => {
+                athena_engine::dossier(e, scope, arn.clone()).map(|d| d.map(|d| sections::dossier(&d)))
+            }
+            Subject::Ip(ip) => athena_engine::ip(e, scope, ip.clone()).map(|r| Some(sections::ip(&r))),
+            Subject::Key(key) => athena_engine::key(e, scope, key.clone()).map(|r| Some(sections::key(&r))),
+            Subject::Resource(id) => {
+                athena_engine::resource(e, scope, id.clone()).map(|r| Some(sections::resource(&r)))
+            }
         })
     }
 

@@ -4,6 +4,9 @@
 mod render;
 mod state;
 
+use std::sync::Arc;
+
+use crate::lake::athena::engine::{self as athena_engine, Engine};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -211,6 +214,10 @@ impl Screen for TimelineScreen {
 
     fn request(&self, scope: &Scope) -> Option<Query<Timeline>> {
         Some(Query::timeline(scope.clone(), self.query()))
+    }
+
+    fn athena_request(&self, scope: &Scope, engine: &Arc<Engine>) -> Option<Query<Timeline>> {
+        Some(athena_engine::timeline(engine.clone(), scope.clone(), self.query()))
     }
 
     fn apply(&mut self, timeline: Timeline) -> Result<(), String> {

@@ -1,0 +1,110 @@
+//! The workbench on Athena (`lakescope --engine athena`) in a real terminal,
+//! against the scripted Athena on loopback: pages with an Athena form are
+//! answered by it (rows only the fake knows appear), the status line says
+//! each answer's queries and cost, the cost guard refuses a question with
+//! no day bound until `:athena yes`, and Esc stops the query on Athena.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::athena::{FakeAthena, SECRET};
+use common::tmux::Tmux;
+use serde_json::json;
+
+fn workbench(fake: &FakeAthena, name: &str, scope: &str) -> Tmux {
+    let command = format!(
+        "{} {} --lake {} --engine athena --workgroup ir {scope}",
+        fake.env_line(),
+        env!("CARGO_BIN_EXE_lakescope"),
+        common::demo().display()
+    );
+    Tmux::start(name, 150, 40, &command)
+}
+
+fn scenario() -> serde_json::Value {
+    let seen = ["1714875187000", "1714875615000"];
+    json!({
+        "states": ["RUNNING", "SUCCEEDED"], "scanned": 3_145_728, "columns": [], "rows": [],
+        "answers": [
+            {"match": "count(DISTINCT src_ip) AS ips", "columns": ["arn", "type", "account", "events", "errors", "first_ms", "last_ms", "ips"],
+             "rows": [["arn:aws:iam::111122223333:user/only-on-athena", "IAMUser", "111122223333", "25", "12", seen[0], seen[1], "1"]]},
+            {"match": "AS accounts\nFROM sub", "columns": ["events", "errors", "first_ms", "last_ms", "accounts"],
+             "rows": [["25", "12", seen[0], seen[1], "111122223333"]]},
+            {"match": "AS arn, t.actor_type AS type", "columns": ["arn", "type", "events", "errors", "first_ms", "last_ms"],
+             "rows": [["arn:aws:iam::111122223333:user/only-on-athena", "IAMUser", "25", "12", seen[0], seen[1]]]},
+            {"match": "SELECT service, operation", "columns": ["service", "operation", "events", "errors"],
+             "rows": [["sts.amazonaws.com", "GetCallerIdentity", "25", "12"]]},
+            {"match": "SELECT user_agent", "columns": ["user_agent", "events"], "rows": [["athena-agent/1.0", "25"]]},
+            {"match": "% 60000) AS t", "columns": ["t", "lane", "n", "e", "first_ms", "last_ms"],
+             "rows": [["1714875180000", "arn:aws:iam::111122223333:user/only-on-athena", "7", "2", seen[0], "1714875230000"]]}
+        ]
+    })
+}
+
+#[test]
+fn the_workbench_asks_athena_and_says_what_each_answer_cost() {
+    let fake = FakeAthena::start(scenario());
+    let tmux = workbench(&fake, "athena-pages", "--from 2024-05-05 --to 2024-05-05");
+    tmux.wait_for("│ athena: amazon_security_lake_glue_db_us_east_1");
+    tmux.wait_for("user/only-on-athena");
+    tmux.wait_for("athena: query q-1, 3.0 MB scanned, $0.0001 at the list price");
+    // An IP report: one query per section, each answered.
+    tmux.send(&[":ip 203.0.113.66", "Enter"]);
+    tmux.wait_for("athena-agent/1.0");
+    tmux.wait_for("athena: 4 queries q-2 … q-5, 12.0 MB scanned");
+    // The IP's timeline (lanes by actor), drawn from Athena's minute counts.
+    tmux.send(&["t"]);
+    let screen = tmux.wait_for("athena: query q-6");
+    assert!(
+        screen.contains("7 max") && screen.contains("only-on-athena"),
+        "{screen}"
+    );
+    assert!(!screen.contains(SECRET));
+    let started: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|r| r["target"] == "StartQueryExecution")
+        .map(|r| r["body"]["QueryString"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(started.len(), 6, "one query per page or section, none twice");
+    assert!(
+        started
+            .iter()
+            .all(|sql| sql.contains("time_dt >= TIMESTAMP '2024-05-05 00:00:00'"))
+    );
+    assert!(
+        started[5].contains("coalesce(CAST((actor_key) AS varchar), '(none)') AS lane"),
+        "{}",
+        started[5]
+    );
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+}
+
+#[test]
+fn no_day_bound_is_refused_until_allowed_and_esc_stops_the_query_on_athena() {
+    let fake = FakeAthena::start(json!({"states": ["RUNNING"], "columns": [], "rows": []}));
+    let tmux = workbench(&fake, "athena-guard", "");
+    tmux.wait_for("not sent: the scope is bounded by no day");
+    assert!(fake.requests().is_empty(), "a query was sent");
+    tmux.send(&[":athena yes", "Enter"]);
+    tmux.wait_for("listing actors on Athena");
+    let start = Instant::now();
+    while !fake.requests().iter().any(|r| r["target"] == "GetQueryExecution") {
+        assert!(start.elapsed() < Duration::from_secs(20), "never polled");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tmux.send(&["Escape"]);
+    tmux.wait_for("query cancelled");
+    let start = Instant::now();
+    while !fake.requests().iter().any(|r| r["target"] == "StopQueryExecution") {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the query was left running on Athena"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+}
