@@ -10,6 +10,7 @@ pub mod engine;
 mod flat;
 mod reports;
 pub mod run;
+mod statement;
 
 use super::criteria::{EventCriteria, Page};
 use super::error::{LakeError, Result};
@@ -17,21 +18,8 @@ use super::scope::Scope;
 
 pub use flat::{SlVersion, lit};
 pub use reports::Kind as ReportKind;
-
-/// One statement of a question: a report has one per section.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Statement {
-    pub section: &'static str,
-    pub sql: String,
-}
-
-/// `name AS (…)`: the most common non-NULL `column` of each `key` in
-/// `from`, ties to the smallest (the local `stable_mode`).
-pub(crate) fn mode_cte(name: &str, key: &str, column: &str, from: &str) -> String {
-    format!(
-        "{name} AS (\n  SELECT {key}, {column} FROM (\n    SELECT {key}, {column}, row_number() OVER (PARTITION BY {key} ORDER BY count(*) DESC, {column}) AS r\n    FROM {from} WHERE {column} IS NOT NULL GROUP BY {key}, {column}\n  ) WHERE r = 1\n)"
-    )
-}
+pub use statement::Statement;
+use statement::mode_cte;
 
 /// Where the tables are: the Security Lake rollup region whose Glue
 /// database holds them, and the source versions the lake has.

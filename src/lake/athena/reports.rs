@@ -4,7 +4,7 @@
 //! of names come back as one comma-joined text, as Athena's results are text.
 
 use super::flat::lit;
-use super::{Statement, mode_cte};
+use super::statement::{Statement, mode_cte};
 
 /// STS calls whose response carries a new access key (as `pivots.rs`).
 const MINTING: &str =
