@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use common::athena::{athena_sql, glue_tables, ms, rows, sqlglot, statements};
+use common::athena::{Backend, ORG_TRAIL, SECURITY_LAKE, athena_sql, ms, rows, sqlglot, statements};
 
 const SUBJECTS: &[&[&str]] = &[
     &["actor", "arn:aws:iam::111122223333:user/ci-deploy"],
@@ -201,20 +201,23 @@ fn local_rows(report: &Value, section: &str) -> Vec<Value> {
 
 #[test]
 fn transpiled_to_duckdb_each_section_answers_as_the_local_report() {
-    let tmp = tempfile::tempdir().unwrap();
-    let lake = tmp.path().join("lake");
-    common::copy_dir(
-        &common::demo().join("aws/CLOUD_TRAIL_MGMT"),
-        &lake.join("aws/CLOUD_TRAIL_MGMT"),
-    );
+    answers_as_the_local_report(&SECURITY_LAKE);
+}
+
+/// The same over an organization trail's CloudTrail table.
+#[test]
+fn over_the_org_trail_table_each_section_answers_as_the_local_report() {
+    answers_as_the_local_report(&ORG_TRAIL);
+}
+
+fn answers_as_the_local_report(backend: &Backend) {
+    let (tmp, lake, conn) = backend.lake();
     let cache = tmp.path().join("cache");
-    let conn = duckdb::Connection::open_in_memory().unwrap();
-    glue_tables(&conn, &common::demo());
     let mut compared = 0;
     let mut sections_with_rows = std::collections::BTreeSet::new();
     for args in shapes() {
         let here = local(&lake, &cache, &args);
-        for (section, sql) in statements(&athena_sql(&args)) {
+        for (section, sql) in statements(&backend.sql(&args)) {
             let athena = rows(&conn, &sqlglot("duckdb", &sql));
             let expected = local_rows(&here, &section);
             assert_eq!(

@@ -10,7 +10,7 @@ mod common;
 
 use serde_json::Value;
 
-use common::athena::{DB, athena_sql, glue_tables, ms, rows, sqlglot};
+use common::athena::{Backend, DB, ORG_TRAIL, SECURITY_LAKE, athena_sql, ms, rows, sqlglot};
 
 /// Every question and scope shape the Athena form has.
 fn shapes() -> Vec<Vec<&'static str>> {
@@ -110,13 +110,23 @@ fn every_statement_parses_as_athena_sql() {
 
 #[test]
 fn transpiled_to_duckdb_the_statements_answer_as_the_local_engine() {
-    // The local engine over the same files only (no raw trail beside them).
-    let tmp = tempfile::tempdir().unwrap();
-    let lake = tmp.path().join("lake");
-    common::copy_dir(
-        &common::demo().join("aws/CLOUD_TRAIL_MGMT"),
-        &lake.join("aws/CLOUD_TRAIL_MGMT"),
-    );
+    answers_as_the_local_engine(&SECURITY_LAKE);
+}
+
+/// The same over an organization trail's CloudTrail table.
+#[test]
+fn over_the_org_trail_table_the_statements_answer_as_the_local_engine() {
+    answers_as_the_local_engine(&ORG_TRAIL);
+    for args in shapes() {
+        let sql = ORG_TRAIL.sql(&args);
+        assert_eq!(sqlglot("parse", &sql).trim(), "ok", "{args:?}");
+        assert!(sql.contains("FROM trails.org_trail") && !sql.contains("security_lake"), "{sql}");
+    }
+}
+
+fn answers_as_the_local_engine(backend: &Backend) {
+    // The local engine over the same files only (no other copy beside them).
+    let (tmp, lake, conn) = backend.lake();
     let local = |args: &[&str]| -> Value {
         let out = common::lakescope()
             .env("LAKESCOPE_CACHE_DIR", tmp.path().join("cache"))
@@ -132,15 +142,13 @@ fn transpiled_to_duckdb_the_statements_answer_as_the_local_engine() {
         );
         serde_json::from_slice(&out.stdout).unwrap()
     };
-    let conn = duckdb::Connection::open_in_memory().unwrap();
-    glue_tables(&conn, &common::demo());
     let mut compared = 0;
     for args in shapes() {
         let question = ["actors", "timeline"]
             .into_iter()
             .find(|q| args.contains(q))
             .unwrap_or("events");
-        let athena = rows(&conn, &sqlglot("duckdb", &athena_sql(&args)));
+        let athena = rows(&conn, &sqlglot("duckdb", &backend.sql(&args)));
         let here = local(&args);
         // Locally a timeline has its empty buckets too; Athena's has those with events.
         let here: Vec<Value> = here
@@ -202,17 +210,20 @@ fn transpiled_to_duckdb_the_statements_answer_as_the_local_engine() {
 /// the events the local engine answers with, no more, no fewer.
 #[test]
 fn the_partitions_query_names_the_folders_of_the_answers_files() {
-    let tmp = tempfile::tempdir().unwrap();
-    let lake = tmp.path().join("lake");
-    common::copy_dir(
-        &common::demo().join("aws/CLOUD_TRAIL_MGMT"),
-        &lake.join("aws/CLOUD_TRAIL_MGMT"),
-    );
-    let conn = duckdb::Connection::open_in_memory().unwrap();
-    glue_tables(&conn, &common::demo());
+    partitions_of_the_answers_files(&SECURITY_LAKE);
+    partitions_of_the_answers_files(&ORG_TRAIL);
+}
+
+fn partitions_of_the_answers_files(backend: &Backend) {
+    let (tmp, lake, conn) = backend.lake();
+    // `…/eventDay=20240505/…`, or a trail's `…/CloudTrail/us-east-1/2024/05/05/…`.
     let day = |file: &str| -> String {
-        let (_, rest) = file.split_once("/eventDay=").unwrap_or_else(|| panic!("{file}"));
-        rest[..8].to_string()
+        if let Some((_, rest)) = file.split_once("/eventDay=") {
+            return rest[..8].to_string();
+        }
+        let (_, rest) = file.split_once("/CloudTrail/").unwrap_or_else(|| panic!("{file}"));
+        let parts: Vec<&str> = rest.split('/').collect();
+        format!("{}{}{}", parts[1], parts[2], parts[3])
     };
     let shapes: [(&[&str], &[&str]); 4] = [
         (&["events", "--ip", "203.0.113.66"], &["events", "--ip", "203.0.113.66"]),
@@ -247,7 +258,7 @@ fn the_partitions_query_names_the_folders_of_the_answers_files() {
     for (question, as_events) in shapes {
         let mut args = vec!["--sync-into", "/nonexistent", "--lake-bucket", "s3://b/"];
         args.extend(question);
-        let script = athena_sql(&args);
+        let script = backend.sql(&args);
         let (name, sql) = common::athena::statements(&script).pop().unwrap();
         assert_eq!(name, "partitions");
         assert_eq!(sqlglot("parse", &sql).trim(), "ok");
@@ -295,14 +306,13 @@ fn minute_counts_add_up_to_the_local_timeline() {
     use lakescope::lake::athena::{Tables, minutes};
     use lakescope::lake::{EventCriteria, Scope};
 
-    let tmp = tempfile::tempdir().unwrap();
-    let lake = tmp.path().join("lake");
-    common::copy_dir(
-        &common::demo().join("aws/CLOUD_TRAIL_MGMT"),
-        &lake.join("aws/CLOUD_TRAIL_MGMT"),
-    );
-    let conn = duckdb::Connection::open_in_memory().unwrap();
-    glue_tables(&conn, &common::demo());
+    for backend in [&SECURITY_LAKE, &ORG_TRAIL] {
+    let (tmp, lake, conn) = backend.lake();
+    let mut tables = Tables::new("us-east-1");
+    if backend.args == ORG_TRAIL.args {
+        tables.trail = Some("org_trail".into());
+        tables.database = Some("trails".into());
+    }
     let actor = "arn:aws:iam::111122223333:user/ci-deploy";
     let scope = Scope {
         from_ms: Some(1_714_867_200_000),
@@ -322,7 +332,7 @@ fn minute_counts_add_up_to_the_local_timeline() {
         ),
         (EventCriteria::default(), Some("account"), Some("account")),
     ] {
-        let sql = minutes(&Tables::new("us-east-1"), &scope, &criteria, lane).unwrap();
+        let sql = minutes(&tables, &scope, &criteria, lane).unwrap();
         assert_eq!(sqlglot("parse", &sql).trim(), "ok");
         let mut athena: BTreeMap<(i64, Option<String>), (u64, u64)> = BTreeMap::new();
         for row in rows(&conn, &sqlglot("duckdb", &sql)) {
@@ -374,4 +384,5 @@ fn minute_counts_add_up_to_the_local_timeline() {
         assert!(!local.is_empty());
         assert_eq!(athena, local, "{criteria:?} by {by:?}");
     }
+}
 }

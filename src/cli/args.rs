@@ -271,6 +271,10 @@ pub struct AthenaArgs {
     /// A Security Lake source version with tables (repeat) [default: 2.0 and 1.0]
     #[arg(long = "sl-version", global = true, value_name = "VERSION")]
     pub sl_versions: Vec<String>,
+    /// Read an organization trail's CloudTrail table (partition projection on account, region,
+    /// timestamp; docs/athena.md) in --database [default: default] instead of Security Lake
+    #[arg(long, global = true, value_name = "TABLE", conflicts_with = "sl_versions")]
+    pub trail_table: Option<String>,
     /// The Security Lake bucket behind the tables (s3://BUCKET[/PREFIX]): measures the partitions
     /// in scope before a query, and is where --sync-into fetches from
     #[arg(long, global = true, value_name = "S3_URI")]

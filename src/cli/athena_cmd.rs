@@ -27,9 +27,12 @@ fn tables(args: &AthenaArgs) -> Result<Tables> {
         .athena_region
         .clone()
         .or_else(athena::region_from_env)
+        // A trail table's name does not depend on a region.
+        .or_else(|| args.trail_table.as_ref().map(|_| String::new()))
         .context("which region's Glue database? --athena-region REGION (or AWS_REGION)")?;
     let mut tables = Tables::new(&region);
     tables.database = args.database.clone();
+    tables.trail = args.trail_table.clone();
     if !args.sl_versions.is_empty() {
         tables.versions = args
             .sl_versions
@@ -123,7 +126,7 @@ pub fn ask(args: &AthenaArgs, scope: &Scope, question: &Question, format: Format
     }
     let estimate = match &args.lake_bucket {
         Some(url) => {
-            let (files, size) = athena_lake::measure(url, scope, &tables.versions)?;
+            let (files, size) = athena_lake::measure(url, scope, &tables)?;
             let limit = engine::parse_size(&args.max_scan)?;
             eprintln!(
                 "athena: the partitions in scope hold {} in {files} files (the most this can scan)",
@@ -174,7 +177,7 @@ pub fn ask(args: &AthenaArgs, scope: &Scope, question: &Question, format: Format
     let synced = match (&args.sync_into, &args.lake_bucket) {
         (Some(dest), Some(url)) => {
             let (_, touched) = answers.pop().context("no partitions answer")?;
-            let mut synced = athena_lake::sync_back(url, dest, &rows(&touched))?;
+            let mut synced = athena_lake::sync_back(url, dest, &tables, &rows(&touched))?;
             synced["athena"] = serde_json::json!(touched.stats);
             Some(synced)
         }

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 
 use super::sync_cmd;
 use crate::lake::Scope;
-use crate::lake::athena::SlVersion;
-use crate::lake::athena::engine::{self, SOURCE};
+use crate::lake::athena::Tables;
+use crate::lake::athena::engine;
 use crate::sync::{ClientOptions, plan};
 
 /// Clients for the standard chain; an endpoint in `AWS_ENDPOINT_URL` (an
@@ -24,13 +24,13 @@ pub fn clients() -> ClientOptions {
 }
 
 /// The partitions in scope, measured (see [`engine::measure`]).
-pub fn measure(bucket_url: &str, scope: &Scope, versions: &[SlVersion]) -> Result<(usize, u64)> {
-    Ok(engine::measure(bucket_url, &clients(), scope, versions)?)
+pub fn measure(bucket_url: &str, scope: &Scope, tables: &Tables) -> Result<(usize, u64)> {
+    Ok(engine::measure(bucket_url, &clients(), scope, tables)?)
 }
 
 /// Sync the partitions of an answer's `partitions` rows (account, region,
 /// event_day) into `dest`; what was done, for the output.
-pub fn sync_back(bucket_url: &str, dest: &Path, rows: &[Value]) -> Result<Value> {
+pub fn sync_back(bucket_url: &str, dest: &Path, tables: &Tables, rows: &[Value]) -> Result<Value> {
     let text = |row: &Value, key: &str| row[key].as_str().unwrap_or_default().to_string();
     let mut partitions: Vec<(String, String, u32)> = rows
         .iter()
@@ -42,7 +42,7 @@ pub fn sync_back(bucket_url: &str, dest: &Path, rows: &[Value]) -> Result<Value>
         .collect();
     partitions.sort();
     partitions.dedup();
-    let report = sync_cmd::sync_partitions(bucket_url, dest, SOURCE, &partitions, &clients())?;
+    let report = sync_cmd::sync_partitions(bucket_url, dest, engine::source(tables), &partitions, &clients())?;
     eprintln!(
         "athena: synced the {} partition(s) the answer touched into {}: {} objects, {} fetched ({} bytes), {} unchanged; open it with --lake {}",
         partitions.len(),

@@ -213,3 +213,81 @@ impl Drop for FakeAthena {
         let _ = self.child.wait();
     }
 }
+
+/// The database and table names the trail tests register.
+pub const TRAIL_ARGS: [&str; 4] = ["--trail-table", "org_trail", "--database", "trails"];
+
+/// DuckDB with the demo lake's raw organization trail registered as the
+/// CloudTrail table Athena's documentation creates (lower-case columns,
+/// `useridentity` a struct, request and response as JSON text),
+/// partitioned by `account`, `region` and `timestamp` (`yyyy/MM/dd`) from
+/// each file's path as partition projection gives them, and `"$path"`.
+pub fn trail_table(conn: &duckdb::Connection, demo: &Path) {
+    let records = "STRUCT(eventID VARCHAR, eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, \
+        awsRegion VARCHAR, sourceIPAddress VARCHAR, userAgent VARCHAR, errorCode VARCHAR, \
+        requestParameters JSON, responseElements JSON, recipientAccountId VARCHAR, \
+        userIdentity STRUCT(type VARCHAR, principalId VARCHAR, arn VARCHAR, accountId VARCHAR, \
+          invokedBy VARCHAR, accessKeyId VARCHAR, userName VARCHAR, \
+          onBehalfOf STRUCT(userId VARCHAR, identityStoreArn VARCHAR), \
+          sessionContext STRUCT(attributes STRUCT(mfaAuthenticated VARCHAR, creationDate VARCHAR), \
+            sessionIssuer STRUCT(type VARCHAR, principalId VARCHAR, arn VARCHAR, accountId VARCHAR, userName VARCHAR))), \
+        resources STRUCT(ARN VARCHAR, accountId VARCHAR, type VARCHAR)[])[]";
+    let glob = demo.join("AWSLogs/**/CloudTrail/*/*/*/*/*.json.gz");
+    conn.execute_batch(&format!(
+        "CREATE SCHEMA trails;
+         CREATE VIEW trails.org_trail AS
+         SELECT r.eventID AS eventid, r.eventTime AS eventtime, r.eventSource AS eventsource,
+           r.eventName AS eventname, r.awsRegion AS awsregion, r.sourceIPAddress AS sourceipaddress,
+           r.userAgent AS useragent, r.errorCode AS errorcode,
+           nullif(r.requestParameters::VARCHAR, 'null') AS requestparameters,
+           nullif(r.responseElements::VARCHAR, 'null') AS responseelements,
+           r.recipientAccountId AS recipientaccountid, r.userIdentity AS useridentity, r.resources AS resources,
+           regexp_extract(filename, '/AWSLogs/(o-[a-z0-9]+/)?([0-9]{{12}})/CloudTrail/', 2) AS account,
+           regexp_extract(filename, '/CloudTrail/([a-z0-9-]+)/', 1) AS region,
+           regexp_extract(filename, '/CloudTrail/[a-z0-9-]+/([0-9]{{4}}/[0-9]{{2}}/[0-9]{{2}})/', 1) AS \"timestamp\",
+           filename AS \"$path\"
+         FROM (SELECT unnest(Records) AS r, filename
+               FROM read_json('{}', columns = {{'Records': '{records}'}}, filename = true));",
+        glob.display()
+    ))
+    .unwrap();
+}
+
+/// What the Athena statements read in a semantics test: the lake folder
+/// the local engine answers from, the same files registered in DuckDB
+/// under the table names, and the options naming those tables.
+pub struct Backend {
+    pub folder: &'static str,
+    pub register: fn(&duckdb::Connection, &Path),
+    pub args: &'static [&'static str],
+}
+
+pub const SECURITY_LAKE: Backend = Backend {
+    folder: "aws/CLOUD_TRAIL_MGMT",
+    register: glue_tables,
+    args: &[],
+};
+
+pub const ORG_TRAIL: Backend = Backend {
+    folder: "AWSLogs",
+    register: trail_table,
+    args: &TRAIL_ARGS,
+};
+
+impl Backend {
+    /// `--print-sql athena` with this backend's tables.
+    pub fn sql(&self, args: &[&str]) -> String {
+        athena_sql(&[self.args, args].concat())
+    }
+
+    /// A scratch lake holding only this backend's files (no other copy of
+    /// the events beside them), and DuckDB with them registered.
+    pub fn lake(&self) -> (tempfile::TempDir, PathBuf, duckdb::Connection) {
+        let tmp = tempfile::tempdir().unwrap();
+        let lake = tmp.path().join("lake");
+        super::copy_dir(&super::demo().join(self.folder), &lake.join(self.folder));
+        let conn = duckdb::Connection::open_in_memory().unwrap();
+        (self.register)(&conn, &super::demo());
+        (tmp, lake, conn)
+    }
+}

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use super::answer::{self, Sections};
 use super::run::{Answer, QueryStats, Runner};
-use super::{Question, ReportKind, SlVersion, Tables};
+use super::{Question, ReportKind, Tables};
 use crate::lake::criteria::{EventCriteria, Page};
 use crate::lake::error::{LakeError, Result};
 use crate::lake::model::*;
@@ -89,27 +89,40 @@ pub fn bytes_text(n: i64) -> String {
     }
 }
 
+/// The source folder the tables read, as `sync` names it: Security Lake's
+/// CloudTrail source, or an org trail's `CloudTrail` folders.
+pub fn source(tables: &Tables) -> &'static str {
+    match tables.trail {
+        Some(_) => "CloudTrail",
+        None => SOURCE,
+    }
+}
+
 /// Files and bytes of the partitions in scope in the bucket at `url`: the
-/// CloudTrail source's partition folders of `versions`, a day either side
-/// of the time bounds (as the statements' partition predicates).
-pub fn measure(url: &str, clients: &ClientOptions, scope: &Scope, versions: &[SlVersion]) -> Result<(usize, u64)> {
+/// CloudTrail source's partition folders (of the versions read), a day
+/// either side of the time bounds (as the statements' partition predicates).
+pub fn measure(url: &str, clients: &ClientOptions, scope: &Scope, tables: &Tables) -> Result<(usize, u64)> {
     let (bucket, root) = plan::parse_s3_url(url).map_err(|e| LakeError::Athena(e.to_string()))?;
     let day = |ms: Option<i64>, shift: i64| {
         ms.and_then(|ms| day_string(ms, shift))
             .and_then(|d| plan::parse_day(&d).ok())
     };
     let filter = Filter {
-        sources: vec![SOURCE.into()],
+        sources: vec![source(tables).into()],
         accounts: scope.accounts.clone(),
         regions: scope.regions.clone(),
         from_day: day(scope.from_ms, -1),
         to_day: day(scope.to_ms.map(|t| t - 1), 1),
     };
     // Partition folders only: an Iceberg table's `metadata/` is not data.
-    let prefixes: Vec<String> = versions
-        .iter()
-        .map(|v| format!("aws/{SOURCE}/{}/region=", v.suffix().replace('_', ".")))
-        .collect();
+    let prefixes: Vec<String> = match tables.trail {
+        Some(_) => vec!["AWSLogs/".into()],
+        None => tables
+            .versions
+            .iter()
+            .map(|v| format!("aws/{SOURCE}/{}/region=", v.suffix().replace('_', ".")))
+            .collect(),
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -154,7 +167,7 @@ impl Engine {
             )));
         }
         if let Some(url) = &self.lake_bucket {
-            let (_, size) = measure(url, &self.runner.client, scope, &self.tables.versions)?;
+            let (_, size) = measure(url, &self.runner.client, scope, &self.tables)?;
             if size > self.max_scan {
                 return Err(LakeError::Athena(format!(
                     "not sent: the partitions in scope hold {}, more than the {} allowed; \

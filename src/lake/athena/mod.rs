@@ -11,6 +11,7 @@ mod flat;
 mod reports;
 pub mod run;
 mod statement;
+mod trail;
 
 use super::criteria::{EventCriteria, Page};
 use super::error::{LakeError, Result};
@@ -29,6 +30,9 @@ pub struct Tables {
     /// `amazon_security_lake_glue_db_<region>` unless named.
     pub database: Option<String>,
     pub versions: Vec<SlVersion>,
+    /// An organization trail's CloudTrail table (`trail.rs`) read instead
+    /// of the Security Lake tables; in `database` (else `default`).
+    pub trail: Option<String>,
 }
 
 impl Tables {
@@ -37,6 +41,7 @@ impl Tables {
             region: region.to_string(),
             database: None,
             versions: vec![SlVersion::V2, SlVersion::V1],
+            trail: None,
         }
     }
 
@@ -45,9 +50,20 @@ impl Tables {
     }
 
     pub fn database(&self) -> String {
-        self.database
-            .clone()
-            .unwrap_or_else(|| format!("amazon_security_lake_glue_db_{}", self.underscored()))
+        match (&self.database, &self.trail) {
+            (Some(database), _) => database.clone(),
+            (None, Some(_)) => "default".into(),
+            (None, None) => format!("amazon_security_lake_glue_db_{}", self.underscored()),
+        }
+    }
+
+    /// The partition day (`YYYYMMDD`) of the file an event came from, from
+    /// `source_path`: Security Lake's `eventDay=` folder, or a trail's `YYYY/MM/DD`.
+    fn path_day(&self) -> &'static str {
+        match self.trail {
+            Some(_) => trail::PATH_DAY,
+            None => "regexp_extract(source_path, 'eventDay=([0-9]{8})', 1)",
+        }
     }
 
     /// `amazon_security_lake_table_us_east_1_cloud_trail_mgmt_2_0`.
@@ -65,6 +81,14 @@ impl Tables {
 /// `WITH ev AS (…)`: the scope's API calls from every version's table,
 /// one copy per event (the newer version wins), as the local engine keeps them.
 fn events_cte(tables: &Tables, scope: &Scope) -> Result<String> {
+    if let Some(table) = &tables.trail {
+        // One copy of each event in a trail: nothing to de-duplicate.
+        let table = format!("{}.{table}", tables.database());
+        return Ok(format!(
+            "WITH ev AS (\n{}\n)\n",
+            trail::select(&table, scope)
+        ));
+    }
     if tables.versions.is_empty() {
         return Err(LakeError::InvalidInput {
             what: "Athena tables",
@@ -166,8 +190,9 @@ pub fn partitions(tables: &Tables, scope: &Scope, question: &Question) -> Result
     Ok(Statement {
         section: "partitions",
         sql: format!(
-            "{}SELECT DISTINCT account, region, regexp_extract(source_path, 'eventDay=([0-9]{{8}})', 1) AS event_day\nFROM ev\n{}ORDER BY 1, 2, 3",
+            "{}SELECT DISTINCT account, region, {} AS event_day\nFROM ev\n{}ORDER BY 1, 2, 3",
             events_cte(tables, &scope)?,
+            tables.path_day(),
             where_clause(&conditions)
         ),
     })
