@@ -14,6 +14,40 @@ pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
 pub const DB: &str = "amazon_security_lake_glue_db_us_east_1";
 
+/// Each statement parsed as Athena SQL (a failure fails the test) and
+/// transpiled to DuckDB, in one sqlglot process.
+pub fn sqlglot_all(sqls: &[String]) -> Vec<String> {
+    let script = r#"
+import json, sys
+try:
+    import sqlglot
+except ImportError:
+    sys.exit("sqlglot is not installed (python3 -m pip install sqlglot; .ci/test installs it)")
+out = []
+for sql in json.load(sys.stdin):
+    sql = sql.strip().rstrip(';')
+    sqlglot.parse_one(sql, read='athena', error_level=sqlglot.ErrorLevel.RAISE)
+    out.append(sqlglot.transpile(sql, read='athena', write='duckdb')[0])
+print(json.dumps(out))
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs sqlglot");
+    let input = serde_json::to_vec(sqls).unwrap();
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "sqlglot failed: {}\n{sqls:#?}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// `lakescope --print-sql athena ARGS`.
 pub fn athena_sql(args: &[&str]) -> String {
     let out = super::lakescope()
@@ -235,7 +269,7 @@ pub fn trail_table(conn: &duckdb::Connection, demo: &Path) {
     let glob = demo.join("AWSLogs/**/CloudTrail/*/*/*/*/*.json.gz");
     conn.execute_batch(&format!(
         "CREATE SCHEMA trails;
-         CREATE VIEW trails.org_trail AS
+         CREATE TABLE trails.org_trail AS
          SELECT r.eventID AS eventid, r.eventTime AS eventtime, r.eventSource AS eventsource,
            r.eventName AS eventname, r.awsRegion AS awsregion, r.sourceIPAddress AS sourceipaddress,
            r.userAgent AS useragent, r.errorCode AS errorcode,

@@ -84,10 +84,7 @@ fn events_cte(tables: &Tables, scope: &Scope) -> Result<String> {
     if let Some(table) = &tables.trail {
         // One copy of each event in a trail: nothing to de-duplicate.
         let table = format!("{}.{table}", tables.database());
-        return Ok(format!(
-            "WITH ev AS (\n{}\n)\n",
-            trail::select(&table, scope)
-        ));
+        return Ok(format!("WITH ev AS (\n{}\n)\n", trail::select(&table, scope)));
     }
     if tables.versions.is_empty() {
         return Err(LakeError::InvalidInput {
