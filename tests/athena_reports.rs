@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use common::athena::{Backend, ORG_TRAIL, SECURITY_LAKE, athena_sql, ms, rows, sqlglot_all, statements};
+use common::athena::{Backend, ORG_TRAIL, SECURITY_LAKE, athena_sql, local_json, ms, rows, sqlglot_all, statements};
 
 const SUBJECTS: &[&[&str]] = &[
     &["actor", "arn:aws:iam::111122223333:user/ci-deploy"],
@@ -90,20 +90,14 @@ fn every_report_section_parses_as_athena_sql() {
 /// A local report of the demo's Security Lake CloudTrail only (no raw
 /// trail beside it), as the Glue tables hold.
 fn local(lake: &Path, cache: &Path, args: &[&str]) -> Value {
-    let out = common::lakescope()
-        .env("LAKESCOPE_CACHE_DIR", cache)
-        .args(["--format", "json", "--lake"])
-        .arg(lake)
-        .args(args)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    // An actor with no event in scope has no dossier: an empty report.
-    if !out.status.success() && err.contains("no events of actor") {
-        return serde_json::json!({"events": 0, "errors": 0, "accounts": [], "type": null});
+    match local_json(lake, cache, args) {
+        Ok(report) => report,
+        // An actor with no event in scope has no dossier: an empty report.
+        Err(err) if err.contains("no events of actor") => {
+            serde_json::json!({"events": 0, "errors": 0, "accounts": [], "type": null})
+        }
+        Err(err) => panic!("{args:?}: {err}"),
     }
-    assert!(out.status.success(), "{args:?}: {err}");
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// A local value as Athena's text gives it: times in ms, lists joined.

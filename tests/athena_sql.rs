@@ -10,7 +10,7 @@ mod common;
 
 use serde_json::Value;
 
-use common::athena::{Backend, DB, ORG_TRAIL, SECURITY_LAKE, athena_sql, ms, rows, sqlglot, sqlglot_all};
+use common::athena::{Backend, DB, ORG_TRAIL, SECURITY_LAKE, athena_sql, local_json, ms, rows, sqlglot, sqlglot_all};
 
 /// Every question and scope shape the Athena form has.
 fn shapes() -> Vec<Vec<&'static str>> {
@@ -131,19 +131,7 @@ fn answers_as_the_local_engine(backend: &Backend) {
     // The local engine over the same files only (no other copy beside them).
     let (tmp, lake, conn) = backend.lake();
     let local = |args: &[&str]| -> Value {
-        let out = common::lakescope()
-            .env("LAKESCOPE_CACHE_DIR", tmp.path().join("cache"))
-            .args(["--format", "json", "--lake"])
-            .arg(&lake)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        local_json(&lake, &tmp.path().join("cache"), args).unwrap_or_else(|err| panic!("{args:?}: {err}"))
     };
     let mut compared = 0;
     let shapes = shapes();

@@ -130,12 +130,12 @@ pub fn ask(args: &AthenaArgs, scope: &Scope, question: &Question, format: Format
             let limit = engine::parse_size(&args.max_scan)?;
             eprintln!(
                 "athena: the partitions in scope hold {} in {files} files (the most this can scan)",
-                bytes(size as i64)
+                engine::bytes_text(size as i64)
             );
             if size > limit && !args.yes {
                 bail!(
                     "the partitions in scope hold {}, more than --max-scan {}: narrow the scope, raise --max-scan, or --yes",
-                    bytes(size as i64),
+                    engine::bytes_text(size as i64),
                     args.max_scan
                 );
             }
@@ -169,7 +169,7 @@ pub fn ask(args: &AthenaArgs, scope: &Scope, question: &Question, format: Format
         eprintln!(
             "athena: query {}, {} scanned, ${:.4} at the list price",
             s.query_id,
-            bytes(s.data_scanned_bytes),
+            engine::bytes_text(s.data_scanned_bytes),
             s.cost_usd
         );
     }
@@ -232,12 +232,4 @@ fn rows(answer: &Answer) -> Vec<Value> {
             Value::Object(fields.collect())
         })
         .collect()
-}
-
-fn bytes(n: i64) -> String {
-    match n {
-        n if n >= 1 << 30 => format!("{:.2} GB", n as f64 / (1u64 << 30) as f64),
-        n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / (1u64 << 20) as f64),
-        n => format!("{n} bytes"),
-    }
 }

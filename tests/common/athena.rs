@@ -325,3 +325,19 @@ impl Backend {
         (tmp, lake, conn)
     }
 }
+
+/// `lakescope --format json --lake LAKE ARGS` with its own cache: the
+/// local answer, or its stderr when it failed.
+pub fn local_json(lake: &Path, cache: &Path, args: &[&str]) -> Result<Value, String> {
+    let out = super::lakescope()
+        .env("LAKESCOPE_CACHE_DIR", cache)
+        .args(["--format", "json", "--lake"])
+        .arg(lake)
+        .args(args)
+        .output()
+        .unwrap();
+    match out.status.success() {
+        true => Ok(serde_json::from_slice(&out.stdout).unwrap()),
+        false => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
+    }
+}

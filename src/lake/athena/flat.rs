@@ -37,16 +37,20 @@ impl SlVersion {
     }
 }
 
+/// The scope's accounts and regions as `IN` lists over the table's
+/// partition columns (none for an empty list: every one).
+pub(super) fn place_conditions(scope: &Scope, account: &str, region: &str) -> Vec<String> {
+    let list = |v: &[String]| v.iter().map(|s| lit(s)).collect::<Vec<_>>().join(", ");
+    [(account, &scope.accounts), (region, &scope.regions)]
+        .into_iter()
+        .filter(|(_, values)| !values.is_empty())
+        .map(|(column, values)| format!("{column} IN ({})", list(values)))
+        .collect()
+}
+
 /// The scope as conditions the table can prune on, and the exact bounds.
 fn scope_conditions(version: SlVersion, scope: &Scope) -> Vec<String> {
-    let mut out = Vec::new();
-    let list = |v: &[String]| v.iter().map(|s| lit(s)).collect::<Vec<_>>().join(", ");
-    if !scope.accounts.is_empty() {
-        out.push(format!("accountid IN ({})", list(&scope.accounts)));
-    }
-    if !scope.regions.is_empty() {
-        out.push(format!("region IN ({})", list(&scope.regions)));
-    }
+    let mut out = place_conditions(scope, "accountid", "region");
     let stamp = |ms: i64| format!("TIMESTAMP '{}'", format_ms(ms).replace('T', " ").trim_end_matches('Z'));
     if let Some(from) = scope.from_ms {
         out.push(format!("\"time\" >= {from}"));

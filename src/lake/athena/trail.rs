@@ -6,7 +6,7 @@
 //! `AWSLogs/o-…/${account}/CloudTrail/${region}/${timestamp}/` lays them
 //! out (docs/athena.md gives the DDL). The columns match `flat::select`.
 
-use super::flat::lit;
+use super::flat::{lit, place_conditions};
 use crate::lake::projection::ACTOR_KEY_SQL;
 use crate::lake::scope::{Scope, day_string};
 
@@ -24,14 +24,7 @@ pub const PATH_DAY: &str =
 /// The scope as partition predicates (a day either side, as locally: a
 /// file is filed under its delivery day) and the exact time bounds.
 fn conditions(scope: &Scope) -> Vec<String> {
-    let mut out = Vec::new();
-    let list = |v: &[String]| v.iter().map(|s| lit(s)).collect::<Vec<_>>().join(", ");
-    if !scope.accounts.is_empty() {
-        out.push(format!("\"account\" IN ({})", list(&scope.accounts)));
-    }
-    if !scope.regions.is_empty() {
-        out.push(format!("\"region\" IN ({})", list(&scope.regions)));
-    }
+    let mut out = place_conditions(scope, "\"account\"", "\"region\"");
     // `20240504` → `2024/05/04`, the projected partition's format.
     let slashed = |d: String| format!("{}/{}/{}", &d[..4], &d[4..6], &d[6..]);
     if let Some(from) = scope.from_ms {
