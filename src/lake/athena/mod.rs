@@ -83,7 +83,12 @@ impl Tables {
 fn events_cte(tables: &Tables, scope: &Scope) -> Result<String> {
     if let Some(table) = &tables.trail {
         // One copy of each event in a trail: nothing to de-duplicate.
-        let table = format!("{}.{table}", tables.database());
+        // `default` is a keyword in Athena's SQL: the database is quoted then.
+        let database = match tables.database().as_str() {
+            "default" => "\"default\"".to_string(),
+            other => other.to_string(),
+        };
+        let table = format!("{database}.{table}");
         return Ok(format!("WITH ev AS (\n{}\n)\n", trail::select(&table, scope)));
     }
     if tables.versions.is_empty() {
@@ -317,6 +322,17 @@ mod tests {
         };
         let err = events(&t, &Scope::default(), &c, Page { limit: 10, offset: 0 }).unwrap_err();
         assert!(err.to_string().contains("--source"), "{err}");
+    }
+
+    #[test]
+    fn a_trail_table_in_the_default_database_is_quoted() {
+        let mut t = Tables::new("");
+        t.trail = Some("org_trail".into());
+        let sql = script(&t, &Scope::default(), &Question::Actors).unwrap();
+        assert!(sql.contains("FROM \"default\".org_trail"), "{sql}");
+        t.database = Some("trails".into());
+        let sql = script(&t, &Scope::default(), &Question::Actors).unwrap();
+        assert!(sql.contains("FROM trails.org_trail"), "{sql}");
     }
 
     #[test]
