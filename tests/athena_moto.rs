@@ -250,3 +250,61 @@ fn an_answer_brings_home_the_partitions_it_touched() {
             .any(|r| r["event_id"] == "aadd097a-5dd7-43c2-ad43-dda1a06cf315")
     );
 }
+
+/// `B` on a workbench page answered by Athena: the `:` line proposes
+/// `--sync-into`, Enter asks Athena which partitions hold the page's
+/// events and syncs exactly those, indexed, while the workbench goes on.
+#[test]
+fn b_on_a_workbench_page_brings_its_slice_home() {
+    let actors = result(
+        &["arn", "type", "account", "events", "errors", "first_ms", "last_ms", "ips"],
+        &[&[
+            "arn:aws:iam::111122223333:user/only-on-athena",
+            "IAMUser",
+            "111122223333",
+            "25",
+            "12",
+            "1714875187000",
+            "1714875615000",
+            "1",
+        ]],
+    );
+    let touched = result(
+        &["account", "region", "event_day"],
+        &[&["111122223333", "us-east-1", "20240504"]],
+    );
+    let (moto, work, dest) = lake_bucket(vec![actors, touched]);
+    let command = format!(
+        "env -u AWS_PROFILE AWS_ENDPOINT_URL={} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+         AWS_REGION=us-east-1 AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent \
+         AWS_EC2_METADATA_DISABLED=true {} --lake {} --engine athena --output s3://athena-results/lakescope/ \
+         --lake-bucket s3://sl-bucket/ --sync-into {} --from 2024-05-05 --to 2024-05-05",
+        moto.endpoint,
+        env!("CARGO_BIN_EXE_lakescope"),
+        common::demo().display(),
+        dest.display()
+    );
+    let tmux = common::tmux::Tmux::start("athena-sync-back", 200, 40, &command);
+    tmux.wait_for("user/only-on-athena");
+    tmux.send(&["B"]);
+    tmux.wait_for(&format!(":sync-back {}", dest.display()));
+    tmux.send(&["Enter"]);
+    tmux.wait_for(&format!("athena: synced and indexed 1 partition(s) into {}", dest.display()));
+    // That partition of both versions, byte for byte, and nothing else.
+    let want: Vec<String> = sync_support::tree(&common::demo())
+        .into_keys()
+        .filter(|k| {
+            k.starts_with("aws/CLOUD_TRAIL_MGMT/2.0/metadata/")
+                || (k.starts_with("aws/CLOUD_TRAIL_MGMT/")
+                    && k.contains("/region=us-east-1/accountId=111122223333/eventDay=20240504/"))
+        })
+        .collect();
+    assert!(want.iter().any(|k| k.contains("/1.0/")) && want.iter().any(|k| k.contains("/2.0/")));
+    let got: Vec<String> = sync_support::tree(&dest).into_keys().collect();
+    assert_eq!(got, want);
+    sync_support::assert_same_bytes(&dest, &common::demo());
+    sync_support::assert_verified(work.path(), &dest);
+    // The workbench went on meanwhile and still answers keys.
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+}

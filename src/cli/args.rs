@@ -284,7 +284,7 @@ pub struct AthenaArgs {
     #[arg(long, global = true, value_name = "SIZE", default_value = "100GB")]
     pub max_scan: String,
     /// After an Athena answer, sync the partitions it touched from --lake-bucket into DIR (then
-    /// open it with --lake DIR)
+    /// open it with --lake DIR); in the workbench, where `B` proposes to sync a page's slice
     #[arg(long, global = true, value_name = "DIR", requires = "lake_bucket")]
     pub sync_into: Option<std::path::PathBuf>,
 }

@@ -177,7 +177,7 @@ pub fn ask(args: &AthenaArgs, scope: &Scope, question: &Question, format: Format
     let synced = match (&args.sync_into, &args.lake_bucket) {
         (Some(dest), Some(url)) => {
             let (_, touched) = answers.pop().context("no partitions answer")?;
-            let mut synced = athena_lake::sync_back(url, dest, &tables, &rows(&touched))?;
+            let mut synced = athena_lake::sync_back(url, dest, &tables, &touched)?;
             synced["athena"] = serde_json::json!(touched.stats);
             Some(synced)
         }

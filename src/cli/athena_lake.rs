@@ -12,7 +12,8 @@ use super::sync_cmd;
 use crate::lake::Scope;
 use crate::lake::athena::Tables;
 use crate::lake::athena::engine;
-use crate::sync::{ClientOptions, plan};
+use crate::lake::athena::{answer, run::Answer};
+use crate::sync::ClientOptions;
 
 /// Clients for the standard chain; an endpoint in `AWS_ENDPOINT_URL` (an
 /// emulator, a VPC endpoint) gets path-style S3 addressing.
@@ -30,18 +31,8 @@ pub fn measure(bucket_url: &str, scope: &Scope, tables: &Tables) -> Result<(usiz
 
 /// Sync the partitions of an answer's `partitions` rows (account, region,
 /// event_day) into `dest`; what was done, for the output.
-pub fn sync_back(bucket_url: &str, dest: &Path, tables: &Tables, rows: &[Value]) -> Result<Value> {
-    let text = |row: &Value, key: &str| row[key].as_str().unwrap_or_default().to_string();
-    let mut partitions: Vec<(String, String, u32)> = rows
-        .iter()
-        .filter_map(|row| {
-            let day = plan::parse_day(row["event_day"].as_str()?).ok()?;
-            Some((text(row, "account"), text(row, "region"), day))
-        })
-        .filter(|(account, region, _)| !account.is_empty() && !region.is_empty())
-        .collect();
-    partitions.sort();
-    partitions.dedup();
+pub fn sync_back(bucket_url: &str, dest: &Path, tables: &Tables, touched: &Answer) -> Result<Value> {
+    let partitions = answer::partitions(touched)?;
     let report = sync_cmd::sync_partitions(bucket_url, dest, engine::source(tables), &partitions, &clients())?;
     eprintln!(
         "athena: synced the {} partition(s) the answer touched into {}: {} objects, {} fetched ({} bytes), {} unchanged; open it with --lake {}",

@@ -136,6 +136,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 theme: cli.theme.clone(),
                 scope: cli.scope()?,
                 athena,
+                sync_into: cli.athena.sync_into.clone(),
             };
             crate::tui::run(&path, &options)
         }

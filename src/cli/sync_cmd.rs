@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::lake::{Lake, LakeError, prepare};
+use crate::sync::slice::{self, Partition};
 use crate::sync::{ClientOptions, Filter, Listed, Mirror, Observer, SyncError, SyncOptions, client, plan};
 
 /// Mirror a bucket (or its part the filters select) into a local lake directory
@@ -132,49 +133,10 @@ pub fn sync_partitions(
     url: &str,
     dest: &Path,
     source: &str,
-    partitions: &[(String, String, u32)],
+    partitions: &[Partition],
     clients: &ClientOptions,
 ) -> Result<crate::sync::SyncReport> {
-    let (bucket, root) = plan::parse_s3_url(url)?;
-    let options = SyncOptions {
-        bucket,
-        root,
-        dest: dest.to_path_buf(),
-        filter: Filter::default(),
-        delete: false,
-        jobs: 16,
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let total = runtime.block_on(async {
-        let config = client::load(clients).await;
-        let mut mirror = Mirror::open(options, client::s3(&config, clients))?;
-        let observer = Lines::default();
-        let mut total = crate::sync::SyncReport::default();
-        // One partition at a time: a filter is a cross product of accounts,
-        // regions and days, which would fetch partitions nobody asked for.
-        for (account, region, day) in partitions {
-            mirror.options.filter = Filter {
-                sources: vec![source.to_string()],
-                accounts: vec![account.clone()],
-                regions: vec![region.clone()],
-                from_day: Some(*day),
-                to_day: Some(*day),
-            };
-            let report = mirror.sync(&observer).await?;
-            total.listed.objects += report.listed.objects;
-            total.listed.bytes += report.listed.bytes;
-            total.listed.list_requests += report.listed.list_requests;
-            total.fetched += report.fetched;
-            total.fetched_bytes += report.fetched_bytes;
-            total.unchanged += report.unchanged;
-            total.failed += report.failed;
-            total.refused.extend(report.refused);
-        }
-        Ok::<_, anyhow::Error>(total)
-    })?;
+    let total = slice::sync_partitions(url, dest, source, partitions, clients, &Lines::default())?;
     if total.failed > 0 {
         bail!("{} object(s) could not be fetched; run it again to retry", total.failed);
     }

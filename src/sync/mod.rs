@@ -12,6 +12,7 @@ mod listing;
 pub mod manifest;
 pub mod notify;
 pub mod plan;
+pub mod slice;
 
 use std::collections::{HashSet, VecDeque};
 use std::path::{Path, PathBuf};

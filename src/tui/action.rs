@@ -51,11 +51,12 @@ pub enum Action {
     CaseNote,
     Case,
     CopyAthena,
+    SyncBack,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 46] = [
         Action::Partitions,
         Action::Actors,
         Action::Events,
@@ -97,6 +98,7 @@ impl Action {
         Action::Copy,
         Action::CopyAll,
         Action::CopyAthena,
+        Action::SyncBack,
         Action::Refresh,
         Action::Cancel,
         Action::Help,
@@ -151,6 +153,7 @@ impl Action {
             Action::CaseNote => "add a note to the selected row's mark (marking it)",
             Action::Case => "the case: marks in time order with their notes",
             Action::CopyAthena => "copy the page's question as Athena SQL (OSC 52; AWS_REGION names the tables)",
+            Action::SyncBack => "(--engine athena) sync the partitions the page's answer touched, to go on offline",
         }
     }
 

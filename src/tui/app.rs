@@ -5,12 +5,12 @@
 //! shown, and applies the [`Effect`] it returns.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
 
+mod commands;
 mod draw;
 mod mouse;
 mod tick;
@@ -19,7 +19,7 @@ use super::action::Action;
 use super::athena_desk::AthenaDesk;
 use super::case_desk::{CaseDesk, mark_selected};
 use super::clipboard::osc52;
-use super::command::{self, Command, Known};
+use super::command::{self, Known};
 use super::history::CommandHistory;
 use super::input::LineInput;
 use super::keymap::Keymap;
@@ -29,14 +29,12 @@ use super::mode::{CommandLine, Mode, Status, Typed};
 use super::page::Page;
 use super::render::help;
 use super::screen::{Context, Effect, Load, Severity, View, unhandled};
-use super::screens::{self, case::CaseScreen, inspector::InspectorScreen, partitions::PartitionsScreen};
+use super::screens::{self, case::CaseScreen, partitions::PartitionsScreen};
 use super::search;
 use super::target::Target;
 use super::theme::Theme;
 use crate::lake::EventCriteria;
-use crate::lake::athena::engine::Engine;
 use crate::lake::buckets::Zone;
-use crate::lake::config::ConfigTarget;
 use crate::lake::prepare::Preparation;
 use crate::lake::worker::QueryWorker;
 use crate::lake::{Lake, LakeError, Scope};
@@ -55,7 +53,7 @@ pub struct Options {
     /// Where cases are kept ([`crate::case::store::default_dir`]); None: no case.
     pub cases: Option<PathBuf>,
     /// `--engine athena`: pages with an Athena form are asked of it.
-    pub athena: Option<Arc<Engine>>,
+    pub athena: Option<AthenaDesk>,
 }
 
 pub struct App {
@@ -135,7 +133,7 @@ impl App {
             preparation: None,
             seen_partial: None,
             case: None,
-            athena: options.athena.map(AthenaDesk::new),
+            athena: options.athena,
         };
         match options.cases.as_deref().map(|dir| CaseDesk::open(dir, app.lake.root())) {
             Some(Ok(desk)) => app.case = Some(desk),
@@ -413,34 +411,6 @@ impl App {
         self.fix_scroll();
     }
 
-    fn run_command(&mut self, cmd: Command) {
-        let go = |target| Effect::Go(target, None);
-        let effect = match cmd {
-            Command::Open(subject) => go(Target::Open(subject)),
-            Command::Go(target) => go(target),
-            Command::Config(id) => go(Target::Config(ConfigTarget::Resource(id), Vec::new())),
-            Command::Events(filter) => go(Target::Events(filter)),
-            Command::Actors => go(Target::Actors),
-            Command::Scope(scope) => Effect::SetScope(scope),
-            Command::Partitions => return self.open_partitions(),
-            Command::Quit => return self.quit = true,
-            Command::Zone(zone) => return self.set_zone(zone),
-            Command::Athena(allow) => {
-                let Some((severity, text)) = self.athena.as_ref().map(|d| d.allow(allow)) else {
-                    return self.say(Severity::Warning, "the workbench was not started with --engine athena");
-                };
-                self.reload();
-                return self.say(severity, text);
-            }
-            Command::Problems => Effect::Open(Box::new(InspectorScreen::problems(&self.lake.problems()))),
-            Command::Sql(sql) => Effect::Open(Box::new(InspectorScreen::sql(sql))),
-            Command::Mark(tag) => return self.mark(tag, None),
-            Command::Note(text) => return self.mark(None, Some(text)),
-            Command::Case(name) => return self.open_case_named(name),
-        };
-        self.apply(effect, Action::Command);
-    }
-
     /// `:mark`/`:note`: see [`mark_selected`].
     fn mark(&mut self, tag: Option<String>, note: Option<String>) {
         let root = self.lake.root().to_path_buf();
@@ -514,6 +484,7 @@ impl App {
             Action::CaseNote => self.type_command("note "),
             Action::Case => self.open_case(),
             Action::CopyAthena => self.apply(self.page().athena_copy(), action),
+            Action::SyncBack => self.propose_sync_back(),
             _ => self.screen_action(action),
         }
     }

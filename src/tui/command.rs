@@ -33,10 +33,12 @@ pub enum Command {
     Case(Option<String>),
     /// `--engine athena`: let questions over the cost guard run (`yes`) or not (`no`).
     Athena(bool),
+    /// `--engine athena`: sync the partitions the page's answer touched into DIR.
+    SyncBack(std::path::PathBuf),
     Quit,
 }
 
-pub const COMMANDS: [(&str, &str); 21] = [
+pub const COMMANDS: [(&str, &str); 22] = [
     ("actor", ":actor ARN       an actor's dossier"),
     ("ip", ":ip IP           who came from an IP"),
     ("key", ":key ID          who used a key, what it minted"),
@@ -80,6 +82,10 @@ pub const COMMANDS: [(&str, &str); 21] = [
     (
         "athena",
         ":athena yes|no   (--engine athena) run questions with no day bound or over the scan limit, or not",
+    ),
+    (
+        "sync-back",
+        ":sync-back DIR   (--engine athena) sync the partitions the page's answer touched into DIR",
     ),
     ("quit", ":quit"),
 ];
@@ -125,6 +131,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
             "no" => false,
             _ => return Err(":athena yes (run questions over the cost guard) or :athena no".into()),
         }),
+        "sync-back" => Command::SyncBack(arg("a directory to sync the slice into")?.into()),
         "q" | "quit" => Command::Quit,
         "" => return Err("empty command".into()),
         other => {

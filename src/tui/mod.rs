@@ -59,6 +59,8 @@ pub struct RunOptions {
     pub scope: crate::lake::Scope,
     /// `--engine athena`: the pages with an Athena form are asked of it.
     pub athena: Option<std::sync::Arc<crate::lake::athena::engine::Engine>>,
+    /// `--sync-into`: where `B` proposes to bring an Athena answer's slice home.
+    pub sync_into: Option<std::path::PathBuf>,
 }
 
 /// Key bindings and theme from the config file and the command line.
@@ -80,7 +82,7 @@ pub fn load_options(run: &RunOptions, size: Rect) -> Result<Options> {
         // On Athena, a page asked again for each day indexed would be billed again.
         index_in_background: run.athena.is_none(),
         cases: crate::case::store::default_dir(),
-        athena: run.athena.clone(),
+        athena: run.athena.clone().map(|e| athena_desk::AthenaDesk::new(e, run.sync_into.clone())),
     })
 }
 

@@ -63,6 +63,20 @@ pub fn rows<T>(answer: &Answer, map: impl Fn(&Cells) -> Result<T>) -> Result<Vec
         .collect()
 }
 
+/// The partitions query's rows (account, region, `event_day`): what to
+/// sync. A day that is not `YYYYMMDD` is an error, never skipped.
+pub fn partitions(answer: &Answer) -> Result<Vec<crate::sync::slice::Partition>> {
+    let mut partitions = rows(answer, |c| {
+        let day = c.required("event_day")?;
+        let day = crate::sync::plan::parse_day(&day)
+            .map_err(|_| LakeError::Athena(format!("column event_day: {day:?} is not a day (YYYYMMDD)")))?;
+        Ok((c.required("account")?, c.required("region")?, day))
+    })?;
+    partitions.sort();
+    partitions.dedup();
+    Ok(partitions)
+}
+
 pub fn actors(answer: &Answer) -> Result<Vec<ActorRow>> {
     rows(answer, |c| {
         Ok(ActorRow {

@@ -7,6 +7,7 @@
 
 pub mod answer;
 pub mod engine;
+pub mod home;
 mod flat;
 mod reports;
 pub mod run;

@@ -19,6 +19,10 @@ impl App {
     pub fn tick(&mut self) {
         self.poll_lake();
         self.poll_preparation();
+        // A slice brought home from Athena (`B`): its outcome, once.
+        if let Some((severity, text)) = self.athena.as_mut().and_then(|d| d.poll()) {
+            self.say(severity, text);
+        }
         self.worker.poll();
         while let Some(reply) = self.worker.try_recv() {
             if self.page().load != Load::Pending(reply.id) {
