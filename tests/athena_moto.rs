@@ -257,7 +257,9 @@ fn an_answer_brings_home_the_partitions_it_touched() {
 #[test]
 fn b_on_a_workbench_page_brings_its_slice_home() {
     let actors = result(
-        &["arn", "type", "account", "events", "errors", "first_ms", "last_ms", "ips"],
+        &[
+            "arn", "type", "account", "events", "errors", "first_ms", "last_ms", "ips",
+        ],
         &[&[
             "arn:aws:iam::111122223333:user/only-on-athena",
             "IAMUser",
@@ -289,7 +291,10 @@ fn b_on_a_workbench_page_brings_its_slice_home() {
     tmux.send(&["B"]);
     tmux.wait_for(&format!(":sync-back {}", dest.display()));
     tmux.send(&["Enter"]);
-    tmux.wait_for(&format!("athena: synced and indexed 1 partition(s) into {}", dest.display()));
+    tmux.wait_for(&format!(
+        "athena: synced and indexed 1 partition(s) into {}",
+        dest.display()
+    ));
     // That partition of both versions, byte for byte, and nothing else.
     let want: Vec<String> = sync_support::tree(&common::demo())
         .into_keys()

@@ -64,6 +64,7 @@ fn expected_sections(kind: &str) -> &'static [&'static str] {
             "source_ips",
             "resources",
             "operations",
+            "new_sightings",
         ],
         "ip" => &["summary", "actors", "operations", "user_agents"],
         "key" => &["summary", "owners", "minted_by", "minted", "source_ips", "operations"],
@@ -158,6 +159,7 @@ fn pairs(section: &str) -> &'static [(&'static str, &'static str)] {
             SEEN[1],
         ],
         "user_agents" => &[("user_agent", "user_agent"), ("events", "events")],
+        "new_sightings" => &[("kind", "kind"), ("value", "value"), ("time_ms", "time")],
         "minted" | "minted_by" => &[
             ("parent_key", "parent_key"),
             ("parent_actor", "parent_actor"),
@@ -210,13 +212,25 @@ fn answers_as_the_local_report(backend: &Backend) {
     let cache = tmp.path().join("cache");
     let mut compared = 0;
     let mut sections_with_rows = std::collections::BTreeSet::new();
+    let mut new_sightings = 0;
     for args in shapes() {
         let here = local(&lake, &cache, &args);
         let parts = statements(&backend.sql(&args));
         let sqls: Vec<String> = parts.iter().map(|(_, sql)| sql.clone()).collect();
         for ((section, _), duck) in parts.into_iter().zip(sqlglot_all(&sqls)) {
             let athena = rows(&conn, &duck);
-            let expected = local_rows(&here, &section);
+            let expected = match section.as_str() {
+                "new_sightings" => {
+                    let within = sightings_within_scope(&lake, &cache, &args);
+                    // Over the whole lake the engine's own dossier says the same.
+                    if args.len() == 2 {
+                        assert_eq!(within, local_rows(&here, &section), "{args:?}");
+                        new_sightings += within.len();
+                    }
+                    within
+                }
+                _ => local_rows(&here, &section),
+            };
             assert_eq!(
                 athena.len(),
                 expected.len(),
@@ -258,4 +272,41 @@ fn answers_as_the_local_report(backend: &Backend) {
         );
     }
     assert!(compared > 150, "only {compared} rows compared");
+    assert!(new_sightings > 10, "only {new_sightings} new sightings compared");
+}
+
+/// The dossier's new sightings as Athena answers them: within the scope
+/// (the local engine compares with the whole lake), from the actor's events
+/// there — each IP, region and operation at its first time, kept when that
+/// comes a day (the baseline) after the actor's first event.
+fn sightings_within_scope(lake: &Path, cache: &Path, args: &[&str]) -> Vec<Value> {
+    let (scope, subject) = args.split_at(args.len() - 2);
+    let mut events_args = scope.to_vec();
+    events_args.extend(["events", "--actor", subject[1], "--limit", "1000000"]);
+    let events = local_json(lake, cache, &events_args).unwrap();
+    let mut first: std::collections::BTreeMap<(String, String), (i64, String)> = Default::default();
+    for event in events.as_array().unwrap() {
+        let t = ms(&event["time"]).as_i64().unwrap();
+        for (kind, field) in [("ip", "source_ip"), ("region", "region"), ("operation", "operation")] {
+            let Some(value) = event[field].as_str() else { continue };
+            let entry = first
+                .entry((kind.to_string(), value.to_string()))
+                .or_insert((t, event["time"].as_str().unwrap().to_string()));
+            if t < entry.0 {
+                *entry = (t, event["time"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    let Some(start) = first.values().map(|(t, _)| *t).min() else {
+        return Vec::new();
+    };
+    let mut new: Vec<(i64, String, String, String)> = first
+        .into_iter()
+        .filter(|(_, (t, _))| *t >= start + 24 * 3_600_000)
+        .map(|((kind, value), (t, time))| (t, kind, value, time))
+        .collect();
+    new.sort();
+    new.into_iter()
+        .map(|(_, kind, value, time)| serde_json::json!({"kind": kind, "value": value, "time": time, "new": true}))
+        .collect()
 }

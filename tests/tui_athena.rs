@@ -108,3 +108,48 @@ fn no_day_bound_is_refused_until_allowed_and_esc_stops_the_query_on_athena() {
     tmux.send(&["q"]);
     tmux.assert_restored();
 }
+
+/// An actor's dossier on Athena lists what it used first after its first
+/// day (the `new_sightings` section), and its timeline marks them (▼),
+/// asked beside the minute counts in one answer.
+#[test]
+fn an_actors_new_sightings_come_from_athena_too() {
+    let arn = "arn:aws:iam::111122223333:user/only-on-athena";
+    let seen = ["1714875187000", "1714875615000"];
+    let fake = FakeAthena::start(json!({
+        "states": ["SUCCEEDED"], "scanned": 1_048_576, "columns": [], "rows": [],
+        "answers": [
+            {"match": "AS type\nFROM sub", "columns": ["events", "errors", "first_ms", "last_ms", "accounts", "type"],
+             "rows": [["25", "12", seen[0], seen[1], "111122223333", "IAMUser"]]},
+            {"match": "AS start FROM", "columns": ["kind", "value", "time_ms"],
+             "rows": [["ip", "198.51.100.250", "1714875300000"]]},
+            {"match": "% 60000) AS t", "columns": ["t", "lane", "n", "e", "first_ms", "last_ms"],
+             "rows": [["1714875300000", "198.51.100.250", "7", "2", "1714875300000", "1714875330000"]]}
+        ]
+    }));
+    let tmux = workbench(&fake, "athena-sightings", "--from 2024-05-05 --to 2024-05-05");
+    tmux.wait_for("athena: query q-1");
+    tmux.send(&[&format!(":actor {arn}"), "Enter"]);
+    tmux.wait_for("New since its first day (1)");
+    tmux.wait_for("198.51.100.250");
+    tmux.send(&["t"]);
+    let screen = tmux.wait_for("athena: 2 queries");
+    let marks = screen
+        .lines()
+        .find(|l| l.trim_start().starts_with("new:"))
+        .unwrap_or_else(|| panic!("no new: row\n{screen}"));
+    assert!(marks.contains('▼'), "{screen}");
+    let started: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|r| r["target"] == "StartQueryExecution")
+        .map(|r| r["body"]["QueryString"].as_str().unwrap().to_string())
+        .collect();
+    let last = &started[started.len() - 1];
+    assert!(
+        last.contains("AS start FROM") && last.contains("actor_key = 'arn:aws:iam::111122223333:user/only-on-athena'"),
+        "{last}"
+    );
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+}

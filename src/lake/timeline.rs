@@ -249,13 +249,14 @@ pub fn timeline(session: &Session, scope: &Scope, query: &TimelineQuery) -> Resu
 /// `timeline_base`, the minute counts every timeline is drawn from.
 pub type MinuteCount = (i64, Option<String>, u64, u64, i64, i64);
 
-/// A timeline from minute counts computed elsewhere (Athena), drawn as a
-/// local one: same range, widths, lanes and grid; no first sightings.
+/// A timeline from minute counts (and first sightings) computed elsewhere
+/// (Athena), drawn as a local one: same range, widths, lanes and grid.
 pub(crate) fn from_minutes(
     session: &Session,
     scope: &Scope,
     query: &TimelineQuery,
     minutes: &[MinuteCount],
+    firsts: Vec<FirstSeen>,
 ) -> Result<Timeline> {
     session.forget("timeline_base");
     session.materialize_own(
@@ -264,7 +265,7 @@ pub(crate) fn from_minutes(
          0::BIGINT AS first_ms, 0::BIGINT AS last_ms WHERE false",
     )?;
     insert_minutes(session, minutes)?;
-    assemble(session, scope, query, Vec::new())
+    assemble(session, scope, query, firsts)
 }
 
 /// The timeline of what `timeline_base` holds.

@@ -8,10 +8,10 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 
-use crate::lake::{LakeError, Scope};
 use crate::lake::athena::Question;
 use crate::lake::athena::engine::{Engine, bytes_text};
 use crate::lake::athena::home::Home;
+use crate::lake::{LakeError, Scope};
 use crate::tui::screen::Severity;
 
 #[derive(Debug)]

@@ -82,7 +82,10 @@ pub fn load_options(run: &RunOptions, size: Rect) -> Result<Options> {
         // On Athena, a page asked again for each day indexed would be billed again.
         index_in_background: run.athena.is_none(),
         cases: crate::case::store::default_dir(),
-        athena: run.athena.clone().map(|e| athena_desk::AthenaDesk::new(e, run.sync_into.clone())),
+        athena: run
+            .athena
+            .clone()
+            .map(|e| athena_desk::AthenaDesk::new(e, run.sync_into.clone())),
     })
 }
 

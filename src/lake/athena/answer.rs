@@ -116,12 +116,29 @@ pub fn events(answer: &Answer) -> Result<Vec<EventRow>> {
 pub struct Sections(pub Vec<(&'static str, Answer)>);
 
 impl Sections {
-    fn get(&self, name: &str) -> Result<&Answer> {
+    pub fn get(&self, name: &str) -> Result<&Answer> {
         self.0
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, a)| a)
             .ok_or_else(|| LakeError::Athena(format!("no {name} section in Athena's answer")))
+    }
+
+    /// The `new_sightings` section: what the subject first used a baseline
+    /// after its first event.
+    pub fn new_sightings(&self) -> Result<Vec<FirstSeen>> {
+        rows(self.get("new_sightings")?, |c| {
+            let kind = c.required("kind")?;
+            Ok(FirstSeen {
+                kind: SightingKind::from_name(&kind)
+                    .ok_or_else(|| LakeError::Athena(format!("column kind: unknown sighting kind {kind:?}")))?,
+                value: c.required("value")?,
+                time: c
+                    .ms("time_ms")?
+                    .ok_or_else(|| LakeError::Athena("column time_ms is empty in Athena's answer".into()))?,
+                new: true,
+            })
+        })
     }
 
     /// Totals, accounts and the most common actor type.
@@ -208,8 +225,9 @@ impl Sections {
         })
     }
 
-    /// An actor's dossier; None when it has no event in scope. Its first
-    /// sightings and network sections have no Athena form: left empty.
+    /// An actor's dossier; None when it has no event in scope. Its new
+    /// sightings are within the scope; its network sections have no Athena
+    /// form: left empty.
     pub fn dossier(&self, arn: &str) -> Result<Option<Dossier>> {
         let (totals, accounts, actor_type) = self.summary()?;
         if totals.events == 0 {
@@ -243,7 +261,7 @@ impl Sections {
                 })
             })?,
             operations: self.operations()?,
-            new_sightings: Vec::new(),
+            new_sightings: self.new_sightings()?,
             beyond: Beyond::default(),
         }))
     }

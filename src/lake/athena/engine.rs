@@ -233,20 +233,23 @@ impl Engine {
             Some(by) => Some(by.sql()),
             None => None,
         };
-        // The range shown bounds the question as it bounds the buckets.
-        let scope = super::within(scope, query.range);
-        self.guard(&scope)?;
-        let sql = super::minutes(&self.tables, &scope, &query.target, lane)?;
-        let statement = super::Statement {
+        // The range shown bounds the question as it bounds the buckets; an
+        // actor's new sightings are those of the page's scope (zooming in
+        // does not make an old habit new).
+        let range = super::within(scope, query.range);
+        self.guard(match query.target.actor {
+            Some(_) => scope,
+            None => &range,
+        })?;
+        let mut statements = vec![super::Statement {
             section: "minutes",
-            sql,
-        };
-        let answer = self
-            .run(session, vec![statement])?
-            .pop()
-            .map(|(_, a)| a)
-            .ok_or_else(|| LakeError::Athena("no answer".into()))?;
-        let minutes: Vec<MinuteCount> = answer::rows(&answer, |c| {
+            sql: super::minutes(&self.tables, &range, &query.target, lane)?,
+        }];
+        if let Some(actor) = &query.target.actor {
+            statements.push(super::new_sightings(&self.tables, scope, actor)?);
+        }
+        let answers = Sections(self.run(session, statements)?);
+        let minutes: Vec<MinuteCount> = answer::rows(answers.get("minutes")?, |c| {
             Ok((
                 c.int("t")?.unwrap_or(0),
                 c.text("lane"),
@@ -256,7 +259,11 @@ impl Engine {
                 c.int("last_ms")?.unwrap_or(0),
             ))
         })?;
-        timeline::from_minutes(session, &scope, query, &minutes)
+        let firsts = match query.target.actor {
+            Some(_) => answers.new_sightings()?,
+            None => Vec::new(),
+        };
+        timeline::from_minutes(session, &range, query, &minutes, firsts)
     }
 }
 

@@ -46,8 +46,15 @@ impl Engine {
             });
         }
         let failed = |e: crate::sync::SyncError| LakeError::Athena(format!("cannot sync into {}: {e}", dest.display()));
-        let report = slice::sync_partitions(&url, dest, source(&self.tables), &partitions, &self.runner.client, &Quiet)
-            .map_err(failed)?;
+        let report = slice::sync_partitions(
+            &url,
+            dest,
+            source(&self.tables),
+            &partitions,
+            &self.runner.client,
+            &Quiet,
+        )
+        .map_err(failed)?;
         if report.failed > 0 {
             return Err(LakeError::Athena(format!(
                 "{} object(s) could not be fetched into {}; run it again to retry",

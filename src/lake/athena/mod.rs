@@ -7,8 +7,8 @@
 
 pub mod answer;
 pub mod engine;
-pub mod home;
 mod flat;
+pub mod home;
 mod reports;
 pub mod run;
 mod statement;
@@ -217,6 +217,15 @@ pub fn minutes(tables: &Tables, scope: &Scope, criteria: &EventCriteria, lane: O
         events_cte(tables, scope)?,
         where_clause(&criteria_where(criteria)?),
     ))
+}
+
+/// The `new_sightings` section of an actor's dossier alone (an actor
+/// timeline's ▼ marks).
+pub fn new_sightings(tables: &Tables, scope: &Scope, actor: &str) -> Result<Statement> {
+    statements(tables, scope, &Question::Report(ReportKind::Actor, actor.to_string()))?
+        .into_iter()
+        .find(|s| s.section == "new_sightings")
+        .ok_or_else(|| LakeError::Athena("no new_sightings section in the dossier".into()))
 }
 
 /// The scope narrowed to a time range, when one is given.

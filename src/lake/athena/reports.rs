@@ -80,6 +80,7 @@ pub(super) fn sections(kind: Kind, id: &str, with: &str) -> Vec<Statement> {
             s("source_ips", ips()),
             s("resources", resources()),
             s("operations", operations()),
+            s("new_sightings", new_sightings()),
         ],
         Kind::Ip => vec![
             s("summary", summary(false)),
@@ -119,6 +120,22 @@ fn actors() -> String {
 
 fn operations() -> String {
     "SELECT service, operation, count(*) AS events, count(error_code) AS errors\nFROM sub GROUP BY service, operation\nORDER BY service, operation".into()
+}
+
+/// The IPs, regions and operations the subject first used a baseline
+/// after its own first event (as `timeline.rs` locally), oldest first.
+/// Within the scope: the local engine compares with the whole lake, which
+/// on Athena would scan every partition whatever the scope.
+fn new_sightings() -> String {
+    format!(
+        "SELECT kind, value, t AS time_ms FROM (\n  SELECT kind, value, t, min(t) OVER () AS start FROM (\n    \
+         SELECT kind, value, min(time_ms) AS t FROM (\n      \
+         SELECT time_ms, 'ip' AS kind, coalesce(src_ip, src_domain) AS value FROM sub\n      \
+         UNION ALL SELECT time_ms, 'region', region FROM sub\n      \
+         UNION ALL SELECT time_ms, 'operation', operation FROM sub\n    \
+         ) WHERE value IS NOT NULL GROUP BY kind, value\n  )\n)\nWHERE t >= start + {}\nORDER BY t, kind, value",
+        crate::lake::model::BASELINE_MS
+    )
 }
 
 fn user_agents() -> String {

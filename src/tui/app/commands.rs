@@ -4,12 +4,12 @@
 use std::path::PathBuf;
 
 use super::App;
+use crate::lake::config::ConfigTarget;
 use crate::tui::action::Action;
 use crate::tui::command::Command;
 use crate::tui::screen::{Effect, Severity};
 use crate::tui::screens::inspector::InspectorScreen;
 use crate::tui::target::Target;
-use crate::lake::config::ConfigTarget;
 
 impl App {
     pub(super) fn run_command(&mut self, cmd: Command) {
@@ -41,7 +41,6 @@ impl App {
         self.apply(effect, Action::Command);
     }
 
-
     /// `B`: the `:` line with `sync-back DIR` typed, DIR proposed.
     pub(super) fn propose_sync_back(&mut self) {
         match &self.athena {
@@ -49,7 +48,10 @@ impl App {
                 let dest = desk.proposed_dest();
                 self.type_command(&format!("sync-back {}", dest.display()));
             }
-            None => self.say(Severity::Warning, "sync back needs --engine athena: this lake is on disk already"),
+            None => self.say(
+                Severity::Warning,
+                "sync back needs --engine athena: this lake is on disk already",
+            ),
         }
     }
 
@@ -57,7 +59,10 @@ impl App {
         let question = self.page().screen.athena();
         let scope = self.page().scope.clone();
         let Some(desk) = self.athena.as_mut() else {
-            return self.say(Severity::Warning, "sync back needs --engine athena: this lake is on disk already");
+            return self.say(
+                Severity::Warning,
+                "sync back needs --engine athena: this lake is on disk already",
+            );
         };
         let (severity, message) = desk.bring_home(question, &scope, dest);
         self.say(severity, message);
