@@ -225,3 +225,69 @@ fn a_report_asks_one_query_per_section() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("operations (2)") && text.contains("ListUsers"), "{text}");
 }
+
+/// `timeline --by` on Athena: the minute counts per lane (and the actor's
+/// new sightings) in one answer, drawn and printed as the local timeline
+/// is — in another clock too — with each query's cost beside the rows.
+#[test]
+fn a_timeline_with_lanes_is_drawn_from_athenas_minute_counts() {
+    let actor = "arn:aws:iam::111122223333:user/ci-deploy";
+    let fake = FakeAthena::start(json!({
+        "states": ["SUCCEEDED"], "scanned": 1_048_576, "columns": [], "rows": [],
+        "answers": [
+            {"match": "% 60000) AS t", "columns": ["t", "lane", "n", "e", "first_ms", "last_ms"],
+             "rows": [
+                 ["1714875180000", "203.0.113.66", "7", "2", "1714875187000", "1714875230000"],
+                 ["1714878000000", "198.51.100.10", "3", "0", "1714878000000", "1714878010000"],
+                 ["1714878060000", "203.0.113.66", "1", "1", "1714878070000", "1714878070000"]
+             ]},
+            {"match": "AS start FROM", "columns": ["kind", "value", "time_ms"],
+             "rows": [["ip", "203.0.113.66", "1714875187000"]]}
+        ]
+    }));
+    let mut args = vec!["--format", "json"];
+    args.extend(DAY);
+    args.extend(["timeline", "--actor", actor, "--by", "ip", "--bucket", "1h"]);
+    let out = fake.run(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["athena"].as_array().unwrap().len(), 2, "{answer:#}");
+    let rows = answer["rows"].as_array().unwrap();
+    // 24 hours of the day, two lanes each, empty buckets included.
+    assert_eq!(rows.len(), 48, "{answer:#}");
+    let count = |start: &str, lane: &str| {
+        rows.iter()
+            .find(|r| r["start"] == start && r["lane"] == lane)
+            .map(|r| (r["events"].as_u64().unwrap(), r["errors"].as_u64().unwrap()))
+    };
+    assert_eq!(count("2024-05-05T02:00:00Z", "203.0.113.66"), Some((7, 2)));
+    assert_eq!(count("2024-05-05T03:00:00Z", "203.0.113.66"), Some((1, 1)));
+    assert_eq!(count("2024-05-05T03:00:00Z", "198.51.100.10"), Some((3, 0)));
+    assert_eq!(count("2024-05-05T04:00:00Z", "198.51.100.10"), Some((0, 0)));
+    let started: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|r| r["target"] == "StartQueryExecution")
+        .map(|r| r["body"]["QueryString"].as_str().unwrap().to_string())
+        .collect();
+    assert!(started[0].contains("coalesce(CAST((coalesce(src_ip, src_domain)) AS varchar), '(none)') AS lane"));
+    assert!(started[1].contains("AS start FROM"), "{}", started[1]);
+
+    // The table, in another clock: the same lanes, the new IP marked.
+    let mut args = DAY.to_vec();
+    args.extend([
+        "timeline", "--tz", "+02:00", "--actor", actor, "--by", "ip", "--bucket", "1h",
+    ]);
+    let out = fake.run(&args);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        table.contains("203.0.113.66") && table.contains("198.51.100.10"),
+        "{table}"
+    );
+    assert!(table.contains("+02:00"), "{table}");
+    assert!(
+        table.contains("first seen: ip 203.0.113.66 at 2024-05-05T04:13+02:00"),
+        "{table}"
+    );
+}

@@ -291,12 +291,16 @@ fn partitions_of_the_answers_files(backend: &Backend) {
 
 /// The workbench's timeline on Athena is drawn from minute counts (with a
 /// lane): transpiled to DuckDB, those counts add up, hour by hour and lane
-/// by lane, to the local timeline of the same events.
+/// by lane, to the local timeline of the same events, and the timeline
+/// drawn from them is the local one, bucket by bucket.
 #[test]
 fn minute_counts_add_up_to_the_local_timeline() {
     use std::collections::BTreeMap;
 
     use lakescope::lake::athena::{Tables, minutes};
+    use lakescope::lake::buckets::Zone;
+    use lakescope::lake::timeline::minutes::from_minutes;
+    use lakescope::lake::timeline::{MinuteCount, TimelineQuery};
     use lakescope::lake::{EventCriteria, Scope};
 
     for backend in [&SECURITY_LAKE, &ORG_TRAIL] {
@@ -328,8 +332,17 @@ fn minute_counts_add_up_to_the_local_timeline() {
             let sql = minutes(&tables, &scope, &criteria, lane).unwrap();
             assert_eq!(sqlglot("parse", &sql).trim(), "ok");
             let mut athena: BTreeMap<(i64, Option<String>), (u64, u64)> = BTreeMap::new();
+            let mut minute_rows: Vec<MinuteCount> = Vec::new();
             for row in rows(&conn, &sqlglot("duckdb", &sql)) {
                 let t = row["t"].as_i64().unwrap();
+                minute_rows.push((
+                    t,
+                    row["lane"].as_str().map(str::to_string),
+                    row["n"].as_u64().unwrap(),
+                    row["e"].as_u64().unwrap(),
+                    row["first_ms"].as_i64().unwrap(),
+                    row["last_ms"].as_i64().unwrap(),
+                ));
                 assert_eq!(t % 60_000, 0);
                 let lane = row["lane"].as_str().map(str::to_string);
                 let entry = athena.entry((t - t % hour, lane)).or_default();
@@ -359,8 +372,8 @@ fn minute_counts_add_up_to_the_local_timeline() {
                 .output()
                 .unwrap();
             assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-            let local: Value = serde_json::from_slice(&out.stdout).unwrap();
-            let local: BTreeMap<(i64, Option<String>), (u64, u64)> = local
+            let local_all: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let local: BTreeMap<(i64, Option<String>), (u64, u64)> = local_all
                 .as_array()
                 .unwrap()
                 .iter()
@@ -376,6 +389,42 @@ fn minute_counts_add_up_to_the_local_timeline() {
                 .collect();
             assert!(!local.is_empty());
             assert_eq!(athena, local, "{criteria:?} by {by:?}");
+            // Drawn from the minutes (`--engine athena timeline`, the
+            // workbench): every bucket and lane as the local timeline's.
+            let drawn = from_minutes(
+                &scope,
+                &TimelineQuery {
+                    target: criteria.clone(),
+                    lanes: by.map(|b| b.parse().unwrap()),
+                    max_lanes: 12,
+                    width: Some("1h".parse().unwrap()),
+                    max_buckets: 200,
+                    zone: Zone::Utc,
+                    range: None,
+                },
+                &minute_rows,
+                Vec::new(),
+            )
+            .unwrap();
+            let drawn: Vec<(i64, Option<String>, u64, u64)> = drawn
+                .buckets
+                .iter()
+                .map(|b| (b.start.0, b.lane.clone(), b.events, b.errors))
+                .collect();
+            let local_all: Vec<(i64, Option<String>, u64, u64)> = local_all
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| {
+                    (
+                        ms(&b["start"]).as_i64().unwrap(),
+                        b.get("lane").and_then(Value::as_str).map(str::to_string),
+                        b["events"].as_u64().unwrap(),
+                        b["errors"].as_u64().unwrap(),
+                    )
+                })
+                .collect();
+            assert_eq!(drawn, local_all, "{criteria:?} by {by:?}");
         }
     }
 }

@@ -18,11 +18,11 @@ use crate::lake::Page;
 use crate::lake::Scope;
 use crate::lake::athena::engine::{self, Engine};
 use crate::lake::athena::run::{Answer, QueryStats, Runner};
-use crate::lake::athena::{self, Question, ReportKind, SlVersion, Tables};
+use crate::lake::athena::{self, Question, ReportKind, SlVersion, Statement, Tables};
 use crate::lake::buckets::BucketWidth;
 use crate::sync::client::ClientOptions;
 
-fn tables(args: &AthenaArgs) -> Result<Tables> {
+pub(super) fn tables(args: &AthenaArgs) -> Result<Tables> {
     let region = args
         .athena_region
         .clone()
@@ -114,56 +114,58 @@ pub fn print(args: &AthenaArgs, scope: &Scope, question: &Question, out: &mut dy
     write!(out, "{text}").context("cannot write the SQL")
 }
 
-/// `--engine athena`: ask Athena, print its rows like any answer, and say
-/// on stderr (in JSON, beside the rows) what the query was and cost.
-pub fn ask(args: &AthenaArgs, scope: &Scope, question: &Question, format: Format, out: &mut dyn Write) -> Result<()> {
-    let tables = tables(args)?;
+/// The cost guard of a command: refused when bounded by no day, or (with
+/// --lake-bucket) when the partitions in scope hold more than --max-scan,
+/// unless --yes. The measure, for the JSON output.
+pub(super) fn guard(args: &AthenaArgs, scope: &Scope, tables: &Tables) -> Result<Option<Value>> {
     if (scope.from_ms.is_none() || scope.to_ms.is_none()) && !args.yes {
         bail!(
             "this question is bounded by no day: Athena would scan (and bill) every partition of the lake; \
              give --from and --to, or --yes"
         );
     }
-    let estimate = match &args.lake_bucket {
-        Some(url) => {
-            let (files, size) = athena_lake::measure(url, scope, &tables)?;
-            let limit = engine::parse_size(&args.max_scan)?;
-            eprintln!(
-                "athena: the partitions in scope hold {} in {files} files (the most this can scan)",
-                engine::bytes_text(size as i64)
-            );
-            if size > limit && !args.yes {
-                bail!(
-                    "the partitions in scope hold {}, more than --max-scan {}: narrow the scope, raise --max-scan, or --yes",
-                    engine::bytes_text(size as i64),
-                    args.max_scan
-                );
-            }
-            Some(serde_json::json!({"files": files, "bytes": size}))
-        }
-        None => None,
+    let Some(url) = &args.lake_bucket else {
+        return Ok(None);
     };
-    let mut statements = athena::statements(&tables, scope, question)?;
-    if args.sync_into.is_some() {
-        statements.push(athena::partitions(&tables, scope, question)?);
+    let (files, size) = athena_lake::measure(url, scope, tables)?;
+    let limit = engine::parse_size(&args.max_scan)?;
+    eprintln!(
+        "athena: the partitions in scope hold {} in {files} files (the most this can scan)",
+        engine::bytes_text(size as i64)
+    );
+    if size > limit && !args.yes {
+        bail!(
+            "the partitions in scope hold {}, more than --max-scan {}: narrow the scope, raise --max-scan, or --yes",
+            engine::bytes_text(size as i64),
+            args.max_scan
+        );
     }
+    Ok(Some(serde_json::json!({"files": files, "bytes": size})))
+}
+
+/// Run the statements in turn (Ctrl-C stops the one running on Athena
+/// instead of leaving it running), saying each query's cost on stderr.
+pub(super) fn run_all(
+    args: &AthenaArgs,
+    tables: &Tables,
+    statements: &[Statement],
+) -> Result<Vec<(&'static str, Answer)>> {
     let runner = Runner {
         client: ClientOptions::default(),
         workgroup: args.workgroup.clone(),
         output: args.output.clone(),
         database: tables.database(),
     };
-    // Ctrl-C stops the query on Athena instead of leaving it running.
     let cancel = Arc::new(AtomicBool::new(false));
     let hook = signal_hook::flag::register(signal_hook::consts::SIGINT, cancel.clone());
-    let answers: Result<Vec<(&str, Answer)>> = statements
+    let answers: Result<Vec<(&'static str, Answer)>> = statements
         .iter()
         .map(|s| Ok((s.section, runner.run(&s.sql, &cancel)?)))
         .collect();
     if let Ok(id) = hook {
         signal_hook::low_level::unregister(id);
     }
-    let mut answers = answers?;
+    let answers = answers?;
     for (_, answer) in &answers {
         let s = &answer.stats;
         eprintln!(
@@ -173,16 +175,36 @@ pub fn ask(args: &AthenaArgs, scope: &Scope, question: &Question, format: Format
             s.cost_usd
         );
     }
-    // The partitions query (last) is billed like the others: said with the sync.
-    let synced = match (&args.sync_into, &args.lake_bucket) {
-        (Some(dest), Some(url)) => {
-            let (_, touched) = answers.pop().context("no partitions answer")?;
-            let mut synced = athena_lake::sync_back(url, dest, &tables, &touched)?;
-            synced["athena"] = serde_json::json!(touched.stats);
-            Some(synced)
-        }
-        _ => None,
+    Ok(answers)
+}
+
+/// With --sync-into, the last answer is the partitions query (billed like
+/// the others): sync what it names, and say so.
+pub(super) fn sync_if_asked(
+    args: &AthenaArgs,
+    tables: &Tables,
+    answers: &mut Vec<(&'static str, Answer)>,
+) -> Result<Option<Value>> {
+    let (Some(dest), Some(url)) = (&args.sync_into, &args.lake_bucket) else {
+        return Ok(None);
     };
+    let (_, touched) = answers.pop().context("no partitions answer")?;
+    let mut synced = athena_lake::sync_back(url, dest, tables, &touched)?;
+    synced["athena"] = serde_json::json!(touched.stats);
+    Ok(Some(synced))
+}
+
+/// `--engine athena`: ask Athena, print its rows like any answer, and say
+/// on stderr (in JSON, beside the rows) what the query was and cost.
+pub fn ask(args: &AthenaArgs, scope: &Scope, question: &Question, format: Format, out: &mut dyn Write) -> Result<()> {
+    let tables = tables(args)?;
+    let estimate = guard(args, scope, &tables)?;
+    let mut statements = athena::statements(&tables, scope, question)?;
+    if args.sync_into.is_some() {
+        statements.push(athena::partitions(&tables, scope, question)?);
+    }
+    let mut answers = run_all(args, &tables, &statements)?;
+    let synced = sync_if_asked(args, &tables, &mut answers)?;
     let stats: Vec<&QueryStats> = answers.iter().map(|(_, a)| &a.stats).collect();
     let mut value = match answers.as_slice() {
         [(_, answer)] => match format {

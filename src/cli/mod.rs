@@ -3,6 +3,7 @@
 mod args;
 mod athena_cmd;
 mod athena_lake;
+mod athena_timeline;
 mod case_cmd;
 mod config_cmd;
 mod hunt_cmd;
@@ -22,9 +23,7 @@ use clap::CommandFactory;
 use crate::generate::{GenerateOptions, generate_bad_lake, generate_lake};
 use crate::lake::prepare::Preparation;
 use crate::lake::summary::LakeSummary;
-use crate::lake::{
-    EventRow, FileProblem, Lake, Page, Scope, Session, TimelineQuery, catalog, events, parse_time, pivots, timeline,
-};
+use crate::lake::{EventRow, FileProblem, Lake, Page, Scope, Session, catalog, events, parse_time, pivots, timeline};
 pub use args::{Cli, Command, EventArgs};
 pub use output::Format;
 
@@ -112,6 +111,21 @@ pub fn run(cli: Cli) -> Result<()> {
     let workbench = matches!(cli.command, None | Some(Command::Tui));
     if on_athena && !(workbench && cli.athena.print_sql.is_none()) {
         let scope = cli.scope()?;
+        // A timeline is drawn from Athena's minute counts, as locally.
+        if let (
+            None,
+            Some(Command::Timeline {
+                which,
+                bucket,
+                by,
+                lanes,
+                tz,
+            }),
+        ) = (&cli.athena.print_sql, &cli.command)
+        {
+            let query = timeline_cmd::query(which.criteria(), bucket.as_deref(), by.as_deref(), *lanes, tz)?;
+            return athena_timeline::run(&cli.athena, &scope, &query, format, out);
+        }
         let question = athena_cmd::question(cli.command.as_ref(), &scope)?;
         return match cli.athena.print_sql {
             Some(_) => athena_cmd::print(&cli.athena, &scope, &question, out),
@@ -253,15 +267,7 @@ pub fn run(cli: Cli) -> Result<()> {
             lanes,
             tz,
         }) => with_lake(&cli, |q| {
-            let query = TimelineQuery {
-                target: which.criteria(),
-                lanes: by.as_deref().map(str::parse).transpose()?,
-                max_lanes: *lanes,
-                width: bucket.as_deref().map(str::parse).transpose()?,
-                max_buckets: 200,
-                zone: tz.parse()?,
-                range: None,
-            };
+            let query = timeline_cmd::query(which.criteria(), bucket.as_deref(), by.as_deref(), *lanes, tz)?;
             let timeline = timeline::timeline(q.session, q.scope, &query)?;
             timeline_cmd::render(&timeline, format, out).context("cannot write the output")
         }),

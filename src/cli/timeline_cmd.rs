@@ -8,14 +8,35 @@ use serde_json::{Value, json};
 
 use super::output::{self, Format};
 use crate::lake::buckets::Zone;
-use crate::lake::{Timeline, format_ms};
+use crate::lake::timeline::TimelineQuery;
+use crate::lake::{EventCriteria, Timeline, format_ms};
 use crate::text::{bar, sanitize, sparkline};
 
 /// Bars in the table are at most this many cells wide.
 const BAR_CELLS: usize = 24;
 
-pub fn render(timeline: &Timeline, format: Format, out: &mut dyn Write) -> Result<()> {
-    let rows: Vec<Value> = timeline
+/// `lakescope timeline`'s query from its options.
+pub fn query(
+    target: EventCriteria,
+    bucket: Option<&str>,
+    by: Option<&str>,
+    lanes: usize,
+    tz: &str,
+) -> Result<TimelineQuery> {
+    Ok(TimelineQuery {
+        target,
+        lanes: by.map(str::parse).transpose()?,
+        max_lanes: lanes,
+        width: bucket.map(str::parse).transpose()?,
+        max_buckets: 200,
+        zone: tz.parse()?,
+        range: None,
+    })
+}
+
+/// One row per bucket (and lane), as JSON and CSV give them.
+pub fn rows(timeline: &Timeline, format: Format) -> Vec<Value> {
+    timeline
         .buckets
         .iter()
         .map(|b| {
@@ -31,7 +52,11 @@ pub fn render(timeline: &Timeline, format: Format, out: &mut dyn Write) -> Resul
                 json!({"start": b.start, "end": b.end, "lane": b.lane, "events": b.events, "errors": b.errors})
             }
         })
-        .collect();
+        .collect()
+}
+
+pub fn render(timeline: &Timeline, format: Format, out: &mut dyn Write) -> Result<()> {
+    let rows = rows(timeline, format);
     if format != Format::Table {
         return Ok(output::render(&Value::Array(rows), format, out)?);
     }

@@ -226,11 +226,6 @@ impl Session {
         Ok(())
     }
 
-    /// `table` no longer holds what [`Session::fill_once`] filled it with.
-    pub(crate) fn forget(&self, table: &str) {
-        self.filled.borrow_mut().remove(table);
-    }
-
     /// The flag a cancel sets (the worker's `Esc`), for work that is not a
     /// DuckDB query (an Athena query polled from here); cleared first, as
     /// a cancel that came before this work was for earlier work.

@@ -7,6 +7,8 @@
 //! (range, bucket width, zone) then assigns those minutes to bucket edges with
 //! an ASOF join. Zooming and panning re-read only the small table.
 
+pub mod minutes;
+
 use std::str::FromStr;
 
 use duckdb::types::Value;
@@ -249,25 +251,6 @@ pub fn timeline(session: &Session, scope: &Scope, query: &TimelineQuery) -> Resu
 /// `timeline_base`, the minute counts every timeline is drawn from.
 pub type MinuteCount = (i64, Option<String>, u64, u64, i64, i64);
 
-/// A timeline from minute counts (and first sightings) computed elsewhere
-/// (Athena), drawn as a local one: same range, widths, lanes and grid.
-pub(crate) fn from_minutes(
-    session: &Session,
-    scope: &Scope,
-    query: &TimelineQuery,
-    minutes: &[MinuteCount],
-    firsts: Vec<FirstSeen>,
-) -> Result<Timeline> {
-    session.forget("timeline_base");
-    session.materialize_own(
-        "timeline_base",
-        "SELECT 0::BIGINT AS t, NULL::VARCHAR AS lane, 0::BIGINT AS n, 0::BIGINT AS e, \
-         0::BIGINT AS first_ms, 0::BIGINT AS last_ms WHERE false",
-    )?;
-    insert_minutes(session, minutes)?;
-    assemble(session, scope, query, firsts)
-}
-
 /// The timeline of what `timeline_base` holds.
 fn assemble(session: &Session, scope: &Scope, query: &TimelineQuery, firsts: Vec<FirstSeen>) -> Result<Timeline> {
     let all_lanes = session.rows(
@@ -291,6 +274,21 @@ fn assemble(session: &Session, scope: &Scope, query: &TimelineQuery, firsts: Vec
         .into_iter()
         .next()
         .and_then(|(a, b)| Some((a?, b? + 1)));
+    layout(scope, query, all_lanes, extent, firsts, |edges, lanes, split| {
+        bucket_counts(session, edges, lanes, split)
+    })
+}
+
+/// Range, width, lanes kept and grid from the lanes' totals and the
+/// events' extent; `counts` sums the events per bucket and lane.
+fn layout(
+    scope: &Scope,
+    query: &TimelineQuery,
+    all_lanes: Vec<Lane>,
+    extent: Option<(i64, i64)>,
+    firsts: Vec<FirstSeen>,
+    counts: impl FnOnce(&[i64], &[Lane], bool) -> Result<Vec<BucketCount>>,
+) -> Result<Timeline> {
     let range = query.range.or(match (scope.from_ms, scope.to_ms, extent) {
         (Some(f), Some(t), _) => Some((f, t)),
         (None, None, Some((a, b))) => Some(at_least_minutes(a, b, query.max_buckets)),
@@ -316,7 +314,7 @@ fn assemble(session: &Session, scope: &Scope, query: &TimelineQuery, firsts: Vec
         });
     };
     let edges = edges(query.zone, from, to, width)?;
-    let counts = bucket_counts(session, &edges, &lanes, query.lanes.is_some())?;
+    let counts = counts(&edges, &lanes, query.lanes.is_some())?;
     let buckets = grid(&edges, &lanes, &counts);
     let range = edges.first().zip(edges.last()).map(|(a, b)| (*a, *b));
     Ok(Timeline {
@@ -328,15 +326,6 @@ fn assemble(session: &Session, scope: &Scope, query: &TimelineQuery, firsts: Vec
         buckets,
         firsts,
     })
-}
-
-/// The subject's flows, DNS, HTTP and findings as lanes beside its API calls.
-fn add_record_lanes(session: &Session, scope: &Scope, target: &EventCriteria) -> Result<u64> {
-    let rows: Vec<MinuteCount> = minute_counts(session, scope, target)?
-        .into_iter()
-        .map(|(t, lane, n, e, first, last)| (t, Some(lane), n, e, first, last))
-        .collect();
-    insert_minutes(session, &rows)
 }
 
 /// Add minute counts to `timeline_base`, every value bound, 500 rows a statement.
@@ -364,6 +353,15 @@ fn insert_minutes(session: &Session, rows: &[MinuteCount]) -> Result<u64> {
         )?;
     }
     Ok(rows.len() as u64)
+}
+
+/// The subject's flows, DNS, HTTP and findings as lanes beside its API calls.
+fn add_record_lanes(session: &Session, scope: &Scope, target: &EventCriteria) -> Result<u64> {
+    let rows: Vec<MinuteCount> = minute_counts(session, scope, target)?
+        .into_iter()
+        .map(|(t, lane, n, e, first, last)| (t, Some(lane), n, e, first, last))
+        .collect();
+    insert_minutes(session, &rows)
 }
 
 /// (bucket start, lane, events, errors) for the non-empty buckets.

@@ -10,13 +10,13 @@ use std::sync::{Arc, Mutex};
 
 use super::answer::{self, Sections};
 use super::run::{Answer, QueryStats, Runner};
-use super::{Question, ReportKind, Tables};
+use super::{Question, ReportKind, Tables, timelines};
 use crate::lake::criteria::{EventCriteria, Page};
 use crate::lake::error::{LakeError, Result};
 use crate::lake::model::*;
 use crate::lake::scope::{Scope, day_string};
 use crate::lake::session::Session;
-use crate::lake::timeline::{self, LaneBy, MinuteCount, Timeline, TimelineQuery};
+use crate::lake::timeline::{Timeline, TimelineQuery};
 use crate::lake::worker::Query;
 use crate::sync::{ClientOptions, Filter, plan};
 
@@ -224,46 +224,10 @@ impl Engine {
 
     /// Minute counts (with lanes, when asked) of the events, drawn as a local timeline.
     fn timeline(&self, session: &Session, scope: &Scope, query: &TimelineQuery) -> Result<Timeline> {
-        let lane = match query.lanes {
-            Some(LaneBy::Source) => {
-                return Err(LakeError::Athena(
-                    "lanes by source (flows, DNS, findings beside the calls) have no Athena form".into(),
-                ));
-            }
-            Some(by) => Some(by.sql()),
-            None => None,
-        };
-        // The range shown bounds the question as it bounds the buckets; an
-        // actor's new sightings are those of the page's scope (zooming in
-        // does not make an old habit new).
-        let range = super::within(scope, query.range);
-        self.guard(match query.target.actor {
-            Some(_) => scope,
-            None => &range,
-        })?;
-        let mut statements = vec![super::Statement {
-            section: "minutes",
-            sql: super::minutes(&self.tables, &range, &query.target, lane)?,
-        }];
-        if let Some(actor) = &query.target.actor {
-            statements.push(super::new_sightings(&self.tables, scope, actor)?);
-        }
-        let answers = Sections(self.run(session, statements)?);
-        let minutes: Vec<MinuteCount> = answer::rows(answers.get("minutes")?, |c| {
-            Ok((
-                c.int("t")?.unwrap_or(0),
-                c.text("lane"),
-                c.count("n")?,
-                c.count("e")?,
-                c.int("first_ms")?.unwrap_or(0),
-                c.int("last_ms")?.unwrap_or(0),
-            ))
-        })?;
-        let firsts = match query.target.actor {
-            Some(_) => answers.new_sightings()?,
-            None => Vec::new(),
-        };
-        timeline::from_minutes(session, &range, query, &minutes, firsts)
+        let asked = timelines::ask(&self.tables, scope, query)?;
+        self.guard(&asked.guarded)?;
+        let answers = Sections(self.run(session, asked.statements)?);
+        timelines::draw(&asked.shown, query, &answers)
     }
 }
 

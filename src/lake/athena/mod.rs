@@ -12,6 +12,7 @@ pub mod home;
 mod reports;
 pub mod run;
 mod statement;
+pub mod timelines;
 mod trail;
 
 use super::criteria::{EventCriteria, Page};
