@@ -160,13 +160,7 @@ fn a_question_bounded_by_no_day_is_refused_before_anything_is_sent() {
     assert!(fake.requests().is_empty());
     let out = fake.run(&["--yes", "actors"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(
-        fake.requests()
-            .iter()
-            .filter(|r| r["target"] == "StartQueryExecution")
-            .count(),
-        1
-    );
+    assert_eq!(fake.started().len(), 1);
 }
 
 /// A report is one query per section: each sent, each answered and billed,
@@ -206,12 +200,7 @@ fn a_report_asks_one_query_per_section() {
     assert_eq!(ids, ["q-1", "q-2", "q-3", "q-4"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.matches("1.0 MB scanned").count(), 4, "{stderr}");
-    let starts: Vec<String> = fake
-        .requests()
-        .iter()
-        .filter(|r| r["target"] == "StartQueryExecution")
-        .map(|r| r["body"]["QueryString"].as_str().unwrap().to_string())
-        .collect();
+    let starts = fake.started();
     assert_eq!(starts.len(), 4);
     for sql in &starts {
         assert!(
@@ -264,12 +253,7 @@ fn a_timeline_with_lanes_is_drawn_from_athenas_minute_counts() {
     assert_eq!(count("2024-05-05T03:00:00Z", "203.0.113.66"), Some((1, 1)));
     assert_eq!(count("2024-05-05T03:00:00Z", "198.51.100.10"), Some((3, 0)));
     assert_eq!(count("2024-05-05T04:00:00Z", "198.51.100.10"), Some((0, 0)));
-    let started: Vec<String> = fake
-        .requests()
-        .iter()
-        .filter(|r| r["target"] == "StartQueryExecution")
-        .map(|r| r["body"]["QueryString"].as_str().unwrap().to_string())
-        .collect();
+    let started = fake.started();
     assert!(started[0].contains("coalesce(CAST((coalesce(src_ip, src_domain)) AS varchar), '(none)') AS lane"));
     assert!(started[1].contains("AS start FROM"), "{}", started[1]);
 

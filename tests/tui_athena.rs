@@ -61,12 +61,7 @@ fn the_workbench_asks_athena_and_says_what_each_answer_cost() {
         "{screen}"
     );
     assert!(!screen.contains(SECRET));
-    let started: Vec<String> = fake
-        .requests()
-        .iter()
-        .filter(|r| r["target"] == "StartQueryExecution")
-        .map(|r| r["body"]["QueryString"].as_str().unwrap().to_string())
-        .collect();
+    let started = fake.started();
     assert_eq!(started.len(), 6, "one query per page or section, none twice");
     assert!(
         started
@@ -139,12 +134,7 @@ fn an_actors_new_sightings_come_from_athena_too() {
         .find(|l| l.trim_start().starts_with("new:"))
         .unwrap_or_else(|| panic!("no new: row\n{screen}"));
     assert!(marks.contains('▼'), "{screen}");
-    let started: Vec<String> = fake
-        .requests()
-        .iter()
-        .filter(|r| r["target"] == "StartQueryExecution")
-        .map(|r| r["body"]["QueryString"].as_str().unwrap().to_string())
-        .collect();
+    let started = fake.started();
     let last = &started[started.len() - 1];
     assert!(
         last.contains("AS start FROM") && last.contains("actor_key = 'arn:aws:iam::111122223333:user/only-on-athena'"),

@@ -7,7 +7,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ratatui::crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
 
 mod commands;
@@ -19,15 +18,14 @@ use super::action::Action;
 use super::athena_desk::AthenaDesk;
 use super::case_desk::{CaseDesk, mark_selected};
 use super::clipboard::osc52;
-use super::command::{self, Known};
+use super::command::Known;
 use super::history::CommandHistory;
 use super::input::LineInput;
 use super::keymap::Keymap;
 use super::lake_refresh::LakeRefresh;
 use super::layout::areas;
-use super::mode::{CommandLine, Mode, Status, Typed};
+use super::mode::{CommandLine, Mode, Status};
 use super::page::Page;
-use super::render::help;
 use super::screen::{Context, Effect, Load, Severity, View, unhandled};
 use super::screens::{self, case::CaseScreen, partitions::PartitionsScreen};
 use super::search;
@@ -374,43 +372,6 @@ impl App {
         }
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent) {
-        if key.kind == KeyEventKind::Release {
-            return;
-        }
-        let action = self.keymap.action(&key);
-        // Ctrl-C (or whatever ctrl key quits) works even while typing.
-        if action == Some(Action::Quit) && key.modifiers.contains(KeyModifiers::CONTROL) {
-            self.quit = true;
-            return;
-        }
-        match self.mode {
-            Mode::Normal => {
-                if let Some(action) = action {
-                    self.act(action);
-                }
-            }
-            Mode::Help { offset } => self.mode = Mode::help_key(offset, action, help::lines(&self.keymap)),
-            Mode::Filter { .. } | Mode::Search { .. } | Mode::Command(_) => match self.mode.typed(&key, &self.known) {
-                Typed::Nothing => {}
-                Typed::Search(text, from) => self.page_mut().search_typed(&text, from),
-                Typed::SearchCancelled(from, before) => self.page_mut().search_cancelled(from, &before),
-                Typed::Searched(text) => self.search_kept(text),
-                Typed::Filter(text) => self.page_mut().screen.set_fuzzy_filter(&text),
-                Typed::Move(action) => self.act(action),
-                Typed::Run(line) => {
-                    // A mistyped command too: ↑ brings it back to mend.
-                    self.remember(&line);
-                    match command::parse(&line) {
-                        Ok(cmd) => self.run_command(cmd),
-                        Err(message) => self.say(Severity::Error, message),
-                    }
-                }
-            },
-        }
-        self.fix_scroll();
-    }
-
     /// `:mark`/`:note`: see [`mark_selected`].
     fn mark(&mut self, tag: Option<String>, note: Option<String>) {
         let root = self.lake.root().to_path_buf();
@@ -432,6 +393,20 @@ impl App {
         match &self.case {
             Some(desk) => self.apply(Effect::Open(Box::new(CaseScreen::new(&desk.case))), Action::Case),
             None => self.say(Severity::Warning, "no case: cases need a data directory"),
+        }
+    }
+
+    /// `B`: the `:` line with `sync-back DIR` typed, DIR proposed.
+    fn propose_sync_back(&mut self) {
+        match &self.athena {
+            Some(desk) => {
+                let dest = desk.proposed_dest();
+                self.type_command(&format!("sync-back {}", dest.display()));
+            }
+            None => self.say(
+                Severity::Warning,
+                "sync back needs --engine athena: this lake is on disk already",
+            ),
         }
     }
 

@@ -204,6 +204,15 @@ impl FakeAthena {
             .collect()
     }
 
+    /// The SQL of every query started, in order.
+    pub fn started(&self) -> Vec<String> {
+        self.requests()
+            .iter()
+            .filter(|r| r["target"] == "StartQueryExecution")
+            .map(|r| r["body"]["QueryString"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = super::lakescope();
         command

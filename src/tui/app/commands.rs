@@ -1,17 +1,58 @@
-//! The `:` commands the app runs itself, and bringing an Athena answer's
-//! slice home (`B`, `:sync-back DIR`).
+//! Keys in each mode, the `:` commands the app runs itself, and bringing
+//! an Athena answer's slice home (`:sync-back DIR`).
 
 use std::path::PathBuf;
+
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::App;
 use crate::lake::config::ConfigTarget;
 use crate::tui::action::Action;
-use crate::tui::command::Command;
+use crate::tui::command::{self, Command};
+use crate::tui::mode::{Mode, Typed};
+use crate::tui::render::help;
 use crate::tui::screen::{Effect, Severity};
 use crate::tui::screens::inspector::InspectorScreen;
 use crate::tui::target::Target;
 
 impl App {
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if key.kind == KeyEventKind::Release {
+            return;
+        }
+        let action = self.keymap.action(&key);
+        // Ctrl-C (or whatever ctrl key quits) works even while typing.
+        if action == Some(Action::Quit) && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            return;
+        }
+        match self.mode {
+            Mode::Normal => {
+                if let Some(action) = action {
+                    self.act(action);
+                }
+            }
+            Mode::Help { offset } => self.mode = Mode::help_key(offset, action, help::lines(&self.keymap)),
+            Mode::Filter { .. } | Mode::Search { .. } | Mode::Command(_) => match self.mode.typed(&key, &self.known) {
+                Typed::Nothing => {}
+                Typed::Search(text, from) => self.page_mut().search_typed(&text, from),
+                Typed::SearchCancelled(from, before) => self.page_mut().search_cancelled(from, &before),
+                Typed::Searched(text) => self.search_kept(text),
+                Typed::Filter(text) => self.page_mut().screen.set_fuzzy_filter(&text),
+                Typed::Move(action) => self.act(action),
+                Typed::Run(line) => {
+                    // A mistyped command too: ↑ brings it back to mend.
+                    self.remember(&line);
+                    match command::parse(&line) {
+                        Ok(cmd) => self.run_command(cmd),
+                        Err(message) => self.say(Severity::Error, message),
+                    }
+                }
+            },
+        }
+        self.fix_scroll();
+    }
+
     pub(super) fn run_command(&mut self, cmd: Command) {
         let go = |target| Effect::Go(target, None);
         let effect = match cmd {
@@ -39,20 +80,6 @@ impl App {
             Command::SyncBack(dest) => return self.sync_back(dest),
         };
         self.apply(effect, Action::Command);
-    }
-
-    /// `B`: the `:` line with `sync-back DIR` typed, DIR proposed.
-    pub(super) fn propose_sync_back(&mut self) {
-        match &self.athena {
-            Some(desk) => {
-                let dest = desk.proposed_dest();
-                self.type_command(&format!("sync-back {}", dest.display()));
-            }
-            None => self.say(
-                Severity::Warning,
-                "sync back needs --engine athena: this lake is on disk already",
-            ),
-        }
     }
 
     fn sync_back(&mut self, dest: PathBuf) {
