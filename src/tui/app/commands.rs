@@ -1,7 +1,7 @@
 //! Keys in each mode, the `:` commands the app runs itself, and bringing
 //! an Athena answer's slice home (`:sync-back DIR`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -91,7 +91,54 @@ impl App {
                 "sync back needs --engine athena: this lake is on disk already",
             );
         };
+        // Evidence: the lake open here is read, never written into.
+        if inside(&dest, self.lake.root()) {
+            return self.say(
+                Severity::Error,
+                format!(
+                    "not syncing into {}: it is inside the lake open here, which lakescope never writes to",
+                    dest.display()
+                ),
+            );
+        }
         let (severity, message) = desk.bring_home(question, &scope, dest);
         self.say(severity, message);
+    }
+}
+
+/// Is `dir` (which may not exist yet) `root` or below it?
+fn inside(dir: &Path, root: &Path) -> bool {
+    let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let root = real(root);
+    let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    // The deepest part of `dir` that exists, made real, then the rest.
+    let mut existing = dir.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name().map(|n| n.to_owned()), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut full = real(&existing);
+    full.extend(rest.iter().rev());
+    full.starts_with(&root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inside;
+
+    #[test]
+    fn a_folder_below_the_lake_is_inside_it_even_before_it_exists() {
+        let lake = tempfile::tempdir().unwrap();
+        let other = tempfile::tempdir().unwrap();
+        assert!(inside(&lake.path().join("slices/new"), lake.path()));
+        assert!(inside(lake.path(), lake.path()));
+        assert!(inside(&lake.path().join("x/../y"), lake.path()));
+        assert!(!inside(&other.path().join("slice"), lake.path()));
     }
 }
