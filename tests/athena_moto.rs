@@ -313,3 +313,56 @@ fn b_on_a_workbench_page_brings_its_slice_home() {
     tmux.send(&["q"]);
     tmux.assert_restored();
 }
+
+/// `flows` on Athena reads the VPC_FLOW source: the cost guard measures
+/// its partitions, and `--sync-into` brings home that source's partitions.
+#[test]
+fn flows_are_measured_and_brought_home_from_the_vpc_flow_source() {
+    let conversations = result(
+        &["ip", "peer", "port", "flows"],
+        &[&["203.0.113.66", "10.20.1.15", "22", "1"]],
+    );
+    let touched = result(
+        &["account", "region", "event_day"],
+        &[&["444455556666", "us-east-1", "20240505"]],
+    );
+    let (moto, work, dest) = lake_bucket(vec![conversations, touched]);
+    let out = athena_in(&moto, work.path())
+        .arg("--sync-into")
+        .arg(&dest)
+        .args([
+            "--from",
+            "2024-05-05",
+            "--to",
+            "2024-05-05",
+            "flows",
+            "--ip",
+            "203.0.113.66",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["rows"][0]["peer"], "10.20.1.15");
+    // The measure is the VPC flow partitions' (a day either side), not CloudTrail's.
+    let days = ["20240504", "20240505", "20240506"];
+    let flow_bytes: u64 = sync_support::tree(&common::demo().join("aws/VPC_FLOW"))
+        .iter()
+        .filter(|(k, _)| k.contains("/region=") && days.iter().any(|d| k.contains(&format!("/eventDay={d}/"))))
+        .map(|(_, p)| std::fs::metadata(p).unwrap().len())
+        .sum();
+    assert_eq!(answer["estimate"]["bytes"], flow_bytes, "{answer:#}");
+    let want: Vec<String> = sync_support::tree(&common::demo())
+        .into_keys()
+        .filter(|k| {
+            k.starts_with("aws/VPC_FLOW/")
+                && (k.contains("/metadata/")
+                    || k.contains("/region=us-east-1/accountId=444455556666/eventDay=20240505/"))
+        })
+        .collect();
+    assert!(want.iter().any(|k| k.contains("/eventDay=20240505/")));
+    let got: Vec<String> = sync_support::tree(&dest).into_keys().collect();
+    assert_eq!(got, want);
+    sync_support::assert_same_bytes(&dest, &common::demo());
+}

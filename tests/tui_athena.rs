@@ -143,3 +143,30 @@ fn an_actors_new_sightings_come_from_athena_too() {
     tmux.send(&["q"]);
     tmux.assert_restored();
 }
+
+/// The flows page on Athena: `:flows ip=…` asks the VPC_FLOW tables and
+/// shows Athena's conversations.
+#[test]
+fn the_flows_page_asks_athena() {
+    let fake = FakeAthena::start(json!({
+        "states": ["SUCCEEDED"], "scanned": 5_242_880, "columns": [], "rows": [],
+        "answers": [
+            {"match": "AS subject_first_ms", "columns": ["ip", "peer", "port", "protocol", "outbound", "bytes_out", "bytes_in",
+                "packets_out", "packets_in", "flows", "accepted", "rejected", "first_ms", "last_ms", "enis", "instances", "subject_first_ms"],
+             "rows": [["203.0.113.66", "10.99.0.7", "22", "6", "true", "4810", null, "24", null, "3", "3", "0",
+                       "1714876571000", "1714876630000", "eni-0athena", "i-0athena", "1714876571000"]]}
+        ]
+    }));
+    let tmux = workbench(&fake, "athena-flows", "--from 2024-05-05 --to 2024-05-05");
+    tmux.wait_for("athena: query q-1");
+    tmux.send(&[":flows ip=203.0.113.66", "Enter"]);
+    let screen = tmux.wait_for("athena: query q-2");
+    assert!(screen.contains("10.99.0.7") && screen.contains("3/0"), "{screen}");
+    let sql = fake.started().pop().unwrap();
+    assert!(
+        sql.contains("vpc_flow_2_0") && sql.contains("src_ip = '203.0.113.66'"),
+        "{sql}"
+    );
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+}

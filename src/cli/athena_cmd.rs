@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::args::{AthenaArgs, Command};
 use super::athena_lake;
+use super::network_cmd::NetworkCommand;
 use super::output::{self, Format};
 use crate::lake::Page;
 use crate::lake::Scope;
@@ -20,6 +21,7 @@ use crate::lake::athena::engine::{self, Engine};
 use crate::lake::athena::run::{Answer, QueryStats, Runner};
 use crate::lake::athena::{self, Question, ReportKind, SlVersion, Statement, Tables};
 use crate::lake::buckets::BucketWidth;
+use crate::lake::network::FlowCriteria;
 use crate::sync::client::ClientOptions;
 
 pub(super) fn tables(args: &AthenaArgs) -> Result<Tables> {
@@ -96,8 +98,29 @@ pub fn question(command: Option<&Command>, scope: &Scope) -> Result<Question> {
         Some(Command::Ip { ip }) => Question::Report(ReportKind::Ip, ip.clone()),
         Some(Command::Key { key }) => Question::Report(ReportKind::Key, key.clone()),
         Some(Command::Resource { id }) => Question::Report(ReportKind::Resource, id.clone()),
+        Some(Command::Network(NetworkCommand::Flows {
+            ip,
+            instance,
+            eni,
+            port,
+            action,
+            limit,
+            offset,
+        })) => Question::Flows(
+            FlowCriteria {
+                ip: ip.clone(),
+                instance: instance.clone(),
+                eni: eni.clone(),
+                port: *port,
+                action: action.clone(),
+            },
+            Page {
+                limit: *limit,
+                offset: *offset,
+            },
+        ),
         _ => bail!(
-            "Athena: only `actors`, `actor`, `ip`, `key`, `resource`, `events` and `timeline` have an Athena form yet"
+            "Athena: only `actors`, `actor`, `ip`, `key`, `resource`, `events`, `timeline` and `flows` have an Athena form yet"
         ),
     })
 }
@@ -117,7 +140,7 @@ pub fn print(args: &AthenaArgs, scope: &Scope, question: &Question, out: &mut dy
 /// The cost guard of a command: refused when bounded by no day, or (with
 /// --lake-bucket) when the partitions in scope hold more than --max-scan,
 /// unless --yes. The measure, for the JSON output.
-pub(super) fn guard(args: &AthenaArgs, scope: &Scope, tables: &Tables) -> Result<Option<Value>> {
+pub(super) fn guard(args: &AthenaArgs, scope: &Scope, tables: &Tables, source: &str) -> Result<Option<Value>> {
     if (scope.from_ms.is_none() || scope.to_ms.is_none()) && !args.yes {
         bail!(
             "this question is bounded by no day: Athena would scan (and bill) every partition of the lake; \
@@ -127,7 +150,7 @@ pub(super) fn guard(args: &AthenaArgs, scope: &Scope, tables: &Tables) -> Result
     let Some(url) = &args.lake_bucket else {
         return Ok(None);
     };
-    let (files, size) = athena_lake::measure(url, scope, tables)?;
+    let (files, size) = athena_lake::measure(url, scope, tables, source)?;
     let limit = engine::parse_size(&args.max_scan)?;
     eprintln!(
         "athena: the partitions in scope hold {} in {files} files (the most this can scan)",
@@ -182,14 +205,14 @@ pub(super) fn run_all(
 /// the others): sync what it names, and say so.
 pub(super) fn sync_if_asked(
     args: &AthenaArgs,
-    tables: &Tables,
+    source: &str,
     answers: &mut Vec<(&'static str, Answer)>,
 ) -> Result<Option<Value>> {
     let (Some(dest), Some(url)) = (&args.sync_into, &args.lake_bucket) else {
         return Ok(None);
     };
     let (_, touched) = answers.pop().context("no partitions answer")?;
-    let mut synced = athena_lake::sync_back(url, dest, tables, &touched)?;
+    let mut synced = athena_lake::sync_back(url, dest, source, &touched)?;
     synced["athena"] = serde_json::json!(touched.stats);
     Ok(Some(synced))
 }
@@ -198,13 +221,14 @@ pub(super) fn sync_if_asked(
 /// on stderr (in JSON, beside the rows) what the query was and cost.
 pub fn ask(args: &AthenaArgs, scope: &Scope, question: &Question, format: Format, out: &mut dyn Write) -> Result<()> {
     let tables = tables(args)?;
-    let estimate = guard(args, scope, &tables)?;
+    let source = engine::source(&tables, question);
+    let estimate = guard(args, scope, &tables, source)?;
     let mut statements = athena::statements(&tables, scope, question)?;
     if args.sync_into.is_some() {
         statements.push(athena::partitions(&tables, scope, question)?);
     }
     let mut answers = run_all(args, &tables, &statements)?;
-    let synced = sync_if_asked(args, &tables, &mut answers)?;
+    let synced = sync_if_asked(args, source, &mut answers)?;
     let stats: Vec<&QueryStats> = answers.iter().map(|(_, a)| &a.stats).collect();
     let mut value = match answers.as_slice() {
         [(_, answer)] => match format {

@@ -25,15 +25,15 @@ pub fn clients() -> ClientOptions {
 }
 
 /// The partitions in scope, measured (see [`engine::measure`]).
-pub fn measure(bucket_url: &str, scope: &Scope, tables: &Tables) -> Result<(usize, u64)> {
-    Ok(engine::measure(bucket_url, &clients(), scope, tables)?)
+pub fn measure(bucket_url: &str, scope: &Scope, tables: &Tables, source: &str) -> Result<(usize, u64)> {
+    Ok(engine::measure(bucket_url, &clients(), scope, tables, source)?)
 }
 
 /// Sync the partitions of an answer's `partitions` rows (account, region,
 /// event_day) into `dest`; what was done, for the output.
-pub fn sync_back(bucket_url: &str, dest: &Path, tables: &Tables, touched: &Answer) -> Result<Value> {
+pub fn sync_back(bucket_url: &str, dest: &Path, source: &str, touched: &Answer) -> Result<Value> {
     let partitions = answer::partitions(touched)?;
-    let report = sync_cmd::sync_partitions(bucket_url, dest, engine::source(tables), &partitions, &clients())?;
+    let report = sync_cmd::sync_partitions(bucket_url, dest, source, &partitions, &clients())?;
     eprintln!(
         "athena: synced the {} partition(s) the answer touched into {}: {} objects, {} fetched ({} bytes), {} unchanged; open it with --lake {}",
         partitions.len(),

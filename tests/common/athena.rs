@@ -99,14 +99,26 @@ else:
 /// Glue names, every region in the rollup table as Security Lake does.
 pub fn glue_tables(conn: &duckdb::Connection, demo: &Path) {
     conn.execute_batch(&format!("CREATE SCHEMA {DB};")).unwrap();
+    glue_views(conn, demo, "CLOUD_TRAIL_MGMT");
+}
+
+/// The same with the demo's VPC flows (`VPC_FLOW`).
+pub fn glue_flow_tables(conn: &duckdb::Connection, demo: &Path) {
+    conn.execute_batch(&format!("CREATE SCHEMA {DB};")).unwrap();
+    glue_views(conn, demo, "VPC_FLOW");
+}
+
+/// One view per source version of `source`, named as its Glue table.
+fn glue_views(conn: &duckdb::Connection, demo: &Path, source: &str) {
     for (version, suffix) in [("1.0", "1_0"), ("2.0", "2_0")] {
         let glob = demo.join(format!(
-            "aws/CLOUD_TRAIL_MGMT/{version}/region=*/accountId=*/eventDay=*/*.parquet"
+            "aws/{source}/{version}/region=*/accountId=*/eventDay=*/*.parquet"
         ));
         conn.execute_batch(&format!(
-            "CREATE VIEW {DB}.amazon_security_lake_table_us_east_1_cloud_trail_mgmt_{suffix} AS \
+            "CREATE VIEW {DB}.amazon_security_lake_table_us_east_1_{}_{suffix} AS \
              SELECT *, filename AS \"$path\" FROM read_parquet('{}', hive_partitioning = true, union_by_name = true, \
              filename = true, hive_types = {{'region': VARCHAR, 'accountId': VARCHAR, 'eventDay': VARCHAR}})",
+            source.to_ascii_lowercase(),
             glob.display()
         ))
         .unwrap();
@@ -308,6 +320,12 @@ pub struct Backend {
 pub const SECURITY_LAKE: Backend = Backend {
     folder: "aws/CLOUD_TRAIL_MGMT",
     register: glue_tables,
+    args: &[],
+};
+
+pub const SECURITY_LAKE_FLOWS: Backend = Backend {
+    folder: "aws/VPC_FLOW",
+    register: glue_flow_tables,
     args: &[],
 };
 

@@ -63,6 +63,43 @@ pub fn rows<T>(answer: &Answer, map: impl Fn(&Cells) -> Result<T>) -> Result<Vec
         .collect()
 }
 
+/// The flows question's conversations (`flows.rs`).
+pub fn flows(answer: &Answer) -> Result<Vec<FlowRow>> {
+    rows(answer, |c| {
+        let first = c.ms("first_ms")?;
+        let subject_first = c.int("subject_first_ms")?;
+        let port = |column: &str| -> Result<Option<i32>> {
+            c.int(column)?
+                .map(|v| {
+                    i32::try_from(v).map_err(|_| LakeError::Athena(format!("column {column}: {v} is out of range")))
+                })
+                .transpose()
+        };
+        Ok(FlowRow {
+            ip: c.text("ip"),
+            peer: c.text("peer"),
+            port: port("port")?,
+            protocol: port("protocol")?,
+            direction: match c.text("outbound").as_deref() {
+                Some("true") => "outbound",
+                _ => "inbound",
+            },
+            bytes_out: c.count("bytes_out")?,
+            bytes_in: c.count("bytes_in")?,
+            packets_out: c.count("packets_out")?,
+            packets_in: c.count("packets_in")?,
+            flows: c.count("flows")?,
+            accepted: c.count("accepted")?,
+            rejected: c.count("rejected")?,
+            first_seen: first,
+            last_seen: c.ms("last_ms")?,
+            new: matches!((first, subject_first), (Some(t), Some(s)) if t.0 >= s + BASELINE_MS),
+            enis: c.list("enis"),
+            instances: c.list("instances"),
+        })
+    })
+}
+
 /// The partitions query's rows (account, region, `event_day`): what to
 /// sync. A day that is not `YYYYMMDD` is an error, never skipped.
 pub fn partitions(answer: &Answer) -> Result<Vec<crate::sync::slice::Partition>> {

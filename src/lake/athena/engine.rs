@@ -10,10 +10,11 @@ use std::sync::{Arc, Mutex};
 
 use super::answer::{self, Sections};
 use super::run::{Answer, QueryStats, Runner};
-use super::{Question, ReportKind, Tables, timelines};
+use super::{Question, ReportKind, Tables, flows, timelines};
 use crate::lake::criteria::{EventCriteria, Page};
 use crate::lake::error::{LakeError, Result};
 use crate::lake::model::*;
+use crate::lake::network::FlowCriteria;
 use crate::lake::scope::{Scope, day_string};
 use crate::lake::session::Session;
 use crate::lake::timeline::{Timeline, TimelineQuery};
@@ -89,26 +90,34 @@ pub fn bytes_text(n: i64) -> String {
     }
 }
 
-/// The source folder the tables read, as `sync` names it: Security Lake's
-/// CloudTrail source, or an org trail's `CloudTrail` folders.
-pub fn source(tables: &Tables) -> &'static str {
-    match tables.trail {
-        Some(_) => "CloudTrail",
-        None => SOURCE,
+/// The source folder a question reads, as `sync` names it: Security
+/// Lake's CloudTrail (or VPC flow) source, or an org trail's `CloudTrail`
+/// folders.
+pub fn source(tables: &Tables, question: &Question) -> &'static str {
+    match (question, &tables.trail) {
+        (Question::Flows(..), _) => flows::SOURCE,
+        (_, Some(_)) => "CloudTrail",
+        (_, None) => SOURCE,
     }
 }
 
 /// Files and bytes of the partitions in scope in the bucket at `url`: the
-/// CloudTrail source's partition folders (of the versions read), a day
-/// either side of the time bounds (as the statements' partition predicates).
-pub fn measure(url: &str, clients: &ClientOptions, scope: &Scope, tables: &Tables) -> Result<(usize, u64)> {
+/// source's partition folders (of the versions read), a day either side of
+/// the time bounds (as the statements' partition predicates).
+pub fn measure(
+    url: &str,
+    clients: &ClientOptions,
+    scope: &Scope,
+    tables: &Tables,
+    source: &str,
+) -> Result<(usize, u64)> {
     let (bucket, root) = plan::parse_s3_url(url).map_err(|e| LakeError::Athena(e.to_string()))?;
     let day = |ms: Option<i64>, shift: i64| {
         ms.and_then(|ms| day_string(ms, shift))
             .and_then(|d| plan::parse_day(&d).ok())
     };
     let filter = Filter {
-        sources: vec![source(tables).into()],
+        sources: vec![source.into()],
         accounts: scope.accounts.clone(),
         regions: scope.regions.clone(),
         from_day: day(scope.from_ms, -1),
@@ -120,7 +129,7 @@ pub fn measure(url: &str, clients: &ClientOptions, scope: &Scope, tables: &Table
         None => tables
             .versions
             .iter()
-            .map(|v| format!("aws/{SOURCE}/{}/region=", v.suffix().replace('_', ".")))
+            .map(|v| format!("aws/{source}/{}/region=", v.suffix().replace('_', ".")))
             .collect(),
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -154,8 +163,8 @@ impl Engine {
     }
 
     /// The cost guard: refuses a question bounded by no day, or whose
-    /// partitions (measured in the bucket) hold more than the limit.
-    pub fn guard(&self, scope: &Scope) -> Result<()> {
+    /// partitions of `source` (measured in the bucket) hold more than the limit.
+    pub fn guard(&self, scope: &Scope, source: &str) -> Result<()> {
         if self.allow.load(Ordering::Relaxed) {
             return Ok(());
         }
@@ -167,7 +176,7 @@ impl Engine {
             )));
         }
         if let Some(url) = &self.lake_bucket {
-            let (_, size) = measure(url, &self.runner.client, scope, &self.tables)?;
+            let (_, size) = measure(url, &self.runner.client, scope, &self.tables, source)?;
             if size > self.max_scan {
                 return Err(LakeError::Athena(format!(
                     "not sent: the partitions in scope hold {}, more than the {} allowed; \
@@ -206,7 +215,7 @@ impl Engine {
     }
 
     fn ask(&self, session: &Session, scope: &Scope, question: &Question) -> Result<Vec<(&'static str, Answer)>> {
-        self.guard(scope)?;
+        self.guard(scope, source(&self.tables, question))?;
         self.run(session, super::statements(&self.tables, scope, question)?)
     }
 
@@ -225,7 +234,7 @@ impl Engine {
     /// Minute counts (with lanes, when asked) of the events, drawn as a local timeline.
     fn timeline(&self, session: &Session, scope: &Scope, query: &TimelineQuery) -> Result<Timeline> {
         let asked = timelines::ask(&self.tables, scope, query)?;
-        self.guard(&asked.guarded)?;
+        self.guard(&asked.guarded, source(&self.tables, &Question::Actors))?;
         let answers = Sections(self.run(session, asked.statements)?);
         timelines::draw(&asked.shown, query, &answers)
     }
@@ -247,6 +256,12 @@ pub fn events(engine: Arc<Engine>, scope: Scope, criteria: EventCriteria, page: 
 pub fn timeline(engine: Arc<Engine>, scope: Scope, query: TimelineQuery) -> Query<Timeline> {
     Query::new("timeline on Athena", move |s: &Session| {
         engine.timeline(s, &scope, &query)
+    })
+}
+
+pub fn flows(engine: Arc<Engine>, scope: Scope, criteria: FlowCriteria, page: Page) -> Query<Vec<FlowRow>> {
+    Query::new("loading flows on Athena", move |s: &Session| {
+        answer::flows(&engine.single(s, &scope, &Question::Flows(criteria, page))?)
     })
 }
 

@@ -49,7 +49,7 @@ pub(super) fn place_conditions(scope: &Scope, account: &str, region: &str) -> Ve
 }
 
 /// The scope as conditions the table can prune on, and the exact bounds.
-fn scope_conditions(version: SlVersion, scope: &Scope) -> Vec<String> {
+pub(super) fn scope_conditions(version: SlVersion, scope: &Scope) -> Vec<String> {
     let mut out = place_conditions(scope, "accountid", "region");
     let stamp = |ms: i64| format!("TIMESTAMP '{}'", format_ms(ms).replace('T', " ").trim_end_matches('Z'));
     if let Some(from) = scope.from_ms {

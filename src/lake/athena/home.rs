@@ -31,7 +31,8 @@ impl Engine {
                 "bringing a slice home needs --lake-bucket s3://… (the bucket behind the tables)".into(),
             ));
         };
-        self.guard(scope)?;
+        let source = source(&self.tables, question);
+        self.guard(scope, source)?;
         let statement = super::partitions(&self.tables, scope, question)?;
         let touched = self.runner.run(&statement.sql, cancel)?;
         let spent = Spent {
@@ -46,15 +47,8 @@ impl Engine {
             });
         }
         let failed = |e: crate::sync::SyncError| LakeError::Athena(format!("cannot sync into {}: {e}", dest.display()));
-        let report = slice::sync_partitions(
-            &url,
-            dest,
-            source(&self.tables),
-            &partitions,
-            &self.runner.client,
-            &Quiet,
-        )
-        .map_err(failed)?;
+        let report =
+            slice::sync_partitions(&url, dest, source, &partitions, &self.runner.client, &Quiet).map_err(failed)?;
         if report.failed > 0 {
             return Err(LakeError::Athena(format!(
                 "{} object(s) could not be fetched into {}; run it again to retry",

@@ -8,77 +8,26 @@
 pub mod answer;
 pub mod engine;
 mod flat;
+mod flows;
 pub mod home;
 mod reports;
 pub mod run;
 mod statement;
+mod tables;
 pub mod timelines;
 mod trail;
 
 use super::criteria::{EventCriteria, Page};
 use super::error::{LakeError, Result};
+use super::network::FlowCriteria;
 use super::scope::Scope;
 
 pub use flat::{SlVersion, lit};
 pub use reports::Kind as ReportKind;
 pub use statement::Statement;
 use statement::mode_cte;
-
-/// Where the tables are: the Security Lake rollup region whose Glue
-/// database holds them, and the source versions the lake has.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tables {
-    pub region: String,
-    /// `amazon_security_lake_glue_db_<region>` unless named.
-    pub database: Option<String>,
-    pub versions: Vec<SlVersion>,
-    /// An organization trail's CloudTrail table (`trail.rs`) read instead
-    /// of the Security Lake tables; in `database` (else `default`).
-    pub trail: Option<String>,
-}
-
-impl Tables {
-    pub fn new(region: &str) -> Tables {
-        Tables {
-            region: region.to_string(),
-            database: None,
-            versions: vec![SlVersion::V2, SlVersion::V1],
-            trail: None,
-        }
-    }
-
-    fn underscored(&self) -> String {
-        self.region.replace('-', "_")
-    }
-
-    pub fn database(&self) -> String {
-        match (&self.database, &self.trail) {
-            (Some(database), _) => database.clone(),
-            (None, Some(_)) => "default".into(),
-            (None, None) => format!("amazon_security_lake_glue_db_{}", self.underscored()),
-        }
-    }
-
-    /// The partition day (`YYYYMMDD`) of the file an event came from, from
-    /// `source_path`: Security Lake's `eventDay=` folder, or a trail's `YYYY/MM/DD`.
-    fn path_day(&self) -> &'static str {
-        match self.trail {
-            Some(_) => trail::PATH_DAY,
-            None => "regexp_extract(source_path, 'eventDay=([0-9]{8})', 1)",
-        }
-    }
-
-    /// `amazon_security_lake_table_us_east_1_cloud_trail_mgmt_2_0`.
-    pub fn table(&self, source: &str, version: SlVersion) -> String {
-        format!(
-            "{}.amazon_security_lake_table_{}_{}_{}",
-            self.database(),
-            self.underscored(),
-            source.to_ascii_lowercase(),
-            version.suffix()
-        )
-    }
-}
+pub use tables::Tables;
+use tables::where_clause;
 
 /// `WITH ev AS (…)`: the scope's API calls from every version's table,
 /// one copy per event (the newer version wins), as the local engine keeps them.
@@ -143,13 +92,6 @@ fn criteria_where(criteria: &EventCriteria) -> Result<Vec<String>> {
     Ok(out)
 }
 
-fn where_clause(conditions: &[String]) -> String {
-    match conditions.is_empty() {
-        true => String::new(),
-        false => format!("WHERE {}\n", conditions.join(" AND ")),
-    }
-}
-
 /// The questions with an Athena form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Question {
@@ -160,6 +102,8 @@ pub enum Question {
     Timeline(EventCriteria, i64, Option<(i64, i64)>),
     /// An entity's report (dossier, IP, key, resource): one statement per section.
     Report(ReportKind, String),
+    /// VPC flows as conversations, one page.
+    Flows(FlowCriteria, Page),
 }
 
 /// The question's statements: one, or a report's sections.
@@ -169,6 +113,7 @@ pub fn statements(tables: &Tables, scope: &Scope, question: &Question) -> Result
         Question::Actors => one(actors(tables, scope)?),
         Question::Events(criteria, page) => one(events(tables, scope, criteria, *page)?),
         Question::Timeline(criteria, width, range) => one(timeline(tables, &within(scope, *range), criteria, *width)?),
+        Question::Flows(criteria, page) => one(flows::flows(tables, scope, criteria, *page)?),
         Question::Report(kind, id) => {
             let with = format!(
                 "{},\nsub AS (SELECT * FROM ev WHERE {})",
@@ -186,6 +131,16 @@ pub fn statements(tables: &Tables, scope: &Scope, question: &Question) -> Result
 /// are named, since it is the delivery day, not always the event's.
 pub fn partitions(tables: &Tables, scope: &Scope, question: &Question) -> Result<Statement> {
     let (scope, conditions) = match question {
+        Question::Flows(criteria, _) => {
+            return Ok(Statement {
+                section: "partitions",
+                sql: format!(
+                    "{}SELECT DISTINCT account, region, {} AS event_day\nFROM rec\nORDER BY 1, 2, 3",
+                    flows::flows_cte(tables, scope, criteria)?,
+                    tables.path_day()
+                ),
+            });
+        }
         Question::Actors => (scope.clone(), Vec::new()),
         Question::Events(criteria, _) => (scope.clone(), criteria_where(criteria)?),
         Question::Timeline(criteria, _, range) => (within(scope, *range), criteria_where(criteria)?),

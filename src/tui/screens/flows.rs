@@ -7,6 +7,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Paragraph;
 
 use super::events::PAGE;
+use std::sync::Arc;
+
+use crate::lake::athena::Question;
+use crate::lake::athena::engine::{self as athena_engine, Engine};
 use crate::lake::network::FlowCriteria;
 use crate::lake::worker::Query;
 use crate::lake::{FlowRow, Page, Scope};
@@ -69,6 +73,15 @@ impl FlowsScreen {
     }
 }
 
+impl FlowsScreen {
+    fn page(&self) -> Page {
+        Page {
+            limit: PAGE,
+            offset: self.offset,
+        }
+    }
+}
+
 impl View for FlowsScreen {
     fn title(&self) -> String {
         format!("Flows {}", describe_flows(&self.criteria))
@@ -110,17 +123,26 @@ impl View for FlowsScreen {
     fn rescoped(&self) -> Option<Box<dyn AnyScreen>> {
         Some(Box::new(FlowsScreen::new(self.criteria.clone())))
     }
+
+    fn athena(&self) -> Option<Question> {
+        Some(Question::Flows(self.criteria.clone(), self.page()))
+    }
 }
 
 impl Screen for FlowsScreen {
     type Reply = Vec<FlowRow>;
 
+    fn athena_request(&self, scope: &Scope, engine: &Arc<Engine>) -> Option<Query<Vec<FlowRow>>> {
+        Some(athena_engine::flows(
+            engine.clone(),
+            scope.clone(),
+            self.criteria.clone(),
+            self.page(),
+        ))
+    }
+
     fn request(&self, scope: &Scope) -> Option<Query<Vec<FlowRow>>> {
-        let page = Page {
-            limit: PAGE,
-            offset: self.offset,
-        };
-        Some(Query::flows(scope.clone(), self.criteria.clone(), page))
+        Some(Query::flows(scope.clone(), self.criteria.clone(), self.page()))
     }
 
     fn apply(&mut self, rows: Vec<FlowRow>) -> Result<(), String> {
