@@ -170,3 +170,32 @@ fn the_flows_page_asks_athena() {
     tmux.send(&["q"]);
     tmux.assert_restored();
 }
+
+/// A hostname's page on Athena (`:dns NAME`): its resolutions and askers
+/// from the ROUTE53 tables, two queries in one answer.
+#[test]
+fn a_hostnames_page_asks_athena() {
+    let fake = FakeAthena::start(json!({
+        "states": ["SUCCEEDED"], "scanned": 2_097_152, "columns": [], "rows": [],
+        "answers": [
+            {"match": "GROUP BY hostname, qtype, rcode", "columns": ["hostname", "qtype", "rcode", "answers", "askers", "queries",
+                "first_ms", "last_ms", "subject_first_ms"],
+             "rows": [["exfil.example.net", "A", "NoError", "192.0.2.250", "10.20.1.15", "4",
+                       "1714876571000", "1714876630000", "1714876571000"]]},
+            {"match": "min(instance) AS instance", "columns": ["ip", "instance", "vpc", "account", "queries", "first_ms", "last_ms"],
+             "rows": [["10.20.1.15", "i-0athena", "vpc-0athena", "444455556666", "4", "1714876571000", "1714876630000"]]}
+        ]
+    }));
+    let tmux = workbench(&fake, "athena-dns", "--from 2024-05-05 --to 2024-05-05");
+    tmux.wait_for("athena: query q-1");
+    tmux.send(&[":dns exfil.example.net", "Enter"]);
+    let screen = tmux.wait_for("athena: 2 queries q-2 … q-3");
+    assert!(
+        screen.contains("192.0.2.250") && screen.contains("i-0athena"),
+        "{screen}"
+    );
+    let started = fake.started();
+    assert!(started[1].contains("route53_2_0") && started[1].contains("hostname = 'exfil.example.net'"));
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+}

@@ -21,7 +21,7 @@ use crate::lake::athena::engine::{self, Engine};
 use crate::lake::athena::run::{Answer, QueryStats, Runner};
 use crate::lake::athena::{self, Question, ReportKind, SlVersion, Statement, Tables};
 use crate::lake::buckets::BucketWidth;
-use crate::lake::network::FlowCriteria;
+use crate::lake::network::{DnsCriteria, FlowCriteria};
 use crate::sync::client::ClientOptions;
 
 pub(super) fn tables(args: &AthenaArgs) -> Result<Tables> {
@@ -98,6 +98,33 @@ pub fn question(command: Option<&Command>, scope: &Scope) -> Result<Question> {
         Some(Command::Ip { ip }) => Question::Report(ReportKind::Ip, ip.clone()),
         Some(Command::Key { key }) => Question::Report(ReportKind::Key, key.clone()),
         Some(Command::Resource { id }) => Question::Report(ReportKind::Resource, id.clone()),
+        Some(Command::Network(NetworkCommand::Dns {
+            name: Some(name),
+            ip: None,
+            answer: None,
+            instance: None,
+            ..
+        })) => Question::Name(name.clone()),
+        Some(Command::Network(NetworkCommand::Dns {
+            name,
+            ip,
+            answer,
+            instance,
+            limit,
+            offset,
+        })) => Question::Dns(
+            DnsCriteria {
+                asker: ip.clone(),
+                name: name.clone(),
+                answer: answer.clone(),
+                instance: instance.clone(),
+                vpc: None,
+            },
+            Page {
+                limit: *limit,
+                offset: *offset,
+            },
+        ),
         Some(Command::Network(NetworkCommand::Flows {
             ip,
             instance,
@@ -120,7 +147,7 @@ pub fn question(command: Option<&Command>, scope: &Scope) -> Result<Question> {
             },
         ),
         _ => bail!(
-            "Athena: only `actors`, `actor`, `ip`, `key`, `resource`, `events`, `timeline` and `flows` have an Athena form yet"
+            "Athena: only `actors`, `actor`, `ip`, `key`, `resource`, `events`, `timeline`, `flows` and `dns` have an Athena form yet"
         ),
     })
 }

@@ -256,7 +256,8 @@ pub fn name_report(session: &Session, scope: &Scope, name: &str) -> Result<NameR
         RecordKind::Dns,
         scope,
         &f,
-        "SELECT src_ip, any_value(instance), any_value(vpc), any_value(account), count(*), min(time_ms), \
+        // min, not any_value: the same asker reads the same on every run and engine.
+        "SELECT src_ip, min(instance), min(vpc), min(account), count(*), min(time_ms), \
          max(time_ms) FROM rec GROUP BY src_ip ORDER BY count(*) DESC, src_ip",
         |r| {
             Ok(DnsAsker {

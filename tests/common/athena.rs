@@ -108,6 +108,12 @@ pub fn glue_flow_tables(conn: &duckdb::Connection, demo: &Path) {
     glue_views(conn, demo, "VPC_FLOW");
 }
 
+/// The same with the demo's Route 53 resolver queries (`ROUTE53`).
+pub fn glue_dns_tables(conn: &duckdb::Connection, demo: &Path) {
+    conn.execute_batch(&format!("CREATE SCHEMA {DB};")).unwrap();
+    glue_views(conn, demo, "ROUTE53");
+}
+
 /// One view per source version of `source`, named as its Glue table.
 fn glue_views(conn: &duckdb::Connection, demo: &Path, source: &str) {
     for (version, suffix) in [("1.0", "1_0"), ("2.0", "2_0")] {
@@ -326,6 +332,12 @@ pub const SECURITY_LAKE: Backend = Backend {
 pub const SECURITY_LAKE_FLOWS: Backend = Backend {
     folder: "aws/VPC_FLOW",
     register: glue_flow_tables,
+    args: &[],
+};
+
+pub const SECURITY_LAKE_DNS: Backend = Backend {
+    folder: "aws/ROUTE53",
+    register: glue_dns_tables,
     args: &[],
 };
 

@@ -5,6 +5,7 @@
 use super::run::Answer;
 use crate::lake::error::{LakeError, Result};
 use crate::lake::model::*;
+use crate::lake::network::{DnsAsker, NameReport};
 
 /// One row of an answer, its cells found by column name.
 pub struct Cells<'a> {
@@ -100,6 +101,25 @@ pub fn flows(answer: &Answer) -> Result<Vec<FlowRow>> {
     })
 }
 
+/// The DNS question's names asked (`dns.rs`).
+pub fn dns(answer: &Answer) -> Result<Vec<DnsRow>> {
+    rows(answer, |c| {
+        let first = c.ms("first_ms")?;
+        let subject_first = c.int("subject_first_ms")?;
+        Ok(DnsRow {
+            name: c.text("hostname"),
+            qtype: c.text("qtype"),
+            rcode: c.text("rcode"),
+            answers: c.list("answers"),
+            askers: c.list("askers"),
+            queries: c.count("queries")?,
+            first_seen: first,
+            last_seen: c.ms("last_ms")?,
+            new: matches!((first, subject_first), (Some(t), Some(s)) if t.0 >= s + BASELINE_MS),
+        })
+    })
+}
+
 /// The partitions query's rows (account, region, `event_day`): what to
 /// sync. A day that is not `YYYYMMDD` is an error, never skipped.
 pub fn partitions(answer: &Answer) -> Result<Vec<crate::sync::slice::Partition>> {
@@ -175,6 +195,29 @@ impl Sections {
                     .ok_or_else(|| LakeError::Athena("column time_ms is empty in Athena's answer".into()))?,
                 new: true,
             })
+        })
+    }
+
+    /// A hostname's report: its resolutions and who asked (`dns.rs`).
+    pub fn name(&self, name: &str) -> Result<NameReport> {
+        let askers = rows(self.get("askers")?, |c| {
+            Ok(DnsAsker {
+                ip: c.text("ip"),
+                instance: c.text("instance"),
+                vpc: c.text("vpc"),
+                account: c.text("account"),
+                queries: c.count("queries")?,
+                first_seen: c.ms("first_ms")?,
+                last_seen: c.ms("last_ms")?,
+            })
+        })?;
+        Ok(NameReport {
+            name: crate::lake::network::normal_name(name),
+            queries: askers.iter().map(|a| a.queries).sum(),
+            first_seen: askers.iter().filter_map(|a| a.first_seen).min(),
+            last_seen: askers.iter().filter_map(|a| a.last_seen).max(),
+            resolutions: dns(self.get("resolutions")?)?,
+            askers,
         })
     }
 

@@ -10,11 +10,11 @@ use std::sync::{Arc, Mutex};
 
 use super::answer::{self, Sections};
 use super::run::{Answer, QueryStats, Runner};
-use super::{Question, ReportKind, Tables, flows, timelines};
+use super::{Question, ReportKind, Tables, dns, flows, timelines};
 use crate::lake::criteria::{EventCriteria, Page};
 use crate::lake::error::{LakeError, Result};
 use crate::lake::model::*;
-use crate::lake::network::FlowCriteria;
+use crate::lake::network::{FlowCriteria, NameReport};
 use crate::lake::scope::{Scope, day_string};
 use crate::lake::session::Session;
 use crate::lake::timeline::{Timeline, TimelineQuery};
@@ -96,6 +96,7 @@ pub fn bytes_text(n: i64) -> String {
 pub fn source(tables: &Tables, question: &Question) -> &'static str {
     match (question, &tables.trail) {
         (Question::Flows(..), _) => flows::SOURCE,
+        (Question::Dns(..) | Question::Name(_), _) => dns::SOURCE,
         (_, Some(_)) => "CloudTrail",
         (_, None) => SOURCE,
     }
@@ -262,6 +263,13 @@ pub fn timeline(engine: Arc<Engine>, scope: Scope, query: TimelineQuery) -> Quer
 pub fn flows(engine: Arc<Engine>, scope: Scope, criteria: FlowCriteria, page: Page) -> Query<Vec<FlowRow>> {
     Query::new("loading flows on Athena", move |s: &Session| {
         answer::flows(&engine.single(s, &scope, &Question::Flows(criteria, page))?)
+    })
+}
+
+pub fn name(engine: Arc<Engine>, scope: Scope, name: String) -> Query<NameReport> {
+    Query::new(format!("hostname {name} on Athena"), move |s: &Session| {
+        let question = Question::Name(name.clone());
+        Sections(engine.ask(s, &scope, &question)?).name(&name)
     })
 }
 

@@ -6,6 +6,7 @@
 //! said exactly in this form is refused, never dropped.
 
 pub mod answer;
+mod dns;
 pub mod engine;
 mod flat;
 mod flows;
@@ -19,7 +20,7 @@ mod trail;
 
 use super::criteria::{EventCriteria, Page};
 use super::error::{LakeError, Result};
-use super::network::FlowCriteria;
+use super::network::{DnsCriteria, FlowCriteria};
 use super::scope::Scope;
 
 pub use flat::{SlVersion, lit};
@@ -104,6 +105,10 @@ pub enum Question {
     Report(ReportKind, String),
     /// VPC flows as conversations, one page.
     Flows(FlowCriteria, Page),
+    /// Route 53 names asked, one page.
+    Dns(DnsCriteria, Page),
+    /// A hostname: its resolutions and askers, one statement each.
+    Name(String),
 }
 
 /// The question's statements: one, or a report's sections.
@@ -114,6 +119,8 @@ pub fn statements(tables: &Tables, scope: &Scope, question: &Question) -> Result
         Question::Events(criteria, page) => one(events(tables, scope, criteria, *page)?),
         Question::Timeline(criteria, width, range) => one(timeline(tables, &within(scope, *range), criteria, *width)?),
         Question::Flows(criteria, page) => one(flows::flows(tables, scope, criteria, *page)?),
+        Question::Dns(criteria, page) => one(dns::dns(tables, scope, criteria, *page)?),
+        Question::Name(name) => dns::name_sections(tables, scope, name)?,
         Question::Report(kind, id) => {
             let with = format!(
                 "{},\nsub AS (SELECT * FROM ev WHERE {})",
@@ -131,15 +138,14 @@ pub fn statements(tables: &Tables, scope: &Scope, question: &Question) -> Result
 /// are named, since it is the delivery day, not always the event's.
 pub fn partitions(tables: &Tables, scope: &Scope, question: &Question) -> Result<Statement> {
     let (scope, conditions) = match question {
-        Question::Flows(criteria, _) => {
-            return Ok(Statement {
-                section: "partitions",
-                sql: format!(
-                    "{}SELECT DISTINCT account, region, {} AS event_day\nFROM rec\nORDER BY 1, 2, 3",
-                    flows::flows_cte(tables, scope, criteria)?,
-                    tables.path_day()
-                ),
-            });
+        Question::Flows(criteria, _) => return Ok(partitions_of(tables, flows::flows_cte(tables, scope, criteria)?)),
+        Question::Dns(criteria, _) => return Ok(partitions_of(tables, dns::dns_cte(tables, scope, criteria)?)),
+        Question::Name(name) => {
+            let criteria = DnsCriteria {
+                name: Some(name.clone()),
+                ..DnsCriteria::default()
+            };
+            return Ok(partitions_of(tables, dns::dns_cte(tables, scope, &criteria)?));
         }
         Question::Actors => (scope.clone(), Vec::new()),
         Question::Events(criteria, _) => (scope.clone(), criteria_where(criteria)?),
@@ -155,6 +161,18 @@ pub fn partitions(tables: &Tables, scope: &Scope, question: &Question) -> Result
             where_clause(&conditions)
         ),
     })
+}
+
+/// The partitions holding the rows of `rec` (the `WITH` of a flows or
+/// DNS question), as [`partitions`] names them.
+fn partitions_of(tables: &Tables, with_rec: String) -> Statement {
+    Statement {
+        section: "partitions",
+        sql: format!(
+            "{with_rec}SELECT DISTINCT account, region, {} AS event_day\nFROM rec\nORDER BY 1, 2, 3",
+            tables.path_day()
+        ),
+    }
 }
 
 /// Events per UTC minute (with a lane, when `lane` gives its expression

@@ -283,8 +283,11 @@ impl View for ReportScreen {
         })
     }
 
-    /// An entity's report has an Athena form (its API sections).
+    /// An entity's report has an Athena form (its API sections), and a hostname's.
     fn athena(&self) -> Option<Question> {
+        if let About::Name(name) = &self.about {
+            return Some(Question::Name(name.clone()));
+        }
         let (kind, id) = match self.subject()? {
             Subject::Actor(id) => (ReportKind::Actor, id),
             Subject::Ip(id) => (ReportKind::Ip, id),
@@ -380,6 +383,10 @@ impl Screen for ReportScreen {
 
     fn athena_request(&self, scope: &Scope, engine: &Arc<Engine>) -> Option<Query<Option<Report>>> {
         let (e, scope) = (engine.clone(), scope.clone());
+        if let About::Name(name) = &self.about {
+            let report = |r: crate::lake::network::NameReport| (r.queries > 0).then(|| pages::name(&r));
+            return Some(athena_engine::name(e, scope, name.clone()).map(report));
+        }
         Some(match self.subject()? {
             Subject::Actor(arn) => {
                 athena_engine::dossier(e, scope, arn.clone()).map(|d| d.map(|d| sections::dossier(&d)))
