@@ -1,8 +1,9 @@
 //! `--engine athena` against moto's Athena server on loopback, as the
 //! issue asks: a query moto holds queued, then running, then succeeded,
-//! answered with the rows moto was given. (Failures, cancellations and
-//! several result pages, which moto cannot script, are in
-//! `tests/athena_run.rs` against our own fake.)
+//! answered with the rows moto was given; one cancelled in moto, or by
+//! Ctrl-C. (Failures and several result pages, which moto cannot script,
+//! are in `tests/athena_run.rs` against our own fake.) With moto's S3: the
+//! cost guard's measure and bringing an answer's partitions home.
 
 mod common;
 mod sync_support;
@@ -365,4 +366,81 @@ fn flows_are_measured_and_brought_home_from_the_vpc_flow_source() {
     let got: Vec<String> = sync_support::tree(&dest).into_keys().collect();
     assert_eq!(got, want);
     sync_support::assert_same_bytes(&dest, &common::demo());
+}
+
+/// moto's Athena, through boto3 (installed with moto): `action` on the
+/// only query execution there is ("id", "stop" or "state"), once one is.
+fn moto_execution(moto: &Moto, action: &str) -> String {
+    let script = r#"
+import sys, time, boto3
+client = boto3.client("athena", endpoint_url=sys.argv[1], region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+deadline = time.time() + 20
+while not client.list_query_executions()["QueryExecutionIds"]:
+    if time.time() > deadline:
+        sys.exit("no query execution in moto")
+    time.sleep(0.05)
+qid = client.list_query_executions()["QueryExecutionIds"][0]
+if sys.argv[2] == "stop":
+    client.stop_query_execution(QueryExecutionId=qid)
+if sys.argv[2] == "state":
+    print(client.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]["State"])
+else:
+    print(qid)
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script, &moto.endpoint, action])
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .expect("python3 runs boto3");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A query moto holds queued until it is stopped.
+fn held_query(moto: &Moto) -> std::process::Child {
+    moto.create_bucket("sl-bucket");
+    moto_api(
+        moto,
+        "/moto-api/state-manager/set-transition",
+        &json!({"model_name": "athena::execution", "transition": {"progression": "manual", "times": 100000}}),
+    );
+    let home = tempfile::tempdir().unwrap();
+    let mut command = athena_in(moto, home.path());
+    command
+        .args(["--from", "2024-05-05", "--to", "2024-05-05", "actors"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    command.spawn().unwrap()
+}
+
+/// A query cancelled on Athena by someone else (the console, a colleague)
+/// ends lakescope's wait with that said, against moto's own cancel.
+#[test]
+fn a_query_cancelled_on_moto_is_reported_as_cancelled() {
+    let moto = Moto::start();
+    let child = held_query(&moto);
+    moto_execution(&moto, "stop");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("was cancelled on Athena"), "{stderr}");
+}
+
+/// Ctrl-C while moto holds the query: lakescope stops it on moto's Athena
+/// (its state becomes CANCELLED) rather than leaving it running.
+#[test]
+fn ctrl_c_cancels_the_query_on_moto() {
+    let moto = Moto::start();
+    let mut child = held_query(&moto);
+    let id = moto_execution(&moto, "id");
+    assert!(!id.is_empty());
+    assert_eq!(moto_execution(&moto, "state"), "QUEUED");
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    assert!(!child.wait().unwrap().success());
+    assert_eq!(moto_execution(&moto, "state"), "CANCELLED");
 }
