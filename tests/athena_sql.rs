@@ -96,7 +96,7 @@ fn every_statement_parses_as_athena_sql() {
         (&["events", "--source", "eks"][..], "--source"),
         (&["timeline", "--bucket", "1h", "--by", "ip"][..], "lanes"),
         (&["timeline"][..], "--bucket"),
-        (&["findings"][..], "only `actors`, `actor`, `ip`"),
+        (&["http"][..], "only `actors`, `actor`, `ip`"),
     ] {
         let out = common::lakescope()
             .args(["--print-sql", "athena", "--athena-region", "us-east-1"])

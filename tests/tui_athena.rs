@@ -199,3 +199,28 @@ fn a_hostnames_page_asks_athena() {
     tmux.send(&["q"]);
     tmux.assert_restored();
 }
+
+/// The findings page on Athena (`F`): the SH_FINDINGS tables' latest
+/// records, most severe first.
+#[test]
+fn the_findings_page_asks_athena() {
+    let fake = FakeAthena::start(json!({
+        "states": ["SUCCEEDED"], "scanned": 1_048_576, "columns": [], "rows": [],
+        "answers": [
+            {"match": "PARTITION BY finding_uid", "columns": ["finding_uid", "time_ms", "account", "region", "product", "class_name",
+                "finding_type", "title", "severity", "severity_id", "status", "resource_uids", "resource_types", "ips",
+                "access_keys", "actors", "records", "source_kind", "source_path"],
+             "rows": [["f-athena-1", "1714876571000", "444455556666", "us-east-1", "GuardDuty", "Detection Finding",
+                       "UnauthorizedAccess:EC2/SSHBruteForce", "Only on Athena: SSH brute force", "High", "4", "New",
+                       "i-0athena", "AwsEc2Instance", "203.0.113.66", null, null, "2", "SH_FINDINGS 2.0", "s3://lake/x.parquet"]]}
+        ]
+    }));
+    let tmux = workbench(&fake, "athena-findings", "--from 2024-05-05 --to 2024-05-05");
+    tmux.wait_for("athena: query q-1");
+    tmux.send(&["F"]);
+    let screen = tmux.wait_for("athena: query q-2");
+    assert!(screen.contains("Only on Athena: SSH brute force"), "{screen}");
+    assert!(fake.started()[1].contains("sh_findings_2_0"));
+    tmux.send(&["q"]);
+    tmux.assert_restored();
+}

@@ -21,6 +21,7 @@ use crate::lake::athena::engine::{self, Engine};
 use crate::lake::athena::run::{Answer, QueryStats, Runner};
 use crate::lake::athena::{self, Question, ReportKind, SlVersion, Statement, Tables};
 use crate::lake::buckets::BucketWidth;
+use crate::lake::findings::FindingCriteria;
 use crate::lake::network::{DnsCriteria, FlowCriteria};
 use crate::sync::client::ClientOptions;
 
@@ -125,6 +126,17 @@ pub fn question(command: Option<&Command>, scope: &Scope) -> Result<Question> {
                 offset: *offset,
             },
         ),
+        Some(Command::Network(NetworkCommand::Findings {
+            severity,
+            product,
+            status,
+            names,
+        })) => Question::Findings(FindingCriteria {
+            severity: severity.clone(),
+            product: product.clone(),
+            status: status.clone(),
+            names: names.clone(),
+        }),
         Some(Command::Network(NetworkCommand::Flows {
             ip,
             instance,
@@ -147,7 +159,7 @@ pub fn question(command: Option<&Command>, scope: &Scope) -> Result<Question> {
             },
         ),
         _ => bail!(
-            "Athena: only `actors`, `actor`, `ip`, `key`, `resource`, `events`, `timeline`, `flows` and `dns` have an Athena form yet"
+            "Athena: only `actors`, `actor`, `ip`, `key`, `resource`, `events`, `timeline`, `flows`, `dns` and `findings` have an Athena form yet"
         ),
     })
 }

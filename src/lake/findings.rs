@@ -34,7 +34,7 @@ pub struct FindingDetail {
 }
 
 /// OCSF severity ids, by name.
-fn severity_id(text: &str) -> Option<i32> {
+pub(crate) fn severity_id(text: &str) -> Option<i32> {
     match text.to_ascii_lowercase().as_str() {
         "informational" | "info" => Some(1),
         "low" => Some(2),

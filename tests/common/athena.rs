@@ -114,6 +114,12 @@ pub fn glue_dns_tables(conn: &duckdb::Connection, demo: &Path) {
     glue_views(conn, demo, "ROUTE53");
 }
 
+/// The same with the demo's Security Hub findings (`SH_FINDINGS`).
+pub fn glue_finding_tables(conn: &duckdb::Connection, demo: &Path) {
+    conn.execute_batch(&format!("CREATE SCHEMA {DB};")).unwrap();
+    glue_views(conn, demo, "SH_FINDINGS");
+}
+
 /// One view per source version of `source`, named as its Glue table.
 fn glue_views(conn: &duckdb::Connection, demo: &Path, source: &str) {
     for (version, suffix) in [("1.0", "1_0"), ("2.0", "2_0")] {
@@ -338,6 +344,12 @@ pub const SECURITY_LAKE_FLOWS: Backend = Backend {
 pub const SECURITY_LAKE_DNS: Backend = Backend {
     folder: "aws/ROUTE53",
     register: glue_dns_tables,
+    args: &[],
+};
+
+pub const SECURITY_LAKE_FINDINGS: Backend = Backend {
+    folder: "aws/SH_FINDINGS",
+    register: glue_finding_tables,
     args: &[],
 };
 

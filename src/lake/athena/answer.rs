@@ -120,6 +120,38 @@ pub fn dns(answer: &Answer) -> Result<Vec<DnsRow>> {
     })
 }
 
+/// The findings question's latest records (`findings.rs`).
+pub fn findings(answer: &Answer) -> Result<Vec<FindingRow>> {
+    rows(answer, |c| {
+        Ok(FindingRow {
+            id: c.text("finding_uid").unwrap_or_default(),
+            time: c.ms("time_ms")?,
+            account: c.text("account"),
+            region: c.text("region"),
+            product: c.text("product"),
+            class: c.text("class_name"),
+            finding_type: c.text("finding_type"),
+            title: c.text("title"),
+            severity: c.text("severity"),
+            severity_id: c
+                .int("severity_id")?
+                .map(|v| {
+                    i32::try_from(v).map_err(|_| LakeError::Athena(format!("column severity_id: {v} is out of range")))
+                })
+                .transpose()?,
+            status: c.text("status"),
+            resources: c.list("resource_uids"),
+            resource_types: c.list("resource_types"),
+            ips: c.list("ips"),
+            access_keys: c.list("access_keys"),
+            actors: c.list("actors"),
+            records: c.count("records")?,
+            source: c.text("source_kind"),
+            file: c.text("source_path"),
+        })
+    })
+}
+
 /// The partitions query's rows (account, region, `event_day`): what to
 /// sync. A day that is not `YYYYMMDD` is an error, never skipped.
 pub fn partitions(answer: &Answer) -> Result<Vec<crate::sync::slice::Partition>> {

@@ -5,7 +5,7 @@
 
 use super::flat::{SlVersion, lit, scope_conditions};
 use super::statement::Statement;
-use super::tables::{Tables, where_clause};
+use super::tables::{Tables, where_line};
 use crate::lake::criteria::Page;
 use crate::lake::error::{LakeError, Result};
 use crate::lake::network::{DnsCriteria, normal_name};
@@ -20,8 +20,8 @@ fn select(version: SlVersion, table: &str, scope: &Scope) -> String {
         "  SELECT \"time\" AS time_ms, accountid AS account, region, nullif(src_endpoint.ip, '-') AS src_ip,\n    \
          nullif(src_endpoint.vpc_uid, '-') AS vpc, nullif(src_endpoint.instance_uid, '-') AS instance,\n    \
          lower(regexp_replace(\"query\".hostname, '\\.+$', '')) AS hostname, \"query\".\"type\" AS qtype, rcode,\n    \
-         transform(answers, x -> CAST(x.rdata AS varchar)) AS answers, \"$path\" AS source_path\n  FROM {table}\n  {}",
-        where_clause(&scope_conditions(version, scope)).trim_end()
+         transform(answers, x -> CAST(x.rdata AS varchar)) AS answers, \"$path\" AS source_path\n  FROM {table}{}",
+        where_line(&scope_conditions(version, scope), "  ")
     )
 }
 
@@ -56,9 +56,9 @@ pub(super) fn dns_cte(tables: &Tables, scope: &Scope, criteria: &DnsCriteria) ->
         conditions.push(format!("vpc = {}", lit(vpc)));
     }
     Ok(format!(
-        "WITH flat AS (\n{}\n),\nrec AS (\n  SELECT * FROM flat\n  {}\n)\n",
+        "WITH flat AS (\n{}\n),\nrec AS (\n  SELECT * FROM flat{}\n)\n",
         parts.join("\n  UNION ALL\n"),
-        where_clause(&conditions).trim_end()
+        where_line(&conditions, "  ")
     ))
 }
 

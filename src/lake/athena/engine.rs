@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use super::answer::{self, Sections};
 use super::run::{Answer, QueryStats, Runner};
-use super::{Question, ReportKind, Tables, dns, flows, timelines};
+use super::{Question, ReportKind, Tables, dns, findings, flows, timelines};
 use crate::lake::criteria::{EventCriteria, Page};
 use crate::lake::error::{LakeError, Result};
 use crate::lake::model::*;
@@ -97,6 +97,7 @@ pub fn source(tables: &Tables, question: &Question) -> &'static str {
     match (question, &tables.trail) {
         (Question::Flows(..), _) => flows::SOURCE,
         (Question::Dns(..) | Question::Name(_), _) => dns::SOURCE,
+        (Question::Findings(_), _) => findings::SOURCE,
         (_, Some(_)) => "CloudTrail",
         (_, None) => SOURCE,
     }
@@ -270,6 +271,16 @@ pub fn name(engine: Arc<Engine>, scope: Scope, name: String) -> Query<NameReport
     Query::new(format!("hostname {name} on Athena"), move |s: &Session| {
         let question = Question::Name(name.clone());
         Sections(engine.ask(s, &scope, &question)?).name(&name)
+    })
+}
+
+pub fn findings(
+    engine: Arc<Engine>,
+    scope: Scope,
+    criteria: crate::lake::findings::FindingCriteria,
+) -> Query<Vec<FindingRow>> {
+    Query::new("listing findings on Athena", move |s: &Session| {
+        answer::findings(&engine.single(s, &scope, &Question::Findings(criteria))?)
     })
 }
 

@@ -4,7 +4,7 @@
 //! conversations as `network.rs` does, the scope as partition predicates.
 
 use super::flat::{SlVersion, lit, scope_conditions};
-use super::tables::{Tables, where_clause};
+use super::tables::{Tables, where_line};
 use crate::lake::criteria::Page;
 use crate::lake::error::{LakeError, Result};
 use crate::lake::network::FlowCriteria;
@@ -39,8 +39,8 @@ fn select(version: SlVersion, table: &str, scope: &Scope) -> String {
          WHEN lower({verdict}) IN ('denied', 'blocked', 'reject', 'rejected', 'dropped') THEN 'REJECT' \
          ELSE upper({verdict}) END AS action,\n    \
          CASE WHEN {src_eni} IS NOT NULL THEN {src_ip} WHEN {dst_eni} IS NOT NULL THEN {dst_ip} END AS local_ip,\n    \
-         {eni} AS eni, {instance} AS instance, \"$path\" AS source_path\n  FROM {table}\n  {}",
-        where_clause(&conditions).trim_end(),
+         {eni} AS eni, {instance} AS instance, \"$path\" AS source_path\n  FROM {table}{}",
+        where_line(&conditions, "  "),
         src_ip = text("src_endpoint.ip"),
         dst_ip = text("dst_endpoint.ip"),
         src_eni = text("src_endpoint.interface_uid"),
@@ -84,9 +84,9 @@ pub(super) fn flows_cte(tables: &Tables, scope: &Scope, criteria: &FlowCriteria)
     }
     conditions.push("(src_ip IS NOT NULL OR dst_ip IS NOT NULL)".into());
     Ok(format!(
-        "WITH flat AS (\n{}\n),\nrec AS (\n  SELECT *, coalesce({own_src}, false) AS own_src FROM flat\n  {}\n)\n",
+        "WITH flat AS (\n{}\n),\nrec AS (\n  SELECT *, coalesce({own_src}, false) AS own_src FROM flat{}\n)\n",
         parts.join("\n  UNION ALL\n"),
-        where_clause(&conditions).trim_end()
+        where_line(&conditions, "  ")
     ))
 }
 

@@ -8,6 +8,7 @@
 pub mod answer;
 mod dns;
 pub mod engine;
+mod findings;
 mod flat;
 mod flows;
 pub mod home;
@@ -20,6 +21,7 @@ mod trail;
 
 use super::criteria::{EventCriteria, Page};
 use super::error::{LakeError, Result};
+use super::findings::FindingCriteria;
 use super::network::{DnsCriteria, FlowCriteria};
 use super::scope::Scope;
 
@@ -109,6 +111,8 @@ pub enum Question {
     Dns(DnsCriteria, Page),
     /// A hostname: its resolutions and askers, one statement each.
     Name(String),
+    /// Findings, most severe and newest first.
+    Findings(FindingCriteria),
 }
 
 /// The question's statements: one, or a report's sections.
@@ -121,6 +125,7 @@ pub fn statements(tables: &Tables, scope: &Scope, question: &Question) -> Result
         Question::Flows(criteria, page) => one(flows::flows(tables, scope, criteria, *page)?),
         Question::Dns(criteria, page) => one(dns::dns(tables, scope, criteria, *page)?),
         Question::Name(name) => dns::name_sections(tables, scope, name)?,
+        Question::Findings(criteria) => one(findings::findings(tables, scope, criteria)?),
         Question::Report(kind, id) => {
             let with = format!(
                 "{},\nsub AS (SELECT * FROM ev WHERE {})",
@@ -140,6 +145,9 @@ pub fn partitions(tables: &Tables, scope: &Scope, question: &Question) -> Result
     let (scope, conditions) = match question {
         Question::Flows(criteria, _) => return Ok(partitions_of(tables, flows::flows_cte(tables, scope, criteria)?)),
         Question::Dns(criteria, _) => return Ok(partitions_of(tables, dns::dns_cte(tables, scope, criteria)?)),
+        Question::Findings(criteria) => {
+            return Ok(partitions_of(tables, findings::findings_cte(tables, scope, criteria)?));
+        }
         Question::Name(name) => {
             let criteria = DnsCriteria {
                 name: Some(name.clone()),

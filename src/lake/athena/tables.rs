@@ -68,3 +68,11 @@ pub(super) fn where_clause(conditions: &[String]) -> String {
         false => format!("WHERE {}\n", conditions.join(" AND ")),
     }
 }
+
+/// `WHERE a AND b` on a line of its own, indented, or nothing.
+pub(super) fn where_line(conditions: &[String], indent: &str) -> String {
+    match conditions.is_empty() {
+        true => String::new(),
+        false => format!("\n{indent}WHERE {}", conditions.join(" AND ")),
+    }
+}

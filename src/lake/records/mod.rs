@@ -18,6 +18,7 @@ pub use group::{RecordGroup, RecordReader, empty, raw_kind};
 pub use index::FLOW_INDEX_VERSION;
 pub(crate) use index::{FlowIndexes, build as build_flow_index, load as load_flow_index};
 pub use kind::RecordKind;
+pub(crate) use ocsf::{ACTOR_RE, IPV4_RE, KEY_RE};
 pub use query::present;
 pub(crate) use query::query;
 pub(crate) use raw::flow_log_fields;

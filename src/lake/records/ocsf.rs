@@ -9,9 +9,10 @@ use crate::lake::schema::{ColumnType, Schema};
 
 /// IPv4 addresses, with an optional prefix length so that CIDR blocks
 /// (`0.0.0.0/0` in a security-group finding) can be told apart and dropped.
-const IPV4_RE: &str = r"\b(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?\b";
-const KEY_RE: &str = r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b";
-const ACTOR_RE: &str = r"arn:aws[a-z-]*:(?:iam|sts)::\d{12}:(?:user|assumed-role|role|root)[A-Za-z0-9+=,.@_/-]*";
+pub(crate) const IPV4_RE: &str = r"\b(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?\b";
+pub(crate) const KEY_RE: &str = r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b";
+pub(crate) const ACTOR_RE: &str =
+    r"arn:aws[a-z-]*:(?:iam|sts)::\d{12}:(?:user|assumed-role|role|root)[A-Za-z0-9+=,.@_/-]*";
 
 /// `SELECT … FROM read_parquet(list)` in `kind`'s flat shape.
 pub fn select(kind: RecordKind, s: &Schema, hive: bool, label: &str, list: &str) -> String {

@@ -7,6 +7,10 @@ use ratatui::style::Style;
 use ratatui::text::Span;
 
 use crate::case::{MarkKind, Markable};
+use std::sync::Arc;
+
+use crate::lake::athena::Question;
+use crate::lake::athena::engine::{self as athena_engine, Engine};
 use crate::lake::findings::FindingCriteria;
 use crate::lake::worker::Query;
 use crate::lake::{FindingRow, Scope};
@@ -136,6 +140,10 @@ impl View for FindingsScreen {
         &mut self.list
     }
 
+    fn athena(&self) -> Option<Question> {
+        Some(Question::Findings(self.criteria.clone()))
+    }
+
     fn rows(&self) -> usize {
         self.rows.len()
     }
@@ -164,6 +172,14 @@ impl View for FindingsScreen {
 
 impl Screen for FindingsScreen {
     type Reply = Vec<FindingRow>;
+
+    fn athena_request(&self, scope: &Scope, engine: &Arc<Engine>) -> Option<Query<Vec<FindingRow>>> {
+        Some(athena_engine::findings(
+            engine.clone(),
+            scope.clone(),
+            self.criteria.clone(),
+        ))
+    }
 
     fn request(&self, scope: &Scope) -> Option<Query<Vec<FindingRow>>> {
         Some(Query::findings(scope.clone(), self.criteria.clone()))
