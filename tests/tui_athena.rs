@@ -53,6 +53,8 @@ fn the_workbench_asks_athena_and_says_what_each_answer_cost() {
     tmux.send(&[":ip 203.0.113.66", "Enter"]);
     tmux.wait_for("athena-agent/1.0");
     tmux.wait_for("athena: 4 queries q-2 … q-5, 12.0 MB scanned");
+    // The network and findings tables are one key away, not asked with it.
+    tmux.wait_for("f its flows, :findings names=203.0.113.66");
     // The IP's timeline (lanes by actor), drawn from Athena's minute counts.
     tmux.send(&["t"]);
     let screen = tmux.wait_for("athena: query q-6");
@@ -167,6 +169,9 @@ fn the_flows_page_asks_athena() {
         sql.contains("vpc_flow_2_0") && sql.contains("src_ip = '203.0.113.66'"),
         "{sql}"
     );
+    // Without the bucket behind the tables there is nothing to sync from.
+    tmux.send(&["B"]);
+    tmux.wait_for("sync back needs --lake-bucket");
     tmux.send(&["q"]);
     tmux.assert_restored();
 }

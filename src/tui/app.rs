@@ -398,15 +398,13 @@ impl App {
 
     /// `B`: the `:` line with `sync-back DIR` typed, DIR proposed.
     fn propose_sync_back(&mut self) {
-        match &self.athena {
-            Some(desk) => {
-                let dest = desk.proposed_dest();
-                self.type_command(&format!("sync-back {}", dest.display()));
-            }
-            None => self.say(
-                Severity::Warning,
-                "sync back needs --engine athena: this lake is on disk already",
-            ),
+        let proposed = match &self.athena {
+            Some(desk) => desk.proposed_dest().ok_or(super::athena_desk::NO_BUCKET),
+            None => Err("sync back needs --engine athena: this lake is on disk already"),
+        };
+        match proposed {
+            Ok(dest) => self.type_command(&format!("sync-back {}", dest.display())),
+            Err(why) => self.say(Severity::Warning, why),
         }
     }
 

@@ -14,6 +14,10 @@ use crate::lake::athena::home::Home;
 use crate::lake::{LakeError, Scope};
 use crate::tui::screen::Severity;
 
+/// Why `B` cannot bring a slice home.
+pub const NO_BUCKET: &str =
+    "sync back needs --lake-bucket s3://… (the bucket behind the tables): start the workbench with it";
+
 #[derive(Debug)]
 pub struct AthenaDesk {
     pub engine: Arc<Engine>,
@@ -86,8 +90,14 @@ impl AthenaDesk {
     }
 
     /// Where `B` proposes to sync: `--sync-into`, else a new folder under
-    /// the platform data dir (the current directory without one).
-    pub fn proposed_dest(&self) -> PathBuf {
+    /// the platform data dir (the current directory without one); `None`
+    /// without a bucket to sync from.
+    pub fn proposed_dest(&self) -> Option<PathBuf> {
+        self.engine.lake_bucket.as_ref()?;
+        Some(self.dest())
+    }
+
+    fn dest(&self) -> PathBuf {
         if let Some(dir) = &self.sync_into {
             return dir.clone();
         }
@@ -110,6 +120,9 @@ impl AthenaDesk {
                 Severity::Warning,
                 format!("already syncing a slice into {}", bringing.dest.display()),
             );
+        }
+        if self.engine.lake_bucket.is_none() {
+            return (Severity::Warning, NO_BUCKET.into());
         }
         let Some(question) = question else {
             return (
@@ -149,7 +162,7 @@ impl AthenaDesk {
         let dest = bringing.dest.display().to_string();
         self.bringing = None;
         Some(match outcome {
-            Err(e) => (Severity::Error, format!("sync back into {dest}: {e}")),
+            Err(e) => (Severity::Error, format!("sync back failed: {e} (into {dest})")),
             Ok(home) if home.partitions.is_empty() => (
                 Severity::Warning,
                 format!(

@@ -46,7 +46,7 @@ pub const COMMANDS: [(&str, &str); 22] = [
     ("config", ":config ID       a resource's AWS Config history and graph"),
     (
         "findings",
-        ":findings [low|medium|high|critical]   findings, most severe first",
+        ":findings [low|medium|high|critical] [names=… product=… status=…]   findings, most severe first",
     ),
     (
         "finding",
@@ -189,18 +189,23 @@ fn parse_events(text: &str) -> Result<EventCriteria, String> {
 }
 
 /// `:findings high`: at least that severity; nothing: all.
+/// `[low|medium|high|critical] [names=… product=… status=…]`.
 fn parse_findings(text: &str) -> Result<FindingCriteria, String> {
-    let severity = match text {
-        "" => None,
-        level => {
-            parse_severity(level)?;
-            Some(level.to_string())
+    let mut c = FindingCriteria::default();
+    for (key, value) in pairs(text) {
+        let v = Some(value.to_string()).filter(|v| !v.is_empty());
+        match (key, v) {
+            ("names", v) => c.names = v,
+            ("product", v) => c.product = v,
+            ("status", v) => c.status = v,
+            (level, None) => {
+                parse_severity(level)?;
+                c.severity = Some(level.to_string());
+            }
+            (other, Some(_)) => return Err(format!(":findings: unknown {other}= (names= product= status=)")),
         }
-    };
-    Ok(FindingCriteria {
-        severity,
-        ..FindingCriteria::default()
-    })
+    }
+    Ok(c)
 }
 
 /// `ip=… instance=… eni=… port=… action=…`; a subject is needed, as
@@ -353,6 +358,17 @@ pub fn common_prefix(candidates: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn findings_take_a_severity_and_what_they_name() {
+        let c = parse_findings("high names=203.0.113.66 status=new").unwrap();
+        assert_eq!(c.severity.as_deref(), Some("high"));
+        assert_eq!(c.names.as_deref(), Some("203.0.113.66"));
+        assert_eq!(c.status.as_deref(), Some("new"));
+        assert_eq!(parse_findings("").unwrap(), FindingCriteria::default());
+        assert!(parse_findings("severe").is_err());
+        assert!(parse_findings("colour=red").is_err());
+    }
 
     #[test]
     fn parses_commands_and_scopes() {

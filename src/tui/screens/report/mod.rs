@@ -387,7 +387,8 @@ impl Screen for ReportScreen {
             let report = |r: crate::lake::network::NameReport| (r.queries > 0).then(|| pages::name(&r));
             return Some(athena_engine::name(e, scope, name.clone()).map(report));
         }
-        Some(match self.subject()? {
+        let subject = self.subject()?;
+        let query = match subject {
             Subject::Actor(arn) => {
                 athena_engine::dossier(e, scope, arn.clone()).map(|d| d.map(|d| sections::dossier(&d)))
             }
@@ -396,7 +397,20 @@ impl Screen for ReportScreen {
             Subject::Resource(id) => {
                 athena_engine::resource(e, scope, id.clone()).map(|r| Some(sections::resource(&r)))
             }
-        })
+        };
+        // The network and findings tables can be large: not asked with the
+        // report, each one a key away under its own cost guard.
+        let (id, flows) = match subject {
+            Subject::Ip(id) | Subject::Resource(id) => (id.clone(), "f its flows, "),
+            Subject::Actor(id) | Subject::Key(id) => (id.clone(), ""),
+        };
+        let hint = format!("API calls only; ask the other tables one at a time: {flows}:findings names={id}");
+        Some(query.map(move |r| {
+            r.map(|mut r| {
+                r.summary.push(("on Athena", hint.clone()));
+                r
+            })
+        }))
     }
 
     fn apply(&mut self, report: Option<Report>) -> Result<(), String> {
