@@ -63,3 +63,34 @@ fn new_partitions_are_announced_and_taken_in_on_refresh() {
     assert!(after.contains("012345678901"), "{after}");
     assert!(after.contains("lake reopened"), "{after}");
 }
+
+/// A page answered anew (the lake grew, more days indexed) keeps the
+/// cursor on the same actor though its row moved: busier actors from the
+/// new partition come in above it.
+#[test]
+fn the_selected_row_stays_selected_when_the_page_is_answered_anew() {
+    use lakescope::tui::screen::View;
+    use lakescope::tui::screens::actors::ActorsScreen;
+
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join("lake");
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_partition(&demo, dir.path(), "012345678901", "20240504");
+    let mut h = Harness::open(dir.path(), 120, 30);
+    h.app.watch_lake(Duration::from_millis(20));
+    h.keys("2");
+    h.settle();
+    h.keys("G");
+    fn actors(h: &Harness) -> &ActorsScreen {
+        h.app.screen::<ActorsScreen>().expect("the actors page")
+    }
+    let chosen = actors(&h).selected().expect("a row").arn.clone();
+    let before = actors(&h).list().cursor;
+
+    copy_partition(&demo, dir.path(), "111122223333", "20240505");
+    wait_for(&mut h, "press ctrl-r to refresh", 30);
+    h.keys("ctrl-r");
+    wait_for(&mut h, "111122223333", 60);
+    let after = actors(&h).list().cursor;
+    assert_eq!(actors(&h).selected().map(|a| a.arn.clone()), Some(chosen.clone()));
+    assert_ne!(before, after, "{chosen} did not move: the test proves nothing");
+}

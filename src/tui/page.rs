@@ -8,6 +8,7 @@ use super::mode::Mode;
 use super::narrow::Narrow;
 use super::screen::{AnyScreen, Effect, Load, Severity};
 use super::search;
+use crate::case::Markable;
 use crate::lake::{Scope, athena};
 
 /// A page in the history: a screen, the scope it was opened with, and the
@@ -19,6 +20,10 @@ pub struct Page {
     pub load: Load,
     /// `/` on a table: the rows left.
     pub narrow: Option<Narrow>,
+    /// The row last under the cursor when an answer came: the cursor
+    /// stands on it again in the next one (more days indexed, a refresh),
+    /// even through an answer that had no rows.
+    pub kept: Option<Markable>,
 }
 
 impl Page {
@@ -28,6 +33,7 @@ impl Page {
             screen,
             load: Load::Stale,
             narrow: None,
+            kept: None,
         }
     }
 

@@ -5,13 +5,14 @@
 use std::time::Duration;
 
 use super::{App, DROPPED_KEPT, Dropped};
+use crate::case::Markable;
 use crate::lake::prepare::Preparation;
 use crate::lake::worker::QueryWorker;
 use crate::lake::{Lake, LakeError};
 use crate::tui::action::Action;
 use crate::tui::command::Known;
 use crate::tui::lake_refresh::News;
-use crate::tui::screen::{Load, Severity};
+use crate::tui::screen::{AnyScreen, Load, Severity};
 
 impl App {
     /// Drain the worker's replies; a reply is kept only by the page that is
@@ -39,6 +40,11 @@ impl App {
             }
             self.last_query = Some((reply.what, reply.elapsed));
             let page = self.page_mut();
+            // The row under the cursor, to stand on it again when the page is
+            // answered anew (more days indexed, a refresh): its index may move.
+            if page.screen.rows() > 0 {
+                page.kept = page.screen.markable(page.screen.list().cursor);
+            }
             page.load = match reply.result {
                 Err(LakeError::Cancelled) => Load::Cancelled,
                 Err(e) => {
@@ -46,7 +52,12 @@ impl App {
                     Load::Failed(e.to_string())
                 }
                 Ok(answer) => match page.screen.apply_reply(answer) {
-                    Ok(()) => Load::Ready,
+                    Ok(()) => {
+                        if let Some(kept) = &page.kept {
+                            stand_on(page.screen.as_mut(), kept);
+                        }
+                        Load::Ready
+                    }
                     Err(message) => Load::Failed(message),
                 },
             };
@@ -171,5 +182,14 @@ impl App {
                 self.lake.files().len()
             ),
         );
+    }
+}
+
+/// Put the cursor on the row standing for what `kept` stands for, if the
+/// page still has it.
+fn stand_on(screen: &mut dyn AnyScreen, kept: &Markable) {
+    let same = |m: Markable| m.kind == kept.kind && m.value == kept.value;
+    if let Some(row) = (0..screen.rows()).find(|&row| screen.markable(row).is_some_and(same)) {
+        screen.list_mut().cursor = row;
     }
 }
