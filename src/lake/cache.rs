@@ -20,7 +20,7 @@ use super::model::FileProblem;
 use super::projection::{MAX_JSON_OBJECT, SMALL_JSON_OBJECT, file_list, lit, raw_scan_sql, raw_scan_typed_sql};
 
 /// Bump when the flat projection changes: old entries are then ignored.
-pub const LAYOUT_VERSION: &str = "flat-v2";
+pub const LAYOUT_VERSION: &str = "flat-v3";
 
 #[derive(Debug, Clone)]
 pub struct FlatCache {

@@ -247,10 +247,7 @@ pub fn ocsf_select(schema: &Schema, flavor: Flavor, hive: bool, label: &str) -> 
                     ),
                 ),
                 v("session_issuer", pick(s, &["actor.session.issuer"], "VARCHAR")),
-                v(
-                    "session_mfa",
-                    pick(s, &["actor.session.mfa", "actor.session.is_mfa"], "BOOLEAN"),
-                ),
+                v("session_mfa", session_mfa(s)),
                 v("session_created_ms", created),
                 v("invoked_by", pick(s, &["actor.invoked_by"], "VARCHAR")),
                 v("src_ip", pick(s, &["src_endpoint.ip"], "VARCHAR")),
@@ -365,6 +362,17 @@ fn eks_resources(schema: &Schema) -> String {
     resource_list(schema, &["uid", "name"])
 }
 
+/// The session's MFA flag, or a sign-in's (the Authentication class's
+/// `mfa` in 1.0, `is_mfa` in 2.0, from `MFAUsed`): either saying yes is yes.
+fn session_mfa(s: &Schema) -> String {
+    let session = pick(s, &["actor.session.mfa", "actor.session.is_mfa"], "BOOLEAN");
+    let login = pick(s, &["mfa", "is_mfa"], "BOOLEAN");
+    format!(
+        "CASE WHEN coalesce({session}, false) OR coalesce({login}, false) THEN true \
+         WHEN {session} IS NOT NULL OR {login} IS NOT NULL THEN false END"
+    )
+}
+
 /// JSON paths read once per raw CloudTrail record (one parse per record),
 /// in the order used by [`raw_select`].
 const RAW_PATHS: &[&str] = &[
@@ -391,6 +399,7 @@ const RAW_PATHS: &[&str] = &[
     "$.errorCode",
     "$.errorMessage",
     "$.eventType",
+    "$.additionalEventData.MFAUsed",
 ];
 
 /// The SELECT list projecting raw CloudTrail records (`r` JSON, `v` the
@@ -431,7 +440,12 @@ fn raw_select_with(account: Option<&str>, region: Option<&str>, label: &str, typ
         format!("{} AS on_behalf_of", at(".userId")),
         format!("nullif({}, '') AS access_key_id", at(".accessKeyId")),
         format!("{} AS session_issuer", at("sessionIssuer.arn")),
-        format!("{} = 'true' AS session_mfa", at(".mfaAuthenticated")),
+        // The session's MFA flag, or a sign-in's `MFAUsed`: either saying yes is yes.
+        format!(
+            "CASE WHEN {mfa} = 'true' OR {used} = 'Yes' THEN true WHEN {mfa} IS NOT NULL OR {used} IS NOT NULL THEN false END AS session_mfa",
+            mfa = at(".mfaAuthenticated"),
+            used = at(".MFAUsed")
+        ),
         format!(
             "epoch_ms(coalesce(TRY_CAST({created} AS TIMESTAMP), try_strptime({created}, '%Y%m%dT%H%M%SZ'))) AS session_created_ms"
         ),
@@ -501,7 +515,7 @@ const RAW_RECORD_TYPE: &str = "STRUCT(\"eventID\" VARCHAR, \"eventTime\" VARCHAR
  attributes STRUCT(\"mfaAuthenticated\" VARCHAR, \"creationDate\" VARCHAR)), \"invokedBy\" VARCHAR), \
  \"sourceIPAddress\" VARCHAR, \"userAgent\" VARCHAR, \"eventSource\" VARCHAR, \"eventName\" VARCHAR, \
  \"errorCode\" VARCHAR, \"errorMessage\" VARCHAR, \"eventType\" VARCHAR, resources STRUCT(\"ARN\" VARCHAR, \"type\" VARCHAR)[], \
- \"requestParameters\" JSON, \"responseElements\" JSON)";
+ \"requestParameters\" JSON, \"responseElements\" JSON, \"additionalEventData\" STRUCT(\"MFAUsed\" VARCHAR))";
 
 /// Raw CloudTrail projected to the flat shape with the record fields
 /// declared as typed columns (see [`RAW_RECORD_TYPE`]); the same select

@@ -34,6 +34,7 @@ const RECORD_KEYS: &[&str] = &[
     "resources",
     "requestParameters",
     "responseElements",
+    "additionalEventData",
 ];
 const EVENT_ID: usize = 0;
 const EVENT_TIME: usize = 1;
@@ -51,6 +52,7 @@ const EVENT_TYPE: usize = 12;
 const RESOURCES: usize = 13;
 const REQUEST: usize = 14;
 const RESPONSE: usize = 15;
+const ADDITIONAL: usize = 16;
 
 const IDENTITY_KEYS: &[&str] = &[
     "type",
@@ -65,12 +67,14 @@ const IDENTITY_KEYS: &[&str] = &[
 ];
 const SESSION_KEYS: &[&str] = &["sessionIssuer", "attributes"];
 const ATTRIBUTE_KEYS: &[&str] = &["mfaAuthenticated", "creationDate"];
+const MFA_USED_KEY: &[&str] = &["MFAUsed"];
 const ARN_KEY: &[&str] = &["arn"];
 const USER_ID_KEY: &[&str] = &["userId"];
 const RESOURCE_KEYS: &[&str] = &["ARN", "type"];
 
-/// Up to 16 wanted keys of one object, as their JSON text.
-type Slots<'a> = [Option<&'a RawValue>; 16];
+/// Up to 17 wanted keys of one object, as their JSON text.
+type Slots<'a> = [Option<&'a RawValue>; SLOTS];
+const SLOTS: usize = 17;
 
 /// Reads an object keeping the first value of each wanted key; any other
 /// JSON value reads as an object with none of them (as a path into a
@@ -95,7 +99,7 @@ impl<'de> Visitor<'de> for SlotsSeed {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut slots: Slots<'de> = [None; 16];
+        let mut slots: Slots<'de> = [None; SLOTS];
         while let Some(found) = map.next_key_seed(KeySeed { keys: self.keys })? {
             match found {
                 Some(i) if slots[i].is_none() => slots[i] = Some(map.next_value::<&'de RawValue>()?),
@@ -109,26 +113,26 @@ impl<'de> Visitor<'de> for SlotsSeed {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok([None; 16])
+        Ok([None; SLOTS])
     }
 
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok([None; 16])
+        Ok([None; SLOTS])
     }
     fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok([None; 16])
+        Ok([None; SLOTS])
     }
     fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok([None; 16])
+        Ok([None; SLOTS])
     }
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok([None; 16])
+        Ok([None; SLOTS])
     }
     fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok([None; 16])
+        Ok([None; SLOTS])
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok([None; 16])
+        Ok([None; SLOTS])
     }
 }
 
@@ -160,7 +164,7 @@ impl<'de> Visitor<'de> for KeySeed {
 /// The wanted keys of an object given as JSON text.
 fn slots_of<'a>(raw: Option<&'a RawValue>, keys: &'static [&'static str]) -> serde_json::Result<Slots<'a>> {
     match raw {
-        None => Ok([None; 16]),
+        None => Ok([None; SLOTS]),
         Some(raw) => {
             let mut de = serde_json::Deserializer::from_str(raw.get());
             SlotsSeed { keys }.deserialize(&mut de)
@@ -241,6 +245,7 @@ pub fn push_record(slots: &Slots<'_>, origin: &Origin<'_>, batch: &mut FlatBatch
     let issuer = slots_of(session[0], ARN_KEY)?;
     let attributes = slots_of(session[1], ATTRIBUTE_KEYS)?;
     let on_behalf = slots_of(identity[5], USER_ID_KEY)?;
+    let login = slots_of(slots[ADDITIONAL], MFA_USED_KEY)?;
 
     batch.event_uid.append_option(text(slots[EVENT_ID])?);
     let time = text(slots[EVENT_TIME])?.and_then(|t| cast_timestamp_ms(&t));
@@ -269,9 +274,15 @@ pub fn push_record(slots: &Slots<'_>, origin: &Origin<'_>, batch: &mut FlatBatch
         .access_key_id
         .append_option(text(identity[6])?.filter(|k| !k.is_empty()));
     batch.session_issuer.append_option(text(issuer[0])?);
+    // The session's MFA flag, or a sign-in's `MFAUsed`: either saying yes is yes.
+    let (session_mfa, mfa_used) = (text(attributes[0])?, text(login[0])?);
     batch
         .session_mfa
-        .append_option(text(attributes[0])?.map(|m| m == "true"));
+        .append_option(match (session_mfa.as_deref(), mfa_used.as_deref()) {
+            (Some("true"), _) | (_, Some("Yes")) => Some(true),
+            (Some(_), _) | (_, Some(_)) => Some(false),
+            (None, None) => None,
+        });
     let created = text(attributes[1])?.and_then(|c| cast_timestamp_ms(&c).or_else(|| compact_timestamp_ms(&c)));
     batch.session_created_ms.append_option(created);
     batch.invoked_by.append_option(text(identity[8])?);

@@ -131,7 +131,7 @@ pub struct Rule {
     /// A regular expression the actor key (usually its ARN) must contain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor_matches: Option<String>,
-    /// The session's MFA flag: `false` matches sessions not known to use MFA.
+    /// The MFA flag (the session's, or a sign-in's own): `false` matches events not known to use MFA.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa: Option<bool>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

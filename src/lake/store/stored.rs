@@ -13,7 +13,7 @@ use crate::lake::scope::{Filter, Scope};
 
 /// Bump when the store's own layout changes; also the stores' folder name
 /// under the cache directory.
-pub const STORE_VERSION: &str = "events-v2";
+pub const STORE_VERSION: &str = "events-v3";
 pub(super) const DAY_MS: i64 = 86_400_000;
 /// Stores kept; the least recently used beyond this number are removed
 /// once unused for an hour (another process may be reading them).
