@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use common::athena::{SECURITY_LAKE_DNS, local_json, ms, rows, sqlglot_all, statements};
+use common::athena::{SECURITY_LAKE_DNS, cross, joined, local_json, ms, rows, sqlglot_all, statements};
 
 fn shapes() -> Vec<Vec<&'static str>> {
     let scopes: Vec<Vec<&str>> = vec![
@@ -37,20 +37,11 @@ fn shapes() -> Vec<Vec<&'static str>> {
         vec!["dns", "artifactory.corp.acme.internal"],
         vec!["dns", "it's.'quoted'"],
     ];
-    let mut out = Vec::new();
-    for s in &scopes {
-        for q in &questions {
-            out.push(s.iter().chain(q.iter()).copied().collect());
-        }
-    }
-    out
+    cross(&scopes, &questions)
 }
 
 fn list(v: &Value) -> Value {
-    match v.as_str() {
-        Some(t) if !t.is_empty() => t.split(',').map(|s| Value::from(s.to_string())).collect(),
-        _ => Value::Array(Vec::new()),
-    }
+    joined(v).into()
 }
 
 /// A name asked, as the local JSON says it.

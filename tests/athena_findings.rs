@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use common::athena::{SECURITY_LAKE_FINDINGS, local_json, ms, rows, sqlglot_all};
+use common::athena::{SECURITY_LAKE_FINDINGS, cross, joined, local_json, ms, rows, sqlglot_all};
 
 fn shapes() -> Vec<Vec<&'static str>> {
     let scopes: Vec<Vec<&str>> = vec![
@@ -29,23 +29,14 @@ fn shapes() -> Vec<Vec<&'static str>> {
         vec!["findings", "--names", "sg-0a1b2c3d4e5f60718"],
         vec!["findings", "--names", "it's 'quoted'"],
     ];
-    let mut out = Vec::new();
-    for s in &scopes {
-        for q in &questions {
-            out.push(s.iter().chain(q.iter()).copied().collect());
-        }
-    }
-    out
+    cross(&scopes, &questions)
 }
 
 /// A finding as both sides say it: lists sorted (each side finds names
 /// in its own text of the record, in its own order), times in ms.
 fn athena_row(a: &Value) -> Value {
     let list = |k: &str| -> Value {
-        let mut items: Vec<String> = match a[k].as_str() {
-            Some(t) if !t.is_empty() => t.split(',').map(str::to_string).collect(),
-            _ => Vec::new(),
-        };
+        let mut items = joined(&a[k]);
         items.sort();
         items.into()
     };

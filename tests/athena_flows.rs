@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use common::athena::{SECURITY_LAKE_FLOWS, local_json, ms, rows, sqlglot_all};
+use common::athena::{SECURITY_LAKE_FLOWS, cross, joined, local_json, ms, rows, sqlglot_all};
 
 fn shapes() -> Vec<Vec<&'static str>> {
     let scopes: Vec<Vec<&str>> = vec![
@@ -34,23 +34,14 @@ fn shapes() -> Vec<Vec<&'static str>> {
         vec!["flows", "--port", "22", "--action", "accept"],
         vec!["flows", "--ip", "it's 'quoted'"],
     ];
-    let mut out = Vec::new();
-    for s in &scopes {
-        for q in &questions {
-            out.push(s.iter().chain(q.iter()).copied().collect());
-        }
-    }
-    out
+    cross(&scopes, &questions)
 }
 
 /// A conversation as both sides can say it: Athena's text and NULL sums
 /// as the local numbers, lists joined, the direction from `outbound`.
 fn athena_row(a: &Value) -> Value {
     let n = |k: &str| a[k].as_u64().unwrap_or(0);
-    let list = |k: &str| match a[k].as_str() {
-        Some(t) if !t.is_empty() => t.split(',').map(str::to_string).collect::<Vec<_>>(),
-        _ => Vec::new(),
-    };
+    let list = |k: &str| joined(&a[k]);
     let first = a["first_ms"].as_i64();
     let subject_first = a["subject_first_ms"].as_i64();
     serde_json::json!({

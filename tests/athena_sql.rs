@@ -10,7 +10,9 @@ mod common;
 
 use serde_json::Value;
 
-use common::athena::{Backend, DB, ORG_TRAIL, SECURITY_LAKE, athena_sql, local_json, ms, rows, sqlglot, sqlglot_all};
+use common::athena::{
+    Backend, DB, ORG_TRAIL, SECURITY_LAKE, athena_sql, cross, local_json, ms, rows, sqlglot, sqlglot_all,
+};
 
 /// Every question and scope shape the Athena form has.
 fn shapes() -> Vec<Vec<&'static str>> {
@@ -68,13 +70,7 @@ fn shapes() -> Vec<Vec<&'static str>> {
             "--errors",
         ],
     ];
-    let mut out = Vec::new();
-    for s in &scopes {
-        for q in &questions {
-            out.push(s.iter().chain(q.iter()).copied().collect());
-        }
-    }
-    out
+    cross(&scopes, &questions)
 }
 
 #[test]

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::args::{AthenaArgs, Command};
 use super::athena_lake;
-use super::network_cmd::NetworkCommand;
+use super::network_cmd::Asked;
 use super::output::{self, Format};
 use crate::lake::Page;
 use crate::lake::Scope;
@@ -21,8 +21,6 @@ use crate::lake::athena::engine::{self, Engine};
 use crate::lake::athena::run::{Answer, QueryStats, Runner};
 use crate::lake::athena::{self, Question, ReportKind, SlVersion, Statement, Tables};
 use crate::lake::buckets::BucketWidth;
-use crate::lake::findings::FindingCriteria;
-use crate::lake::network::{DnsCriteria, FlowCriteria};
 use crate::sync::client::ClientOptions;
 
 pub(super) fn tables(args: &AthenaArgs) -> Result<Tables> {
@@ -66,6 +64,8 @@ pub fn engine(args: &AthenaArgs) -> Result<Engine> {
     ))
 }
 
+const NO_FORM: &str = "Athena: only `actors`, `actor`, `ip`, `key`, `resource`, `events`, `timeline`, `flows`, `dns` and `findings` have an Athena form yet";
+
 /// The question a command line asks, when it has an Athena form.
 pub fn question(command: Option<&Command>, scope: &Scope) -> Result<Question> {
     Ok(match command {
@@ -99,68 +99,14 @@ pub fn question(command: Option<&Command>, scope: &Scope) -> Result<Question> {
         Some(Command::Ip { ip }) => Question::Report(ReportKind::Ip, ip.clone()),
         Some(Command::Key { key }) => Question::Report(ReportKind::Key, key.clone()),
         Some(Command::Resource { id }) => Question::Report(ReportKind::Resource, id.clone()),
-        Some(Command::Network(NetworkCommand::Dns {
-            name: Some(name),
-            ip: None,
-            answer: None,
-            instance: None,
-            ..
-        })) => Question::Name(name.clone()),
-        Some(Command::Network(NetworkCommand::Dns {
-            name,
-            ip,
-            answer,
-            instance,
-            limit,
-            offset,
-        })) => Question::Dns(
-            DnsCriteria {
-                asker: ip.clone(),
-                name: name.clone(),
-                answer: answer.clone(),
-                instance: instance.clone(),
-                vpc: None,
-            },
-            Page {
-                limit: *limit,
-                offset: *offset,
-            },
-        ),
-        Some(Command::Network(NetworkCommand::Findings {
-            severity,
-            product,
-            status,
-            names,
-        })) => Question::Findings(FindingCriteria {
-            severity: severity.clone(),
-            product: product.clone(),
-            status: status.clone(),
-            names: names.clone(),
-        }),
-        Some(Command::Network(NetworkCommand::Flows {
-            ip,
-            instance,
-            eni,
-            port,
-            action,
-            limit,
-            offset,
-        })) => Question::Flows(
-            FlowCriteria {
-                ip: ip.clone(),
-                instance: instance.clone(),
-                eni: eni.clone(),
-                port: *port,
-                action: action.clone(),
-            },
-            Page {
-                limit: *limit,
-                offset: *offset,
-            },
-        ),
-        _ => bail!(
-            "Athena: only `actors`, `actor`, `ip`, `key`, `resource`, `events`, `timeline`, `flows`, `dns` and `findings` have an Athena form yet"
-        ),
+        Some(Command::Network(network)) => match (network.finding_criteria(), network.asked()) {
+            (Some(criteria), _) => Question::Findings(criteria),
+            (_, Some(Asked::Flows(criteria, page))) => Question::Flows(criteria, page),
+            (_, Some(Asked::Name(name))) => Question::Name(name),
+            (_, Some(Asked::Dns(criteria, page))) => Question::Dns(criteria, page),
+            _ => bail!(NO_FORM),
+        },
+        _ => bail!(NO_FORM),
     })
 }
 

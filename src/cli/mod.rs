@@ -112,19 +112,10 @@ pub fn run(cli: Cli) -> Result<()> {
     if on_athena && !(workbench && cli.athena.print_sql.is_none()) {
         let scope = cli.scope()?;
         // A timeline is drawn from Athena's minute counts, as locally.
-        if let (
-            None,
-            Some(Command::Timeline {
-                which,
-                bucket,
-                by,
-                lanes,
-                tz,
-            }),
-        ) = (&cli.athena.print_sql, &cli.command)
+        if cli.athena.print_sql.is_none()
+            && let Some(query) = timeline_cmd::query_of(cli.command.as_ref())
         {
-            let query = timeline_cmd::query(which.criteria(), bucket.as_deref(), by.as_deref(), *lanes, tz)?;
-            return athena_timeline::run(&cli.athena, &scope, &query, format, out);
+            return athena_timeline::run(&cli.athena, &scope, &query?, format, out);
         }
         let question = athena_cmd::question(cli.command.as_ref(), &scope)?;
         return match cli.athena.print_sql {
@@ -260,14 +251,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 false => emit(&rows, out),
             }
         }),
-        Some(Command::Timeline {
-            which,
-            bucket,
-            by,
-            lanes,
-            tz,
-        }) => with_lake(&cli, |q| {
-            let query = timeline_cmd::query(which.criteria(), bucket.as_deref(), by.as_deref(), *lanes, tz)?;
+        Some(command @ Command::Timeline { .. }) => with_lake(&cli, |q| {
+            let query = timeline_cmd::query_of(Some(command)).context("a timeline command")??;
             let timeline = timeline::timeline(q.session, q.scope, &query)?;
             timeline_cmd::render(&timeline, format, out).context("cannot write the output")
         }),

@@ -126,20 +126,91 @@ fn parse_severity_arg(text: &str) -> std::result::Result<String, String> {
 }
 
 /// The command's answer, ready to print.
-pub fn run(session: &Session, scope: &Scope, command: &NetworkCommand) -> Result<serde_json::Value> {
-    let value = match command {
-        NetworkCommand::Findings {
-            severity,
-            product,
-            status,
-            names,
-        } => {
-            let criteria = FindingCriteria {
+/// What a flows or DNS command asks, for either engine.
+pub enum Asked {
+    Flows(FlowCriteria, Page),
+    /// `dns NAME` alone: the name's report.
+    Name(String),
+    Dns(DnsCriteria, Page),
+}
+
+impl NetworkCommand {
+    /// `findings`' criteria.
+    pub fn finding_criteria(&self) -> Option<FindingCriteria> {
+        match self {
+            NetworkCommand::Findings {
+                severity,
+                product,
+                status,
+                names,
+            } => Some(FindingCriteria {
                 severity: severity.clone(),
                 product: product.clone(),
                 status: status.clone(),
                 names: names.clone(),
-            };
+            }),
+            _ => None,
+        }
+    }
+
+    /// What `flows` or `dns` asks.
+    pub fn asked(&self) -> Option<Asked> {
+        let page = |limit: &u64, offset: &u64| Page {
+            limit: *limit,
+            offset: *offset,
+        };
+        Some(match self {
+            NetworkCommand::Flows {
+                ip,
+                instance,
+                eni,
+                port,
+                action,
+                limit,
+                offset,
+            } => Asked::Flows(
+                FlowCriteria {
+                    ip: ip.clone(),
+                    instance: instance.clone(),
+                    eni: eni.clone(),
+                    port: *port,
+                    action: action.clone(),
+                },
+                page(limit, offset),
+            ),
+            NetworkCommand::Dns {
+                name: Some(name),
+                ip: None,
+                answer: None,
+                instance: None,
+                ..
+            } => Asked::Name(name.clone()),
+            NetworkCommand::Dns {
+                name,
+                ip,
+                answer,
+                instance,
+                limit,
+                offset,
+            } => Asked::Dns(
+                DnsCriteria {
+                    asker: ip.clone(),
+                    name: name.clone(),
+                    answer: answer.clone(),
+                    instance: instance.clone(),
+                    vpc: None,
+                },
+                page(limit, offset),
+            ),
+            _ => return None,
+        })
+    }
+}
+
+pub fn run(session: &Session, scope: &Scope, command: &NetworkCommand) -> Result<serde_json::Value> {
+    let value = match command {
+        NetworkCommand::Findings { .. } => {
+            let criteria = command.finding_criteria().unwrap_or_default();
             serde_json::to_value(findings::findings(session, scope, &criteria)?)?
         }
         NetworkCommand::Finding { id, events, window } => match findings::finding(session, id)? {
@@ -153,56 +224,14 @@ pub fn run(session: &Session, scope: &Scope, command: &NetworkCommand) -> Result
             }
             None => bail!("no finding {id:?} in the lake"),
         },
-        NetworkCommand::Flows {
-            ip,
-            instance,
-            eni,
-            port,
-            action,
-            limit,
-            offset,
-        } => {
-            let criteria = FlowCriteria {
-                ip: ip.clone(),
-                instance: instance.clone(),
-                eni: eni.clone(),
-                port: *port,
-                action: action.clone(),
-            };
-            let page = Page {
-                limit: *limit,
-                offset: *offset,
-            };
-            serde_json::to_value(network::flows(session, scope, &criteria, page)?)?
-        }
-        NetworkCommand::Dns {
-            name: Some(name),
-            ip: None,
-            answer: None,
-            instance: None,
-            ..
-        } => serde_json::to_value(network::name_report(session, scope, name)?)?,
-        NetworkCommand::Dns {
-            name,
-            ip,
-            answer,
-            instance,
-            limit,
-            offset,
-        } => {
-            let criteria = DnsCriteria {
-                asker: ip.clone(),
-                name: name.clone(),
-                answer: answer.clone(),
-                instance: instance.clone(),
-                vpc: None,
-            };
-            let page = Page {
-                limit: *limit,
-                offset: *offset,
-            };
-            serde_json::to_value(network::dns(session, scope, &criteria, page)?)?
-        }
+        NetworkCommand::Flows { .. } | NetworkCommand::Dns { .. } => match command.asked() {
+            Some(Asked::Flows(criteria, page)) => {
+                serde_json::to_value(network::flows(session, scope, &criteria, page)?)?
+            }
+            Some(Asked::Name(name)) => serde_json::to_value(network::name_report(session, scope, &name)?)?,
+            Some(Asked::Dns(criteria, page)) => serde_json::to_value(network::dns(session, scope, &criteria, page)?)?,
+            None => bail!("not a flows or DNS question"),
+        },
         NetworkCommand::Http { ip, limit, offset } => {
             let page = Page {
                 limit: *limit,

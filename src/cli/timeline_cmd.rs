@@ -6,6 +6,7 @@ use std::io::Write;
 use anyhow::Result;
 use serde_json::{Value, json};
 
+use super::args::Command;
 use super::output::{self, Format};
 use crate::lake::buckets::Zone;
 use crate::lake::timeline::TimelineQuery;
@@ -15,8 +16,22 @@ use crate::text::{bar, sanitize, sparkline};
 /// Bars in the table are at most this many cells wide.
 const BAR_CELLS: usize = 24;
 
+/// The query of a `timeline` command line (None: another command).
+pub fn query_of(command: Option<&Command>) -> Option<Result<TimelineQuery>> {
+    match command {
+        Some(Command::Timeline {
+            which,
+            bucket,
+            by,
+            lanes,
+            tz,
+        }) => Some(query(which.criteria(), bucket.as_deref(), by.as_deref(), *lanes, tz)),
+        _ => None,
+    }
+}
+
 /// `lakescope timeline`'s query from its options.
-pub fn query(
+fn query(
     target: EventCriteria,
     bucket: Option<&str>,
     by: Option<&str>,

@@ -151,6 +151,23 @@ pub fn rows(conn: &duckdb::Connection, sql: &str) -> Vec<Value> {
     texts.iter().map(|t| serde_json::from_str(t).unwrap()).collect()
 }
 
+/// Every scope shape with every question: the argument lists a
+/// semantics test runs both ways.
+pub fn cross(scopes: &[Vec<&'static str>], questions: &[Vec<&'static str>]) -> Vec<Vec<&'static str>> {
+    scopes
+        .iter()
+        .flat_map(|s| questions.iter().map(move |q| s.iter().chain(q).copied().collect()))
+        .collect()
+}
+
+/// An Athena list cell (`array_join(…, ',')`) as its items; NULL or empty: none.
+pub fn joined(v: &Value) -> Vec<String> {
+    match v.as_str() {
+        Some(t) if !t.is_empty() => t.split(',').map(str::to_string).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// A local answer's time (RFC 3339) in ms, as the SQL gives it.
 pub fn ms(v: &Value) -> Value {
     match v.as_str() {

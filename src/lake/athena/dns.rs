@@ -5,9 +5,9 @@
 
 use super::flat::{SlVersion, lit, scope_conditions};
 use super::statement::Statement;
-use super::tables::{Tables, where_line};
+use super::tables::{Tables, security_lake_parts, where_line};
 use crate::lake::criteria::Page;
-use crate::lake::error::{LakeError, Result};
+use crate::lake::error::Result;
 use crate::lake::network::{DnsCriteria, normal_name};
 use crate::lake::scope::Scope;
 
@@ -28,17 +28,7 @@ fn select(version: SlVersion, table: &str, scope: &Scope) -> String {
 /// `WITH flat AS (…), rec AS (…)`: the scope's queries of every version's
 /// table, the criteria applied.
 pub(super) fn dns_cte(tables: &Tables, scope: &Scope, criteria: &DnsCriteria) -> Result<String> {
-    if tables.trail.is_some() {
-        return Err(LakeError::Athena(
-            "DNS queries are in Security Lake's ROUTE53 tables; an organization trail's table holds only API calls"
-                .into(),
-        ));
-    }
-    let parts: Vec<String> = tables
-        .versions
-        .iter()
-        .map(|v| select(*v, &tables.table(SOURCE, *v), scope))
-        .collect();
+    let parts = security_lake_parts(tables, SOURCE, "DNS queries", |v, table| select(v, table, scope))?;
     let mut conditions = Vec::new();
     if let Some(ip) = &criteria.asker {
         conditions.push(format!("src_ip = {}", lit(ip)));

@@ -5,7 +5,7 @@
 //! JSON text, and the latest record of each finding kept, as locally.
 
 use super::flat::{SlVersion, lit, scope_conditions};
-use super::tables::{Tables, where_line};
+use super::tables::{Tables, security_lake_parts, where_line};
 use crate::lake::error::{LakeError, Result};
 use crate::lake::findings::{FindingCriteria, severity_id};
 use crate::lake::records::{ACTOR_RE, IPV4_RE, KEY_RE};
@@ -86,17 +86,7 @@ fn conditions(criteria: &FindingCriteria) -> Result<Vec<String>> {
 /// matching the criteria, with how many each finding has and which is the
 /// latest (`copy = 1`; on a tie the newer version's).
 pub(super) fn findings_cte(tables: &Tables, scope: &Scope, criteria: &FindingCriteria) -> Result<String> {
-    if tables.trail.is_some() {
-        return Err(LakeError::Athena(
-            "findings are in Security Lake's SH_FINDINGS tables; an organization trail's table holds only API calls"
-                .into(),
-        ));
-    }
-    let parts: Vec<String> = tables
-        .versions
-        .iter()
-        .map(|v| select(*v, &tables.table(SOURCE, *v), scope))
-        .collect();
+    let parts = security_lake_parts(tables, SOURCE, "findings", |v, table| select(v, table, scope))?;
     Ok(format!(
         "WITH flat AS (\n{}\n),\nrec AS (\n  SELECT *, count(*) OVER (PARTITION BY finding_uid) AS records,\n    \
          row_number() OVER (PARTITION BY finding_uid ORDER BY time_ms DESC, prio) AS copy\n  FROM flat{}\n)\n",

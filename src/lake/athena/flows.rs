@@ -4,9 +4,9 @@
 //! conversations as `network.rs` does, the scope as partition predicates.
 
 use super::flat::{SlVersion, lit, scope_conditions};
-use super::tables::{Tables, where_line};
+use super::tables::{Tables, security_lake_parts, where_line};
 use crate::lake::criteria::Page;
-use crate::lake::error::{LakeError, Result};
+use crate::lake::error::Result;
 use crate::lake::network::FlowCriteria;
 use crate::lake::scope::Scope;
 
@@ -54,16 +54,7 @@ fn select(version: SlVersion, table: &str, scope: &Scope) -> String {
 /// copy per row of each table, as the local engine reads them), the
 /// criteria applied, and which side of each row is the subject's.
 pub(super) fn flows_cte(tables: &Tables, scope: &Scope, criteria: &FlowCriteria) -> Result<String> {
-    if tables.trail.is_some() {
-        return Err(LakeError::Athena(
-            "flows are in Security Lake's VPC_FLOW tables; an organization trail's table holds only API calls".into(),
-        ));
-    }
-    let parts: Vec<String> = tables
-        .versions
-        .iter()
-        .map(|v| select(*v, &tables.table(SOURCE, *v), scope))
-        .collect();
+    let parts = security_lake_parts(tables, SOURCE, "flows", |v, table| select(v, table, scope))?;
     let mut conditions = Vec::new();
     let mut own_src = "coalesce(src_ip = local_ip, true)".to_string();
     if let Some(ip) = &criteria.ip {

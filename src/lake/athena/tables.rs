@@ -76,3 +76,24 @@ pub(super) fn where_line(conditions: &[String], indent: &str) -> String {
         false => format!("\n{indent}WHERE {}", conditions.join(" AND ")),
     }
 }
+
+/// One `SELECT` per source version read of a Security Lake `source`
+/// (`select(version, table)`), for the questions an organization trail's
+/// table cannot answer (`what` names what they read).
+pub(super) fn security_lake_parts(
+    tables: &Tables,
+    source: &str,
+    what: &str,
+    select: impl Fn(SlVersion, &str) -> String,
+) -> crate::lake::error::Result<Vec<String>> {
+    if tables.trail.is_some() {
+        return Err(crate::lake::error::LakeError::Athena(format!(
+            "{what} are in Security Lake's {source} tables; an organization trail's table holds only API calls"
+        )));
+    }
+    Ok(tables
+        .versions
+        .iter()
+        .map(|v| select(*v, &tables.table(source, *v)))
+        .collect())
+}
