@@ -11,7 +11,9 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use common::athena::{SECURITY_LAKE_DNS, cross, joined, local_json, ms, rows, sqlglot_all, statements};
+use common::athena::{
+    SECURITY_LAKE_DNS, cross, joined, local_json, ms, refused_over_a_trail, rows, sqlglot_all, statements,
+};
 
 fn shapes() -> Vec<Vec<&'static str>> {
     let scopes: Vec<Vec<&str>> = vec![
@@ -125,19 +127,6 @@ fn transpiled_to_duckdb_dns_answers_as_the_local_engine() {
 
 #[test]
 fn dns_is_refused_over_an_org_trail_table() {
-    let out = common::lakescope()
-        .args([
-            "--print-sql",
-            "athena",
-            "--trail-table",
-            "org_trail",
-            "dns",
-            "--ip",
-            "10.20.1.15",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused_over_a_trail(&["dns", "--ip", "10.20.1.15"]);
     assert!(err.contains("ROUTE53 tables"), "{err}");
 }

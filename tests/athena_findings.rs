@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use common::athena::{SECURITY_LAKE_FINDINGS, cross, joined, local_json, ms, rows, sqlglot_all};
+use common::athena::{SECURITY_LAKE_FINDINGS, cross, joined, local_json, ms, refused_over_a_trail, rows, sqlglot_all};
 
 fn shapes() -> Vec<Vec<&'static str>> {
     let scopes: Vec<Vec<&str>> = vec![
@@ -109,12 +109,7 @@ fn transpiled_to_duckdb_findings_answer_as_the_local_engine() {
 
 #[test]
 fn findings_are_refused_over_an_org_trail_table() {
-    let out = common::lakescope()
-        .args(["--print-sql", "athena", "--trail-table", "org_trail", "findings"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused_over_a_trail(&["findings"]);
     assert!(err.contains("SH_FINDINGS tables"), "{err}");
 }
 
@@ -124,23 +119,7 @@ fn findings_are_refused_over_an_org_trail_table() {
 fn the_findings_partitions_query_names_their_folders() {
     let backend = &SECURITY_LAKE_FINDINGS;
     let (_tmp, _lake, conn) = backend.lake();
-    let folders = |args: &[&str]| -> BTreeSet<String> {
-        let mut all = vec!["--lake-bucket", "s3://lake/", "--sync-into", "/nonexistent"];
-        all.extend(args);
-        let (section, sql) = common::athena::statements(&backend.sql(&all)).pop().unwrap();
-        assert_eq!(section, "partitions");
-        rows(&conn, &sqlglot_all(&[sql]).pop().unwrap())
-            .iter()
-            .map(|r| {
-                format!(
-                    "{}/{}/{}",
-                    r["account"].as_str().unwrap(),
-                    r["region"].as_str().unwrap(),
-                    r["event_day"].as_str().unwrap()
-                )
-            })
-            .collect()
-    };
+    let folders = |args: &[&str]| backend.partition_folders(&conn, args);
     // Every folder of the source holds findings.
     let on_disk: BTreeSet<String> = walkdir::WalkDir::new(common::demo().join("aws/SH_FINDINGS"))
         .into_iter()

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use common::athena::{SECURITY_LAKE_FLOWS, cross, joined, local_json, ms, rows, sqlglot_all};
+use common::athena::{SECURITY_LAKE_FLOWS, cross, joined, local_json, ms, refused_over_a_trail, rows, sqlglot_all};
 
 fn shapes() -> Vec<Vec<&'static str>> {
     let scopes: Vec<Vec<&str>> = vec![
@@ -100,20 +100,7 @@ fn transpiled_to_duckdb_flows_answer_as_the_local_engine() {
 
 #[test]
 fn flows_are_refused_over_an_org_trail_table() {
-    let out = common::lakescope()
-        .args([
-            "--print-sql",
-            "athena",
-            "--trail-table",
-            "org_trail",
-            "flows",
-            "--ip",
-            "203.0.113.66",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused_over_a_trail(&["flows", "--ip", "203.0.113.66"]);
     assert!(err.contains("VPC_FLOW tables"), "{err}");
 }
 
@@ -137,24 +124,9 @@ fn the_flows_partitions_query_names_the_folders_holding_the_flows() {
             "444455556666",
         ][..],
     ] {
-        let mut args = vec!["--lake-bucket", "s3://lake/", "--sync-into", "/nonexistent"];
-        args.extend(scope);
+        let mut args = scope.to_vec();
         args.extend(["flows", "--ip", ip]);
-        let script = backend.sql(&args);
-        let (section, sql) = common::athena::statements(&script).pop().unwrap();
-        assert_eq!(section, "partitions");
-        let duck = sqlglot_all(&[sql]).pop().unwrap();
-        let named: BTreeSet<String> = rows(&conn, &duck)
-            .iter()
-            .map(|r| {
-                format!(
-                    "{}/{}/{}",
-                    r["account"].as_str().unwrap(),
-                    r["region"].as_str().unwrap(),
-                    r["event_day"].as_str().unwrap()
-                )
-            })
-            .collect();
+        let named = backend.partition_folders(&conn, &args);
         let time = match scope.is_empty() {
             true => String::new(),
             false => "AND \"time\" >= 1714867200000 AND \"time\" < 1714953600000 AND filename LIKE '%accountId=444455556666%'".into(),

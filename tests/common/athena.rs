@@ -151,6 +151,17 @@ pub fn rows(conn: &duckdb::Connection, sql: &str) -> Vec<Value> {
     texts.iter().map(|t| serde_json::from_str(t).unwrap()).collect()
 }
 
+/// `--print-sql athena --trail-table org_trail ARGS` fails; its stderr.
+pub fn refused_over_a_trail(args: &[&str]) -> String {
+    let out = super::lakescope()
+        .args(["--print-sql", "athena", "--trail-table", "org_trail"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{args:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// Every scope shape with every question: the argument lists a
 /// semantics test runs both ways.
 pub fn cross(scopes: &[Vec<&'static str>], questions: &[Vec<&'static str>]) -> Vec<Vec<&'static str>> {
@@ -377,6 +388,22 @@ pub const ORG_TRAIL: Backend = Backend {
 };
 
 impl Backend {
+    /// The partition folders (`account/region/day`) the `--sync-into`
+    /// partitions query names for `args`, transpiled and run over `conn`.
+    pub fn partition_folders(&self, conn: &duckdb::Connection, args: &[&str]) -> std::collections::BTreeSet<String> {
+        let mut all = vec!["--lake-bucket", "s3://lake/", "--sync-into", "/nonexistent"];
+        all.extend(args);
+        let (section, sql) = statements(&self.sql(&all)).pop().unwrap();
+        assert_eq!(section, "partitions");
+        rows(conn, &sqlglot_all(&[sql]).pop().unwrap())
+            .iter()
+            .map(|r| {
+                let part = |k: &str| r[k].as_str().unwrap().to_string();
+                format!("{}/{}/{}", part("account"), part("region"), part("event_day"))
+            })
+            .collect()
+    }
+
     /// `--print-sql athena` with this backend's tables.
     pub fn sql(&self, args: &[&str]) -> String {
         athena_sql(&[self.args, args].concat())
