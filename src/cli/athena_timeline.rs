@@ -14,19 +14,17 @@ use super::output::{self, Format};
 use super::timeline_cmd;
 use crate::lake::Scope;
 use crate::lake::athena::answer::Sections;
-use crate::lake::athena::{self, Question, engine, timelines};
+use crate::lake::athena::{self, engine, timelines};
 use crate::lake::timeline::TimelineQuery;
 
 pub fn run(args: &AthenaArgs, scope: &Scope, query: &TimelineQuery, format: Format, out: &mut dyn Write) -> Result<()> {
     let tables = tables(args)?;
     let asked = timelines::ask(&tables, scope, query)?;
-    // The events shown (the width does not matter), for the guard and sync.
-    let shown = Question::Timeline(query.target.clone(), 60_000, query.range);
-    let source = engine::source(&tables, &shown);
+    let source = engine::source(&tables, &asked.question);
     let estimate = guard(args, &asked.guarded, &tables, source)?;
     let mut statements = asked.statements;
     if args.sync_into.is_some() {
-        statements.push(athena::partitions(&tables, scope, &shown)?);
+        statements.push(athena::partitions(&tables, scope, &asked.question)?);
     }
     let mut answers = run_all(args, &tables, &statements)?;
     let synced = sync_if_asked(args, source, &mut answers)?;

@@ -41,6 +41,12 @@ pub struct PartialAnswers {
 /// habit; later first sightings are new.
 pub const BASELINE_MS: i64 = 24 * 3_600_000;
 
+/// Is a row first seen at `first` new for a subject first seen at
+/// `subject_first` (a baseline or more after it)?
+pub fn new_after_baseline(first: Option<Millis>, subject_first: Option<i64>) -> bool {
+    matches!((first, subject_first), (Some(t), Some(s)) if t.0 >= s + BASELINE_MS)
+}
+
 /// Epoch milliseconds that serialise as an RFC 3339 UTC string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Millis(pub i64);

@@ -8,7 +8,7 @@ use duckdb::types::Value;
 use super::criteria::{EventCriteria, Page};
 use super::error::{LakeError, Result};
 use super::findings;
-use super::model::{BASELINE_MS, Beyond, DnsRow, FlowRow, HttpRow, Millis};
+use super::model::{Beyond, DnsRow, FlowRow, HttpRow, Millis, new_after_baseline};
 use super::read::{count, ms, strings};
 use super::records::present;
 use super::records::{RecordKind, load_flow_index, query};
@@ -109,7 +109,7 @@ pub fn flows(session: &Session, scope: &Scope, criteria: &FlowCriteria, page: Pa
             rejected: count(r, 11)?,
             first_seen: first,
             last_seen: ms(r, 13)?,
-            new: matches!((first, subject_first), (Some(t), Some(s)) if t.0 >= s + BASELINE_MS),
+            new: new_after_baseline(first, subject_first),
             enis: strings(r, 14)?,
             instances: strings(r, 15)?,
         })
@@ -157,6 +157,16 @@ pub struct DnsCriteria {
     pub answer: Option<String>,
     pub instance: Option<String>,
     pub vpc: Option<String>,
+}
+
+impl DnsCriteria {
+    /// The queries of one hostname.
+    pub fn of_name(name: &str) -> DnsCriteria {
+        DnsCriteria {
+            name: Some(name.to_string()),
+            ..DnsCriteria::default()
+        }
+    }
 }
 
 /// A name typed by a user, as names are kept (lower case, no final dot).
@@ -215,7 +225,7 @@ pub fn dns(session: &Session, scope: &Scope, criteria: &DnsCriteria, page: Page)
             queries: count(r, 5)?,
             first_seen: first,
             last_seen: ms(r, 7)?,
-            new: matches!((first, subject_first), (Some(t), Some(s)) if t.0 >= s + BASELINE_MS),
+            new: new_after_baseline(first, subject_first),
         })
     })
 }
@@ -244,10 +254,7 @@ pub struct NameReport {
 }
 
 pub fn name_report(session: &Session, scope: &Scope, name: &str) -> Result<NameReport> {
-    let criteria = DnsCriteria {
-        name: Some(name.to_string()),
-        ..DnsCriteria::default()
-    };
+    let criteria = DnsCriteria::of_name(name);
     let all = Page { limit: 1000, offset: 0 };
     let resolutions = dns(session, scope, &criteria, all)?;
     let f = dns_filter(scope, &criteria);

@@ -400,7 +400,7 @@ impl App {
     fn propose_sync_back(&mut self) {
         let proposed = match &self.athena {
             Some(desk) => desk.proposed_dest().ok_or(super::athena_desk::NO_BUCKET),
-            None => Err("sync back needs --engine athena: this lake is on disk already"),
+            None => Err(super::athena_desk::NOT_ON_ATHENA),
         };
         match proposed {
             Ok(dest) => self.type_command(&format!("sync-back {}", dest.display())),

@@ -14,7 +14,10 @@ use crate::lake::athena::home::Home;
 use crate::lake::{LakeError, Scope};
 use crate::tui::screen::Severity;
 
-/// Why `B` cannot bring a slice home.
+/// Why `B` cannot bring a slice home: not on Athena.
+pub const NOT_ON_ATHENA: &str = "sync back needs --engine athena: this lake is on disk already";
+
+/// Why `B` cannot bring a slice home: no bucket behind the tables.
 pub const NO_BUCKET: &str =
     "sync back needs --lake-bucket s3://… (the bucket behind the tables): start the workbench with it";
 

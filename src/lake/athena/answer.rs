@@ -29,6 +29,13 @@ impl Cells<'_> {
             .transpose()
     }
 
+    /// A whole number that must fit 32 bits (a port, a severity id).
+    pub fn int32(&self, column: &str) -> Result<Option<i32>> {
+        self.int(column)?
+            .map(|v| i32::try_from(v).map_err(|_| LakeError::Athena(format!("column {column}: {v} is out of range"))))
+            .transpose()
+    }
+
     pub fn count(&self, column: &str) -> Result<u64> {
         Ok(self.int(column)?.unwrap_or(0).max(0) as u64)
     }
@@ -69,18 +76,11 @@ pub fn flows(answer: &Answer) -> Result<Vec<FlowRow>> {
     rows(answer, |c| {
         let first = c.ms("first_ms")?;
         let subject_first = c.int("subject_first_ms")?;
-        let port = |column: &str| -> Result<Option<i32>> {
-            c.int(column)?
-                .map(|v| {
-                    i32::try_from(v).map_err(|_| LakeError::Athena(format!("column {column}: {v} is out of range")))
-                })
-                .transpose()
-        };
         Ok(FlowRow {
             ip: c.text("ip"),
             peer: c.text("peer"),
-            port: port("port")?,
-            protocol: port("protocol")?,
+            port: c.int32("port")?,
+            protocol: c.int32("protocol")?,
             direction: match c.text("outbound").as_deref() {
                 Some("true") => "outbound",
                 _ => "inbound",
@@ -94,7 +94,7 @@ pub fn flows(answer: &Answer) -> Result<Vec<FlowRow>> {
             rejected: c.count("rejected")?,
             first_seen: first,
             last_seen: c.ms("last_ms")?,
-            new: matches!((first, subject_first), (Some(t), Some(s)) if t.0 >= s + BASELINE_MS),
+            new: new_after_baseline(first, subject_first),
             enis: c.list("enis"),
             instances: c.list("instances"),
         })
@@ -115,7 +115,7 @@ pub fn dns(answer: &Answer) -> Result<Vec<DnsRow>> {
             queries: c.count("queries")?,
             first_seen: first,
             last_seen: c.ms("last_ms")?,
-            new: matches!((first, subject_first), (Some(t), Some(s)) if t.0 >= s + BASELINE_MS),
+            new: new_after_baseline(first, subject_first),
         })
     })
 }
@@ -133,12 +133,7 @@ pub fn findings(answer: &Answer) -> Result<Vec<FindingRow>> {
             finding_type: c.text("finding_type"),
             title: c.text("title"),
             severity: c.text("severity"),
-            severity_id: c
-                .int("severity_id")?
-                .map(|v| {
-                    i32::try_from(v).map_err(|_| LakeError::Athena(format!("column severity_id: {v} is out of range")))
-                })
-                .transpose()?,
+            severity_id: c.int32("severity_id")?,
             status: c.text("status"),
             resources: c.list("resource_uids"),
             resource_types: c.list("resource_types"),

@@ -70,10 +70,7 @@ pub fn dns(tables: &Tables, scope: &Scope, criteria: &DnsCriteria, page: Page) -
 /// `lakescope dns NAME`: what the name resolved to (its first 1000
 /// resolutions, as locally) and who asked, one statement each.
 pub fn name_sections(tables: &Tables, scope: &Scope, name: &str) -> Result<Vec<Statement>> {
-    let criteria = DnsCriteria {
-        name: Some(name.to_string()),
-        ..DnsCriteria::default()
-    };
+    let criteria = DnsCriteria::of_name(name);
     Ok(vec![
         Statement {
             section: "resolutions",

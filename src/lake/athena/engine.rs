@@ -236,7 +236,7 @@ impl Engine {
     /// Minute counts (with lanes, when asked) of the events, drawn as a local timeline.
     fn timeline(&self, session: &Session, scope: &Scope, query: &TimelineQuery) -> Result<Timeline> {
         let asked = timelines::ask(&self.tables, scope, query)?;
-        self.guard(&asked.guarded, source(&self.tables, &Question::Actors))?;
+        self.guard(&asked.guarded, source(&self.tables, &asked.question))?;
         let answers = Sections(self.run(session, asked.statements)?);
         timelines::draw(&asked.shown, query, &answers)
     }

@@ -149,11 +149,10 @@ pub fn partitions(tables: &Tables, scope: &Scope, question: &Question) -> Result
             return Ok(partitions_of(tables, findings::findings_cte(tables, scope, criteria)?));
         }
         Question::Name(name) => {
-            let criteria = DnsCriteria {
-                name: Some(name.clone()),
-                ..DnsCriteria::default()
-            };
-            return Ok(partitions_of(tables, dns::dns_cte(tables, scope, &criteria)?));
+            return Ok(partitions_of(
+                tables,
+                dns::dns_cte(tables, scope, &DnsCriteria::of_name(name))?,
+            ));
         }
         Question::Actors => (scope.clone(), Vec::new()),
         Question::Events(criteria, _) => (scope.clone(), criteria_where(criteria)?),

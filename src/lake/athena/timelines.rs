@@ -4,7 +4,7 @@
 //! `lakescope --engine athena timeline`.
 
 use super::answer::{self, Sections};
-use super::{Statement, Tables};
+use super::{Question, Statement, Tables};
 use crate::lake::error::{LakeError, Result};
 use crate::lake::scope::Scope;
 use crate::lake::timeline::{self, LaneBy, MinuteCount, Timeline, TimelineQuery};
@@ -17,6 +17,9 @@ pub struct Asked {
     /// The range shown: it bounds the minutes as it bounds the buckets.
     pub shown: Scope,
     pub statements: Vec<Statement>,
+    /// The events shown as a question (its bucket width does not matter):
+    /// the source the guard measures, the partitions to sync.
+    pub question: Question,
 }
 
 pub fn ask(tables: &Tables, scope: &Scope, query: &TimelineQuery) -> Result<Asked> {
@@ -46,6 +49,7 @@ pub fn ask(tables: &Tables, scope: &Scope, query: &TimelineQuery) -> Result<Aske
         guarded,
         shown,
         statements,
+        question: Question::Timeline(query.target.clone(), 60_000, query.range),
     })
 }
 

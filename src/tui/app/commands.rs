@@ -8,6 +8,7 @@ use ratatui::crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers};
 use super::App;
 use crate::lake::config::ConfigTarget;
 use crate::tui::action::Action;
+use crate::tui::athena_desk::NOT_ON_ATHENA;
 use crate::tui::command::{self, Command};
 use crate::tui::mode::{Mode, Typed};
 use crate::tui::render::help;
@@ -86,10 +87,7 @@ impl App {
         let question = self.page().screen.athena();
         let scope = self.page().scope.clone();
         let Some(desk) = self.athena.as_mut() else {
-            return self.say(
-                Severity::Warning,
-                "sync back needs --engine athena: this lake is on disk already",
-            );
+            return self.say(Severity::Warning, NOT_ON_ATHENA);
         };
         // Evidence: the lake open here is read, never written into.
         if inside(&dest, self.lake.root()) {
