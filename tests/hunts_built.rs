@@ -303,3 +303,54 @@ fn console_from_new_ip_star_policy_new_region_and_secret_burst() {
         "{hits:?}"
     );
 }
+
+#[test]
+fn a_burst_counts_different_calls_not_an_application_repeating_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = json!({"type": "AssumedRole", "arn": "arn:aws:sts::123456789012:assumed-role/app/task-1",
+        "accountId": "123456789012", "principalId": "AROAAPP:task-1", "accessKeyId": "ASIAAPP"});
+    let intruder = json!({"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/dev", "userName": "dev",
+        "accountId": "123456789012", "principalId": "AIDADEV", "accessKeyId": "AKIADEV"});
+    let (sm, ec2) = ("secretsmanager.amazonaws.com", "ec2.amazonaws.com");
+    let mut records = Vec::new();
+    // The application reads its one secret 60 times in ten minutes, and is
+    // denied the same call 30 times: repeats, not a burst.
+    for i in 0..60 {
+        let t = format!("2024-05-01T10:{:02}:{:02}Z", i / 6, (i % 6) * 10);
+        records.push(record(&t, app.clone(), "10.0.0.9", sm, "GetSecretValue", json!({"secretId": "db"})));
+    }
+    for i in 0..30 {
+        let t = format!("2024-05-01T11:00:{:02}Z", i);
+        let mut denied = record(&t, app.clone(), "10.0.0.9", ec2, "DescribeVolumes", json!({"volumeId": "vol-1"}));
+        denied["errorCode"] = json!("Client.UnauthorizedOperation");
+        records.push(denied);
+    }
+    // The intruder reads 20 different secrets within a minute, one of them twice:
+    // a burst, and the repeat is one of its events.
+    for i in 0..20 {
+        let t = format!("2024-05-02T10:00:{:02}Z", i * 2);
+        records.push(record(&t, intruder.clone(), "198.51.100.7", sm, "GetSecretValue", json!({"secretId": format!("s{i}")})));
+    }
+    records.push(record("2024-05-02T10:00:05Z", intruder.clone(), "198.51.100.7", sm, "GetSecretValue", json!({"secretId": "s1"})));
+    // And tries ten instances' password data, denied each time.
+    for i in 0..10 {
+        let t = format!("2024-05-02T10:01:{:02}Z", i);
+        let mut denied = record(&t, intruder.clone(), "198.51.100.7", ec2, "GetPasswordData", json!({"instanceId": format!("i-{i}")}));
+        denied["errorCode"] = json!("Client.UnauthorizedOperation");
+        records.push(denied);
+    }
+    let lake = write_lake(dir.path(), records);
+    let hits = hit_ids(&lake);
+    let of = |id: &str| -> Vec<String> {
+        hits.iter()
+            .filter_map(|h| h.strip_prefix(&format!("{id} ")).map(String::from))
+            .collect()
+    };
+    let reads = of("secret-read-burst");
+    assert_eq!(reads.len(), 21, "{hits:?}");
+    assert!(reads.iter().all(|h| h.contains("2024-05-02T10:00")), "{hits:?}");
+    assert!(reads.contains(&"GetSecretValue-2024-05-02T10:00:05Z".to_string()), "{hits:?}");
+    let denied = of("access-denied-burst");
+    assert_eq!(denied.len(), 10, "{hits:?}");
+    assert!(denied.iter().all(|h| h.starts_with("GetPasswordData-")), "{hits:?}");
+}

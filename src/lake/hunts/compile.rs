@@ -108,11 +108,14 @@ fn field(t: &FieldTest, column: &str, f: &mut Filter) -> String {
     format!("({})", all.join(" AND "))
 }
 
-/// The value a first sighting is about, over the flat columns.
-pub(super) fn sighting_value(value: SightingValue) -> &'static str {
+/// The source IP's network, over a relation with a `src_ip` column.
+pub(super) const SRC_NET: &str = SRC_NET_SQL;
+
+/// The flat column a first sighting's value is read from (a network is
+/// computed from the source IP).
+pub(super) fn sighting_column(value: SightingValue) -> &'static str {
     match value {
-        SightingValue::SrcIp => "src_ip",
-        SightingValue::SrcNet => SRC_NET_SQL,
+        SightingValue::SrcIp | SightingValue::SrcNet => "src_ip",
         SightingValue::Region => "region",
     }
 }

@@ -227,12 +227,28 @@ pub struct Step {
 }
 
 /// At least `count` matching events from one actor within `window`
-/// (`30s`, `5m`, `1h`, `1d`); every event of such a burst is a hit.
+/// (`30s`, `5m`, `1h`, `1d`); every event counted in such a burst is a hit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Burst {
     pub count: u32,
     pub window: String,
+    /// Count only events whose value the actor did not use within the
+    /// window before: an intruder tries many calls or reads many secrets,
+    /// a busy application repeats the same few all day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distinct: Option<BurstDistinct>,
+}
+
+/// The value a burst counts distinct occurrences of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BurstDistinct {
+    /// The call's operation.
+    Operation,
+    /// The call: its operation and whole request (for a read, which
+    /// secret or parameter; for a listing, which page).
+    Request,
 }
 
 impl Burst {

@@ -6,9 +6,11 @@
 mod compile;
 pub mod format;
 pub mod library;
+mod prefilter;
 mod report;
 mod run;
 mod sequence;
+mod sightings;
 pub mod sigma;
 mod sigma_condition;
 mod sigma_expr;

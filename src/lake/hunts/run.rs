@@ -1,17 +1,15 @@
-//! Running hunts over the scope's events: every hunt's condition in one
-//! scan of the event store (each matching event tagged with the hunts it
-//! meets), first sightings from one aggregate per kind, then bursts over
-//! the few tagged events.
+//! Running hunts over the scope's events: first sightings from one narrow
+//! aggregate, then every hunt's condition in one scan of the event store
+//! (each matching event tagged with the hunts it meets), then bursts over
+//! the tagged events.
 
-use std::collections::BTreeSet;
-
-use super::compile::{condition, sighting_value, subject_column};
-use super::format::{Hunt, NewSighting, Subject};
+use super::compile::condition;
+use super::format::{BurstDistinct, Hunt, NewSighting};
 use super::report::{EVENTS_PER_HUNT, HuntEvent, HuntHit, HuntReport};
-use super::sequence;
+use super::{prefilter, sequence, sightings};
 use crate::lake::criteria::scope_filter;
 use crate::lake::error::{LakeError, Result};
-use crate::lake::model::{BASELINE_MS, EventRow};
+use crate::lake::model::EventRow;
 use crate::lake::read::{count, ms, strings};
 use crate::lake::scope::{Filter, Scope};
 use crate::lake::session::Session;
@@ -35,13 +33,27 @@ pub fn run_for(session: &Session, scope: &Scope, hunts: &[Hunt], actor: Option<&
     // Sequences' steps run as hunts of their own, after the hunts asked for.
     let (all, chains) = sequence::expand(hunts);
     check_patterns(session, &all)?;
+    let kinds = sightings::kinds(&all);
+    if !kinds.is_empty() {
+        session.materialize_select(scope, &scope_filter(scope), "hunt_pairs", &sightings::pairs_sql(&kinds))?;
+    }
     let mut f = scope_filter(scope);
-    let conditions: Vec<String> = all.iter().map(|h| condition(h, &mut f)).collect();
+    let conditions: Vec<String> = all
+        .iter()
+        .map(|h| {
+            let rules = condition(h, &mut f);
+            match h.new.and_then(|s| kinds.iter().position(|k| *k == s)) {
+                Some(kind) => format!("{} AND ({rules})", sightings::flag(kind)),
+                None => rules,
+            }
+        })
+        .collect();
     let only = actor.map(|a| {
         let p = f.bind_text(a);
         format!("(actor_key = {p} OR session_issuer = {p})")
     });
-    let select = tagging_sql(&all, &conditions, only.as_deref());
+    let prefilter = prefilter::prefilter(&all, &conditions, &kinds, &mut f);
+    let select = tagging_sql(&all, &kinds, &prefilter, &conditions, only.as_deref());
     session.materialize_select(scope, &f, "hunt_events", &select)?;
     session.execute(&hits_sql(&all))?;
     for sql in sequence::chains_sql(&chains, hunts.len()) {
@@ -75,107 +87,126 @@ fn check_patterns(session: &Session, hunts: &[Hunt]) -> Result<()> {
     Ok(())
 }
 
-/// `ev` rows meeting any hunt, one row per (event, hunt index), keeping
-/// only those whose first-sighting condition holds. Read after `WITH ev AS (…)`.
-fn tagging_sql(hunts: &[Hunt], conditions: &[String], only: Option<&str>) -> String {
+/// `ev` rows meeting any hunt, one row per (event, hunt index). A hunt
+/// asking a first sighting meets only events whose pair is new (its flag,
+/// tested first so the rest of its rules runs on those few events). Read
+/// after `WITH ev AS (…)`.
+fn tagging_sql(
+    hunts: &[Hunt],
+    kinds: &[NewSighting],
+    prefilter: &str,
+    conditions: &[String],
+    only: Option<&str>,
+) -> String {
     let tags: Vec<String> = conditions
         .iter()
         .enumerate()
         .map(|(i, c)| format!("CASE WHEN {c} THEN {i} END"))
         .collect();
     let any: Vec<String> = conditions.iter().map(|c| format!("({c})")).collect();
-    let mut sql = format!(
-        ", c AS (SELECT {KEPT}, actor_account, list_filter([{}], lambda x: x IS NOT NULL) AS tags \
-         FROM ev WHERE ({}) AND {})\n",
-        tags.join(", "),
-        any.join(" OR "),
-        only.unwrap_or("true")
-    );
-    let sightings: BTreeSet<NewSighting> = hunts.iter().filter_map(|h| h.new).collect();
-    let subjects: BTreeSet<Subject> = sightings.iter().map(|s| s.subject).collect();
-    // Each subject's first time, and each (subject, value)'s: only for the
-    // subjects of tagged events, so the aggregates stay small.
-    for subject in &subjects {
-        let col = subject_column(*subject);
-        sql.push_str(&format!(
-            ", first_{col} AS (SELECT {col} AS k, min(time_ms) AS t FROM ev \
-             WHERE {col} IN (SELECT {col} FROM c) GROUP BY 1)\n"
-        ));
-    }
-    let names: Vec<String> = sightings.iter().enumerate().map(|(i, _)| format!("seen{i}")).collect();
-    for (name, s) in names.iter().zip(&sightings) {
-        let (col, value) = (subject_column(s.subject), sighting_value(s.value));
-        sql.push_str(&format!(
-            ", {name} AS (SELECT {col} AS k, {value} AS v, min(time_ms) AS t FROM ev \
-             WHERE {col} IN (SELECT {col} FROM c) GROUP BY 1, 2)\n"
-        ));
-    }
-    sql.push_str(
-        "SELECT x.* EXCLUDE (tags, actor_account, hunt), x.hunt, NULL::INTEGER AS step \
+    format!(
+        "{}, c AS (SELECT {KEPT}, hash(operation, request_json) AS request_hash, list_filter([{}], lambda x: x IS NOT NULL) AS tags \
+         FROM {} WHERE {prefilter} AND ({}) AND {})\n\
+         SELECT x.* EXCLUDE (tags, hunt, request_hash), x.hunt, NULL::INTEGER AS step, {} AS burst_key \
          FROM (SELECT *, unnest(tags) AS hunt FROM c) AS x",
-    );
-    for subject in &subjects {
-        let col = subject_column(*subject);
-        sql.push_str(&format!(" LEFT JOIN first_{col} ON first_{col}.k = x.{col}"));
-    }
-    for (name, s) in names.iter().zip(&sightings) {
-        let (col, value) = (subject_column(s.subject), sighting_value(s.value));
-        sql.push_str(&format!(
-            " LEFT JOIN {name} ON {name}.k = x.{col} AND {name}.v = {value}"
-        ));
-    }
-    let new_checks: Vec<String> = hunts
+        sightings::new_pairs_ctes(kinds),
+        tags.join(", "),
+        sightings::flagged_events(kinds),
+        any.join(" OR "),
+        only.unwrap_or("true"),
+        burst_key(hunts)
+    )
+}
+
+/// The value a hunt's burst counts distinct occurrences of, per tagged
+/// row (NULL for other hunts).
+fn burst_key(hunts: &[Hunt]) -> String {
+    let cases: Vec<String> = hunts
         .iter()
         .enumerate()
         .filter_map(|(i, h)| {
-            let s = h.new?;
-            let name = &names[sightings.iter().position(|x| *x == s)?];
-            let col = subject_column(s.subject);
-            // New: first seen after the subject's baseline day.
-            Some(format!(
-                "WHEN {i} THEN coalesce({name}.t >= first_{col}.t + {BASELINE_MS}, false)"
-            ))
+            let value = match h.burst.as_ref()?.distinct? {
+                BurstDistinct::Operation => "hash(x.operation)",
+                BurstDistinct::Request => "x.request_hash",
+            };
+            Some(format!("WHEN {i} THEN {value}"))
         })
         .collect();
-    if !new_checks.is_empty() {
-        sql.push_str(&format!(" WHERE CASE x.hunt {} ELSE true END", new_checks.join(" ")));
+    match cases.is_empty() {
+        true => "NULL::UBIGINT".into(),
+        false => format!("CASE x.hunt {} END", cases.join(" ")),
     }
-    sql
 }
 
 /// `hunt_hits`: the tagged events, keeping of a burst hunt only the events
 /// of its bursts. Counts and windows are numbers checked when read.
 fn hits_sql(hunts: &[Hunt]) -> String {
-    let bursts: Vec<(usize, u32, i64)> = hunts
+    let bursts: Vec<(usize, u32, i64, bool)> = hunts
         .iter()
         .enumerate()
         .filter_map(|(i, h)| {
             let b = h.burst.as_ref()?;
-            Some((i, b.count, b.window_ms()?))
+            Some((i, b.count, b.window_ms()?, b.distinct.is_some()))
         })
         .collect();
-    let plain = match bursts.is_empty() {
-        true => "SELECT * FROM hunt_events".to_string(),
-        false => {
-            let ids: Vec<String> = bursts.iter().map(|b| b.0.to_string()).collect();
-            format!("SELECT * FROM hunt_events WHERE hunt NOT IN ({})", ids.join(", "))
+    if bursts.is_empty() {
+        return "CREATE OR REPLACE TEMP TABLE hunt_hits AS SELECT * FROM hunt_events".into();
+    }
+    let ids: Vec<String> = bursts.iter().map(|b| b.0.to_string()).collect();
+    let in_bursts: Vec<String> = bursts
+        .into_iter()
+        .map(|(i, n, w, distinct)| burst_members(i, n, w, distinct))
+        .collect();
+    format!(
+        "CREATE OR REPLACE TEMP TABLE hunt_hits AS SELECT * FROM hunt_events \
+         WHERE hunt NOT IN ({}) OR rowid IN ({})",
+        ids.join(", "),
+        in_bursts.join(" UNION ALL ")
+    )
+}
+
+/// The row ids of hunt `i`'s events that are in a burst.
+///
+/// A burst is `n` counted events of one actor within `w`: an event ends
+/// one ("dense") when the counted event `n - 1` before it is at most `w`
+/// older. An event is in a burst when a dense event comes at most `w`
+/// after it (that burst's window holds it). Row offsets and a running
+/// minimum cost one sort each, where counting over a range of time cost
+/// far more; ties in time give the same dense times. Only row ids, times
+/// and actors go through the sorts.
+///
+/// Every event counts, or with `distinct` only an event whose value the
+/// actor did not use within the window before it (so a window's counted
+/// events all differ); the repeats inside a burst are still its events.
+fn burst_members(i: usize, n: u32, w: i64, distinct: bool) -> String {
+    let back = n.saturating_sub(1);
+    let tagged = format!("SELECT rowid AS id, actor_key, time_ms FROM hunt_events WHERE hunt = {i}");
+    let dense = |counted: &str| {
+        format!(
+            "SELECT id, actor_key, time_ms, \
+             lag(time_ms, {back}) OVER (PARTITION BY actor_key ORDER BY time_ms) >= time_ms - {w} AS dense \
+             FROM ({counted})"
+        )
+    };
+    let flagged = match distinct {
+        false => dense(&tagged),
+        true => {
+            let counted = format!(
+                "SELECT id, actor_key, time_ms FROM (SELECT rowid AS id, actor_key, time_ms, \
+                 lag(time_ms) OVER (PARTITION BY actor_key, burst_key ORDER BY time_ms) AS before \
+                 FROM hunt_events WHERE hunt = {i}) WHERE before IS NULL OR before < time_ms - {w}"
+            );
+            format!(
+                "SELECT t.id, t.actor_key, t.time_ms, coalesce(d.dense, false) AS dense \
+                 FROM ({tagged}) AS t LEFT JOIN ({}) AS d ON d.id = t.id",
+                dense(&counted)
+            )
         }
     };
-    let mut parts = vec![plain];
-    for (i, n, w) in bursts {
-        // An event is in a burst when a window of `w` ending at most `w`
-        // after it holds `n` events of the actor.
-        parts.push(format!(
-            "SELECT * EXCLUDE (n, burst_end) FROM (SELECT *, max(CASE WHEN n >= {n} THEN time_ms END) OVER \
-             (PARTITION BY actor_key ORDER BY time_ms RANGE BETWEEN CURRENT ROW AND {w} FOLLOWING) AS burst_end \
-             FROM (SELECT *, count(*) OVER (PARTITION BY actor_key ORDER BY time_ms \
-             RANGE BETWEEN {w} PRECEDING AND CURRENT ROW) AS n FROM hunt_events WHERE hunt = {i})) \
-             WHERE burst_end IS NOT NULL"
-        ));
-    }
     format!(
-        "CREATE OR REPLACE TEMP TABLE hunt_hits AS {}",
-        parts.join("\nUNION ALL BY NAME\n")
+        "SELECT id FROM (SELECT id, time_ms, min(CASE WHEN dense THEN time_ms END) OVER \
+         (PARTITION BY actor_key ORDER BY time_ms DESC) AS next_dense FROM ({flagged})) \
+         WHERE next_dense <= time_ms + {w}"
     )
 }
 

@@ -287,6 +287,12 @@ fn field(name: &str) -> Result<Field, String> {
         "userIdentity.invokedBy" => column("invoked_by"),
         "userIdentity.sessionContext.sessionIssuer.arn" => column("session_issuer"),
         "userIdentity.sessionContext.attributes.mfaAuthenticated" => Ok(Field::Mfa),
+        // Folded into the one MFA flag (a sign-in's MFAUsed or its session's, either
+        // saying yes is yes), so "No" cannot be told from a session that had MFA.
+        "additionalEventData.MFAUsed" => Err(format!(
+            "field {name} is not kept apart: a sign-in's MFAUsed and its session's MFA flag are one \
+             flag (userIdentity.sessionContext.attributes.mfaAuthenticated, or a hunt's `mfa = false`)"
+        )),
         "requestParameters" => Ok(Field::Json {
             column: "request_json",
             path: "$".into(),

@@ -68,7 +68,8 @@ fn what_cannot_be_evaluated_exactly_is_refused_with_the_reason() {
     };
     assert!(refuse("service: cloudtrail", "service: guardduty").contains("not AWS CloudTrail"));
     assert!(refuse("eventName|startswith", "eventName|base64offset").contains("|base64offset"));
-    assert!(refuse("userIdentity.type", "additionalEventData.MFAUsed").contains("not in lakescope's event shape"));
+    assert!(refuse("userIdentity.type", "additionalEventData.MFAUsed").contains("is not kept apart"));
+    assert!(refuse("userIdentity.type", "additionalEventData.LoginTo").contains("not in lakescope's event shape"));
     assert!(refuse("selection and not filter", "selection | count() > 5").contains("aggregations"));
     assert!(refuse("level: high", "level: urgent").contains("urgent"));
     let keywords = RULE.replace(

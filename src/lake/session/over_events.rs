@@ -104,7 +104,7 @@ impl Session {
     pub(crate) fn materialize_select(&self, scope: &Scope, filter: &Filter, table: &str, select: &str) -> Result<u64> {
         self.with_recovery(scope, filter, true, |prefix| {
             let sql = format!("CREATE OR REPLACE TEMP TABLE {table} AS {prefix}{select}");
-            tracing::debug!(%sql, "materialise");
+            tracing::debug!(%sql, params = ?filter.params(), "materialise");
             let conn = self.conn.borrow();
             let mut stmt = conn.prepare(&sql).map_err(LakeError::db)?;
             let n = stmt.execute(params_from_iter(filter.params())).map_err(LakeError::db)?;
