@@ -317,11 +317,25 @@ fn a_burst_counts_different_calls_not_an_application_repeating_one() {
     // denied the same call 30 times: repeats, not a burst.
     for i in 0..60 {
         let t = format!("2024-05-01T10:{:02}:{:02}Z", i / 6, (i % 6) * 10);
-        records.push(record(&t, app.clone(), "10.0.0.9", sm, "GetSecretValue", json!({"secretId": "db"})));
+        records.push(record(
+            &t,
+            app.clone(),
+            "10.0.0.9",
+            sm,
+            "GetSecretValue",
+            json!({"secretId": "db"}),
+        ));
     }
     for i in 0..30 {
         let t = format!("2024-05-01T11:00:{:02}Z", i);
-        let mut denied = record(&t, app.clone(), "10.0.0.9", ec2, "DescribeVolumes", json!({"volumeId": "vol-1"}));
+        let mut denied = record(
+            &t,
+            app.clone(),
+            "10.0.0.9",
+            ec2,
+            "DescribeVolumes",
+            json!({"volumeId": "vol-1"}),
+        );
         denied["errorCode"] = json!("Client.UnauthorizedOperation");
         records.push(denied);
     }
@@ -329,13 +343,34 @@ fn a_burst_counts_different_calls_not_an_application_repeating_one() {
     // a burst, and the repeat is one of its events.
     for i in 0..20 {
         let t = format!("2024-05-02T10:00:{:02}Z", i * 2);
-        records.push(record(&t, intruder.clone(), "198.51.100.7", sm, "GetSecretValue", json!({"secretId": format!("s{i}")})));
+        records.push(record(
+            &t,
+            intruder.clone(),
+            "198.51.100.7",
+            sm,
+            "GetSecretValue",
+            json!({"secretId": format!("s{i}")}),
+        ));
     }
-    records.push(record("2024-05-02T10:00:05Z", intruder.clone(), "198.51.100.7", sm, "GetSecretValue", json!({"secretId": "s1"})));
+    records.push(record(
+        "2024-05-02T10:00:05Z",
+        intruder.clone(),
+        "198.51.100.7",
+        sm,
+        "GetSecretValue",
+        json!({"secretId": "s1"}),
+    ));
     // And tries ten instances' password data, denied each time.
     for i in 0..10 {
         let t = format!("2024-05-02T10:01:{:02}Z", i);
-        let mut denied = record(&t, intruder.clone(), "198.51.100.7", ec2, "GetPasswordData", json!({"instanceId": format!("i-{i}")}));
+        let mut denied = record(
+            &t,
+            intruder.clone(),
+            "198.51.100.7",
+            ec2,
+            "GetPasswordData",
+            json!({"instanceId": format!("i-{i}")}),
+        );
         denied["errorCode"] = json!("Client.UnauthorizedOperation");
         records.push(denied);
     }
@@ -349,8 +384,58 @@ fn a_burst_counts_different_calls_not_an_application_repeating_one() {
     let reads = of("secret-read-burst");
     assert_eq!(reads.len(), 21, "{hits:?}");
     assert!(reads.iter().all(|h| h.contains("2024-05-02T10:00")), "{hits:?}");
-    assert!(reads.contains(&"GetSecretValue-2024-05-02T10:00:05Z".to_string()), "{hits:?}");
+    assert!(
+        reads.contains(&"GetSecretValue-2024-05-02T10:00:05Z".to_string()),
+        "{hits:?}"
+    );
     let denied = of("access-denied-burst");
     assert_eq!(denied.len(), 10, "{hits:?}");
     assert!(denied.iter().all(|h| h.starts_with("GetPasswordData-")), "{hits:?}");
+}
+
+#[test]
+fn a_burst_is_several_times_the_actors_usual_not_its_steady_pace() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = json!({"type": "AssumedRole", "arn": "arn:aws:sts::123456789012:assumed-role/app/task-1",
+        "accountId": "123456789012", "principalId": "AROAAPP:task-1", "accessKeyId": "ASIAAPP"});
+    let denied = |t: String, volume: String| {
+        let mut r = record(
+            &t,
+            app.clone(),
+            "10.0.0.9",
+            "ec2.amazonaws.com",
+            "DescribeVolumes",
+            json!({"volumeId": volume}),
+        );
+        r["errorCode"] = json!("Client.UnauthorizedOperation");
+        r
+    };
+    let mut records = Vec::new();
+    // Three hours denied ten different volumes every five minutes: its usual pace.
+    for hour in 10..13 {
+        for minute in (0..60).step_by(5) {
+            for j in 0..10 {
+                let t = format!("2024-05-01T{hour}:{minute:02}:{j:02}Z");
+                records.push(denied(t, format!("vol-{hour}-{minute}-{j}")));
+            }
+        }
+    }
+    // Then 80 different ones within four minutes: far above it.
+    for j in 0..80 {
+        let t = format!("2024-05-01T14:0{}:{:02}Z", j / 20, (j % 20) * 3);
+        records.push(denied(t, format!("vol-spike-{j}")));
+    }
+    let lake = write_lake(dir.path(), records);
+    let hits = hit_ids(&lake);
+    let denied_hits: Vec<&String> = hits.iter().filter(|h| h.starts_with("access-denied-burst ")).collect();
+    assert_eq!(denied_hits.len(), 80, "{denied_hits:?}");
+    assert!(
+        denied_hits.iter().all(|h| h.contains("2024-05-01T14:0")),
+        "{denied_hits:?}"
+    );
+    // The same calls with a hunt that ignores the usual pace: every window is a burst.
+    let mut hunt = built_in().into_iter().find(|h| h.id == "access-denied-burst").unwrap();
+    hunt.burst.as_mut().unwrap().over_usual = None;
+    let report = hunts::run(&lake.session().unwrap(), &Scope::default(), &[hunt]).unwrap();
+    assert_eq!(report.hits[0].events, 440);
 }

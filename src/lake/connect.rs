@@ -14,7 +14,7 @@ pub(crate) fn open_database() -> Result<Connection> {
     Ok(conn)
 }
 
-/// The version of the DuckDB built into lakescope (`v1.4.1`).
+/// The version of the DuckDB built into lakescope (`v2.0.0` today).
 pub fn duckdb_version() -> Result<String> {
     let conn = Connection::open_in_memory().map_err(LakeError::db)?;
     conn.query_row("SELECT version()", [], |r| r.get::<_, String>(0))

@@ -238,6 +238,12 @@ pub struct Burst {
     /// a busy application repeats the same few all day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distinct: Option<BurstDistinct>,
+    /// And at least this many times the actor's usual count in such a
+    /// window (its counted events per hour it was active in, scaled to the
+    /// window): an identity denied all day long is not in a burst at every
+    /// moment, one that suddenly does five times its usual is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub over_usual: Option<u32>,
 }
 
 /// The value a burst counts distinct occurrences of.
@@ -339,6 +345,9 @@ fn check_matching(rules: &[Rule], burst: Option<&Burst>) -> Result<(), String> {
     if let Some(burst) = burst {
         if burst.count < 2 {
             return Err("burst.count must be at least 2".into());
+        }
+        if burst.over_usual.is_some_and(|f| !(1..=1000).contains(&f)) {
+            return Err("burst.over_usual must be between 1 and 1000".into());
         }
         if burst.window_ms().is_none() {
             return Err(format!("burst.window {:?} is not a duration like 5m", burst.window));

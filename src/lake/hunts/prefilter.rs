@@ -27,12 +27,7 @@ fn required(rule: &Rule) -> Option<(&'static str, &[String])> {
 
 /// The test for `hunts` whose compiled `conditions` are given (a hunt's
 /// first-sighting flag is `kinds`' position of its sighting).
-pub(super) fn prefilter(
-    hunts: &[Hunt],
-    conditions: &[String],
-    kinds: &[NewSighting],
-    f: &mut Filter,
-) -> String {
+pub(super) fn prefilter(hunts: &[Hunt], conditions: &[String], kinds: &[NewSighting], f: &mut Filter) -> String {
     let mut by_column: BTreeMap<&str, BTreeSet<&String>> = BTreeMap::new();
     let mut others: Vec<String> = Vec::new();
     for (hunt, condition) in hunts.iter().zip(conditions) {

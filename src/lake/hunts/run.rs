@@ -31,7 +31,7 @@ pub fn run_for(session: &Session, scope: &Scope, hunts: &[Hunt], actor: Option<&
         return Ok(HuntReport::default());
     }
     // Sequences' steps run as hunts of their own, after the hunts asked for.
-    let (all, chains) = sequence::expand(hunts);
+    let (all, chains, tags) = sequence::expand(hunts);
     check_patterns(session, &all)?;
     let kinds = sightings::kinds(&all);
     if !kinds.is_empty() {
@@ -40,7 +40,13 @@ pub fn run_for(session: &Session, scope: &Scope, hunts: &[Hunt], actor: Option<&
     let mut f = scope_filter(scope);
     let conditions: Vec<String> = all
         .iter()
-        .map(|h| {
+        .zip(&tags)
+        .enumerate()
+        .map(|(i, (h, tag))| {
+            // A step tagged as an earlier hunt is not tagged again.
+            if *tag != i {
+                return "false".to_string();
+            }
             let rules = condition(h, &mut f);
             match h.new.and_then(|s| kinds.iter().position(|k| *k == s)) {
                 Some(kind) => format!("{} AND ({rules})", sightings::flag(kind)),
@@ -55,7 +61,7 @@ pub fn run_for(session: &Session, scope: &Scope, hunts: &[Hunt], actor: Option<&
     let prefilter = prefilter::prefilter(&all, &conditions, &kinds, &mut f);
     let select = tagging_sql(&all, &kinds, &prefilter, &conditions, only.as_deref());
     session.materialize_select(scope, &f, "hunt_events", &select)?;
-    session.execute(&hits_sql(&all))?;
+    session.execute(&hits_sql(&all, hunts.len()))?;
     for sql in sequence::chains_sql(&chains, hunts.len()) {
         session.execute(&sql)?;
     }
@@ -140,56 +146,92 @@ fn burst_key(hunts: &[Hunt]) -> String {
 
 /// `hunt_hits`: the tagged events, keeping of a burst hunt only the events
 /// of its bursts. Counts and windows are numbers checked when read.
-fn hits_sql(hunts: &[Hunt]) -> String {
-    let bursts: Vec<(usize, u32, i64, bool)> = hunts
+fn hits_sql(hunts: &[Hunt], visible: usize) -> String {
+    let bursts: Vec<BurstPlan> = hunts
         .iter()
         .enumerate()
-        .filter_map(|(i, h)| {
+        .filter_map(|(hunt, h)| {
             let b = h.burst.as_ref()?;
-            Some((i, b.count, b.window_ms()?, b.distinct.is_some()))
+            Some(BurstPlan {
+                hunt,
+                count: b.count,
+                window_ms: b.window_ms()?,
+                distinct: b.distinct.is_some(),
+                over_usual: b.over_usual,
+            })
         })
         .collect();
-    if bursts.is_empty() {
-        return "CREATE OR REPLACE TEMP TABLE hunt_hits AS SELECT * FROM hunt_events".into();
-    }
-    let ids: Vec<String> = bursts.iter().map(|b| b.0.to_string()).collect();
-    let in_bursts: Vec<String> = bursts
-        .into_iter()
-        .map(|(i, n, w, distinct)| burst_members(i, n, w, distinct))
+    // Every tagged event of a hunt asked for without a burst; a step's
+    // (without a burst) are read from `hunt_events` by its sequence.
+    let plain: Vec<String> = (0..visible)
+        .filter(|i| hunts[*i].burst.is_none())
+        .map(|i| i.to_string())
         .collect();
+    let mut keep = match plain.is_empty() {
+        true => vec!["false".to_string()],
+        false => vec![format!("hunt IN ({})", plain.join(", "))],
+    };
+    let in_bursts: Vec<String> = bursts.iter().map(burst_members).collect();
+    if !in_bursts.is_empty() {
+        keep.push(format!("rowid IN ({})", in_bursts.join(" UNION ALL ")));
+    }
     format!(
-        "CREATE OR REPLACE TEMP TABLE hunt_hits AS SELECT * FROM hunt_events \
-         WHERE hunt NOT IN ({}) OR rowid IN ({})",
-        ids.join(", "),
-        in_bursts.join(" UNION ALL ")
+        "CREATE OR REPLACE TEMP TABLE hunt_hits AS SELECT * FROM hunt_events WHERE {}",
+        keep.join(" OR ")
     )
 }
 
-/// The row ids of hunt `i`'s events that are in a burst.
+/// How one hunt's bursts are found.
+struct BurstPlan {
+    /// The hunt's index.
+    hunt: usize,
+    count: u32,
+    window_ms: i64,
+    distinct: bool,
+    over_usual: Option<u32>,
+}
+
+/// The row ids of a hunt's events that are in a burst.
 ///
-/// A burst is `n` counted events of one actor within `w`: an event ends
-/// one ("dense") when the counted event `n - 1` before it is at most `w`
-/// older. An event is in a burst when a dense event comes at most `w`
-/// after it (that burst's window holds it). Row offsets and a running
-/// minimum cost one sort each, where counting over a range of time cost
-/// far more; ties in time give the same dense times. Only row ids, times
-/// and actors go through the sorts.
+/// A burst is `count` counted events of one actor within the window: an
+/// event ends one ("dense") when the counted event `count - 1` before it
+/// is at most a window older. An event is in a burst when a dense event
+/// comes at most a window after it (that burst's window holds it). Row
+/// offsets and a running minimum cost one sort each, where counting over a
+/// range of time cost far more; ties in time give the same dense times.
+/// Only row ids, times and actors go through the sorts.
 ///
 /// Every event counts, or with `distinct` only an event whose value the
 /// actor did not use within the window before it (so a window's counted
 /// events all differ); the repeats inside a burst are still its events.
-fn burst_members(i: usize, n: u32, w: i64, distinct: bool) -> String {
-    let back = n.saturating_sub(1);
+/// With `over_usual`, an actor's count is raised to that many times its
+/// usual count in a window: its counted events per hour it was active in,
+/// scaled to the window (a busy hour is not compared with a quiet night).
+fn burst_members(b: &BurstPlan) -> String {
+    let (i, n, w) = (b.hunt, b.count, b.window_ms);
     let tagged = format!("SELECT rowid AS id, actor_key, time_ms FROM hunt_events WHERE hunt = {i}");
+    let needed = match b.over_usual {
+        None => n.to_string(),
+        Some(factor) => format!(
+            "greatest({n}, ceil({factor} * count(*) OVER (PARTITION BY actor_key) * {w} \
+             / (3600000 * count(DISTINCT time_ms // 3600000) OVER (PARTITION BY actor_key))))::BIGINT"
+        ),
+    };
     let dense = |counted: &str| {
         format!(
             "SELECT id, actor_key, time_ms, \
-             lag(time_ms, {back}) OVER (PARTITION BY actor_key ORDER BY time_ms) >= time_ms - {w} AS dense \
-             FROM ({counted})"
+             lag(time_ms, needed - 1) OVER (PARTITION BY actor_key ORDER BY time_ms) >= time_ms - {w} AS dense \
+             FROM (SELECT *, {needed} AS needed FROM ({counted}))"
         )
     };
-    let flagged = match distinct {
-        false => dense(&tagged),
+    // Only the actors with a dense event can have events in a burst: the
+    // last sort runs over theirs alone (a busy application's are dropped).
+    let flagged = match b.distinct {
+        false => format!(
+            "WITH d AS MATERIALIZED ({}) SELECT id, actor_key, time_ms, dense FROM d \
+             WHERE actor_key IN (SELECT actor_key FROM d WHERE dense)",
+            dense(&tagged)
+        ),
         true => {
             let counted = format!(
                 "SELECT id, actor_key, time_ms FROM (SELECT rowid AS id, actor_key, time_ms, \
@@ -197,8 +239,9 @@ fn burst_members(i: usize, n: u32, w: i64, distinct: bool) -> String {
                  FROM hunt_events WHERE hunt = {i}) WHERE before IS NULL OR before < time_ms - {w}"
             );
             format!(
-                "SELECT t.id, t.actor_key, t.time_ms, coalesce(d.dense, false) AS dense \
-                 FROM ({tagged}) AS t LEFT JOIN ({}) AS d ON d.id = t.id",
+                "WITH d AS MATERIALIZED ({}) SELECT t.id, t.actor_key, t.time_ms, coalesce(d.dense, false) AS dense \
+                 FROM ({tagged}) AS t LEFT JOIN d ON d.id = t.id \
+                 WHERE t.actor_key IN (SELECT actor_key FROM d WHERE dense)",
                 dense(&counted)
             )
         }

@@ -27,10 +27,7 @@ pub(super) fn pairs_sql(kinds: &[NewSighting]) -> String {
         .flat_map(|k| [subject_column(k.subject), sighting_column(k.value)])
         .collect();
     let columns: Vec<&str> = columns.into_iter().collect();
-    format!(
-        "SELECT {}, min(time_ms) AS t FROM ev GROUP BY ALL",
-        columns.join(", ")
-    )
+    format!("SELECT {}, min(time_ms) AS t FROM ev GROUP BY ALL", columns.join(", "))
 }
 
 /// The column of `ev` flagged by kind `i`: true when the event's pair is new.
@@ -64,19 +61,39 @@ pub(super) fn new_pairs_ctes(kinds: &[NewSighting]) -> String {
     sql
 }
 
-/// `ev` with one flag per kind, as a relation to select from.
+/// `ev` with one flag per kind, as a relation to select from. Kinds read
+/// from the same columns (a new IP and a new network: actor and source
+/// IP) share one lookup, so each event is probed once per pair of columns.
 pub(super) fn flagged_events(kinds: &[NewSighting]) -> String {
     if kinds.is_empty() {
         return "ev".into();
     }
+    let mut groups: Vec<((&str, &str), Vec<usize>)> = Vec::new();
+    for (i, kind) in kinds.iter().enumerate() {
+        let columns = (subject_column(kind.subject), sighting_column(kind.value));
+        match groups.iter_mut().find(|(c, _)| *c == columns) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((columns, vec![i])),
+        }
+    }
     let mut flags = Vec::new();
     let mut joins = String::new();
-    for (i, kind) in kinds.iter().enumerate() {
-        let (k, v) = (subject_column(kind.subject), sighting_column(kind.value));
-        let name = flag(i);
-        flags.push(format!("n{i}.k IS NOT NULL AS {name}"));
+    for (n, ((k, v), members)) in groups.iter().enumerate() {
+        let union: Vec<String> = members
+            .iter()
+            .map(|i| format!("SELECT k, v, {i} AS kind FROM {}", flag(*i)))
+            .collect();
+        let any: Vec<String> = members
+            .iter()
+            .map(|i| format!("bool_or(kind = {i}) AS {}", flag(*i)))
+            .collect();
+        for i in members {
+            flags.push(format!("coalesce(g{n}.{name}, false) AS {name}", name = flag(*i)));
+        }
         joins.push_str(&format!(
-            " LEFT JOIN {name} AS n{i} ON n{i}.k = ev.{k} AND n{i}.v = ev.{v}"
+            " LEFT JOIN (SELECT k, v, {} FROM ({}) GROUP BY k, v) AS g{n} ON g{n}.k = ev.{k} AND g{n}.v = ev.{v}",
+            any.join(", "),
+            union.join(" UNION ALL ")
         ));
     }
     format!("(SELECT ev.*, {} FROM ev{joins}) AS ev", flags.join(", "))
