@@ -4,8 +4,8 @@
 //! side by side, the raw trail beside them, files an Iceberg compaction
 //! replaced). Removing copies in every query means a window over every copy:
 //! 6 GB and 15 s for `actors` at 10M events. Instead the first query over a
-//! set of files writes their events, one copy each and sorted by time, as
-//! parquet per UTC day in the user's cache directory (never in the lake);
+//! set of files writes their events, one copy each, as parquet per UTC day
+//! (in slices of a few hours) in the user's cache directory (never in the lake);
 //! later queries over those files, in this process or the next, read that.
 //!
 //! The work is cut so that a lake that grows costs only what is new
