@@ -304,91 +304,85 @@ fn console_from_new_ip_star_policy_new_region_and_secret_burst() {
     );
 }
 
+/// An application's role session, busy all day.
+fn app_role() -> Value {
+    json!({"type": "AssumedRole", "arn": "arn:aws:sts::123456789012:assumed-role/app/task-1",
+        "accountId": "123456789012", "principalId": "AROAAPP:task-1", "accessKeyId": "ASIAAPP"})
+}
+
+/// The call `name` of `who` at `time` on EC2 (or `source`), denied.
+fn denied(time: &str, who: &Value, source: &str, name: &str, request: Value) -> Value {
+    let mut r = record(time, who.clone(), "10.0.0.9", source, name, request);
+    r["errorCode"] = json!("Client.UnauthorizedOperation");
+    r
+}
+
+/// The event ids hit by hunt `id`.
+fn hits_of(hits: &[String], id: &str) -> Vec<String> {
+    hits.iter()
+        .filter_map(|h| h.strip_prefix(&format!("{id} ")).map(String::from))
+        .collect()
+}
+
 #[test]
 fn a_burst_counts_different_calls_not_an_application_repeating_one() {
     let dir = tempfile::tempdir().unwrap();
-    let app = json!({"type": "AssumedRole", "arn": "arn:aws:sts::123456789012:assumed-role/app/task-1",
-        "accountId": "123456789012", "principalId": "AROAAPP:task-1", "accessKeyId": "ASIAAPP"});
+    let app = app_role();
     let intruder = json!({"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/dev", "userName": "dev",
         "accountId": "123456789012", "principalId": "AIDADEV", "accessKeyId": "AKIADEV"});
     let (sm, ec2) = ("secretsmanager.amazonaws.com", "ec2.amazonaws.com");
+    let read = |t: &str, who: &Value, secret: String| {
+        record(
+            t,
+            who.clone(),
+            "198.51.100.7",
+            sm,
+            "GetSecretValue",
+            json!({"secretId": secret}),
+        )
+    };
     let mut records = Vec::new();
     // The application reads its one secret 60 times in ten minutes, and is
     // denied the same call 30 times: repeats, not a burst.
     for i in 0..60 {
         let t = format!("2024-05-01T10:{:02}:{:02}Z", i / 6, (i % 6) * 10);
-        records.push(record(
-            &t,
-            app.clone(),
-            "10.0.0.9",
-            sm,
-            "GetSecretValue",
-            json!({"secretId": "db"}),
-        ));
+        records.push(read(&t, &app, "db".into()));
     }
     for i in 0..30 {
-        let t = format!("2024-05-01T11:00:{:02}Z", i);
-        let mut denied = record(
-            &t,
-            app.clone(),
-            "10.0.0.9",
-            ec2,
-            "DescribeVolumes",
-            json!({"volumeId": "vol-1"}),
-        );
-        denied["errorCode"] = json!("Client.UnauthorizedOperation");
-        records.push(denied);
+        let t = format!("2024-05-01T11:00:{i:02}Z");
+        records.push(denied(&t, &app, ec2, "DescribeVolumes", json!({"volumeId": "vol-1"})));
     }
     // The intruder reads 20 different secrets within a minute, one of them twice:
     // a burst, and the repeat is one of its events.
     for i in 0..20 {
-        let t = format!("2024-05-02T10:00:{:02}Z", i * 2);
-        records.push(record(
-            &t,
-            intruder.clone(),
-            "198.51.100.7",
-            sm,
-            "GetSecretValue",
-            json!({"secretId": format!("s{i}")}),
+        records.push(read(
+            &format!("2024-05-02T10:00:{:02}Z", i * 2),
+            &intruder,
+            format!("s{i}"),
         ));
     }
-    records.push(record(
-        "2024-05-02T10:00:05Z",
-        intruder.clone(),
-        "198.51.100.7",
-        sm,
-        "GetSecretValue",
-        json!({"secretId": "s1"}),
-    ));
+    records.push(read("2024-05-02T10:00:05Z", &intruder, "s1".into()));
     // And tries ten instances' password data, denied each time.
     for i in 0..10 {
-        let t = format!("2024-05-02T10:01:{:02}Z", i);
-        let mut denied = record(
+        let t = format!("2024-05-02T10:01:{i:02}Z");
+        records.push(denied(
             &t,
-            intruder.clone(),
-            "198.51.100.7",
+            &intruder,
             ec2,
             "GetPasswordData",
             json!({"instanceId": format!("i-{i}")}),
-        );
-        denied["errorCode"] = json!("Client.UnauthorizedOperation");
-        records.push(denied);
+        ));
     }
     let lake = write_lake(dir.path(), records);
     let hits = hit_ids(&lake);
-    let of = |id: &str| -> Vec<String> {
-        hits.iter()
-            .filter_map(|h| h.strip_prefix(&format!("{id} ")).map(String::from))
-            .collect()
-    };
-    let reads = of("secret-read-burst");
+    let reads = hits_of(&hits, "secret-read-burst");
     assert_eq!(reads.len(), 21, "{hits:?}");
     assert!(reads.iter().all(|h| h.contains("2024-05-02T10:00")), "{hits:?}");
     assert!(
         reads.contains(&"GetSecretValue-2024-05-02T10:00:05Z".to_string()),
         "{hits:?}"
     );
-    let denied = of("access-denied-burst");
+    let denied = hits_of(&hits, "access-denied-burst");
     assert_eq!(denied.len(), 10, "{hits:?}");
     assert!(denied.iter().all(|h| h.starts_with("GetPasswordData-")), "{hits:?}");
 }
@@ -396,19 +390,15 @@ fn a_burst_counts_different_calls_not_an_application_repeating_one() {
 #[test]
 fn a_burst_is_several_times_the_actors_usual_not_its_steady_pace() {
     let dir = tempfile::tempdir().unwrap();
-    let app = json!({"type": "AssumedRole", "arn": "arn:aws:sts::123456789012:assumed-role/app/task-1",
-        "accountId": "123456789012", "principalId": "AROAAPP:task-1", "accessKeyId": "ASIAAPP"});
-    let denied = |t: String, volume: String| {
-        let mut r = record(
+    let app = app_role();
+    let volume = |t: String, volume: String| {
+        denied(
             &t,
-            app.clone(),
-            "10.0.0.9",
+            &app,
             "ec2.amazonaws.com",
             "DescribeVolumes",
             json!({"volumeId": volume}),
-        );
-        r["errorCode"] = json!("Client.UnauthorizedOperation");
-        r
+        )
     };
     let mut records = Vec::new();
     // Three hours denied ten different volumes every five minutes: its usual pace.
@@ -416,14 +406,14 @@ fn a_burst_is_several_times_the_actors_usual_not_its_steady_pace() {
         for minute in (0..60).step_by(5) {
             for j in 0..10 {
                 let t = format!("2024-05-01T{hour}:{minute:02}:{j:02}Z");
-                records.push(denied(t, format!("vol-{hour}-{minute}-{j}")));
+                records.push(volume(t, format!("vol-{hour}-{minute}-{j}")));
             }
         }
     }
     // Then 80 different ones within four minutes: far above it.
     for j in 0..80 {
         let t = format!("2024-05-01T14:0{}:{:02}Z", j / 20, (j % 20) * 3);
-        records.push(denied(t, format!("vol-spike-{j}")));
+        records.push(volume(t, format!("vol-spike-{j}")));
     }
     let lake = write_lake(dir.path(), records);
     let hits = hit_ids(&lake);

@@ -269,9 +269,9 @@ pub fn run(
         }
         // The same question as `events --actor`: the actor's own events and those of the
         // sessions it issued (as the timeline below).
-        "events" => count(
-            "SELECT * FROM ev WHERE actor_arn = $1 OR session_issuer = $1 ORDER BY time_ms, event_uid LIMIT 100",
-        ),
+        "events" => {
+            count("SELECT * FROM ev WHERE actor_arn = $1 OR session_issuer = $1 ORDER BY time_ms, event_uid LIMIT 100")
+        }
         "timeline" => count(
             "SELECT time_ms // 3600000 * 3600000 AS h, count(*), count(error_code) FROM ev \
              WHERE $1 = $1 GROUP BY 1 ORDER BY 1",
