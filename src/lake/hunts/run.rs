@@ -163,9 +163,12 @@ fn hits_sql(hunts: &[Hunt], visible: usize) -> String {
         .collect();
     // Every tagged event of a hunt asked for without a burst; a step's
     // (without a burst) are read from `hunt_events` by its sequence.
-    let plain: Vec<String> = (0..visible)
-        .filter(|i| hunts[*i].burst.is_none())
-        .map(|i| i.to_string())
+    let plain: Vec<String> = hunts
+        .iter()
+        .take(visible)
+        .enumerate()
+        .filter(|(_, h)| h.burst.is_none())
+        .map(|(i, _)| i.to_string())
         .collect();
     let mut keep = match plain.is_empty() {
         true => vec!["false".to_string()],

@@ -43,7 +43,7 @@ pub(super) fn expand(hunts: &[Hunt]) -> (Vec<Hunt>, Vec<Chain>, Vec<usize>) {
                 .iter()
                 .position(|h| h.sigma.is_none() && !h.rules.is_empty() && h.rules == step.rules && h.new == step.new);
             let tag = match (&step.burst, same) {
-                (None, Some(j)) => tags[j],
+                (None, Some(j)) => tags.get(j).copied().unwrap_or(index),
                 _ => index,
             };
             tags.push(tag);
