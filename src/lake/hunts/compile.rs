@@ -7,7 +7,7 @@ use crate::lake::scope::Filter;
 
 /// The source IP's network: /24 for IPv4, the first three groups (/48
 /// when written in full) for IPv6.
-const SRC_NET_SQL: &str = "CASE WHEN contains(src_ip, ':') \
+pub(super) const SRC_NET_SQL: &str = "CASE WHEN contains(src_ip, ':') \
  THEN array_to_string(string_split(src_ip, ':')[1:3], ':') || '::/48' \
  ELSE regexp_extract(src_ip, '^([0-9]+\\.[0-9]+\\.[0-9]+)\\.', 1) || '.0/24' END";
 
@@ -107,9 +107,6 @@ fn field(t: &FieldTest, column: &str, f: &mut Filter) -> String {
     }
     format!("({})", all.join(" AND "))
 }
-
-/// The source IP's network, over a relation with a `src_ip` column.
-pub(super) const SRC_NET: &str = SRC_NET_SQL;
 
 /// The flat column a first sighting's value is read from (a network is
 /// computed from the source IP).

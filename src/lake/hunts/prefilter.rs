@@ -31,7 +31,7 @@ pub(super) fn prefilter(hunts: &[Hunt], conditions: &[String], kinds: &[NewSight
     let mut by_column: BTreeMap<&str, BTreeSet<&String>> = BTreeMap::new();
     let mut others: Vec<String> = Vec::new();
     for (hunt, condition) in hunts.iter().zip(conditions) {
-        if let Some(kind) = hunt.new.and_then(|s| kinds.iter().position(|k| *k == s)) {
+        if let Some(kind) = sightings::kind_of(kinds, hunt) {
             let flag = sightings::flag(kind);
             if !others.contains(&flag) {
                 others.push(flag);

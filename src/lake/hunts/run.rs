@@ -48,7 +48,7 @@ pub fn run_for(session: &Session, scope: &Scope, hunts: &[Hunt], actor: Option<&
                 return "false".to_string();
             }
             let rules = condition(h, &mut f);
-            match h.new.and_then(|s| kinds.iter().position(|k| *k == s)) {
+            match sightings::kind_of(&kinds, h) {
                 Some(kind) => format!("{} AND ({rules})", sightings::flag(kind)),
                 None => rules,
             }
@@ -111,17 +111,30 @@ fn tagging_sql(
         .collect();
     let any: Vec<String> = conditions.iter().map(|c| format!("({c})")).collect();
     format!(
-        "{}, c AS (SELECT {KEPT}, hash(operation, request_json) AS request_hash, list_filter([{}], lambda x: x IS NOT NULL) AS tags \
+        "{}, c AS (SELECT {KEPT}, {} AS request_hash, list_filter([{}], lambda x: x IS NOT NULL) AS tags \
          FROM {} WHERE {prefilter} AND ({}) AND {})\n\
          SELECT x.* EXCLUDE (tags, hunt, request_hash), x.hunt, NULL::INTEGER AS step, {} AS burst_key \
          FROM (SELECT *, unnest(tags) AS hunt FROM c) AS x",
         sightings::new_pairs_ctes(kinds),
+        request_hash(hunts),
         tags.join(", "),
         sightings::flagged_events(kinds),
         any.join(" OR "),
         only.unwrap_or("true"),
         burst_key(hunts)
     )
+}
+
+/// The call as a burst counting distinct requests sees it, hashed; read
+/// only when such a burst runs.
+fn request_hash(hunts: &[Hunt]) -> &'static str {
+    let wanted = hunts
+        .iter()
+        .any(|h| h.burst.as_ref().and_then(|b| b.distinct) == Some(BurstDistinct::Request));
+    match wanted {
+        true => "hash(operation, request_json)",
+        false => "NULL::UBIGINT",
+    }
 }
 
 /// The value a hunt's burst counts distinct occurrences of, per tagged

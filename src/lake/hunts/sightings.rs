@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use super::compile::{SRC_NET, sighting_column, subject_column};
+use super::compile::{SRC_NET_SQL, sighting_column, subject_column};
 use super::format::{Hunt, NewSighting, SightingValue};
 use crate::lake::model::BASELINE_MS;
 
@@ -17,6 +17,12 @@ use crate::lake::model::BASELINE_MS;
 pub(super) fn kinds(hunts: &[Hunt]) -> Vec<NewSighting> {
     let kinds: BTreeSet<NewSighting> = hunts.iter().filter_map(|h| h.new).collect();
     kinds.into_iter().collect()
+}
+
+/// The position in `kinds` of the first sighting `hunt` asks, if any
+/// (its flag's number).
+pub(super) fn kind_of(kinds: &[NewSighting], hunt: &Hunt) -> Option<usize> {
+    hunt.new.and_then(|s| kinds.iter().position(|k| *k == s))
 }
 
 /// The select (reading `ev`) of `hunt_pairs`: every combination of the
@@ -50,8 +56,8 @@ pub(super) fn new_pairs_ctes(kinds: &[NewSighting]) -> String {
             ),
             // A network is new when its first time is: every IP of it is.
             SightingValue::SrcNet => format!(
-                "SELECT p.k, p.v FROM (SELECT DISTINCT {k} AS k, src_ip AS v, {SRC_NET} AS net FROM hunt_pairs) AS p \
-                 JOIN (SELECT {k} AS k, {SRC_NET} AS net, min(t) AS t FROM hunt_pairs GROUP BY 1, 2) AS n \
+                "SELECT p.k, p.v FROM (SELECT DISTINCT {k} AS k, src_ip AS v, {SRC_NET_SQL} AS net FROM hunt_pairs) AS p \
+                 JOIN (SELECT {k} AS k, {SRC_NET_SQL} AS net, min(t) AS t FROM hunt_pairs GROUP BY 1, 2) AS n \
                  ON n.k = p.k AND n.net = p.net \
                  JOIN {first} AS f ON f.k = p.k WHERE n.t >= f.t + {BASELINE_MS}"
             ),
